@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { type Chapter, numberArg, runChapter } from '../src/chapter.ts';
+
+function makeChapter(log: string[]): Chapter {
+  return {
+    id: '9.9',
+    title: 'test chapter',
+    sections: [
+      {
+        id: '9.9.9',
+        title: 'server',
+        summary: 'runs until interrupted',
+        untilInterrupted: true,
+        run: () => void log.push('server'),
+      },
+      {
+        id: '9.9.1',
+        title: 'first',
+        summary: 'says hello',
+        run: (ctx) => {
+          log.push('first');
+          ctx.say('hello');
+          return undefined;
+        },
+      },
+      {
+        id: '9.9.2',
+        title: 'measured',
+        summary: 'returns results',
+        options: { n: { type: 'string' } },
+        run: (ctx) => {
+          log.push('measured');
+          return { results: [{ name: 'x', value: numberArg(ctx.args, 'n', 3) }] };
+        },
+      },
+    ],
+  };
+}
+
+async function run(argv: string[]) {
+  const log: string[] = [];
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runChapter(makeChapter(log), argv, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    color: false,
+    signal: new AbortController().signal,
+  });
+  return { code, log, out: out.join(''), err: err.join('') };
+}
+
+describe('runChapter', () => {
+  it('runs every section with the long-running one last', async () => {
+    const { code, log, out } = await run([]);
+    expect(code).toBe(0);
+    expect(log).toEqual(['first', 'measured', 'server']);
+    expect(out).toContain('== 9.9.1 first ==');
+    expect(out).toContain('hello');
+  });
+
+  it('runs one section and prints its JSON with section and cores', async () => {
+    const { code, out, err } = await run(['9.9.2', '--json', '--n', '7']);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out.trim());
+    expect(parsed).toMatchObject({ section: '9.9.2', results: [{ name: 'x', value: 7 }] });
+    expect(parsed.cores).toBeGreaterThan(0);
+    expect(err).toContain('== 9.9.2 measured ==');
+  });
+
+  it('lists sections one per line', async () => {
+    const { out } = await run(['--list']);
+    expect(out.trim().split('\n')).toHaveLength(3);
+    expect(out).toContain('9.9.1  first — says hello');
+  });
+
+  it('rejects an unknown section with a one-line error and exit code 2', async () => {
+    const { code, err, log } = await run(['9.9.7']);
+    expect(code).toBe(2);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toContain('unknown section "9.9.7"');
+    expect(log).toEqual([]);
+  });
+
+  it('rejects a flag that the chosen section does not take', async () => {
+    const { code, err } = await run(['9.9.1', '--n', '3']);
+    expect(code).toBe(2);
+    expect(err).toContain('--n does not apply');
+  });
+
+  it('rejects a non-numeric value for a numeric flag', async () => {
+    const { code, err } = await run(['9.9.2', '--n', 'lots']);
+    expect(code).toBe(2);
+    expect(err).toContain('--n expects a number, got "lots"');
+  });
+
+  it('explains every flag in --help', async () => {
+    const { out } = await run(['--help']);
+    expect(out).toContain('--n <value>');
+    expect(out).toContain('--list');
+  });
+});
