@@ -1,0 +1,67 @@
+/**
+ * The handle `applyAsync` returns, after Python's `multiprocessing.pool.ApplyResult`:
+ * `get(timeout)`, `wait(timeout)`, `ready()`, `successful()`. It also is a promise-like,
+ * so `await pool.applyAsync(...)` works.
+ */
+import { PoolStateError, TimeoutError } from './errors.ts';
+
+type State<R> =
+  | { kind: 'pending' }
+  | { kind: 'done'; value: R }
+  | { kind: 'failed'; error: unknown };
+
+export class ApplyResult<R> implements PromiseLike<R> {
+  private state: State<R> = { kind: 'pending' };
+  private readonly settled: Promise<R>;
+
+  constructor(
+    readonly label: string,
+    promise: Promise<R>,
+  ) {
+    this.settled = promise.then(
+      (value) => {
+        this.state = { kind: 'done', value };
+        return value;
+      },
+      (error: unknown) => {
+        this.state = { kind: 'failed', error };
+        throw error;
+      },
+    );
+    // A result nobody asks for must not become an unhandled rejection that kills the
+    // process: the error is still delivered to get(), then() and errorCallback.
+    this.settled.catch(() => {});
+  }
+
+  ready(): boolean {
+    return this.state.kind !== 'pending';
+  }
+
+  /** Like Python, asking before the result is ready is a mistake, not `false`. */
+  successful(): boolean {
+    if (this.state.kind === 'pending') throw new PoolStateError(`${this.label} is not ready yet`);
+    return this.state.kind === 'done';
+  }
+
+  /** The value, or the task's error; with `timeoutMs`, a TimeoutError if it takes longer. */
+  get(timeoutMs?: number): Promise<R> {
+    if (timeoutMs === undefined) return this.settled;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError(this.label, timeoutMs)), timeoutMs);
+      this.settled.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  /** Resolves when the result is ready or `timeoutMs` passes; never rejects. */
+  async wait(timeoutMs?: number): Promise<void> {
+    await this.get(timeoutMs).catch(() => {});
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: deliberately awaitable, like a promise
+  then<T1 = R, T2 = never>(
+    onFulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
+    onRejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+  ): Promise<T1 | T2> {
+    return this.settled.then(onFulfilled, onRejected);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The pool's error tree. Callers can catch `PoolError` for "anything the pool said",
+ * or one subclass to react to a single cause.
+ *
+ *   PoolError
+ *   ├── PoolClosedError      submit after close() / terminate()
+ *   ├── PoolStateError       join() while the pool is still open (Python: ValueError)
+ *   ├── PoolTerminatedError  work that terminate() cancelled
+ *   ├── TaskFailedError      the task threw in the worker; carries the remote message and stack
+ *   ├── WorkerExitedError    the worker died while running the task
+ *   └── TimeoutError         ApplyResult.get(timeout) ran out (the task keeps running)
+ */
+
+export class PoolError extends Error {
+  override name = 'PoolError';
+}
+
+export class PoolClosedError extends PoolError {
+  override name = 'PoolClosedError';
+  constructor(state: string) {
+    super(`pool is ${state}: no new tasks are accepted (create a new pool to submit more work)`);
+  }
+}
+
+export class PoolStateError extends PoolError {
+  override name = 'PoolStateError';
+}
+
+export class PoolTerminatedError extends PoolError {
+  override name = 'PoolTerminatedError';
+  constructor(taskId: number) {
+    super(`task ${taskId} was cancelled because the pool was terminated`);
+  }
+}
+
+/** What a worker reports when a task throws: plain data, so it survives structured clone. */
+export interface RemoteError {
+  name: string;
+  message: string;
+  stack?: string | undefined;
+}
+
+export class TaskFailedError extends PoolError {
+  override name = 'TaskFailedError';
+  readonly remoteName: string;
+  readonly remoteMessage: string;
+  readonly remoteStack: string | undefined;
+  constructor(taskLabel: string, remote: RemoteError) {
+    super(`${taskLabel} failed in the worker: ${remote.name}: ${remote.message}`);
+    this.remoteName = remote.name;
+    this.remoteMessage = remote.message;
+    this.remoteStack = remote.stack;
+  }
+}
+
+export class WorkerExitedError extends PoolError {
+  override name = 'WorkerExitedError';
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  constructor(taskLabel: string, exitCode: number | null, signal: string | null) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    super(`${taskLabel}: its worker ${how} before answering (the pool replaced the worker)`);
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+}
+
+export class TimeoutError extends PoolError {
+  override name = 'TimeoutError';
+  constructor(taskLabel: string, ms: number) {
+    super(`${taskLabel} had no result after ${ms} ms (the task is still running)`);
+  }
+}
+
+/** Turns anything a task threw into plain data for the trip back to the pool. */
+export function toRemoteError(thrown: unknown): RemoteError {
+  if (thrown instanceof Error) {
+    return { name: thrown.name, message: thrown.message, stack: thrown.stack };
+  }
+  return { name: 'NonError', message: String(thrown) };
+}

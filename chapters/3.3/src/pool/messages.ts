@@ -1,0 +1,27 @@
+/**
+ * The wire protocol between a pool and its workers, the same for threads and processes.
+ * Every request and answer carries the task id, so answers may arrive in any order and
+ * a late or duplicate answer can be recognised and ignored.
+ *
+ *   pool → worker   { type: 'run', tasks: TaskRequest[] }   a batch: one message, many tasks
+ *                   { type: 'stop' }                         finish and exit (after close())
+ *   worker → pool   { type: 'ready' }                        module loaded, send work now
+ *                   TaskAnswer                               one per task, in the order run
+ */
+import type { RemoteError } from './errors.ts';
+
+export interface TaskRequest {
+  id: number;
+  /** A module URL (`file:///…/tasks.ts`): functions can't cross threads, names can. */
+  module: string;
+  exportName: string;
+  args: unknown[];
+}
+
+export type ToWorker = { type: 'run'; tasks: TaskRequest[] } | { type: 'stop' };
+
+export type TaskAnswer =
+  | { type: 'done'; id: number; value: unknown }
+  | { type: 'failed'; id: number; error: RemoteError };
+
+export type FromWorker = { type: 'ready' } | TaskAnswer;

@@ -1,0 +1,34 @@
+/** Runs pool workers as child processes (`child_process.fork`) with an IPC channel. */
+import { forkTs } from '@course/course-kit';
+import type { FromWorker } from './messages.ts';
+import type { Runtime } from './runtime.ts';
+
+const ENTRY = new URL('./process.child.ts', import.meta.url);
+
+export const processRuntime: Runtime = {
+  kind: 'process',
+  start(events) {
+    // 'advanced' serialization is the structured clone threads use, so both runtimes can
+    // carry the same values (Map, Set, Date, typed arrays, bigint).
+    const child = forkTs(ENTRY, [], { serialization: 'advanced' });
+    let exited = false;
+    child.on('message', (message) => events.message(message as FromWorker));
+    // 'error' fires when a spawn or a send fails; 'exit' still follows, and that is what
+    // the pool acts on.
+    child.on('error', () => {});
+    child.on('exit', (code, signal) => {
+      exited = true;
+      events.exit(code, signal);
+    });
+    return {
+      id: child.pid ?? -1,
+      send: (message) => {
+        // A send racing the child's death is not an error here: 'exit' reports the loss.
+        if (!exited && child.connected) child.send(message, (error) => void error);
+      },
+      kill: () => {
+        if (!exited) child.kill('SIGKILL');
+      },
+    };
+  },
+};

@@ -1,0 +1,25 @@
+/**
+ * What the pool needs from a worker, whatever runs it. A runtime starts workers; the pool
+ * never touches `Worker` or `ChildProcess` directly, so ThreadPool and ProcessPool share
+ * every line of scheduling, retry and shutdown logic.
+ */
+import type { FromWorker, ToWorker } from './messages.ts';
+
+export interface WorkerEvents {
+  message(message: FromWorker): void;
+  /** Called exactly once, whatever ended the worker. */
+  exit(code: number | null, signal: string | null): void;
+}
+
+export interface WorkerHandle {
+  /** Process id for a child process, thread id for a worker thread. */
+  readonly id: number;
+  send(message: ToWorker): void;
+  /** Ends the worker now; `exit` follows. */
+  kill(): void;
+}
+
+export interface Runtime {
+  readonly kind: 'thread' | 'process';
+  start(events: WorkerEvents): WorkerHandle;
+}

@@ -1,0 +1,14 @@
+/** Worker-thread entry for ThreadPool: wires `parentPort` to the shared task runner. */
+import { parentPort } from 'node:worker_threads';
+import type { ToWorker } from './messages.ts';
+import { serveTasks } from './task-runner.ts';
+
+if (!parentPort) throw new Error('thread.worker.ts must run inside a worker thread');
+const port = parentPort;
+
+serveTasks({
+  post: (message) => port.postMessage(message),
+  onMessage: (listener) => port.on('message', (message: ToWorker) => listener(message)),
+  // Closing the port lets the thread's event loop empty, so the thread ends by itself.
+  exit: () => port.close(),
+});

@@ -1,0 +1,337 @@
+/**
+ * The pool engine both ThreadPool and ProcessPool run on: a FIFO of tasks, a set of worker
+ * slots, batching, crash recovery and the close/terminate/join life cycle. It only talks to
+ * workers through a `Runtime`, so the same code is tested with threads and with processes.
+ */
+import { availableParallelism } from 'node:os';
+import { Deque } from '../sync/deque.ts';
+import { ApplyResult } from './apply-result.ts';
+import {
+  PoolClosedError,
+  PoolError,
+  PoolStateError,
+  PoolTerminatedError,
+  TaskFailedError,
+  WorkerExitedError,
+} from './errors.ts';
+import type { FromWorker, TaskRequest } from './messages.ts';
+import type { ApplyOptions, Pool, PoolOptions, PoolState } from './pool.ts';
+import type { Runtime, WorkerHandle } from './runtime.ts';
+import type { TaskRef } from './task-ref.ts';
+
+interface QueuedTask {
+  readonly request: TaskRequest;
+  readonly label: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  /** Runs started so far; at most 2 with retryOnExit. */
+  attempts: number;
+}
+
+interface Slot {
+  handle: WorkerHandle;
+  ready: boolean;
+  stopping: boolean;
+  /** Oldest first. A worker runs tasks in the order sent, so inFlight[0] is the one running. */
+  inFlight: QueuedTask[];
+}
+
+/** Workers that die before saying 'ready' this many times in a row mean a broken set-up. */
+const MAX_START_FAILURES = 3;
+
+export class WorkerPool implements Pool {
+  readonly kind: 'thread' | 'process';
+  readonly size: number;
+  private current: PoolState = 'open';
+  private readonly queue = new Deque<QueuedTask>();
+  private readonly slots = new Set<Slot>();
+  private readonly retryOnExit: boolean;
+  private readonly maxInFlight: number;
+  private nextId = 1;
+  private flushScheduled = false;
+  private startFailures = 0;
+  private readonly allExited: Promise<void>;
+  private resolveAllExited!: () => void;
+
+  constructor(
+    private readonly runtime: Runtime,
+    options: PoolOptions = {},
+  ) {
+    this.kind = runtime.kind;
+    this.size = options.size ?? availableParallelism();
+    this.retryOnExit = options.retryOnExit ?? false;
+    this.maxInFlight = options.maxTasksInFlight ?? 16;
+    if (!Number.isInteger(this.size) || this.size < 1) {
+      throw new RangeError(`pool size must be a whole number of at least 1, got ${this.size}`);
+    }
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) {
+      throw new RangeError(`maxTasksInFlight must be at least 1, got ${this.maxInFlight}`);
+    }
+    this.allExited = new Promise((resolve) => {
+      this.resolveAllExited = resolve;
+    });
+    // Like Python, the workers start with the pool, so the first task doesn't wait for them.
+    this.startMissingWorkers();
+  }
+
+  get state(): PoolState {
+    return this.current;
+  }
+
+  /** Workers alive or starting; never more than `size`. */
+  get workerCount(): number {
+    return this.slots.size;
+  }
+
+  /** Ids (pid or thread id) of the workers alive or starting, for tests and demos. */
+  workerIds(): number[] {
+    return [...this.slots].map((slot) => slot.handle.id);
+  }
+
+  apply<A extends unknown[], R>(task: TaskRef<A, R>, args: A): Promise<R> {
+    try {
+      return this.submit(task, args).promise;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Throws PoolClosedError at once after close(), as Python raises "Pool not running". */
+  applyAsync<A extends unknown[], R>(
+    task: TaskRef<A, R>,
+    args: A,
+    options: ApplyOptions<R> = {},
+  ): ApplyResult<R> {
+    const { promise, label } = this.submit(task, args);
+    const result = new ApplyResult(label, promise);
+    result.then(options.callback, options.errorCallback);
+    return result;
+  }
+
+  async map<T, R>(task: TaskRef<[T], R>, items: Iterable<T>): Promise<R[]> {
+    // Submit everything first, then wait: Promise.all keeps the submission order.
+    const promises = Array.from(items, (item) => this.submit(task, [item]).promise);
+    return Promise.all(promises);
+  }
+
+  async *imap<T, R>(
+    task: TaskRef<[T], R>,
+    items: Iterable<T> | AsyncIterable<T>,
+  ): AsyncGenerator<R> {
+    // A window, not the whole input: an endless generator must not fill memory.
+    const window = new Deque<Promise<R>>();
+    for await (const item of items) {
+      window.push(this.quietly(this.submit(task, [item]).promise));
+      if (window.length >= this.windowSize()) yield await (window.shift() as Promise<R>);
+    }
+    while (window.length > 0) yield await (window.shift() as Promise<R>);
+  }
+
+  async *imapUnordered<T, R>(
+    task: TaskRef<[T], R>,
+    items: Iterable<T> | AsyncIterable<T>,
+  ): AsyncGenerator<R> {
+    const finished = new Deque<{ ok: true; value: R } | { ok: false; error: unknown }>();
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
+    const settle = (outcome: { ok: true; value: R } | { ok: false; error: unknown }) => {
+      inFlight--;
+      finished.push(outcome);
+      wake?.();
+    };
+    const takeOne = async (): Promise<R> => {
+      while (finished.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const outcome = finished.shift() as { ok: true; value: R } | { ok: false; error: unknown };
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    };
+    for await (const item of items) {
+      inFlight++;
+      this.submit(task, [item]).promise.then(
+        (value) => settle({ ok: true, value: value as R }),
+        (error: unknown) => settle({ ok: false, error }),
+      );
+      if (inFlight + finished.length >= this.windowSize()) yield await takeOne();
+    }
+    while (inFlight + finished.length > 0) yield await takeOne();
+  }
+
+  close(): void {
+    if (this.current !== 'open') return;
+    this.current = 'closed';
+    this.finishIfIdle();
+  }
+
+  terminate(): Promise<void> {
+    if (this.current === 'terminated') return this.allExited;
+    this.current = 'terminated';
+    for (const task of this.queue.drain()) task.reject(new PoolTerminatedError(task.request.id));
+    for (const slot of this.slots) {
+      for (const task of slot.inFlight) task.reject(new PoolTerminatedError(task.request.id));
+      slot.inFlight = [];
+      slot.handle.kill();
+    }
+    this.resolveIfAllExited();
+    return this.allExited;
+  }
+
+  join(): Promise<void> {
+    if (this.current === 'open') {
+      return Promise.reject(
+        new PoolStateError('join() needs close() or terminate() first: the pool is still open'),
+      );
+    }
+    return this.allExited;
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private submit<A extends unknown[], R>(
+    task: TaskRef<A, R>,
+    args: A,
+  ): { promise: Promise<R>; label: string } {
+    if (this.current !== 'open') throw new PoolClosedError(this.current);
+    const id = this.nextId++;
+    const label = `task ${id} (${task.exportName})`;
+    const request: TaskRequest = { id, module: task.module, exportName: task.exportName, args };
+    const promise = new Promise<R>((resolve, reject) => {
+      this.queue.push({
+        request,
+        label,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        attempts: 0,
+      });
+    });
+    // A pool whose workers all failed to start gets a fresh try with new work.
+    if (this.slots.size < this.size) {
+      this.startFailures = 0;
+      this.startMissingWorkers();
+    }
+    this.scheduleFlush();
+    return { promise, label };
+  }
+
+  private windowSize(): number {
+    return this.size * this.maxInFlight;
+  }
+
+  /** The same promise, marked as handled: a consumer that stops early leaves no rejections. */
+  private quietly<R>(promise: Promise<R>): Promise<R> {
+    promise.catch(() => {});
+    return promise;
+  }
+
+  private startMissingWorkers(): void {
+    while (this.slots.size < this.size) {
+      const slot = { ready: false, stopping: false, inFlight: [] } as unknown as Slot;
+      slot.handle = this.runtime.start({
+        message: (message) => this.onMessage(slot, message),
+        exit: (code, signal) => this.onExit(slot, code, signal),
+      });
+      this.slots.add(slot);
+    }
+  }
+
+  private hasWork(): boolean {
+    if (this.queue.length > 0) return true;
+    for (const slot of this.slots) if (slot.inFlight.length > 0) return true;
+    return false;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // One flush per tick: every task submitted in the same tick travels in one message.
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.current === 'terminated' || this.queue.length === 0) return;
+    const open = [...this.slots].filter((slot) => slot.ready && !slot.stopping);
+    if (open.length === 0) return;
+    // Split the queue evenly, so a short queue still reaches every worker.
+    const share = Math.ceil(this.queue.length / open.length);
+    // Refill at half empty: the worker still has work while the next batch travels.
+    const lowWater = Math.floor(this.maxInFlight / 2);
+    for (const slot of open) {
+      if (slot.inFlight.length > lowWater) continue;
+      const count = Math.min(this.maxInFlight - slot.inFlight.length, share, this.queue.length);
+      if (count <= 0) continue;
+      const batch: TaskRequest[] = [];
+      for (let i = 0; i < count; i++) {
+        const task = this.queue.shift() as QueuedTask;
+        task.attempts++;
+        slot.inFlight.push(task);
+        batch.push(task.request);
+      }
+      slot.handle.send({ type: 'run', tasks: batch });
+    }
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    if (message.type === 'ready') {
+      slot.ready = true;
+      this.startFailures = 0;
+      if (this.current === 'closed' && !this.hasWork()) this.stop(slot);
+      else this.scheduleFlush();
+      return;
+    }
+    const index = slot.inFlight.findIndex((task) => task.request.id === message.id);
+    // Not ours any more (terminated, or already failed over): an answer is delivered once.
+    if (index < 0) return;
+    const [task] = slot.inFlight.splice(index, 1) as [QueuedTask];
+    if (message.type === 'done') task.resolve(message.value);
+    else task.reject(new TaskFailedError(task.label, message.error));
+    this.scheduleFlush();
+    this.finishIfIdle();
+  }
+
+  private onExit(slot: Slot, code: number | null, signal: string | null): void {
+    this.slots.delete(slot);
+    if (!slot.ready) this.startFailures++;
+    const [running, ...waiting] = slot.inFlight;
+    slot.inFlight = [];
+    // Tasks queued behind the one that was running never started: back to the front.
+    for (let i = waiting.length - 1; i >= 0; i--) this.queue.unshift(waiting[i] as QueuedTask);
+    if (running) {
+      if (this.retryOnExit && running.attempts < 2) this.queue.unshift(running);
+      else running.reject(new WorkerExitedError(running.label, code, signal));
+    }
+    if (this.startFailures >= MAX_START_FAILURES) this.failQueue();
+    const needed = this.current === 'open' || (this.current === 'closed' && this.hasWork());
+    if (needed && this.startFailures < MAX_START_FAILURES) this.startMissingWorkers();
+    this.scheduleFlush();
+    this.finishIfIdle();
+    this.resolveIfAllExited();
+  }
+
+  private failQueue(): void {
+    for (const task of this.queue.drain()) {
+      task.reject(
+        new PoolError(
+          `${task.label} cannot run: ${MAX_START_FAILURES} ${this.kind} workers in a row exited during start-up (check that the worker module loads)`,
+        ),
+      );
+    }
+  }
+
+  private stop(slot: Slot): void {
+    slot.stopping = true;
+    slot.handle.send({ type: 'stop' });
+  }
+
+  /** After close(): once the last task is answered, tell every worker to finish. */
+  private finishIfIdle(): void {
+    if (this.current !== 'closed' || this.hasWork()) return;
+    for (const slot of this.slots) if (slot.ready && !slot.stopping) this.stop(slot);
+    this.resolveIfAllExited();
+  }
+
+  private resolveIfAllExited(): void {
+    if (this.slots.size === 0 && this.current !== 'open' && !this.hasWork()) {
+      this.resolveAllExited();
+    }
+  }
+}

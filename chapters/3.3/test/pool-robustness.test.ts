@@ -1,0 +1,146 @@
+/**
+ * Crashes, kills and shutdowns. Workers die here on purpose; every test still ends with
+ * no thread or process left behind.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import {
+  createPool,
+  POOL_KINDS,
+  PoolTerminatedError,
+  ProcessPool,
+  WorkerExitedError,
+} from '../src/pool/index.ts';
+import { tasks } from '../src/tasks.ts';
+import { fixtures } from './fixtures/tasks.ts';
+import { isAlive, outcome, until, within } from './helpers.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pool-robustness-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
+  test('a worker that exits mid-task is replaced; only that task fails, with WorkerExitedError', async () => {
+    const pool = createPool(kind, { size: 1 });
+    try {
+      const before = await pool.apply(fixtures.whoAmI, []);
+      const dying = pool.apply(fixtures.exitNow, [7]);
+      // Sent in the same batch, queued behind the dying task in the same worker.
+      const behind = pool.apply(tasks.square, [12]);
+      const error = await dying.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkerExitedError);
+      expect((error as WorkerExitedError).exitCode).toBe(7);
+      expect((error as Error).message).toMatch(
+        /^task \d+ \(exitNow\): its worker exited with code 7/,
+      );
+      expect(await behind).toBe(144);
+      const after = await pool.apply(fixtures.whoAmI, []);
+      expect(kind === 'thread' ? after.threadId : after.pid).not.toBe(
+        kind === 'thread' ? before.threadId : before.pid,
+      );
+      expect(pool.workerCount).toBe(1);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test('with retryOnExit a task whose worker died runs once more and succeeds', async () => {
+    const pool = createPool(kind, { size: 1, retryOnExit: true });
+    try {
+      const marker = join(scratch, `crash-once-${kind}`);
+      expect(await pool.apply(fixtures.crashOnce, [marker])).toBe('second attempt');
+      // A task that kills every worker it runs on still fails after its one retry.
+      await expect(pool.apply(fixtures.exitNow, [3])).rejects.toBeInstanceOf(WorkerExitedError);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test('random crashes among many tasks lose none and answer each exactly once', async () => {
+    const pool = createPool(kind, { size: 2 });
+    const total = kind === 'thread' ? 20_000 : 5_000;
+    // A handful of crashers, spread out: each one costs a worker start-up.
+    const crashAt = new Set([97, 1_234, 2_500, 3_333, 4_999].map((i) => i % total));
+    const items = Array.from({ length: total }, (_, n) => ({ n, crash: crashAt.has(n) }));
+    let answers = 0;
+    const results = items.map((item) =>
+      outcome(
+        pool
+          .applyAsync(fixtures.maybeCrash, [item], {
+            callback: () => answers++,
+            errorCallback: () => answers++,
+          })
+          .get(),
+      ),
+    );
+    let peakWorkers = 0;
+    const sampler = setInterval(() => (peakWorkers = Math.max(peakWorkers, pool.workerCount)), 1);
+    try {
+      const settled = await within(Promise.all(results), 60_000, `${total} tasks with crashes`);
+      for (const [n, result] of settled.entries()) {
+        if (crashAt.has(n)) {
+          expect(result.ok ? 'answered' : (result.error as Error).name).toBe('WorkerExitedError');
+        } else {
+          expect(result).toEqual({ ok: true, value: n * 2 });
+        }
+      }
+      await tick();
+      expect(answers).toBe(total);
+      expect(peakWorkers).toBeLessThanOrEqual(2);
+    } finally {
+      clearInterval(sampler);
+      await pool.terminate();
+    }
+  });
+
+  test('terminate() rejects queued and running tasks with PoolTerminatedError and ends every worker', async () => {
+    const pool = createPool(kind, { size: 2 });
+    const ids = pool.workerIds();
+    await pool.map(tasks.square, [1, 2, 3, 4]);
+    const stuck = [pool.apply(fixtures.hang, []), pool.apply(fixtures.hang, [])];
+    const queued = Array.from({ length: 5 }, (_, i) => pool.apply(tasks.square, [i]));
+    const settled = Promise.allSettled([...stuck, ...queued]);
+    await tick();
+    await within(pool.terminate(), 20_000, `terminate() of a ${kind} pool with hung workers`);
+    for (const result of await settled) {
+      expect(result.status === 'rejected' && result.reason).toBeInstanceOf(PoolTerminatedError);
+    }
+    expect(pool.workerCount).toBe(0);
+    expect(pool.state).toBe('terminated');
+    await within(pool.join(), 1_000, 'join() after terminate()');
+    if (kind === 'process') for (const pid of ids) expect(isAlive(pid)).toBe(false);
+  });
+});
+
+describe('a process pool', () => {
+  test('a child killed with SIGKILL mid-task fails that task and is replaced', async () => {
+    const pool = new ProcessPool({ size: 1 });
+    try {
+      const { pid } = await pool.apply(fixtures.whoAmI, []);
+      const running = pool.apply(fixtures.hang, []);
+      const behind = pool.apply(tasks.square, [5]);
+      await tick();
+      process.kill(pid, 'SIGKILL');
+      const error = (await running.catch((e: unknown) => e)) as WorkerExitedError;
+      expect(error).toBeInstanceOf(WorkerExitedError);
+      expect(error.signal).toBe('SIGKILL');
+      expect(await behind).toBe(25);
+      await until(() => !isAlive(pid), 5_000, `killed child ${pid} to be reaped`);
+      expect(pool.workerIds()).not.toContain(pid);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test('close() then join() leaves no child process alive', async () => {
+    const pool = new ProcessPool({ size: 2 });
+    const pids = pool.workerIds();
+    expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+    pool.close();
+    await within(pool.join(), 20_000, 'join() of a closed process pool');
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The Pool contract, run against both runtimes: whatever a ThreadPool does, a ProcessPool
+ * must do the same, because switching kinds is supposed to be one option.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  ApplyResult,
+  createPool,
+  POOL_KINDS,
+  PoolClosedError,
+  PoolStateError,
+  TaskFailedError,
+  TimeoutError,
+  type WorkerPool,
+} from '../src/pool/index.ts';
+import { tasks } from '../src/tasks.ts';
+import { fixtures } from './fixtures/tasks.ts';
+import { within } from './helpers.ts';
+
+describe.each(POOL_KINDS)('a %s pool', (kind) => {
+  let pool: WorkerPool;
+  beforeAll(() => {
+    pool = createPool(kind, { size: 2 });
+  });
+  afterAll(async () => {
+    await pool.terminate();
+  });
+
+  test('apply runs the named export in a worker and returns its value', async () => {
+    expect(await pool.apply(tasks.fib, [20])).toBe(6765);
+    expect(await pool.apply(tasks.describePair, [1, 51])).toBe('1->51');
+  });
+
+  test('values that structured clone supports survive the round trip', async () => {
+    const value = {
+      big: 2n ** 70n,
+      when: new Date(0),
+      tags: new Set(['a']),
+      m: new Map([[1, 'x']]),
+    };
+    expect(await pool.apply(fixtures.echo, [value])).toEqual(value);
+  });
+
+  test('map returns results in submission order, not completion order', async () => {
+    // The first items take longest, so they finish last; map must still list them first.
+    const items = [40, 30, 20, 10, 0, 0, 5, 0].map((ms, value) => ({ ms, value }));
+    expect(await pool.map(fixtures.delayedValue, items)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(await pool.map(tasks.square, [5, 1, 4, 2, 3])).toEqual([25, 1, 16, 4, 9]);
+  });
+
+  test('a task that throws rejects only its own result, with the remote message and stack', async () => {
+    const failing = pool.apply(fixtures.fail, ['bad move 42']);
+    const fine = pool.apply(tasks.square, [9]);
+    const error = await failing.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    const failed = error as TaskFailedError;
+    expect(failed.remoteName).toBe('RangeError');
+    expect(failed.remoteMessage).toBe('bad move 42');
+    expect(failed.remoteStack).toContain('fixtures/tasks.ts');
+    expect(failed.message).toMatch(
+      /^task \d+ \(fail\) failed in the worker: RangeError: bad move 42$/,
+    );
+    expect(await fine).toBe(81);
+    expect(await pool.apply(tasks.square, [3])).toBe(9);
+  });
+
+  test('a thrown non-Error arrives as a TaskFailedError named NonError', async () => {
+    const error = (await pool
+      .apply(fixtures.failWithString, ['plain'])
+      .catch((e) => e)) as TaskFailedError;
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error.remoteName).toBe('NonError');
+    expect(error.remoteMessage).toBe('plain');
+  });
+
+  test('a task naming a missing export fails with a message that names it', async () => {
+    const error = (await pool.apply(fixtures.missing, []).catch((e) => e)) as TaskFailedError;
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error.remoteMessage).toContain('has no exported function "noSuchExport"');
+  });
+
+  test('applyAsync calls callback with the value and errorCallback with the error', async () => {
+    const seen: unknown[] = [];
+    const ok = pool.applyAsync(tasks.square, [6], { callback: (v) => seen.push(['ok', v]) });
+    const bad = pool.applyAsync(fixtures.fail, ['nope'], {
+      errorCallback: (e) => seen.push(['error', (e as TaskFailedError).remoteMessage]),
+    });
+    expect(ok).toBeInstanceOf(ApplyResult);
+    await ok.wait();
+    await bad.wait();
+    expect(ok.ready() && ok.successful()).toBe(true);
+    expect(bad.ready() && !bad.successful()).toBe(true);
+    expect(await ok.get()).toBe(36);
+    await expect(bad.get()).rejects.toBeInstanceOf(TaskFailedError);
+    expect(seen).toContainEqual(['ok', 36]);
+    expect(seen).toContainEqual(['error', 'nope']);
+  });
+
+  test('successful() before the result is ready throws, as in Python', async () => {
+    const slow = pool.applyAsync(fixtures.sleepThenEcho, [300, 1]);
+    expect(slow.ready()).toBe(false);
+    expect(() => slow.successful()).toThrow(PoolStateError);
+    await slow.wait();
+  });
+
+  test('get(timeout) rejects with TimeoutError and the task still finishes', async () => {
+    const slow = pool.applyAsync(fixtures.sleepThenEcho, [500, 7]);
+    const error = await slow.get(1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toContain('still running');
+    expect(await slow.get()).toBe(7);
+  });
+
+  test('imap yields in submission order and imapUnordered yields every result', async () => {
+    const ordered: number[] = [];
+    for await (const value of pool.imap(tasks.square, [3, 1, 2])) ordered.push(value);
+    expect(ordered).toEqual([9, 1, 4]);
+
+    async function* numbers() {
+      for (let i = 0; i < 50; i++) yield i;
+    }
+    const unordered: number[] = [];
+    for await (const value of pool.imapUnordered(tasks.square, numbers())) unordered.push(value);
+    expect(unordered.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i * i));
+  });
+
+  test('leaving imap early is safe and the pool keeps working', async () => {
+    let count = 0;
+    const iterator = pool.imap(
+      tasks.square,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    for await (const value of iterator) {
+      if (value >= 16) break;
+      count++;
+    }
+    expect(count).toBe(4);
+    // Every item fails: the loop throws at the first, the rest must not go unhandled.
+    const failing = pool.imap(fixtures.fail, ['first', 'second', 'third']);
+    await expect(failing.next()).rejects.toThrow('first');
+    expect(await pool.apply(tasks.square, [2])).toBe(4);
+  });
+
+  test('join() before close() rejects with PoolStateError', async () => {
+    await expect(pool.join()).rejects.toBeInstanceOf(PoolStateError);
+  });
+});
+
+describe.each(POOL_KINDS)('closing a %s pool', (kind) => {
+  test('close() then join() waits for every queued task, then every worker exits', async () => {
+    const pool = createPool(kind, { size: 2 });
+    const results = Array.from({ length: 40 }, (_, i) => pool.apply(tasks.square, [i]));
+    pool.close();
+    expect(pool.state).toBe('closed');
+    let done = 0;
+    for (const r of results) void r.then(() => done++);
+    await within(pool.join(), 20_000, `join() of a closed ${kind} pool`);
+    await Promise.resolve();
+    expect(done).toBe(40);
+    expect(await Promise.all(results)).toEqual(Array.from({ length: 40 }, (_, i) => i * i));
+    expect(pool.workerCount).toBe(0);
+  });
+
+  test('submitting after close() throws PoolClosedError (apply rejects with it)', async () => {
+    const pool = createPool(kind, { size: 1 });
+    pool.close();
+    expect(() => pool.applyAsync(tasks.square, [1])).toThrow(PoolClosedError);
+    await expect(pool.apply(tasks.square, [1])).rejects.toBeInstanceOf(PoolClosedError);
+    await expect(pool.map(tasks.square, [1])).rejects.toBeInstanceOf(PoolClosedError);
+    await within(pool.join(), 20_000, `join() of an idle closed ${kind} pool`);
+  });
+});
