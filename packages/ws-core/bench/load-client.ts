@@ -1,0 +1,430 @@
+/**
+ * The echo benchmark's load generator: a small WebSocket client on node:net that speaks raw
+ * RFC 6455 frames, so the very same client drives our server and ws's.
+ *
+ * Each connection keeps `inFlight` binary messages outstanding: it sends that many at once,
+ * then sends one more for every echo it gets back. Every echo is checked (opcode, length,
+ * the connection id and sequence number stamped in its first 8 bytes, and the remaining bytes),
+ * and at the end the number of echoes must equal the number of messages sent.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { buildBinaryFrame, headerLength, pseudoRandomBytes } from './frames-ref.ts';
+import { percentileSorted } from './stats.ts';
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/** Bytes 0..3 carry the connection id, 4..7 the sequence number. */
+export const STAMP_BYTES = 8;
+const OPCODE_BINARY = 0x2;
+const OPCODE_CLOSE = 0x8;
+/** How many connections to open at once (stays well under the default listen backlog). */
+const CONNECT_BATCH = 100;
+const MAX_ERRORS_KEPT = 5;
+
+export interface LoadOptions {
+  host: string;
+  port: number;
+  connections: number;
+  /** Message payload size in bytes (at least STAMP_BYTES). */
+  payloadSize: number;
+  inFlight: number;
+  /** Unmeasured time at full load before the measured window starts. */
+  warmupMs: number;
+  /** Length of the measured window. */
+  durationMs: number;
+  /** How long to wait for the last echoes and the close handshakes. */
+  settleTimeoutMs?: number;
+}
+
+export interface LoadResult {
+  connections: number;
+  payloadSize: number;
+  inFlight: number;
+  /** Echoes received inside the measured window. */
+  measuredMessages: number;
+  measuredSeconds: number;
+  msgsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  sent: number;
+  echoed: number;
+  /** True when every echo was right and none was missing. */
+  ok: boolean;
+  errorCount: number;
+  errors: string[];
+}
+
+interface ConnState {
+  id: number;
+  socket: Socket;
+  frameTemplate: Buffer;
+  payloadOffset: number;
+  mask: Buffer;
+  nextSendSeq: number;
+  nextEchoSeq: number;
+  sendTimes: number[];
+  sendTimesHead: number;
+  inbox: Buffer[];
+  inboxBytes: number;
+  closed: boolean;
+  closeFrameSeen: boolean;
+  onSettled: (() => void) | undefined;
+}
+
+/** Accumulates socket reads and hands out whole server frames without quadratic copying. */
+function takeFrame(conn: ConnState): { opcode: number; fin: boolean; payload: Buffer } | undefined {
+  if (conn.inboxBytes < 2) return undefined;
+  let head = conn.inbox[0] as Buffer;
+  if (head.length < 10 && conn.inbox.length > 1) {
+    head = Buffer.concat(conn.inbox);
+    conn.inbox = [head];
+  }
+  const b0 = head[0] ?? 0;
+  const b1 = head[1] ?? 0;
+  if (b1 & 0x80) throw new Error('server sent a masked frame');
+  let length = b1 & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    if (head.length < 4) return undefined;
+    length = head.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    if (head.length < 10) return undefined;
+    length = Number(head.readBigUInt64BE(2));
+    offset = 10;
+  }
+  if (conn.inboxBytes < offset + length) return undefined;
+  if (head.length < offset + length) {
+    head = Buffer.concat(conn.inbox);
+    conn.inbox = [head];
+  }
+  const payload = head.subarray(offset, offset + length);
+  const rest = head.subarray(offset + length);
+  conn.inbox[0] = rest;
+  if (rest.length === 0) conn.inbox.shift();
+  conn.inboxBytes -= offset + length;
+  return { opcode: b0 & 0x0f, fin: (b0 & 0x80) !== 0, payload };
+}
+
+function stampedFrame(conn: ConnState, seq: number): Buffer {
+  const frame = Buffer.from(conn.frameTemplate);
+  const at = conn.payloadOffset;
+  const mask = conn.mask;
+  // The stamp is written masked, like the rest of the payload in the template.
+  const stamp = [conn.id >>> 24, conn.id >>> 16, conn.id >>> 8, conn.id, seq >>> 24, seq >>> 16];
+  stamp.push(seq >>> 8, seq);
+  for (let i = 0; i < STAMP_BYTES; i++) {
+    frame[at + i] = ((stamp[i] ?? 0) & 0xff) ^ (mask[i & 3] ?? 0);
+  }
+  return frame;
+}
+
+/** Checks one echo against what connection `conn` sent as message `seq`; returns a problem or undefined. */
+export function checkEcho(
+  conn: { id: number },
+  seq: number,
+  echo: { opcode: number; fin: boolean; payload: Buffer },
+  body: Buffer,
+): string | undefined {
+  if (echo.opcode !== OPCODE_BINARY || !echo.fin) {
+    return `connection ${conn.id}: expected a final binary frame, got opcode ${echo.opcode}`;
+  }
+  const p = echo.payload;
+  if (p.length !== body.length + STAMP_BYTES) {
+    return `connection ${conn.id}: echo of ${p.length} bytes, sent ${body.length + STAMP_BYTES}`;
+  }
+  const id = p.readUInt32BE(0);
+  const gotSeq = p.readUInt32BE(4);
+  if (id !== conn.id || gotSeq !== seq) {
+    return `connection ${conn.id}: got echo ${id}/${gotSeq}, expected ${conn.id}/${seq} (lost, duplicated or reordered)`;
+  }
+  if (body.compare(p, STAMP_BYTES) !== 0) {
+    return `connection ${conn.id}: echo ${seq} payload bytes differ from what was sent`;
+  }
+  return undefined;
+}
+
+async function handshake(host: string, port: number): Promise<{ socket: Socket; rest: Buffer }> {
+  const key = randomBytes(16).toString('base64');
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
+  const socket = netConnect({ host, port });
+  socket.setNoDelay(true);
+  return await new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const fail = (error: Error) => {
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error('handshake timed out after 10 s')), 10_000);
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      fail(error);
+    });
+    socket.once('connect', () => {
+      socket.write(
+        `GET /bench HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+    });
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', onData);
+      clearTimeout(timer);
+      const headText = received.subarray(0, end).toString('latin1');
+      const lines = headText.split('\r\n');
+      if (!/^HTTP\/1\.1 101 /.test(lines[0] ?? '')) {
+        fail(new Error(`handshake refused: ${lines[0]}`));
+        return;
+      }
+      const acceptLine = lines.find((l) => l.toLowerCase().startsWith('sec-websocket-accept:'));
+      if (acceptLine?.slice(acceptLine.indexOf(':') + 1).trim() !== accept) {
+        fail(new Error('handshake answered with a wrong Sec-WebSocket-Accept'));
+        return;
+      }
+      socket.removeAllListeners('error');
+      resolve({ socket, rest: received.subarray(end + 4) });
+    };
+    socket.on('data', onData);
+  });
+}
+
+/** Runs one load cell against a WebSocket echo server at host:port. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { connections, payloadSize, inFlight } = options;
+  if (payloadSize < STAMP_BYTES) throw new RangeError(`payloadSize must be ≥ ${STAMP_BYTES}`);
+  const settleTimeoutMs = options.settleTimeoutMs ?? 10_000;
+  // Everything after the stamp is the same for every message; echoes are compared against it.
+  const body = pseudoRandomBytes(payloadSize - STAMP_BYTES, payloadSize);
+  const plainPayload = Buffer.concat([Buffer.alloc(STAMP_BYTES), body]);
+
+  const errors: string[] = [];
+  let errorCount = 0;
+  const report = (message: string) => {
+    errorCount++;
+    if (errors.length < MAX_ERRORS_KEPT) errors.push(message);
+  };
+
+  let running = true;
+  let measureStart = Number.POSITIVE_INFINITY;
+  let measureEnd = Number.POSITIVE_INFINITY;
+  let measured = 0;
+  let sent = 0;
+  let echoed = 0;
+  const latencies: number[] = [];
+  const conns: ConnState[] = [];
+
+  const settleIfDone = (conn: ConnState) => {
+    if (conn.onSettled && (conn.closed || conn.nextEchoSeq === conn.nextSendSeq)) {
+      const done = conn.onSettled;
+      conn.onSettled = undefined;
+      done();
+    }
+  };
+
+  const onData = (conn: ConnState, chunk: Buffer) => {
+    conn.inbox.push(chunk);
+    conn.inboxBytes += chunk.length;
+    const now = performance.now();
+    const outgoing: Buffer[] = [];
+    for (;;) {
+      let frame: ReturnType<typeof takeFrame>;
+      try {
+        frame = takeFrame(conn);
+      } catch (error) {
+        report(`connection ${conn.id}: ${(error as Error).message}`);
+        conn.socket.destroy();
+        return;
+      }
+      if (!frame) break;
+      if (frame.opcode === OPCODE_CLOSE) {
+        conn.closeFrameSeen = true;
+        continue;
+      }
+      if (conn.nextEchoSeq >= conn.nextSendSeq) {
+        report(`connection ${conn.id}: echo arrived for a message that was never sent`);
+        continue;
+      }
+      const problem = checkEcho(conn, conn.nextEchoSeq, frame, body);
+      if (problem) report(problem);
+      const sentAt = conn.sendTimes[conn.sendTimesHead++] ?? now;
+      if (conn.sendTimesHead > 1024) {
+        conn.sendTimes = conn.sendTimes.slice(conn.sendTimesHead);
+        conn.sendTimesHead = 0;
+      }
+      conn.nextEchoSeq++;
+      echoed++;
+      if (now >= measureStart && now < measureEnd) {
+        measured++;
+        latencies.push(now - sentAt);
+      }
+      if (running) outgoing.push(nextMessage(conn, now));
+    }
+    if (outgoing.length > 0) writeAll(conn, outgoing);
+    settleIfDone(conn);
+  };
+
+  const nextMessage = (conn: ConnState, now: number) => {
+    const frame = stampedFrame(conn, conn.nextSendSeq++);
+    conn.sendTimes.push(now);
+    sent++;
+    return frame;
+  };
+
+  // Several frames ready at once go out in one writev, like any sensible client.
+  const writeAll = (conn: ConnState, frames: Buffer[]) => {
+    if (frames.length === 1) {
+      conn.socket.write(frames[0] as Buffer);
+      return;
+    }
+    conn.socket.cork();
+    for (const f of frames) conn.socket.write(f);
+    conn.socket.uncork();
+  };
+
+  try {
+    for (let first = 0; first < connections; first += CONNECT_BATCH) {
+      const batch = Array.from({ length: Math.min(CONNECT_BATCH, connections - first) }, (_, i) =>
+        handshake(options.host, options.port).then(({ socket, rest }) => {
+          const id = first + i + 1;
+          const mask = randomBytes(4);
+          mask[0] = (mask[0] ?? 0) | 1; // never an all-zero key: a server must really unmask
+          const conn: ConnState = {
+            id,
+            socket,
+            frameTemplate: buildBinaryFrame(plainPayload, mask),
+            payloadOffset: headerLength(payloadSize, true),
+            mask,
+            nextSendSeq: 0,
+            nextEchoSeq: 0,
+            sendTimes: [],
+            sendTimesHead: 0,
+            inbox: [],
+            inboxBytes: 0,
+            closed: false,
+            closeFrameSeen: false,
+            onSettled: undefined,
+          };
+          conns.push(conn);
+          socket.on('data', (chunk: Buffer) => onData(conn, chunk));
+          socket.on('error', (error) => {
+            if (running) report(`connection ${id}: socket error ${error.message}`);
+          });
+          socket.on('close', () => {
+            conn.closed = true;
+            if (running) report(`connection ${id}: server closed the connection mid-run`);
+            settleIfDone(conn);
+          });
+          if (rest.length > 0) onData(conn, rest);
+        }),
+      );
+      // allSettled: a failed handshake must not leave its siblings' sockets unclosed.
+      const failed = (await Promise.allSettled(batch)).find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+
+    const start = performance.now();
+    measureStart = start + options.warmupMs;
+    measureEnd = measureStart + options.durationMs;
+    for (const conn of conns) {
+      writeAll(
+        conn,
+        Array.from({ length: inFlight }, () => nextMessage(conn, start)),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.warmupMs + options.durationMs));
+    running = false;
+    const measuredSeconds = (Math.min(performance.now(), measureEnd) - measureStart) / 1000;
+
+    // Let every outstanding echo arrive, bounded in time.
+    await settleAll(
+      conns,
+      settleTimeoutMs,
+      (conn) => {
+        conn.onSettled = undefined;
+      },
+      settleIfDone,
+    );
+    for (const conn of conns) {
+      if (!conn.closed && conn.nextEchoSeq !== conn.nextSendSeq) {
+        report(
+          `connection ${conn.id}: ${conn.nextSendSeq - conn.nextEchoSeq} echoes still missing after ${settleTimeoutMs} ms`,
+        );
+      }
+    }
+
+    const sorted = Float64Array.from(latencies).sort();
+    return {
+      connections,
+      payloadSize,
+      inFlight,
+      measuredMessages: measured,
+      measuredSeconds,
+      msgsPerSec: measured / measuredSeconds,
+      p50Ms: percentileSorted(sorted, 50),
+      p99Ms: percentileSorted(sorted, 99),
+      sent,
+      echoed,
+      ok: errorCount === 0 && sent === echoed,
+      errorCount,
+      errors,
+    };
+  } finally {
+    running = false;
+    await closeAll(conns, Math.min(settleTimeoutMs, 3000));
+  }
+}
+
+/** Waits until every connection has all its echoes (or closed), at most `timeoutMs`. */
+async function settleAll(
+  conns: ConnState[],
+  timeoutMs: number,
+  giveUp: (conn: ConnState) => void,
+  check: (conn: ConnState) => void,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  const waits = conns.map(
+    (conn) =>
+      new Promise<void>((resolve) => {
+        conn.onSettled = resolve;
+        check(conn);
+      }),
+  );
+  await Promise.race([Promise.all(waits), timeout]);
+  clearTimeout(timer);
+  for (const conn of conns) giveUp(conn);
+}
+
+/** Close handshake on every connection (masked 1000), then destroy whatever is left. */
+async function closeAll(conns: ConnState[], timeoutMs: number): Promise<void> {
+  const closeFrame = (mask: Buffer) => {
+    const frame = Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]);
+    mask.copy(frame, 2);
+    for (let i = 0; i < 2; i++) frame[6 + i] = (frame[6 + i] ?? 0) ^ (mask[i] ?? 0);
+    return frame;
+  };
+  await Promise.all(
+    conns.map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.closed || conn.socket.destroyed) {
+            resolve();
+            return;
+          }
+          const timer = setTimeout(() => conn.socket.destroy(), timeoutMs);
+          conn.socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          conn.socket.end(closeFrame(conn.mask));
+        }),
+    ),
+  );
+}

@@ -1,0 +1,147 @@
+/** Turns benchmark results into tables with ours/ws ratios and one verdict line per target. */
+import { formatTable } from '@course/course-kit';
+import type { CodecRow } from './codec.ts';
+import type { EchoCell } from './echo.ts';
+import { formatRatio, formatSize, round } from './stats.ts';
+
+export const OURS = 'ours';
+export const WS = 'ws';
+
+export interface Verdict {
+  target: string;
+  met: boolean;
+  detail: string;
+}
+
+function pairCodec(rows: readonly CodecRow[], op: CodecRow['op'], size: number) {
+  const ours = rows.find((r) => r.op === op && r.size === size && r.side === 'ours');
+  const ws = rows.find((r) => r.op === op && r.size === size && r.side === 'ws');
+  const ratio = ours?.ok && ws?.ok ? ours.mbPerSec / ws.mbPerSec : Number.NaN;
+  return { ours, ws, ratio };
+}
+
+function codecSizes(rows: readonly CodecRow[]): number[] {
+  return [...new Set(rows.map((r) => r.size))];
+}
+
+function cellValue(row: CodecRow | undefined, pick: (r: CodecRow) => number): number | string {
+  if (!row) return '-';
+  return row.ok ? round(pick(row)) : 'FAILED';
+}
+
+export function formatCodecTable(rows: readonly CodecRow[]): string {
+  const table: (string | number)[][] = [];
+  for (const op of ['decode', 'encode'] as const) {
+    for (const size of codecSizes(rows)) {
+      const { ours, ws, ratio } = pairCodec(rows, op, size);
+      if (!ours && !ws) continue;
+      table.push([
+        op,
+        formatSize(size),
+        ours?.frames ?? ws?.frames ?? 0,
+        cellValue(ours, (r) => r.mbPerSec),
+        cellValue(ws, (r) => r.mbPerSec),
+        cellValue(ours, (r) => r.framesPerSec),
+        cellValue(ws, (r) => r.framesPerSec),
+        formatRatio(ratio),
+      ]);
+    }
+  }
+  const header = ['op', 'frame', 'frames', 'ours MB/s', 'ws MB/s', 'ours frames/s', 'ws frames/s'];
+  return formatTable([...header, 'ours/ws'], table);
+}
+
+export function echoRatio(cell: EchoCell): number {
+  const ours = cell.results[OURS];
+  const ws = cell.results[WS];
+  return ours?.ok && ws?.ok ? ours.msgsPerSec / ws.msgsPerSec : Number.NaN;
+}
+
+function latency(cell: EchoCell, name: string): string {
+  const r = cell.results[name];
+  if (!r) return '-';
+  if (!r.ok) return 'FAILED';
+  return `${round(r.p50Ms, 2)} / ${round(r.p99Ms, 2)}`;
+}
+
+function rate(cell: EchoCell, name: string): number | string {
+  const r = cell.results[name];
+  if (!r) return '-';
+  return r.ok ? Math.round(r.msgsPerSec) : 'FAILED';
+}
+
+function checked(cell: EchoCell): string {
+  return [OURS, WS]
+    .map((name) => {
+      const r = cell.results[name];
+      return r ? `${r.ok ? 'ok' : `${r.errorCount} bad`} ${r.echoed}/${r.sent}` : '-';
+    })
+    .join(', ');
+}
+
+export function formatEchoTable(cells: readonly EchoCell[]): string {
+  const header = ['conns', 'size', 'in flight', 'ours msg/s', 'ws msg/s', 'ours/ws'];
+  return formatTable(
+    [...header, 'ours p50/p99 ms', 'ws p50/p99 ms', 'echoes checked (ours, ws)'],
+    cells.map((cell) => [
+      cell.connections,
+      formatSize(cell.payloadSize),
+      cell.inFlight,
+      rate(cell, OURS),
+      rate(cell, WS),
+      formatRatio(echoRatio(cell)),
+      latency(cell, OURS),
+      latency(cell, WS),
+      checked(cell),
+    ]),
+  );
+}
+
+/** Target: decode ≥ 3× ws's pure-JS receiver for frames of 1 KiB and larger. */
+export function decodeVerdict(rows: readonly CodecRow[]): Verdict {
+  const sizes = codecSizes(rows).filter((s) => s >= 1024);
+  const ratios = sizes.map((size) => ({ size, ratio: pairCodec(rows, 'decode', size).ratio }));
+  const met = ratios.length > 0 && ratios.every((r) => r.ratio >= 3);
+  return {
+    target: 'decode >= 3x ws at >= 1 KiB',
+    met,
+    detail: ratios.map((r) => `${formatSize(r.size)} ${formatRatio(r.ratio)}`).join(', '),
+  };
+}
+
+function describeCell(cell: EchoCell): string {
+  return `${cell.connections}c x ${formatSize(cell.payloadSize)} x ${cell.inFlight}`;
+}
+
+/** Targets: ≥ 1.0× ws on every cell; ≥ 3× ws with 16 small (16 B) messages in flight. */
+export function echoVerdicts(cells: readonly EchoCell[]): Verdict[] {
+  const all = cells.map((cell) => ({ cell, ratio: echoRatio(cell) }));
+  const failing = all.filter((c) => !(c.ratio >= 1));
+  const worst = all.reduce<(typeof all)[number] | undefined>(
+    (min, c) => (min === undefined || !(c.ratio >= min.ratio) ? c : min),
+    undefined,
+  );
+  const every: Verdict = {
+    target: 'echo >= 1.0x ws on every cell',
+    met: all.length > 0 && failing.length === 0,
+    detail:
+      failing.length === 0
+        ? `${all.length} cells, lowest ${worst ? `${formatRatio(worst.ratio)} (${describeCell(worst.cell)})` : 'n/a'}`
+        : `${failing.length} of ${all.length} cells below: ${failing
+            .map((c) => `${describeCell(c.cell)} ${formatRatio(c.ratio)}`)
+            .join(', ')}`,
+  };
+  const small = all.filter((c) => c.cell.inFlight === 16 && c.cell.payloadSize === 16);
+  const pipelined: Verdict = {
+    target: 'echo >= 3x ws with 16 small (16 B) messages in flight',
+    met: small.length > 0 && small.every((c) => c.ratio >= 3),
+    detail:
+      small.map((c) => `${describeCell(c.cell)} ${formatRatio(c.ratio)}`).join(', ') ||
+      'no such cell',
+  };
+  return [every, pipelined];
+}
+
+export function formatVerdict(verdict: Verdict): string {
+  return `${verdict.met ? 'MET   ' : 'MISSED'}  ${verdict.target}: ${verdict.detail}`;
+}
