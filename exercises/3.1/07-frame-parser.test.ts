@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import '@course/classroom/matchers';
+import { fromHex } from '@course/classroom/bytes';
+import { FrameError, FrameParser } from './07-frame-parser.ts';
+
+// Three frames back to back: masked "Hello" (RFC 6455 §5.7), an unmasked ping "hi",
+// and a masked binary frame of 300 bytes using the 16-bit length form.
+const BIG = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+const MASK = Uint8Array.of(1, 2, 3, 4);
+const STREAM = Uint8Array.from([
+  ...fromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'),
+  ...fromHex('89 02 68 69'),
+  ...fromHex('82 fe 01 2c 01 02 03 04'),
+  ...BIG.map((b, i) => b ^ (MASK[i & 3] ?? 0)),
+]);
+
+function feed(parser: FrameParser, chunks: Uint8Array[]) {
+  return chunks.flatMap((chunk) => parser.push(chunk));
+}
+
+function expectThreeFrames(frames: ReturnType<FrameParser['push']>, how: string) {
+  expect(frames.length, `frames parsed ${how}`).toBe(3);
+  expect(frames[0]).toMatchObject({ fin: true, opcode: 0x1 });
+  expect(frames[0]?.payload).toEqualBytes('48 65 6c 6c 6f', `first frame's payload ${how}`);
+  expect(frames[1]).toMatchObject({ fin: true, opcode: 0x9 });
+  expect(frames[1]?.payload).toEqualBytes('68 69', `ping payload ${how}`);
+  expect(frames[2]).toMatchObject({ fin: true, opcode: 0x2 });
+  expect(frames[2]?.payload).toEqualBytes(BIG, `binary payload ${how}`);
+}
+
+describe('3.1/07 FrameParser', () => {
+  it('parses three frames that arrive in one read', () => {
+    expectThreeFrames(new FrameParser().push(STREAM), 'from one read');
+  });
+
+  it('parses the same frames when the stream is split at every offset', () => {
+    for (let cut = 1; cut < STREAM.length; cut++) {
+      const frames = feed(new FrameParser(), [STREAM.subarray(0, cut), STREAM.subarray(cut)]);
+      expectThreeFrames(frames, `split at ${cut}`);
+    }
+  });
+
+  it('parses the same frames fed one byte at a time', () => {
+    const chunks = Array.from(STREAM, (b) => Uint8Array.of(b));
+    expectThreeFrames(feed(new FrameParser(), chunks), 'byte by byte');
+  });
+
+  it('returns no frame until a frame is complete', () => {
+    const parser = new FrameParser();
+    expect(parser.push(STREAM.subarray(0, 10))).toEqual([]);
+    expect(parser.push(STREAM.subarray(10, 11)).length).toBe(1);
+  });
+
+  it('parses a frame with a 64-bit length', () => {
+    const payload = new Uint8Array(70_000).fill(0x78);
+    const frame = Uint8Array.from([...fromHex('82 7f 00 00 00 00 00 01 11 70'), ...payload]);
+    const frames = new FrameParser().push(frame);
+    expect(frames.length).toBe(1);
+    expect(frames[0]?.payload.length).toBe(70_000);
+  });
+
+  it('fails with 1009 from the header alone when a frame exceeds maxPayload', () => {
+    const parser = new FrameParser(1024);
+    let caught: unknown;
+    try {
+      // Only the header of a 1 GiB frame: the parser must refuse before any payload arrives.
+      parser.push(fromHex('82 7f 00 00 00 00 40 00 00 00'));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught, 'a FrameError for an oversized frame').toBeInstanceOf(FrameError);
+    expect((caught as FrameError).closeCode, 'close code').toBe(1009);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * How points are computed — the one place, shared by `npm run grade` and the Classroom
+ * workflow so both always agree.
+ *
+ * An exercise's points are spread over its tests as whole numbers: each test is worth
+ * floor(points / tests), and the first (points mod tests) tests one more. A student earns
+ * the points of every test that passes. A file that cannot run at all earns nothing.
+ */
+import type { Exercise } from './manifest.ts';
+import type { ExerciseRun } from './runner.ts';
+
+export type Status = 'pass' | 'fail' | 'error';
+
+export interface ScoredTest {
+  name: string;
+  passed: boolean;
+  points: number;
+  max: number;
+  message?: string;
+}
+
+export interface ScoredExercise {
+  exercise: Exercise;
+  status: Status;
+  points: number;
+  max: number;
+  message: string;
+  tests: ScoredTest[];
+}
+
+/** Whole points per test, summing exactly to `points`. */
+export function distributePoints(points: number, tests: number): number[] {
+  if (tests <= 0) return [];
+  const base = Math.floor(points / tests);
+  const extra = points % tests;
+  return Array.from({ length: tests }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+export function scoreRun(run: ExerciseRun): ScoredExercise {
+  const { exercise } = run;
+  const max = exercise.points;
+  if (run.status === 'error') {
+    return { exercise, status: 'error', points: 0, max, message: run.error ?? 'error', tests: [] };
+  }
+  const weights = distributePoints(max, run.tests.length);
+  const tests = run.tests.map((test, i): ScoredTest => {
+    const worth = weights[i] ?? 0;
+    return { ...test, points: test.passed ? worth : 0, max: worth };
+  });
+  const points = tests.reduce((sum, t) => sum + t.points, 0);
+  const failed = tests.filter((t) => !t.passed);
+  const first = failed[0];
+  const message = first
+    ? `${first.name.split(' > ').at(-1)}: ${first.message ?? 'failed'} (${failed.length} of ${tests.length} tests failed)`
+    : `all ${tests.length} tests passed`;
+  return { exercise, status: failed.length === 0 ? 'pass' : 'fail', points, max, message, tests };
+}
+
+export interface GradeReport {
+  total: number;
+  max: number;
+  exercises: Array<{ id: string; points: number; max: number; status: Status; message: string }>;
+}
+
+/** The `--report` JSON, field for field as the course promises. */
+export function toReport(scored: readonly ScoredExercise[]): GradeReport {
+  return {
+    total: scored.reduce((sum, s) => sum + s.points, 0),
+    max: scored.reduce((sum, s) => sum + s.max, 0),
+    exercises: scored.map((s) => ({
+      id: s.exercise.id,
+      points: s.points,
+      max: s.max,
+      status: s.status,
+      message: s.message,
+    })),
+  };
+}
+
+/** What autograding-grading-reporter reads from each runner (base64 of this JSON). */
+export interface ClassroomResult {
+  version: 1;
+  status: Status;
+  max_score: number;
+  tests: Array<{
+    name: string;
+    status: Status;
+    score: number;
+    message: string;
+    line_no: number;
+    execution_time: string;
+  }>;
+}
+
+export function toClassroomResult(scored: ScoredExercise): ClassroomResult {
+  const tests =
+    scored.status === 'error'
+      ? [
+          {
+            name: scored.exercise.title,
+            status: 'error' as const,
+            score: 0,
+            message: scored.message,
+          },
+        ]
+      : scored.tests.map((t) => ({
+          name: t.name,
+          status: t.passed ? ('pass' as const) : ('fail' as const),
+          score: t.points,
+          message: t.message ?? '',
+        }));
+  return {
+    version: 1,
+    status: scored.status,
+    max_score: scored.max,
+    tests: tests.map((t) => ({ ...t, line_no: 0, execution_time: '0s' })),
+  };
+}
+
+/** The step output name for an exercise, e.g. "3.1/02" → "ex_3_1_02". */
+export function runnerName(id: string): string {
+  return `ex_${id.replace(/[./]/g, '_')}`;
+}
