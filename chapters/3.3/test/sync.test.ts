@@ -1,0 +1,278 @@
+/** The gevent-style structures, one behaviour per test. */
+import { describe, expect, test } from 'vitest';
+import {
+  AsyncResult,
+  BoundedSemaphore,
+  Deque,
+  Event,
+  Group,
+  JoinableQueue,
+  Lock,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  ReleaseError,
+  Semaphore,
+  SyncError,
+  WaitTimeoutError,
+} from '../src/sync/index.ts';
+import { within } from './helpers.ts';
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Deque', () => {
+  test('keeps FIFO order across growth, unshift and remove', () => {
+    const d = new Deque<number>();
+    for (let i = 0; i < 40; i++) d.push(i);
+    d.unshift(-1);
+    expect(d.remove(20)).toBe(true);
+    expect(d.remove(99)).toBe(false);
+    expect(d.shift()).toBe(-1);
+    expect([...d]).toEqual(Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 20));
+    expect(d.drain()).toHaveLength(39);
+    expect(d.length).toBe(0);
+    expect(d.shift()).toBeUndefined();
+  });
+});
+
+describe('Queue', () => {
+  test('get() waits for put() and receives items in FIFO order', async () => {
+    const q = new Queue<string>();
+    const first = q.get();
+    const second = q.get();
+    await q.put('a');
+    await q.put('b');
+    expect([await first, await second]).toEqual(['a', 'b']);
+  });
+
+  test('a bounded queue makes put() wait until a get() frees a slot (backpressure)', async () => {
+    const q = new Queue<number>(2);
+    await q.put(1);
+    await q.put(2);
+    let thirdIn = false;
+    const third = q.put(3).then(() => (thirdIn = true));
+    await turn();
+    expect(thirdIn).toBe(false);
+    expect(q.waiting()).toEqual({ getters: 0, putters: 1 });
+    expect(await q.get()).toBe(1);
+    await third;
+    expect(q.qsize()).toBe(2);
+    expect([q.getNowait(), q.getNowait()]).toEqual([2, 3]);
+  });
+
+  test('putNowait and getNowait throw QueueFullError and QueueEmptyError instead of waiting', () => {
+    const q = new Queue<number>(1);
+    expect(() => q.getNowait()).toThrow(QueueEmptyError);
+    q.putNowait(1);
+    expect(() => q.putNowait(2)).toThrow(QueueFullError);
+    expect(q.full()).toBe(true);
+  });
+
+  test('a get() that times out rejects with WaitTimeoutError and does not swallow a later item', async () => {
+    const q = new Queue<number>();
+    const error = await q.get({ timeoutMs: 5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect((error as Error).message).toBe('queue.get() on an empty queue timed out after 5 ms');
+    await q.put(7);
+    expect(q.qsize()).toBe(1);
+    expect(await q.get()).toBe(7);
+  });
+
+  test('an aborted put() leaves its item out and lets the next putter in', async () => {
+    const q = new Queue<string>(1);
+    await q.put('kept');
+    const controller = new AbortController();
+    const aborted = q.put('dropped', { signal: controller.signal });
+    const next = q.put('next');
+    controller.abort(new Error('player left'));
+    await expect(aborted).rejects.toThrow('player left');
+    expect(await q.get()).toBe('kept');
+    await next;
+    expect(await q.get()).toBe('next');
+    expect(q.empty()).toBe(true);
+  });
+
+  test('an already aborted signal rejects at once without queueing', async () => {
+    const q = new Queue<number>();
+    await expect(q.get({ signal: AbortSignal.abort() })).rejects.toThrow();
+    expect(q.waiting().getters).toBe(0);
+  });
+
+  test('a thousand timed-out getters do not pile up in memory', async () => {
+    const q = new Queue<number>();
+    const gets = Array.from({ length: 1000 }, () => q.get({ timeoutMs: 1 }).catch(() => 'timeout'));
+    expect(new Set(await Promise.all(gets))).toEqual(new Set(['timeout']));
+    expect(q.waiting().getters).toBe(0);
+    await q.put(1);
+    expect(await q.get()).toBe(1);
+  });
+
+  test('maxsize must be a whole number ≥ 1 or Infinity', () => {
+    expect(() => new Queue(0)).toThrow(RangeError);
+    expect(() => new Queue(1.5)).toThrow('got 1.5');
+  });
+});
+
+describe('JoinableQueue', () => {
+  test('join() waits until taskDone() was called for every item put', async () => {
+    const q = new JoinableQueue<number>(3);
+    let joined = false;
+    await within(q.join(), 1_000, 'join() of an empty JoinableQueue');
+    for (const n of [1, 2, 3]) await q.put(n);
+    const join = q.join().then(() => (joined = true));
+    await q.get();
+    q.taskDone();
+    await q.get();
+    q.taskDone();
+    await turn();
+    expect(joined).toBe(false);
+    expect(q.unfinishedTasks()).toBe(1);
+    await q.get();
+    q.taskDone();
+    await within(join, 1_000, 'join() after every taskDone()');
+    expect(() => q.taskDone()).toThrow(SyncError);
+  });
+});
+
+describe('Semaphore and Lock', () => {
+  test('acquire() waits when no permit is free and wakes waiters first come, first served', async () => {
+    const s = new Semaphore(1);
+    await s.acquire();
+    const order: number[] = [];
+    const waiters = [1, 2, 3].map((n) => s.acquire().then(() => order.push(n)));
+    expect(s.tryAcquire()).toBe(false);
+    for (let i = 0; i < 3; i++) {
+      s.release();
+      await turn();
+    }
+    await Promise.all(waiters);
+    expect(order).toEqual([1, 2, 3]);
+    expect(s.value).toBe(0);
+  });
+
+  test('a releaser hands the permit to the oldest waiter, not to a newcomer', async () => {
+    const s = new Semaphore(1);
+    await s.acquire();
+    const waiting = s.acquire();
+    s.release();
+    // The permit already belongs to the waiter, even before its promise callbacks run.
+    expect(s.tryAcquire()).toBe(false);
+    await waiting;
+  });
+
+  test('BoundedSemaphore and Lock refuse a release without an acquire', async () => {
+    const b = new BoundedSemaphore(2);
+    expect(() => b.release()).toThrow(ReleaseError);
+    const lock = new Lock();
+    expect(() => lock.release()).toThrow('lock released more times than it was acquired');
+    await lock.acquire();
+    expect(lock.locked()).toBe(true);
+    lock.release();
+    expect(lock.locked()).toBe(false);
+  });
+
+  test('a lock keeps 200 contending tasks out of each other across awaits, in arrival order', async () => {
+    const lock = new Lock();
+    let inside = 0;
+    let maxInside = 0;
+    const order: number[] = [];
+    const worker = (n: number) =>
+      lock.with(async () => {
+        inside++;
+        maxInside = Math.max(maxInside, inside);
+        order.push(n);
+        await turn();
+        inside--;
+      });
+    await within(Promise.all(Array.from({ length: 200 }, (_, n) => worker(n))), 10_000, 'the lock');
+    expect(maxInside).toBe(1);
+    expect(order).toEqual(Array.from({ length: 200 }, (_, n) => n));
+  });
+
+  test('acquire with a timeout rejects with WaitTimeoutError and leaves the count unchanged', async () => {
+    const s = new Semaphore(0);
+    await expect(s.acquire({ timeoutMs: 2 })).rejects.toBeInstanceOf(WaitTimeoutError);
+    expect(s.waiting).toBe(0);
+    s.release();
+    expect(s.value).toBe(1);
+  });
+});
+
+describe('Event and AsyncResult', () => {
+  test('Event.set() wakes every waiter and later waits pass at once', async () => {
+    const e = new Event();
+    const woken = Promise.all([e.wait(), e.wait(), e.wait()]);
+    e.set();
+    await within(woken, 1_000, 'three waiters on a set event');
+    await within(e.wait(), 1_000, 'a wait on a set event');
+    e.clear();
+    await expect(e.wait({ timeoutMs: 1 })).rejects.toBeInstanceOf(WaitTimeoutError);
+  });
+
+  test('AsyncResult delivers one value to readers before and after it is set', async () => {
+    const r = new AsyncResult<number>();
+    const early = r.get();
+    expect(r.ready()).toBe(false);
+    r.set(42);
+    expect([await early, await r.get()]).toEqual([42, 42]);
+    expect(r.successful()).toBe(true);
+    expect(() => r.set(43)).toThrow('already set');
+  });
+
+  test('AsyncResult.setException rejects every reader with that error', async () => {
+    const r = new AsyncResult<number>();
+    const early = r.get();
+    r.setException(new Error('match cancelled'));
+    await expect(early).rejects.toThrow('match cancelled');
+    await expect(r.get()).rejects.toThrow('match cancelled');
+    expect(r.ready() && !r.successful()).toBe(true);
+    await r.wait();
+  });
+});
+
+describe('Group', () => {
+  test('runs at most `limit` tasks at once and map keeps input order', async () => {
+    const group = new Group(3);
+    let peak = 0;
+    const results = await group.map(
+      Array.from({ length: 20 }, (_, i) => i),
+      async (i) => {
+        peak = Math.max(peak, group.active);
+        await turn();
+        return i * 10;
+      },
+    );
+    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i * 10));
+    expect(peak).toBe(3);
+    await within(group.join(), 1_000, 'join() of a finished group');
+    expect(group.size).toBe(0);
+  });
+
+  test('join() waits for failing tasks too, and their errors stay with spawn()', async () => {
+    const group = new Group(2);
+    const bad = group.spawn(async () => {
+      await turn();
+      throw new Error('room crashed');
+    });
+    const good = group.spawn(() => 'ok');
+    await within(group.join(), 1_000, 'join() with a failing task');
+    await expect(bad).rejects.toThrow('room crashed');
+    expect(await good).toBe('ok');
+  });
+
+  test('kill() aborts running tasks and rejects tasks still waiting for a slot', async () => {
+    const group = new Group(1);
+    const running = group.spawn(
+      (signal) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    );
+    const waiting = group.spawn(() => 'never runs');
+    await turn();
+    expect(group.active).toBe(1);
+    const reason = new Error('server shutting down');
+    await within(group.kill(reason), 1_000, 'kill() of a group with a stuck task');
+    await expect(running).rejects.toBe(reason);
+    await expect(waiting).rejects.toBe(reason);
+    await expect(group.spawn(() => 1)).rejects.toBe(reason);
+  });
+});
