@@ -1,0 +1,257 @@
+/**
+ * One WebSocket connection over a node:net socket: the thin I/O layer around Protocol.
+ * Used by both the server (role 'server') and the client (role 'client').
+ *
+ * Writes are batched: everything sent during one tick (or while handling one read) leaves in a
+ * single socket write. Backpressure policy, in bytes waiting to be written (`bufferedAmount`):
+ *   - above `highWaterMark` we stop reading from the socket until it drains, so a peer that
+ *     keeps sending but stops reading cannot make us queue its replies without bound;
+ *   - a send that leaves more than `maxBufferedAmount` waiting fails the connection with 1008
+ *     and destroys the socket (a close frame could not get through anyway).
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import {
+  CloseCode,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_BUFFERED_AMOUNT,
+} from './constants.ts';
+import { ConnectionClosedError, ProtocolError } from './errors.ts';
+import type { Frame } from './frames.ts';
+import type { Protocol, ProtocolState, Role } from './protocol.ts';
+
+export interface ConnectionOptions {
+  /** ms to wait for the peer's close frame (and then its FIN) before destroying the socket. */
+  closeTimeout?: number;
+  highWaterMark?: number;
+  maxBufferedAmount?: number;
+}
+
+export interface ConnectionInfo extends ConnectionOptions {
+  protocol?: string | undefined;
+  path?: string;
+}
+
+/** Below this total, a batch is copied into one buffer; above it, written as a corked writev. */
+const CONCAT_LIMIT = 64 * 1024;
+
+export interface WebSocketConnectionEvents {
+  message: [data: string | Buffer, isBinary: boolean];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  close: [code: number, reason: string];
+  error: [error: Error];
+  drain: [];
+}
+
+export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents> {
+  readonly role: Role;
+  readonly protocol: string | undefined;
+  readonly path: string;
+  readonly remoteAddress: string | undefined;
+
+  private readonly closeTimeout: number;
+  private readonly highWaterMark: number;
+  private readonly maxBufferedAmount: number;
+  private flushScheduled = false;
+  private readingPaused = false;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private socketClosed = false;
+  private localFailure: ProtocolError | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ws: Protocol,
+    info: ConnectionInfo = {},
+  ) {
+    super();
+    this.role = ws.role;
+    this.protocol = info.protocol;
+    this.path = info.path ?? '/';
+    this.remoteAddress = socket.remoteAddress;
+    this.closeTimeout = info.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    this.highWaterMark = info.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.maxBufferedAmount = info.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
+    // Small frames should leave now, not wait for Nagle's algorithm; we batch ourselves.
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', (error) => this.emitError(error));
+    socket.on('close', () => this.onSocketClose());
+  }
+
+  get readyState(): ProtocolState {
+    if (this.socketClosed) return 'closed';
+    return this.ws.state === 'open' ? 'open' : 'closing';
+  }
+
+  /** Bytes queued in user space plus the socket's own write buffer. */
+  get bufferedAmount(): number {
+    return this.ws.bytesToSend + this.socket.writableLength;
+  }
+
+  /** Strings go as text frames, bytes as binary frames. Throws ConnectionClosedError after close. */
+  send(data: string | Uint8Array): void {
+    this.assertOpen();
+    if (typeof data === 'string') this.ws.sendText(data);
+    else this.ws.sendBinary(data);
+    this.afterSend();
+  }
+
+  ping(data?: Uint8Array): void {
+    this.assertOpen();
+    this.ws.sendPing(data);
+    this.afterSend();
+  }
+
+  /** Sends one raw frame (e.g. a fragment of a message); see Protocol.sendFrame. */
+  sendFrame(frame: Frame): void {
+    this.assertOpen();
+    this.ws.sendFrame(frame);
+    this.afterSend();
+  }
+
+  /** Starts the closing handshake; the socket is destroyed if the peer does not answer in time. */
+  close(code?: number, reason?: string): void {
+    if (this.socketClosed || this.ws.closeSent) return;
+    this.ws.sendClose(code, reason);
+    this.flush();
+    this.armCloseTimer();
+    if (this.ws.shouldCloseTransport) this.endTransport();
+  }
+
+  /** Destroys the socket now, without a closing handshake. */
+  terminate(): void {
+    this.socket.destroy();
+  }
+
+  /** Feeds bytes that arrived with the handshake (before this object listened for data). */
+  receive(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const ws = this.ws;
+    ws.receiveData(chunk);
+    for (const event of ws.eventsReceived()) {
+      switch (event.type) {
+        case 'text':
+          this.emit('message', event.data, false);
+          break;
+        case 'binary':
+          this.emit('message', event.data, true);
+          break;
+        case 'ping':
+          this.emit('ping', event.data);
+          break;
+        case 'pong':
+          this.emit('pong', event.data);
+          break;
+        case 'close':
+          break; // reported once, by onSocketClose, when TCP is really gone
+      }
+    }
+    // Replies produced by the handlers above (echoes, pongs) leave in one write.
+    this.flush();
+    if (ws.shouldCloseTransport) {
+      if (ws.failure) this.emitError(ws.failure);
+      this.endTransport();
+    }
+  }
+
+  /** After our close frame the Protocol itself refuses to send; this covers a dead socket. */
+  private assertOpen(): void {
+    if (this.socketClosed || this.socket.destroyed) {
+      const { code, reason } = this.closeStatus();
+      throw new ConnectionClosedError(code, reason);
+    }
+  }
+
+  private afterSend(): void {
+    if (this.bufferedAmount > this.maxBufferedAmount) {
+      this.overflow();
+      return;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes everything queued in one go. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const chunks = this.ws.dataToSend();
+    if (chunks.length === 0 || this.socket.destroyed) return;
+    const socket = this.socket;
+    if (chunks.length === 1) {
+      socket.write(chunks[0] as Uint8Array);
+    } else {
+      let total = 0;
+      for (const chunk of chunks) total += chunk.length;
+      if (total <= CONCAT_LIMIT) {
+        socket.write(Buffer.concat(chunks, total));
+      } else {
+        socket.cork();
+        for (const chunk of chunks) socket.write(chunk);
+        socket.uncork();
+      }
+    }
+    if (!this.readingPaused && socket.writableLength > this.highWaterMark) {
+      // The peer is not keeping up: stop reading until what we owe it has drained.
+      this.readingPaused = true;
+      socket.pause();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.readingPaused && this.socket.writableLength <= this.highWaterMark) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+    this.emit('drain');
+  }
+
+  private overflow(): void {
+    this.localFailure = new ProtocolError(
+      CloseCode.POLICY_VIOLATION,
+      `send buffer of ${this.bufferedAmount} bytes exceeds maxBufferedAmount ` +
+        `${this.maxBufferedAmount}: the peer is not reading`,
+    );
+    this.ws.dataToSend(); // drop what it will never read
+    this.emitError(this.localFailure);
+    this.socket.destroy();
+  }
+
+  /** Closing handshake done (or failed): send our FIN; destroy if the peer never sends its. */
+  private endTransport(): void {
+    this.socket.end();
+    this.armCloseTimer();
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer !== undefined || this.socketClosed) return;
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.closeTimeout);
+    this.closeTimer.unref();
+  }
+
+  private onSocketClose(): void {
+    if (this.socketClosed) return;
+    this.socketClosed = true;
+    clearTimeout(this.closeTimer);
+    const { code, reason } = this.closeStatus();
+    this.emit('close', code, reason);
+  }
+
+  /** The peer's close if it sent one; else why we failed the connection; else 1006. */
+  private closeStatus(): { code: number; reason: string } {
+    const peer = this.ws.peerClose;
+    if (peer) return peer;
+    const failure = this.localFailure ?? this.ws.failure;
+    if (failure) return { code: failure.closeCode, reason: failure.message };
+    return { code: CloseCode.ABNORMAL, reason: '' };
+  }
+
+  /** 'error' is only emitted when someone listens: an unhandled one would crash the server. */
+  private emitError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+}

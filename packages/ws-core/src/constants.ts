@@ -1,0 +1,68 @@
+/**
+ * RFC 6455 constants and the package's defaults, in one place so every file agrees.
+ * Tables are `as const` objects rather than enums so they read the same in JS and TS.
+ */
+
+/** §1.3: appended to Sec-WebSocket-Key before hashing, to prove the server speaks WebSocket. */
+export const MAGIC_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** §5.2 opcodes. 0x3–0x7 are reserved for further data frames, 0xB–0xF for control frames. */
+export const Opcode = {
+  CONTINUATION: 0x0,
+  TEXT: 0x1,
+  BINARY: 0x2,
+  CLOSE: 0x8,
+  PING: 0x9,
+  PONG: 0xa,
+} as const;
+export type OpcodeValue = (typeof Opcode)[keyof typeof Opcode];
+
+/** §7.4.1 status codes (1012–1014 were registered later with IANA). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  UNSUPPORTED_DATA: 1003,
+  // 1004 reserved
+  NO_STATUS: 1005, // never sent on the wire: "no code was present"
+  ABNORMAL: 1006, // never sent on the wire: "the connection dropped without a close frame"
+  INVALID_PAYLOAD: 1007,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  MANDATORY_EXTENSION: 1010,
+  INTERNAL_ERROR: 1011,
+} as const;
+
+/** §5.5: "All control frames MUST have a payload length of 125 bytes or less". */
+export const MAX_CONTROL_PAYLOAD = 125;
+/** A close reason must fit in a control frame after its 2-byte code. */
+export const MAX_CLOSE_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
+/** §5.2: the 64-bit length's top bit MUST be 0; JS numbers are exact only up to 2^53 − 1. */
+export const MAX_SAFE_PAYLOAD_LENGTH = Number.MAX_SAFE_INTEGER;
+/** Longest possible frame header: 2 fixed bytes + 8 length bytes + 4 mask bytes. */
+export const MAX_HEADER_LENGTH = 14;
+
+/**
+ * Largest message (all fragments together) we accept by default: 64 MiB.
+ * Large enough for the 16 MiB messages the interop tests send with room to spare,
+ * small enough that one peer cannot make the server hold gigabytes. Lower it for chat-sized
+ * traffic (`maxPayload: 64 * 1024`); the check happens before any payload is buffered.
+ */
+export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
+/** Request head limit; a longer head is answered with 431. */
+export const DEFAULT_MAX_HEADER_BYTES = 8192;
+/** A handshake that has not completed after this many ms is closed (slow-loris defence). */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+/** After sending a close frame, how long we wait for the peer's close before destroying. */
+export const DEFAULT_CLOSE_TIMEOUT = 5_000;
+/**
+ * Backpressure policy (see README "Design"). Past the high-water mark of bytes waiting to be
+ * written, the connection stops reading from the socket until it drains — a peer that stops
+ * reading cannot make an echo-style server queue its replies forever.
+ */
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+/**
+ * Hard limit: a send that would leave more than this many bytes waiting fails the connection
+ * (1008) and destroys the socket. It is above DEFAULT_MAX_PAYLOAD so one large message fits.
+ */
+export const DEFAULT_MAX_BUFFERED_AMOUNT = 2 * DEFAULT_MAX_PAYLOAD;

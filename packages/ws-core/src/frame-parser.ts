@@ -1,0 +1,140 @@
+/**
+ * A streaming frame parser: feed it bytes in chunks of any size and it calls back once per
+ * complete frame. It has two explicit states and returns early whenever bytes are short:
+ *
+ *   HEADER  — collect 2..14 header bytes; decode; ask the sink to vet the header
+ *             (this is where maxPayload is checked, before any payload is buffered)
+ *   PAYLOAD — collect payloadLength bytes; unmask; hand the frame to the sink; back to HEADER
+ *
+ * Payloads never alias the caller's chunks: each frame's payload is copied out (a frame that
+ * sits inside one chunk is a single copy; one that spans chunks is gathered in a list and
+ * concatenated once at its end, so big frames in small chunks stay linear).
+ */
+import { MAX_HEADER_LENGTH } from './constants.ts';
+import { decodeFrameHeader, type FrameHeader } from './frames.ts';
+import { applyMask } from './mask.ts';
+
+export interface FrameSink {
+  /** Called as soon as a header is complete, before its payload is read. Throw to reject it. */
+  onHeader(header: FrameHeader): void;
+  /** Called with the whole, unmasked payload. */
+  onFrame(header: FrameHeader, payload: Buffer): void;
+}
+
+const State = { HEADER: 0, PAYLOAD: 1 } as const;
+type StateValue = (typeof State)[keyof typeof State];
+
+const EMPTY = Buffer.alloc(0);
+
+export class FrameParser {
+  private state: StateValue = State.HEADER;
+  /** Header bytes carried over from a previous chunk (a header split across reads). */
+  private partialHeader: Buffer | undefined;
+  private partialHeaderLength = 0;
+  private header: FrameHeader | undefined;
+  /** The current frame's mask, copied: header.mask views a chunk the caller may reuse. */
+  private readonly maskKey = new Uint8Array(4);
+  private pieces: Buffer[] = [];
+  private received = 0;
+  private stopped = false;
+
+  constructor(private readonly sink: FrameSink) {}
+
+  /** Parses as much of `chunk` as it can. Errors thrown by the sink propagate to the caller. */
+  push(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.length && !this.stopped) {
+      if (this.state === State.HEADER) {
+        const used = this.readHeader(chunk, at);
+        if (used === 0) return; // not enough bytes yet; the rest is kept in partialHeader
+        at += used;
+      } else {
+        at += this.readPayload(chunk, at);
+      }
+    }
+  }
+
+  /** Ignores every later byte, including the rest of the current chunk (after close or failure). */
+  stop(): void {
+    this.stopped = true;
+    this.pieces = [];
+  }
+
+  /** True between frames: no partial header or payload is held. */
+  get idle(): boolean {
+    return this.state === State.HEADER && this.partialHeaderLength === 0;
+  }
+
+  /** Returns how many bytes of `chunk` (from `at`) the header used, or 0 if it is incomplete. */
+  private readHeader(chunk: Uint8Array, at: number): number {
+    let header: FrameHeader | undefined;
+    let used: number;
+    if (this.partialHeaderLength === 0) {
+      header = decodeFrameHeader(at === 0 ? chunk : chunk.subarray(at));
+      if (header === undefined) {
+        this.keepPartialHeader(chunk.subarray(at));
+        return 0;
+      }
+      used = header.headerLength;
+    } else {
+      // Rare path: top up the carried-over bytes, one chunk's worth at most 14 bytes.
+      const before = this.partialHeaderLength;
+      const take = Math.min(MAX_HEADER_LENGTH - before, chunk.length - at);
+      this.keepPartialHeader(chunk.subarray(at, at + take));
+      header = decodeFrameHeader(this.partialHeaderBytes());
+      if (header === undefined) return 0;
+      used = header.headerLength - before;
+      this.partialHeaderLength = 0;
+    }
+    this.sink.onHeader(header);
+    if (header.mask !== undefined) this.maskKey.set(header.mask);
+    this.header = header;
+    this.received = 0;
+    if (header.payloadLength === 0) {
+      this.finishFrame(EMPTY);
+    } else {
+      this.state = State.PAYLOAD;
+    }
+    return used;
+  }
+
+  private keepPartialHeader(bytes: Uint8Array): void {
+    if (this.partialHeader === undefined)
+      this.partialHeader = Buffer.allocUnsafe(MAX_HEADER_LENGTH);
+    this.partialHeader.set(bytes, this.partialHeaderLength);
+    this.partialHeaderLength += bytes.length;
+  }
+
+  private partialHeaderBytes(): Buffer {
+    return (this.partialHeader ?? EMPTY).subarray(0, this.partialHeaderLength);
+  }
+
+  private readPayload(chunk: Uint8Array, at: number): number {
+    const header = this.header as FrameHeader;
+    const wanted = header.payloadLength - this.received;
+    const take = Math.min(wanted, chunk.length - at);
+    const piece = Buffer.allocUnsafe(take);
+    piece.set(chunk.subarray(at, at + take));
+    this.received += take;
+    if (this.received < header.payloadLength) {
+      this.pieces.push(piece);
+      return take;
+    }
+    let payload = piece;
+    if (this.pieces.length > 0) {
+      this.pieces.push(piece);
+      payload = Buffer.concat(this.pieces, header.payloadLength);
+      this.pieces = [];
+    }
+    this.finishFrame(payload);
+    return take;
+  }
+
+  private finishFrame(payload: Buffer): void {
+    const header = this.header as FrameHeader;
+    if (header.masked && payload.length > 0) applyMask(payload, this.maskKey);
+    this.state = State.HEADER;
+    this.header = undefined;
+    this.sink.onFrame(header, payload);
+  }
+}

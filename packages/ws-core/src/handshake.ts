@@ -1,0 +1,202 @@
+/**
+ * The opening handshake (RFC 6455 §4), sans-I/O: heads in, strings out.
+ * Server: `validateUpgradeRequest` is a list of guard clauses, one HTTP status and one reason
+ * each, then `formatSwitchingProtocols` or `formatErrorResponse`.
+ * Client: `formatUpgradeRequest`, then `validateUpgradeResponse` on the server's answer.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { MAGIC_GUID } from './constants.ts';
+import { HandshakeError } from './errors.ts';
+import type { HttpRequestHead, HttpResponseHead } from './http-head.ts';
+
+export {
+  type HttpRequestHead,
+  HttpRequestParser,
+  type HttpResponseHead,
+  HttpResponseParser,
+} from './http-head.ts';
+
+export interface UpgradeOptions {
+  /** Subprotocols this server speaks, most preferred first. */
+  protocols?: readonly string[];
+  /** Return false to refuse the connection with 403 (e.g. an Origin allow-list). */
+  checkOrigin?: (origin: string | undefined, head: HttpRequestHead) => boolean;
+}
+
+export interface UpgradeDecision {
+  accept: string;
+  protocol: string | undefined;
+  key: string;
+}
+
+/** §4.2.2: base64(SHA-1(key + GUID)). */
+export function computeAcceptKey(secWebSocketKey: string): string {
+  return createHash('sha1')
+    .update(secWebSocketKey + MAGIC_GUID)
+    .digest('base64');
+}
+
+/** §4.1: a 16-byte nonce in base64 is exactly 22 symbols followed by "==". */
+const KEY_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
+
+/** Splits a comma-separated header value into lower-cased tokens (RFC 9110 §5.6.1). */
+function tokens(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((token) => token !== '');
+}
+
+/** True when the request asks for a protocol switch at all (vs. a plain HTTP GET). */
+export function isUpgradeRequest(head: HttpRequestHead): boolean {
+  return head.headers.has('upgrade');
+}
+
+/** §4.2.1: the server's checks, in order. Throws HandshakeError with the status to answer. */
+export function validateUpgradeRequest(
+  head: HttpRequestHead,
+  options: UpgradeOptions = {},
+): UpgradeDecision {
+  const { headers } = head;
+  if (head.method !== 'GET') {
+    throw new HandshakeError(405, `method ${head.method} not allowed: use GET`, { Allow: 'GET' });
+  }
+  if (head.version !== 'HTTP/1.1') {
+    throw new HandshakeError(400, `websocket upgrade requires HTTP/1.1, got ${head.version}`);
+  }
+  if (!headers.get('host')) {
+    throw new HandshakeError(400, 'missing host header');
+  }
+  if (!tokens(headers.get('upgrade')).includes('websocket')) {
+    throw new HandshakeError(400, 'upgrade header must be "websocket"');
+  }
+  if (!tokens(headers.get('connection')).includes('upgrade')) {
+    throw new HandshakeError(400, 'connection header must include "upgrade"');
+  }
+  if (headers.get('sec-websocket-version') !== '13') {
+    // §4.2.2: answer 426 and say which version we speak.
+    throw new HandshakeError(426, 'unsupported sec-websocket-version: this server speaks 13', {
+      'Sec-WebSocket-Version': '13',
+    });
+  }
+  const key = headers.get('sec-websocket-key');
+  if (key === undefined || !KEY_PATTERN.test(key)) {
+    throw new HandshakeError(400, 'sec-websocket-key must be 16 bytes in base64');
+  }
+  if (options.checkOrigin && !options.checkOrigin(headers.get('origin'), head)) {
+    throw new HandshakeError(403, 'origin not allowed');
+  }
+  // Extensions (Sec-WebSocket-Extensions) are never accepted: we implement none, and §9.1
+  // says the server only answers with extensions it supports. Ignoring the offer is the answer.
+  return { accept: computeAcceptKey(key), protocol: selectProtocol(head, options.protocols), key };
+}
+
+/**
+ * §4.2.2 /subprotocol/: the first of OUR protocols (our preference order) that the client
+ * offered; undefined when there is no overlap, in which case no header is sent at all.
+ */
+export function selectProtocol(
+  head: HttpRequestHead,
+  supported: readonly string[] | undefined,
+): string | undefined {
+  if (!supported || supported.length === 0) return undefined;
+  const offered = new Set(
+    (head.headers.get('sec-websocket-protocol') ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  );
+  return supported.find((name) => offered.has(name));
+}
+
+/** The complete 101 response head. */
+export function formatSwitchingProtocols(decision: UpgradeDecision): string {
+  const lines = [
+    'HTTP/1.1 101 Switching Protocols',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Accept: ${decision.accept}`,
+  ];
+  if (decision.protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${decision.protocol}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** A plain HTTP response with a short text body; used for refusals and `onHttpRequest`. */
+export function formatHttpResponse(
+  status: number,
+  headers: Record<string, string>,
+  bodyLength: number,
+): string {
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  lines.push(`Content-Length: ${bodyLength}`, 'Connection: close');
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** The refusal for a HandshakeError: status line, its headers, and the message as the body. */
+export function formatErrorResponse(error: HandshakeError): string {
+  const body = `${error.message}\n`;
+  const headers = { 'Content-Type': 'text/plain; charset=utf-8', ...error.headers };
+  return formatHttpResponse(error.status, headers, Buffer.byteLength(body)) + body;
+}
+
+// ---- client side ----
+
+/** §4.1: "a randomly selected 16-byte value that has been base64-encoded". */
+export function generateKey(): string {
+  return randomBytes(16).toString('base64');
+}
+
+export function formatUpgradeRequest(
+  url: URL,
+  key: string,
+  options: { protocols?: readonly string[]; headers?: Record<string, string> } = {},
+): string {
+  const target = `${url.pathname || '/'}${url.search}`;
+  const lines = [
+    `GET ${target} HTTP/1.1`,
+    `Host: ${url.host}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${key}`,
+    'Sec-WebSocket-Version: 13',
+  ];
+  if (options.protocols && options.protocols.length > 0) {
+    lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`);
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    lines.push(`${name}: ${value}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** §4.1 client checks on the server's answer. Throws HandshakeError with the status received. */
+export function validateUpgradeResponse(
+  head: HttpResponseHead,
+  key: string,
+  offeredProtocols: readonly string[] = [],
+): { protocol: string | undefined } {
+  const { headers, status } = head;
+  if (status !== 101) {
+    throw new HandshakeError(status, `server refused the upgrade: ${status} ${head.reason}`);
+  }
+  if (!tokens(headers.get('upgrade')).includes('websocket')) {
+    throw new HandshakeError(status, 'server response lacks "upgrade: websocket"');
+  }
+  if (!tokens(headers.get('connection')).includes('upgrade')) {
+    throw new HandshakeError(status, 'server response lacks "connection: upgrade"');
+  }
+  if (headers.get('sec-websocket-accept') !== computeAcceptKey(key)) {
+    throw new HandshakeError(status, 'sec-websocket-accept does not match the key we sent');
+  }
+  if (headers.has('sec-websocket-extensions')) {
+    throw new HandshakeError(status, 'server accepted an extension we did not offer');
+  }
+  const protocol = headers.get('sec-websocket-protocol');
+  if (protocol !== undefined && !offeredProtocols.includes(protocol)) {
+    throw new HandshakeError(status, `server chose subprotocol ${protocol} that we did not offer`);
+  }
+  return { protocol };
+}

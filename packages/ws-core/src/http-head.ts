@@ -1,0 +1,162 @@
+/**
+ * Incremental HTTP/1.1 head parsing (RFC 9112 §2–5), just enough for the opening handshake.
+ * The head may arrive in many reads, so bytes accumulate in a buffer that doubles in size up to
+ * the limit (linear even when fed one byte at a time). The limit is checked before buffering
+ * more, so a peer cannot make us hold more than `maxHeaderBytes` (+ one read) of head.
+ */
+import { DEFAULT_MAX_HEADER_BYTES } from './constants.ts';
+import { HandshakeError } from './errors.ts';
+
+export interface HttpRequestHead {
+  method: string;
+  target: string;
+  version: string;
+  /** Names lower-cased; repeated headers joined with ', ' (RFC 9110 §5.3). */
+  headers: Map<string, string>;
+  /** As received, for teaching dumps. */
+  rawHeaders: Array<[name: string, value: string]>;
+}
+
+export interface HttpResponseHead {
+  version: string;
+  status: number;
+  reason: string;
+  headers: Map<string, string>;
+  rawHeaders: Array<[name: string, value: string]>;
+}
+
+/** RFC 9110 §5.6.2 token characters, the only ones allowed in a header name. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/;
+const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
+
+interface ParsedHead {
+  startLine: string;
+  headers: Map<string, string>;
+  rawHeaders: Array<[string, string]>;
+}
+
+/** Finds the blank line that ends the head and splits it into a start line and header fields. */
+class HeadAccumulator {
+  private buffer = Buffer.allocUnsafe(256);
+  private length = 0;
+  private done = false;
+
+  constructor(private readonly maxHeaderBytes: number) {}
+
+  push(chunk: Uint8Array): { head: ParsedHead; rest: Uint8Array } | undefined {
+    if (this.done) throw new Error('the head was already parsed; feed later bytes elsewhere');
+    // Only look at what fits under the limit (+3 bytes of a "\r\n\r\n" that may straddle it).
+    const room = this.maxHeaderBytes + 4 - this.length;
+    const take = Math.min(chunk.length, room);
+    const searchFrom = Math.max(0, this.length - 3);
+    this.append(chunk.subarray(0, take));
+    const end = this.buffer.subarray(0, this.length).indexOf('\r\n\r\n', searchFrom, 'latin1');
+    if (end === -1) {
+      if (this.length > this.maxHeaderBytes) throw tooLarge(this.maxHeaderBytes);
+      return undefined;
+    }
+    const headLength = end + 4;
+    if (end > this.maxHeaderBytes) throw tooLarge(this.maxHeaderBytes);
+    this.done = true;
+    // Bytes after the head (e.g. frames sent right behind a 101) are handed back untouched.
+    const restInBuffer = this.buffer.subarray(headLength, this.length);
+    const rest =
+      take === chunk.length ? restInBuffer : Buffer.concat([restInBuffer, chunk.subarray(take)]);
+    return { head: splitHead(this.buffer.toString('latin1', 0, end)), rest };
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (this.length + bytes.length > this.buffer.length) {
+      let size = this.buffer.length * 2;
+      while (size < this.length + bytes.length) size *= 2;
+      const grown = Buffer.allocUnsafe(size);
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+}
+
+function tooLarge(limit: number): HandshakeError {
+  return new HandshakeError(431, `request head exceeds ${limit} bytes`);
+}
+
+function badRequest(message: string): HandshakeError {
+  return new HandshakeError(400, message);
+}
+
+function splitHead(text: string): ParsedHead {
+  const lines = text.split('\r\n');
+  const startLine = lines[0] ?? '';
+  const headers = new Map<string, string>();
+  const rawHeaders: Array<[string, string]> = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    // RFC 9112 §5.2: obsolete line folding may be rejected with 400.
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      throw badRequest('folded header lines are not supported');
+    }
+    const colon = line.indexOf(':');
+    const name = colon === -1 ? '' : line.slice(0, colon);
+    if (!TOKEN.test(name)) throw badRequest(`malformed header line ${JSON.stringify(line)}`);
+    const value = line.slice(colon + 1).trim();
+    if (hasControlCharacters(value)) throw badRequest(`header ${name} contains control characters`);
+    rawHeaders.push([name, value]);
+    const key = name.toLowerCase();
+    const previous = headers.get(key);
+    headers.set(key, previous === undefined ? value : `${previous}, ${value}`);
+  }
+  return { startLine, headers, rawHeaders };
+}
+
+function hasControlCharacters(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Parses a request head; `push` returns it once complete, with any bytes that followed it. */
+export class HttpRequestParser {
+  private readonly accumulator: HeadAccumulator;
+
+  constructor(options: { maxHeaderBytes?: number } = {}) {
+    this.accumulator = new HeadAccumulator(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
+  }
+
+  /** Throws HandshakeError: 431 when the head is too long, 400 when it is malformed. */
+  push(chunk: Uint8Array): { head: HttpRequestHead; rest: Uint8Array } | undefined {
+    const parsed = this.accumulator.push(chunk);
+    if (parsed === undefined) return undefined;
+    const { startLine, headers, rawHeaders } = parsed.head;
+    const match = REQUEST_LINE.exec(startLine);
+    if (match === null) throw badRequest(`malformed request line ${JSON.stringify(startLine)}`);
+    const [, method = '', target = '', version = ''] = match;
+    return { head: { method, target, version, headers, rawHeaders }, rest: parsed.rest };
+  }
+}
+
+/** The client's side: parses the server's response head (the 101, or an error). */
+export class HttpResponseParser {
+  private readonly accumulator: HeadAccumulator;
+
+  constructor(options: { maxHeaderBytes?: number } = {}) {
+    this.accumulator = new HeadAccumulator(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
+  }
+
+  push(chunk: Uint8Array): { head: HttpResponseHead; rest: Uint8Array } | undefined {
+    const parsed = this.accumulator.push(chunk);
+    if (parsed === undefined) return undefined;
+    const { startLine, headers, rawHeaders } = parsed.head;
+    const match = STATUS_LINE.exec(startLine);
+    if (match === null) throw badRequest(`malformed status line ${JSON.stringify(startLine)}`);
+    const [, version = '', status = '0', reason = ''] = match;
+    return {
+      head: { version, status: Number(status), reason, headers, rawHeaders },
+      rest: parsed.rest,
+    };
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * The sans-I/O WebSocket connection (RFC 6455 §5–7): bytes in, events and bytes out.
+ * It never touches a socket, a timer or a promise, so it reads top to bottom and tests
+ * with plain byte arrays. The node:net layer (connection.ts) drives it.
+ *
+ *   receiveData(bytes) ──▶ FrameParser ──▶ onHeader (rules, limits) ──▶ onFrame ──▶ events
+ *   sendText / sendBinary / sendPing / sendClose ──▶ frames queued ──▶ dataToSend()
+ *
+ * Every rule violation throws a ProtocolError carrying its close code; `fail` is the one
+ * place that turns such an error into a close frame.
+ */
+import { randomFillSync } from 'node:crypto';
+import { decodeClosePayload, encodeClosePayload, truncateReason } from './close.ts';
+import { CloseCode, DEFAULT_MAX_PAYLOAD, MAX_CONTROL_PAYLOAD, Opcode } from './constants.ts';
+import { ConnectionClosedError, MessageTooBigError, ProtocolError } from './errors.ts';
+import { FrameParser, type FrameSink } from './frame-parser.ts';
+import {
+  type Frame,
+  type FrameHeader,
+  firstHeaderByte,
+  frameHeaderLength,
+  writeFrameHeader,
+} from './frames.ts';
+import { applyMask } from './mask.ts';
+import { decodeUtf8, StreamingUtf8Decoder } from './utf8.ts';
+
+export type ProtocolEvent =
+  | { type: 'text'; data: string }
+  | { type: 'binary'; data: Buffer }
+  | { type: 'ping'; data: Buffer }
+  | { type: 'pong'; data: Buffer }
+  /** The peer's close frame (code 1005 when it sent none). */
+  | { type: 'close'; code: number; reason: string };
+
+export type Role = 'server' | 'client';
+export type ProtocolState = 'open' | 'closing' | 'closed';
+
+export interface ProtocolOptions {
+  role: Role;
+  /** Largest message (all fragments together) accepted; bigger fails with 1009. */
+  maxPayload?: number;
+  /** Client only: where masks come from. Defaults to crypto-random; inject one in tests. */
+  generateMask?: () => Uint8Array;
+}
+
+/** Unmasked payloads above this size are queued as [header, payload] instead of copied. */
+const COPY_LIMIT = 64 * 1024;
+
+/** §5.3: masks "MUST be derived from a strong source of entropy". Drawn from a refilled pool. */
+const maskPool = Buffer.allocUnsafe(4096);
+let maskPoolAt = maskPool.length;
+export function randomMask(): Uint8Array {
+  if (maskPoolAt === maskPool.length) {
+    randomFillSync(maskPool);
+    maskPoolAt = 0;
+  }
+  maskPoolAt += 4;
+  return maskPool.subarray(maskPoolAt - 4, maskPoolAt);
+}
+
+function protocolError(message: string): ProtocolError {
+  return new ProtocolError(CloseCode.PROTOCOL_ERROR, message);
+}
+
+function hex(opcode: number): string {
+  return `0x${opcode.toString(16)}`;
+}
+
+export class Protocol implements FrameSink {
+  readonly role: Role;
+  readonly maxPayload: number;
+  private readonly generateMask: (() => Uint8Array) | undefined;
+  private readonly parser = new FrameParser(this);
+
+  private events: ProtocolEvent[] = [];
+  private outgoing: Uint8Array[] = [];
+  private outgoingBytes = 0;
+
+  private currentState: ProtocolState = 'open';
+  private sentClose: { code: number; reason: string } | undefined;
+  private receivedClose: { code: number; reason: string } | undefined;
+  private failedWith: ProtocolError | undefined;
+
+  // The data message being assembled (§5.4 fragmentation); opcode 0 means "none".
+  private messageOpcode = 0;
+  private messageBytes = 0;
+  private fragments: Buffer[] = [];
+  private textDecoder: StreamingUtf8Decoder | undefined;
+
+  constructor(options: ProtocolOptions) {
+    this.role = options.role;
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.generateMask =
+      options.role === 'client' ? (options.generateMask ?? randomMask) : undefined;
+  }
+
+  get state(): ProtocolState {
+    return this.currentState;
+  }
+  /** Why we failed the connection, if we did. */
+  get failure(): ProtocolError | undefined {
+    return this.failedWith;
+  }
+  get closeSent(): boolean {
+    return this.sentClose !== undefined;
+  }
+  get closeReceived(): boolean {
+    return this.receivedClose !== undefined;
+  }
+  /** The peer's close code and reason, once its close frame arrived. */
+  get peerClose(): { code: number; reason: string } | undefined {
+    return this.receivedClose;
+  }
+  /** True once the TCP connection should be ended: close handshake done, or failed. */
+  get shouldCloseTransport(): boolean {
+    return this.currentState === 'closed';
+  }
+  /** Bytes queued by send* and not yet taken by dataToSend(). */
+  get bytesToSend(): number {
+    return this.outgoingBytes;
+  }
+
+  // ---- input ----
+
+  /** Never throws: a protocol error queues a close frame and sets `failure`. */
+  receiveData(chunk: Uint8Array): void {
+    if (this.currentState === 'closed') return;
+    try {
+      this.parser.push(chunk);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Drains the events produced so far. */
+  eventsReceived(): ProtocolEvent[] {
+    const events = this.events;
+    if (events.length > 0) this.events = [];
+    return events;
+  }
+
+  /** Judges a header before its payload is read. Part of FrameSink; not for callers. */
+  onHeader(header: FrameHeader): void {
+    if (header.rsv1 || header.rsv2 || header.rsv3) {
+      // §5.2: "MUST be 0 unless an extension is negotiated" — we never negotiate one.
+      throw protocolError('reserved bits set but no extension was negotiated');
+    }
+    if (this.role === 'server' && !header.masked) {
+      // §5.1: "a server MUST close the connection upon receiving a frame that is not masked".
+      throw protocolError('client frames must be masked');
+    }
+    if (this.role === 'client' && header.masked) {
+      throw protocolError('server frames must not be masked');
+    }
+    const { opcode } = header;
+    if (opcode >= Opcode.CLOSE) {
+      if (opcode > Opcode.PONG) throw protocolError(`reserved control opcode ${hex(opcode)}`);
+      // §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST
+      // NOT be fragmented."
+      if (!header.fin) throw protocolError('control frames must not be fragmented');
+      if (header.payloadLength > MAX_CONTROL_PAYLOAD) {
+        throw protocolError(
+          `control frame payload of ${header.payloadLength} bytes exceeds ${MAX_CONTROL_PAYLOAD}`,
+        );
+      }
+      return;
+    }
+    if (opcode > Opcode.BINARY) throw protocolError(`reserved data opcode ${hex(opcode)}`);
+    if (opcode === Opcode.CONTINUATION && this.messageOpcode === 0) {
+      throw protocolError('continuation frame with no message to continue');
+    }
+    if (opcode !== Opcode.CONTINUATION && this.messageOpcode !== 0) {
+      throw protocolError('new data frame before the previous message was finished');
+    }
+    // The limit applies to the whole message and is checked before any payload is buffered.
+    const soFar = opcode === Opcode.CONTINUATION ? this.messageBytes : 0;
+    if (soFar + header.payloadLength > this.maxPayload) {
+      throw new MessageTooBigError(
+        `message of ${soFar + header.payloadLength} bytes exceeds maxPayload ${this.maxPayload}`,
+      );
+    }
+  }
+
+  /** Handles a complete frame. Part of FrameSink; not for callers. */
+  onFrame(header: FrameHeader, payload: Buffer): void {
+    switch (header.opcode) {
+      case Opcode.PING:
+        this.events.push({ type: 'ping', data: payload });
+        // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+        // response ... [with] identical Application data" — unless we already sent Close.
+        if (this.sentClose === undefined) this.queueFrame(0x80 | Opcode.PONG, payload);
+        return;
+      case Opcode.PONG:
+        this.events.push({ type: 'pong', data: payload });
+        return;
+      case Opcode.CLOSE:
+        this.receiveClose(payload);
+        return;
+      default:
+        this.receiveDataFrame(header, payload);
+    }
+  }
+
+  private receiveDataFrame(header: FrameHeader, payload: Buffer): void {
+    const { opcode } = header;
+    if (opcode !== Opcode.CONTINUATION && header.fin) {
+      // The common case, a message in one frame: no assembly needed.
+      if (opcode === Opcode.TEXT) this.events.push({ type: 'text', data: decodeUtf8(payload) });
+      else this.events.push({ type: 'binary', data: payload });
+      return;
+    }
+    if (opcode !== Opcode.CONTINUATION) {
+      this.messageOpcode = opcode;
+      this.messageBytes = 0;
+      if (opcode === Opcode.TEXT) this.textDecoder = new StreamingUtf8Decoder();
+    }
+    this.messageBytes += payload.length;
+    // Text is validated fragment by fragment so a bad byte fails fast (1007);
+    // binary fragments are kept in a list and concatenated once, at the end.
+    if (this.textDecoder !== undefined) this.textDecoder.push(payload);
+    else this.fragments.push(payload);
+    if (!header.fin) return;
+    if (this.textDecoder !== undefined) {
+      this.events.push({ type: 'text', data: this.textDecoder.end() });
+      this.textDecoder = undefined;
+    } else {
+      const data =
+        this.fragments.length === 1
+          ? (this.fragments[0] as Buffer)
+          : Buffer.concat(this.fragments, this.messageBytes);
+      this.events.push({ type: 'binary', data });
+      this.fragments = [];
+    }
+    this.messageOpcode = 0;
+  }
+
+  private receiveClose(payload: Buffer): void {
+    const { code, reason } = decodeClosePayload(payload);
+    this.receivedClose = { code, reason };
+    // §5.5.1: nothing may follow a close frame.
+    this.parser.stop();
+    if (this.sentClose === undefined) {
+      // §5.5.1: answer with a close frame, "typically echoing the status code it received".
+      this.queueClose(code === CloseCode.NO_STATUS ? undefined : code, '');
+    }
+    this.currentState = 'closed';
+    this.events.push({ type: 'close', code, reason });
+  }
+
+  /**
+   * §7.1.7 _Fail the WebSocket Connection_: the one place an error becomes a close code.
+   * Anything that is not a ProtocolError is a bug on our side and becomes 1011.
+   */
+  private fail(error: unknown): void {
+    const failure =
+      error instanceof ProtocolError
+        ? error
+        : new ProtocolError(CloseCode.INTERNAL_ERROR, 'internal error', { cause: error });
+    this.failedWith = failure;
+    this.parser.stop();
+    if (this.sentClose === undefined) {
+      this.queueClose(failure.closeCode, truncateReason(failure.message));
+    }
+    this.currentState = 'closed';
+  }
+
+  // ---- output ----
+
+  /** Drains the bytes to write; hand them to one write (or a corked batch) to save syscalls. */
+  dataToSend(): Uint8Array[] {
+    const outgoing = this.outgoing;
+    if (outgoing.length > 0) {
+      this.outgoing = [];
+      this.outgoingBytes = 0;
+    }
+    return outgoing;
+  }
+
+  sendText(text: string): void {
+    this.assertCanSend();
+    // Encode the text straight into the frame buffer: no intermediate payload Buffer.
+    const length = Buffer.byteLength(text);
+    const mask = this.generateMask?.();
+    const headerLength = frameHeaderLength(length, mask !== undefined);
+    const bytes = Buffer.allocUnsafe(headerLength + length);
+    writeFrameHeader(bytes, 0x80 | Opcode.TEXT, length, mask);
+    bytes.write(text, headerLength, 'utf8');
+    if (mask !== undefined) applyMask(bytes.subarray(headerLength), mask);
+    this.push(bytes);
+  }
+
+  sendBinary(data: Uint8Array): void {
+    this.assertCanSend();
+    this.queueFrame(0x80 | Opcode.BINARY, data);
+  }
+
+  sendPing(data: Uint8Array = Buffer.alloc(0)): void {
+    this.assertCanSend();
+    this.assertControlPayload(data);
+    this.queueFrame(0x80 | Opcode.PING, data);
+  }
+
+  sendPong(data: Uint8Array = Buffer.alloc(0)): void {
+    this.assertCanSend();
+    this.assertControlPayload(data);
+    this.queueFrame(0x80 | Opcode.PONG, data);
+  }
+
+  /**
+   * Starts (or, after the peer's close, completes) the closing handshake. Idempotent.
+   * Throws RangeError for a code that may not be sent or a reason over 123 bytes.
+   */
+  sendClose(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (this.sentClose !== undefined || this.currentState === 'closed') return;
+    this.queueClose(code, reason);
+    this.currentState = this.receivedClose === undefined ? 'closing' : 'closed';
+  }
+
+  /**
+   * Sends any frame as given (masked if we are a client): for fragmented messages and tests.
+   * The caller is responsible for the frame making sense.
+   */
+  sendFrame(frame: Frame): void {
+    this.assertCanSend();
+    this.queueFrame(firstHeaderByte(frame), frame.payload);
+  }
+
+  private assertCanSend(): void {
+    if (this.sentClose !== undefined) {
+      throw new ConnectionClosedError(this.sentClose.code, this.sentClose.reason);
+    }
+  }
+
+  private assertControlPayload(data: Uint8Array): void {
+    if (data.length > MAX_CONTROL_PAYLOAD) {
+      throw new RangeError(
+        `control frame payload of ${data.length} bytes exceeds ${MAX_CONTROL_PAYLOAD}`,
+      );
+    }
+  }
+
+  private queueClose(code: number | undefined, reason: string): void {
+    const payload = encodeClosePayload(code, reason);
+    this.queueFrame(0x80 | Opcode.CLOSE, payload);
+    this.sentClose = { code: code ?? CloseCode.NO_STATUS, reason };
+  }
+
+  private queueFrame(firstByte: number, payload: Uint8Array): void {
+    const mask = this.generateMask?.();
+    const length = payload.length;
+    if (mask === undefined && length > COPY_LIMIT) {
+      // A large server frame goes out as two pieces; the payload is not copied, so callers
+      // must not modify a buffer after sending it.
+      const header = Buffer.allocUnsafe(10);
+      this.push(header.subarray(0, writeFrameHeader(header, firstByte, length)));
+      this.push(payload);
+      return;
+    }
+    const headerLength = frameHeaderLength(length, mask !== undefined);
+    const bytes = Buffer.allocUnsafe(headerLength + length);
+    writeFrameHeader(bytes, firstByte, length, mask);
+    bytes.set(payload, headerLength);
+    if (mask !== undefined) applyMask(bytes.subarray(headerLength), mask);
+    this.push(bytes);
+  }
+
+  private push(bytes: Uint8Array): void {
+    this.outgoing.push(bytes);
+    this.outgoingBytes += bytes.length;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The WebSocket server over raw node:net: accept TCP, parse the HTTP request head from bytes,
+ * answer 101 (or a refusal), then hand the socket to a WebSocketConnection.
+ *
+ *   TCP accept ─▶ HttpRequestParser (limit 431, timeout) ─▶ not an upgrade? onHttpRequest / 426
+ *              └▶ validateUpgradeRequest ─▶ 101 ─▶ WebSocketConnection ─▶ 'connection'
+ *                                        └▶ HandshakeError ─▶ formatErrorResponse, end
+ */
+import { EventEmitter } from 'node:events';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { WebSocketConnection } from './connection.ts';
+import {
+  CloseCode,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_HEADER_BYTES,
+} from './constants.ts';
+import { HandshakeError } from './errors.ts';
+import {
+  formatErrorResponse,
+  formatHttpResponse,
+  formatSwitchingProtocols,
+  isUpgradeRequest,
+  type UpgradeOptions,
+  validateUpgradeRequest,
+} from './handshake.ts';
+import { type HttpRequestHead, HttpRequestParser } from './http-head.ts';
+import { Protocol } from './protocol.ts';
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+export interface ServerOptions extends UpgradeOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Largest message accepted, in bytes (default DEFAULT_MAX_PAYLOAD, 64 MiB). */
+  maxPayload?: number;
+  /** Request head limit (default 8 KiB); longer heads get 431. */
+  maxHeaderBytes?: number;
+  /** ms for the whole handshake to arrive (default 10 s); slower clients are cut off. */
+  handshakeTimeout?: number;
+  /** ms to wait for the peer's close frame before destroying the socket (default 5 s). */
+  closeTimeout?: number;
+  /** Bytes waiting to be written above which we stop reading the peer (default 1 MiB). */
+  highWaterMark?: number;
+  /** Bytes waiting to be written above which the connection is failed (default 128 MiB). */
+  maxBufferedAmount?: number;
+  /** Plain HTTP (non-upgrade) GET requests, e.g. to serve a page; return undefined for 404. */
+  onHttpRequest?: (head: HttpRequestHead) => HttpResponse | undefined;
+}
+
+export interface WebSocketServerEvents {
+  connection: [connection: WebSocketConnection, head: HttpRequestHead];
+  error: [error: Error];
+  listening: [];
+}
+
+export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
+  private readonly tcp: Server;
+  private readonly live = new Set<WebSocketConnection>();
+  private readonly handshaking = new Set<Socket>();
+  private closing = false;
+
+  constructor(private readonly options: ServerOptions = {}) {
+    super();
+    this.tcp = createTcpServer((socket) => this.accept(socket));
+    this.tcp.on('error', (error) => this.emit('error', error));
+  }
+
+  /** Upgraded connections that are not yet closed. */
+  get connections(): ReadonlySet<WebSocketConnection> {
+    return this.live;
+  }
+
+  listen(): Promise<{ host: string; port: number; url: string }> {
+    const host = this.options.host ?? '127.0.0.1';
+    return new Promise((resolve, reject) => {
+      this.tcp.once('error', reject);
+      this.tcp.listen(this.options.port ?? 0, host, () => {
+        this.tcp.off('error', reject);
+        const address = this.tcp.address();
+        const port = typeof address === 'object' && address !== null ? address.port : 0;
+        const urlHost = host.includes(':') ? `[${host}]` : host;
+        this.emit('listening');
+        resolve({ host, port, url: `ws://${urlHost}:${port}/` });
+      });
+    });
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, send `code` (1001) to every client, wait for each to
+   * finish its closing handshake (bounded by closeTimeout), then resolve.
+   */
+  async close(code: number = CloseCode.GOING_AWAY, reason = 'server shutting down'): Promise<void> {
+    this.closing = true;
+    const stopped = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    for (const socket of this.handshaking) socket.destroy();
+    const gone = [...this.live].map(
+      (connection) =>
+        new Promise<void>((resolve) => {
+          if (connection.readyState === 'closed') return resolve();
+          connection.once('close', () => resolve());
+          connection.close(code, reason);
+        }),
+    );
+    await Promise.all(gone);
+    await stopped;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.handshaking.add(socket);
+    const parser = new HttpRequestParser({
+      maxHeaderBytes: this.options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    });
+    // A client that trickles (or never finishes) its request is cut off; 408 says why.
+    const timer = setTimeout(
+      () => refuse(new HandshakeError(408, 'handshake not completed in time')),
+      this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+    );
+    const done = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      this.handshaking.delete(socket);
+    };
+    const refuse = (error: HandshakeError) => {
+      done();
+      socket.end(formatErrorResponse(error));
+      destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+    };
+    const onData = (chunk: Buffer) => {
+      let parsed: ReturnType<HttpRequestParser['push']>;
+      try {
+        parsed = parser.push(chunk);
+      } catch (error) {
+        if (error instanceof HandshakeError) return refuse(error);
+        throw error;
+      }
+      if (parsed === undefined) return;
+      done();
+      this.handleRequest(socket, parsed.head, parsed.rest, refuse);
+    };
+    socket.on('data', onData);
+    // Errors during the handshake (e.g. ECONNRESET) just end that socket.
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => done());
+  }
+
+  private handleRequest(
+    socket: Socket,
+    head: HttpRequestHead,
+    rest: Uint8Array,
+    refuse: (error: HandshakeError) => void,
+  ): void {
+    if (head.method === 'GET' && !isUpgradeRequest(head)) {
+      this.answerPlainHttp(socket, head, refuse);
+      return;
+    }
+    let decision: ReturnType<typeof validateUpgradeRequest>;
+    try {
+      decision = validateUpgradeRequest(head, this.options);
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      refuse(error);
+      return;
+    }
+    socket.write(formatSwitchingProtocols(decision));
+    const connection = new WebSocketConnection(
+      socket,
+      new Protocol({ role: 'server', maxPayload: this.options.maxPayload }),
+      {
+        protocol: decision.protocol,
+        path: head.target,
+        closeTimeout: this.options.closeTimeout,
+        highWaterMark: this.options.highWaterMark,
+        maxBufferedAmount: this.options.maxBufferedAmount,
+      },
+    );
+    this.live.add(connection);
+    connection.on('close', () => this.live.delete(connection));
+    this.emit('connection', connection, head);
+    // Frames that arrived in the same read as the request head.
+    connection.receive(rest);
+  }
+
+  /** Not a WebSocket request: serve it through onHttpRequest, or say this is a WebSocket server. */
+  private answerPlainHttp(
+    socket: Socket,
+    head: HttpRequestHead,
+    refuse: (error: HandshakeError) => void,
+  ): void {
+    const hook = this.options.onHttpRequest;
+    if (hook === undefined) {
+      const message = 'this is a websocket endpoint: send an upgrade request';
+      refuse(new HandshakeError(426, message, { Upgrade: 'websocket' }));
+      return;
+    }
+    const response = hook(head);
+    if (response === undefined) {
+      refuse(new HandshakeError(404, 'not found'));
+      return;
+    }
+    const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+    socket.write(formatHttpResponse(response.status, response.headers ?? {}, body.length));
+    socket.end(body);
+    destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+  }
+}
+
+/** After end(), give the peer a bounded time to read the answer, then free the socket. */
+function destroySoon(socket: Socket, ms: number): void {
+  const timer = setTimeout(() => socket.destroy(), ms);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+export function createServer(
+  options: ServerOptions = {},
+  onConnection?: (connection: WebSocketConnection, head: HttpRequestHead) => void,
+): WebSocketServer {
+  const server = new WebSocketServer(options);
+  if (onConnection) server.on('connection', onConnection);
+  return server;
+}

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { encodeFrame, type FrameHeader, FrameParser, Opcode } from '../src/index.ts';
+import { chunkings, frameOf, hex, RFC_MASK } from './helpers.ts';
+
+interface Parsed {
+  opcode: number;
+  fin: boolean;
+  payload: string;
+}
+
+function parse(chunks: Uint8Array[], headers: FrameHeader[] = []): Parsed[] {
+  const frames: Parsed[] = [];
+  const parser = new FrameParser({
+    onHeader: (header) => headers.push(header),
+    onFrame: (header, payload) =>
+      frames.push({ opcode: header.opcode, fin: header.fin, payload: payload.toString('hex') }),
+  });
+  // Copies, reused afterwards: the parser must not keep views into our chunks.
+  for (const chunk of chunks) {
+    const copy = Buffer.from(chunk);
+    parser.push(copy);
+    copy.fill(0xee);
+  }
+  return frames;
+}
+
+/** A stream mixing every length form, masked and unmasked, control frames in between. */
+const stream = Buffer.concat([
+  hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), // masked "Hello"
+  hex('01 03 48 65 6c'), // "Hel", not final
+  hex('89 00'), // empty ping in the middle of the message
+  hex('80 02 6c 6f'), // "lo"
+  encodeFrame(frameOf(Opcode.BINARY, Buffer.alloc(300, 1)), RFC_MASK),
+  encodeFrame(frameOf(Opcode.BINARY, Buffer.alloc(0))),
+]);
+
+describe('FrameParser', () => {
+  const expected = parse([stream]);
+
+  test('parses a mixed stream fed whole into the right frames', () => {
+    expect(expected.map(({ opcode, fin }) => [opcode, fin])).toEqual([
+      [Opcode.TEXT, true],
+      [Opcode.TEXT, false],
+      [Opcode.PING, true],
+      [Opcode.CONTINUATION, true],
+      [Opcode.BINARY, true],
+      [Opcode.BINARY, true],
+    ]);
+    expect(Buffer.from(expected[0]?.payload ?? '', 'hex').toString()).toBe('Hello');
+    expect(expected[4]?.payload).toBe('01'.repeat(300));
+  });
+
+  test('gives the same frames fed whole, split at every offset, and byte by byte', () => {
+    for (const { name, chunks } of chunkings(stream)) expect(parse(chunks), name).toEqual(expected);
+  });
+
+  test('vets each header before any of its payload arrives', () => {
+    const headers: FrameHeader[] = [];
+    const bytes = encodeFrame(frameOf(Opcode.BINARY, Buffer.alloc(1000)), RFC_MASK);
+    parse([bytes.subarray(0, 8)], headers);
+    expect(headers).toHaveLength(1);
+    expect(headers[0]?.payloadLength).toBe(1000);
+  });
+
+  test('stays linear for a 4 MiB frame fed in 1 KiB chunks', () => {
+    const payload = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i += 4096) payload[i] = i & 0xff;
+    const bytes = encodeFrame(frameOf(Opcode.BINARY, payload), RFC_MASK);
+    let received: Buffer | undefined;
+    const parser = new FrameParser({ onHeader: () => {}, onFrame: (_h, p) => (received = p) });
+    for (let at = 0; at < bytes.length; at += 1024) parser.push(bytes.subarray(at, at + 1024));
+    expect(received?.equals(payload)).toBe(true);
+  });
+
+  test('gives the same frames for random frames under random chunkings', () => {
+    const arbitraryFrame = fc.record({
+      fin: fc.boolean(),
+      rsv1: fc.constant(false),
+      rsv2: fc.constant(false),
+      rsv3: fc.constant(false),
+      opcode: fc.constantFrom(0, 1, 2, 8, 9, 10),
+      payload: fc.oneof(
+        fc.uint8Array({ maxLength: 130 }),
+        fc.integer({ min: 65530, max: 65540 }).map((n) => Buffer.alloc(n, n & 0xff)),
+      ),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(arbitraryFrame, fc.uint8Array({ minLength: 4, maxLength: 4 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.integer({ min: 1, max: 70000 }), { minLength: 1, maxLength: 20 }),
+        (frames, cuts) => {
+          const bytes = Buffer.concat(frames.map(([frame, mask]) => encodeFrame(frame, mask)));
+          const chunks: Uint8Array[] = [];
+          let at = 0;
+          for (let i = 0; at < bytes.length; i++) {
+            const size = cuts[i % cuts.length] ?? 1;
+            chunks.push(bytes.subarray(at, at + size));
+            at += size;
+          }
+          const parsed = parse(chunks);
+          expect(parsed).toEqual(
+            frames.map(([frame]) => ({
+              opcode: frame.opcode,
+              fin: frame.fin,
+              payload: Buffer.from(frame.payload).toString('hex'),
+            })),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,92 @@
+/** Small helpers shared by the tests: hex vectors, chunkings, frames built with known masks. */
+import {
+  applyMask,
+  decodeFrameHeader,
+  encodeFrame,
+  type Frame,
+  Opcode,
+  Protocol,
+  type ProtocolEvent,
+} from '../src/index.ts';
+
+/** "81 05 48 65" -> bytes. */
+export function hex(text: string): Buffer {
+  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
+}
+
+/** The RFC 6455 §5.7 example mask. */
+export const RFC_MASK = hex('37 fa 21 3d');
+
+export function frameOf(
+  opcode: number,
+  payload: Uint8Array | string,
+  options: Partial<Omit<Frame, 'opcode' | 'payload'>> = {},
+): Frame {
+  return {
+    fin: options.fin ?? true,
+    rsv1: options.rsv1 ?? false,
+    rsv2: options.rsv2 ?? false,
+    rsv3: options.rsv3 ?? false,
+    opcode,
+    payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+  };
+}
+
+/** A frame as a client sends it (masked with the RFC mask unless told otherwise). */
+export function clientFrame(
+  opcode: number,
+  payload: Uint8Array | string,
+  options: Partial<Omit<Frame, 'opcode' | 'payload'>> & { mask?: Uint8Array } = {},
+): Buffer {
+  return encodeFrame(frameOf(opcode, payload, options), options.mask ?? RFC_MASK);
+}
+
+export function closePayload(code: number, reason = ''): Buffer {
+  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2);
+  return payload;
+}
+
+/** The stream whole, split once at every offset, and one byte at a time. */
+export function chunkings(bytes: Uint8Array): Array<{ name: string; chunks: Uint8Array[] }> {
+  const ways = [{ name: 'whole', chunks: [bytes] }];
+  for (let at = 1; at < bytes.length; at++) {
+    ways.push({ name: `split at ${at}`, chunks: [bytes.subarray(0, at), bytes.subarray(at)] });
+  }
+  const single = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
+  ways.push({ name: 'byte by byte', chunks: single });
+  return ways;
+}
+
+/** Feeds chunks (copies, so nothing can alias) to a fresh server-side Protocol. */
+export function receiveAll(
+  chunks: Uint8Array[],
+  options: { role?: 'server' | 'client'; maxPayload?: number } = {},
+): { protocol: Protocol; events: ProtocolEvent[] } {
+  const protocol = new Protocol({ role: options.role ?? 'server', maxPayload: options.maxPayload });
+  const events: ProtocolEvent[] = [];
+  for (const chunk of chunks) {
+    protocol.receiveData(Buffer.from(chunk));
+    events.push(...protocol.eventsReceived());
+  }
+  return { protocol, events };
+}
+
+/** The close frame a Protocol queued (masked or not), decoded: code and reason. */
+export function sentClose(protocol: Protocol): { code: number; reason: string } | undefined {
+  const out = Buffer.concat(protocol.dataToSend());
+  for (let at = 0; at < out.length; ) {
+    const header = decodeFrameHeader(out.subarray(at));
+    if (header === undefined) return undefined;
+    const start = at + header.headerLength;
+    const payload = Buffer.from(out.subarray(start, start + header.payloadLength));
+    if (header.mask) applyMask(payload, header.mask);
+    if (header.opcode === Opcode.CLOSE) {
+      if (payload.length === 0) return { code: 1005, reason: '' };
+      return { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString() };
+    }
+    at = start + header.payloadLength;
+  }
+  return undefined;
+}

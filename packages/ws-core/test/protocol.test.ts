@@ -1,0 +1,415 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  ConnectionClosedError,
+  decodeFrameHeader,
+  encodeFrame,
+  MessageTooBigError,
+  Opcode,
+  Protocol,
+} from '../src/index.ts';
+import {
+  chunkings,
+  clientFrame,
+  closePayload,
+  frameOf,
+  hex,
+  RFC_MASK,
+  receiveAll,
+  sentClose,
+} from './helpers.ts';
+
+/** Feeds bytes to a server and returns the close code it failed (or closed) with. */
+function closeCodeFor(
+  bytes: Uint8Array,
+  options: { role?: 'server' | 'client'; maxPayload?: number } = {},
+) {
+  const { protocol } = receiveAll([bytes], options);
+  return { failure: protocol.failure, sent: sentClose(protocol), protocol };
+}
+
+function expectFailure(
+  bytes: Uint8Array,
+  code: number,
+  options: { role?: 'server' | 'client'; maxPayload?: number } = {},
+) {
+  const { failure, sent, protocol } = closeCodeFor(bytes, options);
+  expect(failure?.closeCode).toBe(code);
+  expect(sent?.code).toBe(code);
+  expect(protocol.shouldCloseTransport).toBe(true);
+  return failure;
+}
+
+describe('failing the connection (one rule per test)', () => {
+  test.each(['rsv1', 'rsv2', 'rsv3'] as const)(
+    'fails with 1002 when %s is set without an extension',
+    (bit) => {
+      const failure = expectFailure(clientFrame(Opcode.TEXT, 'hi', { [bit]: true }), 1002);
+      expect(failure?.message).toBe('reserved bits set but no extension was negotiated');
+    },
+  );
+
+  test.each([3, 4, 5, 6, 7])('fails with 1002 on reserved data opcode %i', (opcode) => {
+    expectFailure(clientFrame(opcode, 'x'), 1002);
+  });
+
+  test.each([0xb, 0xc, 0xd, 0xe, 0xf])(
+    'fails with 1002 on reserved control opcode %i',
+    (opcode) => {
+      expectFailure(clientFrame(opcode, 'x'), 1002);
+    },
+  );
+
+  test('fails with 1002 on a control frame with a 126-byte payload', () => {
+    const failure = expectFailure(clientFrame(Opcode.PING, Buffer.alloc(126)), 1002);
+    expect(failure?.message).toBe('control frame payload of 126 bytes exceeds 125');
+  });
+
+  test('accepts a control frame with exactly 125 bytes', () => {
+    const { events, protocol } = receiveAll([clientFrame(Opcode.PING, Buffer.alloc(125, 9))]);
+    expect(protocol.failure).toBeUndefined();
+    expect(events).toEqual([{ type: 'ping', data: Buffer.alloc(125, 9) }]);
+  });
+
+  test('fails with 1002 on a fragmented control frame', () => {
+    expectFailure(clientFrame(Opcode.PING, 'x', { fin: false }), 1002);
+  });
+
+  test('fails with 1002 on a continuation frame with nothing to continue', () => {
+    expectFailure(clientFrame(Opcode.CONTINUATION, 'x'), 1002);
+  });
+
+  test('fails with 1002 on a new data frame in the middle of a fragmented message', () => {
+    const bytes = Buffer.concat([
+      clientFrame(Opcode.TEXT, 'a', { fin: false }),
+      clientFrame(Opcode.BINARY, 'b'),
+    ]);
+    expectFailure(bytes, 1002);
+  });
+
+  test('fails with 1002 on an unmasked client frame', () => {
+    const failure = expectFailure(encodeFrame(frameOf(Opcode.TEXT, 'Hello')), 1002);
+    expect(failure?.message).toBe('client frames must be masked');
+  });
+
+  test('fails with 1002 on a masked server frame (client side)', () => {
+    expectFailure(clientFrame(Opcode.TEXT, 'Hello'), 1002, { role: 'client' });
+  });
+
+  test('fails with 1002 on a 64-bit length with the top bit set', () => {
+    expectFailure(hex('82 ff 80 00 00 00 00 00 00 00 37 fa 21 3d'), 1002);
+  });
+
+  test('fails with 1009 on a 64-bit length above 2^53 - 1', () => {
+    expectFailure(hex('82 ff 00 20 00 00 00 00 00 00 37 fa 21 3d'), 1009);
+  });
+
+  test('fails with 1007 on a text message that is not UTF-8', () => {
+    expectFailure(clientFrame(Opcode.TEXT, hex('48 c3 28')), 1007);
+  });
+
+  test('fails with 1007 on a UTF-16 surrogate encoded in UTF-8', () => {
+    expectFailure(clientFrame(Opcode.TEXT, hex('ed a0 80')), 1007);
+  });
+
+  test('fails with 1007 at the fragment with the bad byte, before the message ends', () => {
+    const protocol = new Protocol({ role: 'server' });
+    protocol.receiveData(clientFrame(Opcode.TEXT, 'valid start ', { fin: false }));
+    protocol.receiveData(clientFrame(Opcode.CONTINUATION, 'still fine ', { fin: false }));
+    expect(protocol.failure).toBeUndefined();
+    protocol.receiveData(clientFrame(Opcode.CONTINUATION, hex('f4 90'), { fin: false }));
+    expect(protocol.failure?.closeCode).toBe(1007);
+  });
+
+  test('fails with 1007 as soon as a fragment ends in an impossible prefix', () => {
+    const protocol = new Protocol({ role: 'server' });
+    protocol.receiveData(clientFrame(Opcode.TEXT, hex('61 ed a0'), { fin: false }));
+    expect(protocol.failure?.closeCode).toBe(1007);
+  });
+
+  test('fails with 1007 when a text message ends in the middle of a character', () => {
+    const bytes = Buffer.concat([
+      clientFrame(Opcode.TEXT, hex('61 e2 82'), { fin: false }),
+      clientFrame(Opcode.CONTINUATION, ''),
+    ]);
+    expectFailure(bytes, 1007);
+  });
+
+  test('fails with 1002 on a close frame with a 1-byte payload', () => {
+    expectFailure(clientFrame(Opcode.CLOSE, hex('03')), 1002);
+  });
+
+  test.each([0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535])(
+    'fails with 1002 on close code %i',
+    (code) => {
+      expectFailure(clientFrame(Opcode.CLOSE, closePayload(code)), 1002);
+    },
+  );
+
+  test('fails with 1007 on a close reason that is not UTF-8', () => {
+    expectFailure(clientFrame(Opcode.CLOSE, Buffer.concat([closePayload(1000), hex('ff')])), 1007);
+  });
+
+  test('fails with 1009 on a message over maxPayload, from its header alone', () => {
+    const frame = clientFrame(Opcode.BINARY, Buffer.alloc(1001));
+    const header = frame.subarray(0, decodeFrameHeader(frame)?.headerLength);
+    const failure = expectFailure(header, 1009, { maxPayload: 1000 });
+    expect(failure).toBeInstanceOf(MessageTooBigError);
+    expect(failure?.message).toBe('message of 1001 bytes exceeds maxPayload 1000');
+  });
+
+  test('fails with 1009 when fragments together exceed maxPayload', () => {
+    const bytes = Buffer.concat([
+      clientFrame(Opcode.BINARY, Buffer.alloc(600), { fin: false }),
+      clientFrame(Opcode.CONTINUATION, Buffer.alloc(600)),
+    ]);
+    expectFailure(bytes, 1009, { maxPayload: 1000 });
+  });
+
+  test('accepts a message of exactly maxPayload bytes', () => {
+    const { protocol, events } = receiveAll([clientFrame(Opcode.BINARY, Buffer.alloc(1000))], {
+      maxPayload: 1000,
+    });
+    expect(protocol.failure).toBeUndefined();
+    expect(events).toHaveLength(1);
+  });
+
+  test('ignores everything after failing', () => {
+    const protocol = new Protocol({ role: 'server' });
+    protocol.receiveData(
+      Buffer.concat([clientFrame(Opcode.CONTINUATION, 'x'), clientFrame(Opcode.TEXT, 'after')]),
+    );
+    protocol.receiveData(clientFrame(Opcode.TEXT, 'later'));
+    expect(protocol.eventsReceived()).toEqual([]);
+    expect(protocol.failure?.closeCode).toBe(1002);
+  });
+
+  test('never throws, whatever bytes arrive', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }), (chunks) => {
+        const protocol = new Protocol({ role: 'server', maxPayload: 1 << 16 });
+        for (const chunk of chunks) protocol.receiveData(chunk);
+        protocol.eventsReceived();
+        protocol.dataToSend();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('receiving messages', () => {
+  const stream = Buffer.concat([
+    clientFrame(Opcode.TEXT, 'Hello'),
+    clientFrame(Opcode.TEXT, hex('ce ba e1'), { fin: false }), // "κ" then half of "ό"
+    clientFrame(Opcode.PING, 'mid-message ping'),
+    clientFrame(Opcode.CONTINUATION, hex('bd b9 cf 83 ce bc ce b5'), { fin: false }),
+    clientFrame(Opcode.PONG, ''),
+    clientFrame(Opcode.CONTINUATION, '', { fin: true }),
+    clientFrame(Opcode.BINARY, Buffer.from([1, 2]), { fin: false }),
+    clientFrame(Opcode.CONTINUATION, Buffer.from([3]), { mask: hex('01 02 03 04') }),
+    clientFrame(Opcode.BINARY, Buffer.alloc(0)),
+  ]);
+  const expected = [
+    { type: 'text', data: 'Hello' },
+    { type: 'ping', data: Buffer.from('mid-message ping') },
+    { type: 'pong', data: Buffer.alloc(0) },
+    { type: 'text', data: hex('ce ba e1 bd b9 cf 83 ce bc ce b5').toString() }, // κόσμε
+    { type: 'binary', data: Buffer.from([1, 2, 3]) },
+    { type: 'binary', data: Buffer.alloc(0) },
+  ];
+
+  test('assembles fragmented messages with control frames interleaved', () => {
+    const { events, protocol } = receiveAll([stream]);
+    expect(protocol.failure).toBeUndefined();
+    expect(events).toEqual(expected);
+  });
+
+  test('gives the same events fed whole, split at every offset, and byte by byte', () => {
+    for (const { name, chunks } of chunkings(stream))
+      expect(receiveAll(chunks).events, name).toEqual(expected);
+  });
+
+  test('answers a ping with a pong carrying the same payload', () => {
+    const { protocol } = receiveAll([clientFrame(Opcode.PING, 'are you there')]);
+    expect(Buffer.concat(protocol.dataToSend())).toEqual(
+      encodeFrame(frameOf(Opcode.PONG, 'are you there')),
+    );
+  });
+
+  test('has no limit on the number of fragments other than maxPayload', () => {
+    const parts = [clientFrame(Opcode.BINARY, 'a', { fin: false })];
+    for (let i = 0; i < 20_000; i++)
+      parts.push(clientFrame(Opcode.CONTINUATION, 'b', { fin: false }));
+    parts.push(clientFrame(Opcode.CONTINUATION, 'c'));
+    const { events, protocol } = receiveAll([Buffer.concat(parts)]);
+    expect(protocol.failure).toBeUndefined();
+    expect(events).toHaveLength(1);
+    expect((events[0] as { data: Buffer }).data.length).toBe(20_002);
+  });
+
+  test('round-trips random messages from a client to a server under random chunkings', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ unit: 'grapheme', maxLength: 50 }),
+            fc.uint8Array({ maxLength: 300 }),
+          ),
+          { maxLength: 8 },
+        ),
+        fc.integer({ min: 1, max: 64 }),
+        (messages, chunkSize) => {
+          const client = new Protocol({ role: 'client' });
+          for (const message of messages) {
+            if (typeof message === 'string') client.sendText(message);
+            else client.sendBinary(message);
+          }
+          const bytes = Buffer.concat(client.dataToSend());
+          const chunks: Uint8Array[] = [];
+          for (let at = 0; at < bytes.length; at += chunkSize)
+            chunks.push(bytes.subarray(at, at + chunkSize));
+          const { events, protocol } = receiveAll(chunks);
+          expect(protocol.failure).toBeUndefined();
+          expect(events.map((event) => ('data' in event ? event.data : undefined))).toEqual(
+            messages.map((message) =>
+              typeof message === 'string' ? message : Buffer.from(message),
+            ),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('sending', () => {
+  test('a server sends unmasked frames', () => {
+    const server = new Protocol({ role: 'server' });
+    server.sendText('Hello');
+    expect(Buffer.concat(server.dataToSend()).toString('hex')).toBe('810548656c6c6f');
+  });
+
+  test('a client masks every frame with the injected mask', () => {
+    const client = new Protocol({ role: 'client', generateMask: () => RFC_MASK });
+    client.sendText('Hello');
+    client.sendPing(Buffer.from('Hello'));
+    expect(Buffer.concat(client.dataToSend()).toString('hex')).toBe(
+      '818537fa213d7f9f4d5158' + '898537fa213d7f9f4d5158',
+    );
+  });
+
+  test('a client uses a fresh random mask per frame by default', () => {
+    const client = new Protocol({ role: 'client' });
+    for (let i = 0; i < 4; i++) client.sendBinary(Buffer.alloc(4));
+    const masks = client
+      .dataToSend()
+      .map((frame) => Buffer.from(frame.subarray(2, 6)).toString('hex'));
+    expect(new Set(masks).size).toBe(4);
+  });
+
+  test('sends a large server payload without copying it', () => {
+    const server = new Protocol({ role: 'server' });
+    const payload = Buffer.alloc(100_000, 3);
+    server.sendBinary(payload);
+    const out = server.dataToSend();
+    expect(out).toHaveLength(2);
+    expect(out[1]).toBe(payload);
+    expect(Buffer.from(out[0] ?? []).toString('hex')).toBe('827f00000000000186a0');
+  });
+
+  test('counts the bytes waiting to be taken', () => {
+    const server = new Protocol({ role: 'server' });
+    server.sendText('abc');
+    server.sendBinary(Buffer.alloc(200));
+    expect(server.bytesToSend).toBe(5 + 204);
+    server.dataToSend();
+    expect(server.bytesToSend).toBe(0);
+  });
+
+  test('refuses a ping payload over 125 bytes', () => {
+    expect(() => new Protocol({ role: 'server' }).sendPing(Buffer.alloc(126))).toThrow(RangeError);
+  });
+
+  test.each([999, 1004, 1006, 1015, 2000, 5000])('refuses to send close code %i', (code) => {
+    expect(() => new Protocol({ role: 'server' }).sendClose(code)).toThrow(RangeError);
+  });
+
+  test('sends an empty close frame for code 1005 ("no status")', () => {
+    const server = new Protocol({ role: 'server' });
+    server.sendClose(1005);
+    expect(Buffer.concat(server.dataToSend()).toString('hex')).toBe('8800');
+  });
+
+  test('refuses a close reason over 123 bytes', () => {
+    expect(() => new Protocol({ role: 'server' }).sendClose(1000, 'x'.repeat(124))).toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe('the closing handshake', () => {
+  test('answers a peer close by echoing its code and is then closed', () => {
+    const { protocol, events } = receiveAll([clientFrame(Opcode.CLOSE, closePayload(4000, 'bye'))]);
+    expect(events).toEqual([{ type: 'close', code: 4000, reason: 'bye' }]);
+    expect(sentClose(protocol)).toEqual({ code: 4000, reason: '' });
+    expect(protocol.state).toBe('closed');
+    expect(protocol.shouldCloseTransport).toBe(true);
+  });
+
+  test.each([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999])(
+    'accepts and echoes close code %i',
+    (code) => {
+      const { protocol, events } = receiveAll([clientFrame(Opcode.CLOSE, closePayload(code))]);
+      expect(protocol.failure).toBeUndefined();
+      expect(events).toEqual([{ type: 'close', code, reason: '' }]);
+      expect(sentClose(protocol)?.code).toBe(code);
+    },
+  );
+
+  test('reports 1005 for an empty close and answers with an empty close', () => {
+    const { protocol, events } = receiveAll([clientFrame(Opcode.CLOSE, '')]);
+    expect(events).toEqual([{ type: 'close', code: 1005, reason: '' }]);
+    expect(Buffer.concat(protocol.dataToSend()).toString('hex')).toBe('8800');
+  });
+
+  test('goes open -> closing -> closed when we close first', () => {
+    const protocol = new Protocol({ role: 'server' });
+    expect(protocol.state).toBe('open');
+    protocol.sendClose(1000, 'done');
+    expect(protocol.state).toBe('closing');
+    expect(protocol.shouldCloseTransport).toBe(false);
+    expect(sentClose(protocol)).toEqual({ code: 1000, reason: 'done' });
+    protocol.receiveData(clientFrame(Opcode.TEXT, 'still delivered while closing'));
+    protocol.receiveData(clientFrame(Opcode.CLOSE, closePayload(1000)));
+    expect(protocol.eventsReceived()).toEqual([
+      { type: 'text', data: 'still delivered while closing' },
+      { type: 'close', code: 1000, reason: '' },
+    ]);
+    expect(protocol.dataToSend()).toEqual([]); // no second close frame
+    expect(protocol.state).toBe('closed');
+    expect(protocol.shouldCloseTransport).toBe(true);
+  });
+
+  test('refuses to send data after the close frame', () => {
+    const protocol = new Protocol({ role: 'server' });
+    protocol.sendClose(1001);
+    expect(() => protocol.sendText('late')).toThrow(ConnectionClosedError);
+  });
+
+  test('ignores frames after the peer close', () => {
+    const bytes = Buffer.concat([
+      clientFrame(Opcode.CLOSE, closePayload(1000)),
+      clientFrame(Opcode.TEXT, 'ignored'),
+    ]);
+    const { events } = receiveAll([bytes]);
+    expect(events).toEqual([{ type: 'close', code: 1000, reason: '' }]);
+  });
+
+  test('does not answer a ping that arrives after our close', () => {
+    const protocol = new Protocol({ role: 'server' });
+    protocol.sendClose();
+    protocol.dataToSend();
+    protocol.receiveData(clientFrame(Opcode.PING, 'x'));
+    expect(protocol.dataToSend()).toEqual([]);
+  });
+});
