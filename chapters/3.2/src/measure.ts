@@ -1,0 +1,44 @@
+/** Timing helpers shared by the measured sections. */
+
+export interface Timing<T> {
+  value: T;
+  wallMs: number;
+  /** CPU time of this process — all its threads, workers included — during the run. */
+  cpuMs: number;
+}
+
+export async function measure<T>(run: () => Promise<T> | T): Promise<Timing<T>> {
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  const value = await run();
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** The p-th percentile (0–100) by nearest rank; NaN for no samples. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+/** Rounds for tables and JSON: enough digits to compare, no noise. */
+export function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/**
+ * Speedup against a baseline, and efficiency: the share of the cores the variant could use
+ * that it actually turned into speed (1.0 = perfect; a variant using 1 core can only reach 1.0×).
+ */
+export function speedupAndEfficiency(
+  baselineMs: number,
+  wallMs: number,
+  usableCores: number,
+): { speedup: number; efficiency: number } {
+  const speedup = baselineMs / wallMs;
+  return { speedup: round(speedup), efficiency: round(speedup / Math.max(1, usableCores)) };
+}

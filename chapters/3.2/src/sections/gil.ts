@@ -1,0 +1,56 @@
+/**
+ * 3.2.3 The GIL lesson — the same CPU-bound count on 1 thread, Promise.all, N worker threads
+ * and N child processes (cold and warm); then I/O-bound work where one thread suffices.
+ * Shows:  Promise.all does not make JavaScript run in parallel; workers and processes do.
+ * Run:    npm run chapter:3.2 -- 3.2.3 [--limit 4000000] [--workers 2] [--json]
+ * Expect: Promise.all ≈ 1.0×; warm workers and processes ≈ 1.8–2.0× on 2 idle cores.
+ */
+import { availableParallelism } from 'node:os';
+import { formatBars, formatTable, numberArg, type Section } from '@course/course-kit';
+import { type GilRow, runCpuVariants, runIoVariants } from '../gil-lesson.ts';
+
+const HEADER = ['variant', 'wall ms', 'cpu ms', 'speedup', 'efficiency'];
+const toCells = (r: GilRow) => [
+  r.name,
+  r.wall_ms,
+  r.cpu_ms,
+  `${r.speedup.toFixed(2)}×`,
+  r.efficiency.toFixed(2),
+];
+
+export const gil: Section = {
+  id: '3.2.3',
+  title: 'The GIL lesson',
+  summary: 'CPU-bound work: sequential vs Promise.all vs worker threads vs child processes',
+  options: { limit: { type: 'string' }, workers: { type: 'string' } },
+  async run(ctx) {
+    const cores = availableParallelism();
+    const limit = numberArg(ctx.args, 'limit', 4_000_000);
+    const workers = numberArg(ctx.args, 'workers', cores);
+    ctx.step(`step 1: count primes below ${limit} (${cores} cores, ${workers} workers)`);
+    const cpu = await runCpuVariants({
+      limit,
+      workers,
+      cores,
+      signal: ctx.signal,
+      onRow: (r) => ctx.say(`  measured ${r.name}: ${r.wall_ms} ms, ${r.result} primes`),
+    });
+    ctx.say(formatTable(HEADER, cpu.map(toCells)));
+    ctx.say(
+      formatBars(
+        cpu.map((r) => ({ label: r.name, value: r.speedup, note: `${r.speedup.toFixed(2)}×` })),
+      ),
+    );
+    const warm = cpu.filter((r) => r.name.endsWith('warm'));
+    if (cores >= 2 && warm.some((r) => r.speedup < 1.5))
+      ctx.say(
+        `note: warm speedups below 1.5× on ${cores} cores — other work is probably using them.`,
+      );
+
+    ctx.step('step 2: I/O-bound contrast — waiting overlaps on one thread');
+    const io = await runIoVariants({ tasks: 8, waitMs: 50, hashIterations: 40_000, cores });
+    ctx.say(formatTable(HEADER, [...io.waits, ...io.hashes].map(toCells)));
+    ctx.say('Efficiency above 1 means the time was spent waiting, not computing.');
+    return { limit, workers, results: [...cpu, ...io.waits, ...io.hashes] };
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * 3.2.2 Locks — a mutex from SharedArrayBuffer + Atomics.
+ * Shows:  why `counter[0]++` loses updates across threads, how a lock fixes it, why
+ *         Atomics.add is faster still; tryLock, a non-owner unlock, and a deadlock caught
+ *         by a timeout that names which worker holds which lock.
+ * Run:    npm run chapter:3.2 -- 3.2.2 [--workers 2] [--times 500000] [--json]
+ * Expect: "mutex" and "Atomics.add" exact on every run; "no lock" usually short.
+ */
+import { availableParallelism } from 'node:os';
+import { formatTable, numberArg, type Section } from '@course/course-kit';
+import { runCounterDemo, runDeadlockDemo } from '../lock-demo.ts';
+import { createLockBuffer, Mutex } from '../mutex.ts';
+
+export const locks: Section = {
+  id: '3.2.2',
+  title: 'Locks',
+  summary: 'lost updates, a SharedArrayBuffer mutex, Atomics.add, tryLock, a deadlock report',
+  options: { workers: { type: 'string' }, times: { type: 'string' } },
+  async run(ctx) {
+    const workers = numberArg(ctx.args, 'workers', Math.max(2, availableParallelism()));
+    const times = numberArg(ctx.args, 'times', 500_000);
+    ctx.step(`step 1: ${workers} workers add 1 to a shared counter ${times} times each`);
+    const rows = await runCounterDemo({ workers, times, signal: ctx.signal });
+    ctx.say(
+      formatTable(
+        ['variant', 'expected', 'got', 'lost', 'lost %', 'ms', 'increments/ms'],
+        rows.map((r) => [
+          r.name,
+          r.expected,
+          r.total,
+          r.lost,
+          r.lost_pct,
+          r.wall_ms,
+          r.increments_per_ms,
+        ]),
+      ),
+    );
+
+    ctx.step('step 2: tryLock and unlock by a non-owner (two owners played by one thread)');
+    const buffer = createLockBuffer(1);
+    const mine = new Mutex(buffer, 0, { names: ['scoreboard'], ownerId: 2 });
+    const theirs = new Mutex(buffer, 0, { names: ['scoreboard'], ownerId: 3 });
+    ctx.say(`worker 1 tryLock: ${mine.tryLock()}; worker 2 tryLock: ${theirs.tryLock()}`);
+    try {
+      theirs.unlock();
+    } catch (error) {
+      ctx.say(`worker 2 unlock: ${(error as Error).name}: ${(error as Error).message}`);
+    }
+    mine.unlock();
+
+    ctx.step('step 3: two workers take two locks in opposite orders; a timeout reports the cycle');
+    const outcomes = await runDeadlockDemo({ timeoutMs: 300, signal: ctx.signal });
+    for (const outcome of outcomes)
+      ctx.say(
+        outcome.gotBoth ? 'the other worker then got both locks' : `timeout: ${outcome.message}`,
+      );
+    return { results: rows };
+  },
+};

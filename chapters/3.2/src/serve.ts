@@ -1,0 +1,45 @@
+/**
+ * The worker's (or child's) side of a Peer: answer each request with the handler's result,
+ * or with the error it threw — never stay silent, so the parent never waits forever.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+export interface Request {
+  id: number;
+  payload: unknown;
+}
+
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; message: string } };
+
+/** The data the parent passed: workerData for a thread, a JSON argument for a child. */
+export function peerInput<T>(): T {
+  if (!isMainThread) return (workerData as { data: T }).data;
+  return JSON.parse(process.argv[2] ?? 'null') as T;
+}
+
+/** Serves requests with `handler` until the parent ends us (or, for a child, goes away). */
+export function serve(handler: (payload: never) => unknown): void {
+  const post = (reply: Reply) => {
+    if (parentPort) parentPort.postMessage(reply);
+    else process.send?.(reply);
+  };
+  const onRequest = async ({ id, payload }: Request) => {
+    try {
+      post({ id, ok: true, value: await handler(payload as never) });
+    } catch (error) {
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      post({ id, ok: false, error: { name, message } });
+    }
+  };
+  if (parentPort) {
+    parentPort.on('message', onRequest);
+    parentPort.postMessage('ready');
+  } else {
+    // A child whose parent died (crash, SIGKILL) must not live on as an orphan.
+    process.on('disconnect', () => process.exit(0));
+    process.on('message', onRequest);
+    process.send?.('ready');
+  }
+}

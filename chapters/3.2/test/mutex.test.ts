@@ -1,0 +1,140 @@
+import { isMainThread } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { LockTimeoutError, MainThreadBlockError, NotLockOwnerError } from '../src/errors.ts';
+import { runCounterDemo, runDeadlockDemo } from '../src/lock-demo.ts';
+import { createLockBuffer, FREE, Mutex } from '../src/mutex.ts';
+import { within } from './helpers.ts';
+
+/** Two owners of one lock, played by this thread with explicit owner ids. */
+function twoOwners(names = ['scoreboard']) {
+  const buffer = createLockBuffer(names.length);
+  return {
+    alice: new Mutex(buffer, 0, { names, ownerId: 2 }),
+    bob: new Mutex(buffer, 0, { names, ownerId: 3 }),
+  };
+}
+
+describe('Mutex on one thread', () => {
+  it('tryLock takes a free lock and refuses a held one', () => {
+    const { alice, bob } = twoOwners();
+    expect(alice.tryLock()).toBe(true);
+    expect(bob.tryLock()).toBe(false);
+    expect(alice.holder()).toBe(2);
+    alice.unlock();
+    expect(alice.holder()).toBe(FREE);
+    expect(bob.tryLock()).toBe(true);
+  });
+
+  it('refuses an unlock by a thread that does not hold the lock, naming the holder', () => {
+    const { alice, bob } = twoOwners();
+    alice.tryLock();
+    expect(() => bob.unlock()).toThrow(NotLockOwnerError);
+    expect(() => bob.unlock()).toThrow(
+      'worker 2 cannot unlock "scoreboard": it is held by worker 1',
+    );
+    expect(alice.holder()).toBe(2);
+  });
+
+  it('refuses to unlock a lock that is not locked', () => {
+    const { alice } = twoOwners();
+    expect(() => alice.unlock()).toThrow('worker 1 cannot unlock "scoreboard": it is not locked');
+  });
+
+  it('reports taking a held lock again as not re-entrant instead of deadlocking on itself', () => {
+    const { alice } = twoOwners();
+    alice.tryLock();
+    expect(() => alice.tryLock()).toThrow(
+      'worker 1 already holds "scoreboard"; this mutex is not re-entrant',
+    );
+  });
+
+  it('rejects a lock index outside the buffer', () => {
+    expect(() => new Mutex(createLockBuffer(2), 2)).toThrow(
+      'lock index 2 is outside a buffer of 2 locks',
+    );
+  });
+
+  it.runIf(isMainThread)(
+    'refuses a blocking lock() on the main thread and points to lockAsync',
+    () => {
+      const { alice } = twoOwners();
+      expect(() => alice.lock(10)).toThrow(MainThreadBlockError);
+      expect(() => alice.lock(10)).toThrow('use lockAsync()');
+    },
+  );
+
+  it('lockAsync waits for the holder to unlock while the event loop keeps running', async () => {
+    const { alice, bob } = twoOwners();
+    alice.tryLock();
+    let timerRan = false;
+    setTimeout(() => {
+      timerRan = true;
+      alice.unlock();
+    }, 20);
+    await within(bob.lockAsync(5_000), 5_000, 'bob to get "scoreboard" after alice unlocks it');
+    expect(timerRan).toBe(true);
+    expect(bob.holder()).toBe(3);
+  });
+
+  it('lockAsync gives up after its timeout with a message naming the holder', async () => {
+    const { alice, bob } = twoOwners();
+    alice.tryLock();
+    const failure = await bob.lockAsync(30).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(LockTimeoutError);
+    expect((failure as LockTimeoutError).message).toBe(
+      'worker 2 gave up on "scoreboard" after 30 ms: held by worker 1, while worker 2 holds no lock',
+    );
+    expect((failure as LockTimeoutError).deadlock).toBeUndefined();
+  });
+
+  it('withLock releases the lock even when the critical section throws', () => {
+    const buffer = createLockBuffer(1);
+    const mutex = new Mutex(buffer, 0, { allowBlockingMainThread: true });
+    expect(() =>
+      mutex.withLock(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(mutex.holder()).toBe(FREE);
+  });
+});
+
+describe('Mutex across worker threads', () => {
+  it('keeps a heavily contended counter exact on every one of ten rounds', async () => {
+    const rounds = Array.from({ length: 10 }, () => 'mutex' as const);
+    const rows = await within(
+      runCounterDemo({ workers: 4, times: 5_000, modes: rounds }),
+      60_000,
+      '4 workers taking the "counter" lock 10 × 5000 times each',
+    );
+    expect(rows).toHaveLength(10);
+    for (const row of rows) expect(row.total).toBe(20_000);
+  });
+
+  it('loses no update with Atomics.add and never gains one without a lock', async () => {
+    const rows = await within(
+      runCounterDemo({ workers: 2, times: 50_000, modes: ['Atomics.add', 'no lock'] }),
+      30_000,
+      'the Atomics.add and no-lock counter rounds',
+    );
+    const [atomic, unsafe] = rows;
+    expect(atomic?.total).toBe(100_000);
+    expect(unsafe?.total).toBeLessThanOrEqual(100_000);
+    expect(unsafe?.lost_pct).toBe(Math.round((1000 * (unsafe?.lost ?? 0)) / 100_000) / 10);
+  });
+
+  it('turns a deliberate deadlock into a timeout that names which worker holds which lock', async () => {
+    const outcomes = await within(
+      runDeadlockDemo({ timeoutMs: 200 }),
+      20_000,
+      'two workers holding "left fork" and "right fork" to report the deadlock',
+    );
+    const [first, second] = outcomes;
+    expect(first?.gotBoth).toBe(false);
+    const message = first && !first.gotBoth ? first.message : '';
+    expect(message).toMatch(
+      /^worker (\d+) gave up on "right fork" after 200 ms: held by worker (\d+), while worker \1 holds "left fork" — deadlock: worker \1 holds "left fork" and waits for "right fork"; worker \2 holds "right fork" and waits for "left fork"$/,
+    );
+    expect(second?.gotBoth).toBe(true);
+  });
+});
