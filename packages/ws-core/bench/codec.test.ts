@@ -99,6 +99,8 @@ describe('the verdicts', () => {
       measuredMessages: 1,
       measuredSeconds: 1,
       msgsPerSec,
+      serverCpuUsPerMsg: 1,
+      clientCpuPercent: 1,
       p50Ms: 1,
       p99Ms: 1,
       sent: 1,

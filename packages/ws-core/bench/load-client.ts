@@ -8,6 +8,7 @@
  * and at the end the number of echoes must equal the number of messages sent.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildBinaryFrame, headerLength, pseudoRandomBytes } from './frames-ref.ts';
@@ -35,6 +36,10 @@ export interface LoadOptions {
   durationMs: number;
   /** How long to wait for the last echoes and the close handshakes. */
   settleTimeoutMs?: number;
+  /** Longest warm-up while waiting for every connection's first full pipeline of echoes. */
+  primeTimeoutMs?: number;
+  /** The server's process id, to measure its CPU time during the window (Linux /proc). */
+  serverPid?: number | undefined;
 }
 
 export interface LoadResult {
@@ -45,6 +50,10 @@ export interface LoadResult {
   measuredMessages: number;
   measuredSeconds: number;
   msgsPerSec: number;
+  /** Server CPU time (user + system) per echoed message in the window; NaN if unknown. */
+  serverCpuUsPerMsg: number;
+  /** This load generator's CPU use in the window (100 = one core): near 100 means client-bound. */
+  clientCpuPercent: number;
   p50Ms: number;
   p99Ms: number;
   sent: number;
@@ -213,6 +222,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let measureStart = Number.POSITIVE_INFINITY;
   let measureEnd = Number.POSITIVE_INFINITY;
   let measured = 0;
+  let primedCount = 0;
+  let onPrimed: (() => void) | undefined;
+  const primeTimeoutMs = options.primeTimeoutMs ?? 30_000;
   let sent = 0;
   let echoed = 0;
   const latencies: number[] = [];
@@ -258,6 +270,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
       conn.nextEchoSeq++;
       echoed++;
+      if (conn.nextEchoSeq === inFlight && ++primedCount === connections) onPrimed?.();
       if (now >= measureStart && now < measureEnd) {
         measured++;
         latencies.push(now - sentAt);
@@ -327,18 +340,34 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
 
+    // Warm-up: at least warmupMs, and until every connection has had a full pipeline of
+    // echoes back, so the window measures steady state even when one turn takes seconds.
+    const primed = new Promise<void>((resolve) => {
+      onPrimed = resolve;
+    });
     const start = performance.now();
-    measureStart = start + options.warmupMs;
-    measureEnd = measureStart + options.durationMs;
     for (const conn of conns) {
       writeAll(
         conn,
         Array.from({ length: inFlight }, () => nextMessage(conn, start)),
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, options.warmupMs + options.durationMs));
+    await Promise.all([sleep(options.warmupMs), Promise.race([primed, sleep(primeTimeoutMs)])]);
+    if (primedCount < connections) {
+      report(
+        `${connections - primedCount} connections got no full pipeline of echoes in ${primeTimeoutMs} ms`,
+      );
+    }
+    measureStart = performance.now();
+    measureEnd = measureStart + options.durationMs;
+    const serverCpuBefore = readProcessCpuMs(options.serverPid);
+    const clientCpuBefore = process.cpuUsage();
+    await sleep(options.durationMs);
+    const serverCpuMs = readProcessCpuMs(options.serverPid) - serverCpuBefore;
+    const clientCpu = process.cpuUsage(clientCpuBefore);
     running = false;
     const measuredSeconds = (Math.min(performance.now(), measureEnd) - measureStart) / 1000;
+    const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
 
     // Let every outstanding echo arrive, bounded in time.
     await settleAll(
@@ -365,6 +394,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       measuredMessages: measured,
       measuredSeconds,
       msgsPerSec: measured / measuredSeconds,
+      serverCpuUsPerMsg: (serverCpuMs * 1000) / measured,
+      clientCpuPercent: clientCpuMs / 10 / measuredSeconds,
       p50Ms: percentileSorted(sorted, 50),
       p99Ms: percentileSorted(sorted, 99),
       sent,
@@ -376,6 +407,27 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   } finally {
     running = false;
     await closeAll(conns, Math.min(settleTimeoutMs, 3000));
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Clock ticks per second for /proc/<pid>/stat; 100 on every mainstream Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of another process in ms, from /proc; NaN where that is unavailable. */
+export function readProcessCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
   }
 }
 

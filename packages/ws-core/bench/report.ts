@@ -70,19 +70,37 @@ function rate(cell: EchoCell, name: string): number | string {
   return r.ok ? Math.round(r.msgsPerSec) : 'FAILED';
 }
 
+function cpuPerMessage(cell: EchoCell, name: string): number | string {
+  const r = cell.results[name];
+  return r?.ok && Number.isFinite(r.serverCpuUsPerMsg) ? round(r.serverCpuUsPerMsg, 2) : '-';
+}
+
+/** The load generator's CPU in the window, worst of the two turns: ~100% means client-bound. */
+function clientCpu(cell: EchoCell): number | string {
+  const values = Object.values(cell.results).map((r) => r.clientCpuPercent);
+  const worst = Math.max(...values.filter(Number.isFinite));
+  return Number.isFinite(worst) ? Math.round(worst) : '-';
+}
+
 function checked(cell: EchoCell): string {
-  return [OURS, WS]
-    .map((name) => {
-      const r = cell.results[name];
-      return r ? `${r.ok ? 'ok' : `${r.errorCount} bad`} ${r.echoed}/${r.sent}` : '-';
-    })
-    .join(', ');
+  const results = Object.entries(cell.results);
+  const bad = results.filter(([, r]) => !r.ok);
+  if (bad.length > 0) return bad.map(([name, r]) => `${name}: ${r.errorCount} BAD`).join(', ');
+  return `all ${results.reduce((sum, [, r]) => sum + r.echoed, 0)} ok`;
 }
 
 export function formatEchoTable(cells: readonly EchoCell[]): string {
   const header = ['conns', 'size', 'in flight', 'ours msg/s', 'ws msg/s', 'ours/ws'];
   return formatTable(
-    [...header, 'ours p50/p99 ms', 'ws p50/p99 ms', 'echoes checked (ours, ws)'],
+    [
+      ...header,
+      'ours p50/p99 ms',
+      'ws p50/p99 ms',
+      'ours cpu us/msg',
+      'ws cpu us/msg',
+      'client cpu %',
+      'echoes checked',
+    ],
     cells.map((cell) => [
       cell.connections,
       formatSize(cell.payloadSize),
@@ -92,6 +110,9 @@ export function formatEchoTable(cells: readonly EchoCell[]): string {
       formatRatio(echoRatio(cell)),
       latency(cell, OURS),
       latency(cell, WS),
+      cpuPerMessage(cell, OURS),
+      cpuPerMessage(cell, WS),
+      clientCpu(cell),
       checked(cell),
     ]),
   );

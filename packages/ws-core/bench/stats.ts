@@ -20,8 +20,10 @@ export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
 /** Rounds to `digits` significant figures so tables stay readable without hiding magnitude. */
 export function round(value: number, digits = 3): number {
   if (!Number.isFinite(value) || value === 0) return value;
-  const scale = 10 ** (digits - 1 - Math.floor(Math.log10(Math.abs(value))));
-  return Math.round(value * scale) / scale;
+  const exponent = digits - 1 - Math.floor(Math.log10(Math.abs(value)));
+  // Divide by a whole power of ten for big numbers: multiplying by 0.001 leaves float dust.
+  if (exponent < 0) return Math.round(value / 10 ** -exponent) * 10 ** -exponent;
+  return Math.round(value * 10 ** exponent) / 10 ** exponent;
 }
 
 /** Formats a ratio as e.g. "3.41x". */

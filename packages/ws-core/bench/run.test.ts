@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import { type BenchReport, runBench } from './run.ts';
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  const io = {
+    stdout: (text: string) => {
+      out.stdout += text;
+    },
+    stderr: (text: string) => {
+      out.stderr += text;
+    },
+  };
+  return { out, io };
+}
+
+describe('npm run bench', () => {
+  test('runs the quick matrix against both servers and reports JSON with every variant correct', {
+    timeout: 120_000,
+  }, async () => {
+    const { out, io } = capture();
+    const { exitCode } = await runBench(['--quick', '--json', '--duration', '100'], io);
+    expect(out.stderr).not.toMatch(/INCORRECT|FAILED/);
+    expect(exitCode).toBe(0);
+    const report = JSON.parse(out.stdout) as BenchReport;
+    expect(report.correct).toBe(true);
+    expect(report.codec).toHaveLength(4 * 4); // 4 sizes x (2 decoders + 2 encoders)
+    expect(report.codec.every((row) => row.ok)).toBe(true);
+    expect(report.echo).toHaveLength(2 * 2 * 2);
+    for (const cell of report.echo) {
+      expect(Object.keys(cell.results).sort()).toEqual(['ours', 'ws']);
+      for (const result of Object.values(cell.results)) {
+        expect(result.echoed).toBe(result.sent);
+        expect(result.measuredMessages).toBeGreaterThan(0);
+      }
+    }
+    expect(report.verdicts.map((v) => v.target)).toEqual([
+      'decode >= 3x ws at >= 1 KiB',
+      'echo >= 1.0x ws on every cell',
+      'echo >= 3x ws with 16 small (16 B) messages in flight',
+    ]);
+    // Humans still get the tables and one MET/MISSED line per target, on stderr.
+    expect(out.stderr).toMatch(/ours\/ws/);
+    expect(out.stderr.match(/^(MET|MISSED) /gm)).toHaveLength(3);
+  });
+
+  test('answers a bad flag with a usage line and exit code 2', async () => {
+    const { out, io } = capture();
+    const { exitCode } = await runBench(['--only', 'everything'], io);
+    expect(exitCode).toBe(2);
+    expect(out.stderr).toMatch(/--only expects codec or echo, got "everything"/);
+  });
+});

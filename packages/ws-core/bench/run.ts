@@ -1,0 +1,216 @@
+/**
+ * ws-core benchmarks: our codec and echo server against the `ws` package, measured in the
+ * same run and printed as ratios, with a verdict per target from the course's issue.
+ * Run:    npm run bench -w @course/ws-core            (full matrix, a few minutes)
+ *         npm run bench -w @course/ws-core -- --quick (smaller matrix, ~15 s)
+ * Flags:  --json (one JSON object on stdout), --only codec|echo, --duration MS, --rounds N
+ * Expect: two tables (codec, echo) and MET/MISSED lines; exit 1 only if a variant was incorrect.
+ */
+import { cpus, loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CODEC_SIZES, type CodecOptions, type CodecRow, runCodecBenchmark } from './codec.ts';
+import { wsDecoder, wsEncoder } from './codec-variants.ts';
+import {
+  ECHO_CONNECTIONS,
+  ECHO_IN_FLIGHT,
+  ECHO_SIZES,
+  type EchoCell,
+  type EchoOptions,
+  runEchoBenchmark,
+} from './echo.ts';
+import { oursDecoder, oursEncoder } from './ours-codec.ts';
+import {
+  decodeVerdict,
+  echoRatio,
+  echoVerdicts,
+  formatCodecTable,
+  formatEchoTable,
+  formatVerdict,
+  OURS,
+  type Verdict,
+  WS,
+} from './report.ts';
+import { formatRatio, formatSize } from './stats.ts';
+import { inspectWsPaths } from './ws-internals.ts';
+
+export const ECHO_TARGETS = [
+  { name: OURS, module: new URL('../examples/echo-server.ts', import.meta.url) },
+  { name: WS, module: new URL('./ws-echo-server.ts', import.meta.url) },
+];
+
+const FULL = {
+  codec: { sizes: CODEC_SIZES, streamBytes: 4 << 20, warmup: 2, repeats: 7 },
+  echo: {
+    connections: ECHO_CONNECTIONS,
+    sizes: ECHO_SIZES,
+    inFlight: ECHO_IN_FLIGHT,
+    warmupMs: 200,
+    durationMs: 500,
+    rounds: 3,
+    serverWarmupMs: 1500,
+  },
+} satisfies { codec: CodecOptions; echo: EchoOptions };
+
+const QUICK = {
+  codec: { sizes: CODEC_SIZES, streamBytes: 256 << 10, warmup: 1, repeats: 3 },
+  echo: {
+    connections: [1, 50],
+    sizes: [16, 1024],
+    inFlight: ECHO_IN_FLIGHT,
+    warmupMs: 100,
+    durationMs: 300,
+    rounds: 1,
+    serverWarmupMs: 600,
+  },
+} satisfies { codec: CodecOptions; echo: EchoOptions };
+
+export interface BenchReport {
+  node: string;
+  cpu: string;
+  cores: number;
+  loadAverageAtStart: number[];
+  quick: boolean;
+  wsPaths: string;
+  codec: CodecRow[];
+  echo: EchoCell[];
+  verdicts: Verdict[];
+  /** False when any variant decoded, encoded or echoed something wrong. */
+  correct: boolean;
+}
+
+export interface BenchIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const USAGE =
+  'usage: tsx bench/run.ts [--quick] [--json] [--only codec|echo] [--duration MS] [--rounds N]';
+
+/** Runs the benchmarks; returns the exit code (1 = a variant was incorrect, 2 = bad flags). */
+export async function runBench(
+  argv: readonly string[],
+  io: BenchIo,
+): Promise<{ exitCode: number; report?: BenchReport }> {
+  let values: ReturnType<typeof parseFlags>;
+  let echoOptions: EchoOptions;
+  try {
+    values = parseFlags(argv);
+    const base = values.quick ? QUICK.echo : FULL.echo;
+    echoOptions = {
+      ...base,
+      durationMs: positive(values.duration, base.durationMs),
+      rounds: positive(values.rounds, base.rounds),
+    };
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n${USAGE}\n`);
+    return { exitCode: 2 };
+  }
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return { exitCode: 0 };
+  }
+  const only = values.only;
+  if (only !== undefined && only !== 'codec' && only !== 'echo') {
+    io.stderr(`--only expects codec or echo, got "${only}"\n${USAGE}\n`);
+    return { exitCode: 2 };
+  }
+  const plan = values.quick ? QUICK : FULL;
+  // With --json, stdout carries only the JSON; people still see progress on stderr.
+  const say = (text: string) => (values.json ? io.stderr : io.stdout)(`${text}\n`);
+
+  const paths = inspectWsPaths();
+  const report: BenchReport = {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    quick: Boolean(values.quick),
+    wsPaths: paths.description,
+    codec: [],
+    echo: [],
+    verdicts: [],
+    correct: true,
+  };
+  say(
+    `node ${report.node}, ${report.cores} x ${report.cpu}, load ${report.loadAverageAtStart.join(' ')}`,
+  );
+  say(`${paths.description}${values.quick ? '; QUICK matrix' : ''}`);
+  if (!paths.pureJsMask) {
+    io.stderr('ws is not on its pure-JS paths; refusing to compare\n');
+    return { exitCode: 1 };
+  }
+
+  if (only !== 'echo') {
+    say('\ncodec: masked binary client frames, 64 KiB reads, MB = 1e6 payload bytes, median');
+    report.codec = runCodecBenchmark(
+      plan.codec,
+      [oursDecoder, wsDecoder],
+      [oursEncoder, wsEncoder],
+    );
+    say(formatCodecTable(report.codec));
+    for (const row of report.codec.filter((r) => !r.ok)) {
+      say(`  ${row.variant} ${row.op} ${formatSize(row.size)} FAILED: ${row.error}`);
+    }
+    report.verdicts.push(decodeVerdict(report.codec));
+  }
+
+  if (only !== 'codec') {
+    say(
+      `\necho: binary messages, each server in its own process, ${echoOptions.durationMs} ms measured per cell after ${echoOptions.warmupMs} ms warm-up`,
+    );
+    report.echo = await runEchoBenchmark(echoOptions, ECHO_TARGETS, (cell) => {
+      io.stderr(
+        `  ${cell.connections}c x ${formatSize(cell.payloadSize)} x ${cell.inFlight}: ${formatRatio(echoRatio(cell))}\n`,
+      );
+    });
+    say(formatEchoTable(report.echo));
+    for (const cell of report.echo) {
+      for (const [name, result] of Object.entries(cell.results)) {
+        for (const error of result.errors) say(`  ${name}: ${error}`);
+      }
+    }
+    report.verdicts.push(...echoVerdicts(report.echo));
+  }
+
+  report.correct =
+    report.codec.every((r) => r.ok) &&
+    report.echo.every((cell) => Object.values(cell.results).every((r) => r.ok));
+  say('');
+  for (const verdict of report.verdicts) say(formatVerdict(verdict));
+  if (!report.correct) say('INCORRECT: at least one variant produced wrong results (see above)');
+  if (values.json) io.stdout(`${JSON.stringify(report)}\n`);
+  return { exitCode: report.correct ? 0 : 1, report };
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      json: { type: 'boolean' },
+      only: { type: 'string' },
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+}
+
+function positive(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`expected a positive number, got "${raw}"`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const { exitCode } = await runBench(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+  process.exitCode = exitCode;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
