@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, test } from 'vitest';
+import WebSocket from 'ws';
+
+const script = fileURLToPath(new URL('../examples/echo-server.ts', import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts the example exactly as documented and resolves with the URL it announces. */
+function startExample(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, '--host', '127.0.0.1', '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+      const match = /^listening on (ws:\/\/127\.0\.0\.1:\d+\/)$/m.exec(output);
+      if (match?.[1]) resolve({ child, url: match[1], output: () => output });
+    });
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => reject(new Error(`echo server exited with ${code}: ${output}`)));
+  });
+}
+
+test('the echo example echoes text as text and binary as binary on any path, and shuts down with 1001 on SIGINT', async () => {
+  const { child, url, output } = await startExample();
+  const ws = new WebSocket(`${url}any/path`);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const replies: Array<[string, boolean]> = [];
+  const twoReplies = new Promise<void>((resolve) =>
+    ws.on('message', (data, isBinary) => {
+      replies.push([String(data), isBinary]);
+      if (replies.length === 2) resolve();
+    }),
+  );
+  ws.send('text');
+  ws.send(Buffer.from('bytes'));
+  await twoReplies;
+  expect(replies).toEqual([
+    ['text', false],
+    ['bytes', true],
+  ]);
+  const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  expect(await closed).toBe(1001);
+  expect(await exited).toBe(0);
+  expect(output().match(/listening on/g)).toHaveLength(1);
+}, 20_000);

@@ -1,0 +1,330 @@
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import {
+  WebSocketConnection as Connection,
+  ConnectionClosedError,
+  decodeFrameHeader,
+  Opcode,
+  Protocol,
+  ProtocolError,
+  type WebSocketConnection,
+  type WebSocketServer,
+} from '../src/index.ts';
+import { clientFrame, closePayload } from './helpers.ts';
+import { rawConnect, rawUpgrade, startServer, UPGRADE_REQUEST } from './tcp-helpers.ts';
+
+const servers: WebSocketServer[] = [];
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function serve(options: Parameters<typeof startServer>[0] = {}) {
+  const started = await startServer({ closeTimeout: 500, ...options });
+  servers.push(started.server);
+  return started;
+}
+
+/** The status code from an HTTP response's first line. */
+function statusOf(bytes: Buffer): number {
+  return Number(bytes.toString('latin1').split(' ')[1]);
+}
+
+/** Decodes the (unmasked) server frames in `bytes`. */
+function framesIn(bytes: Buffer): Array<{ opcode: number; payload: Buffer }> {
+  const frames: Array<{ opcode: number; payload: Buffer }> = [];
+  for (let at = 0; at < bytes.length; ) {
+    const header = decodeFrameHeader(bytes.subarray(at));
+    if (header === undefined) break;
+    const start = at + header.headerLength;
+    frames.push({
+      opcode: header.opcode,
+      payload: bytes.subarray(start, start + header.payloadLength),
+    });
+    at = start + header.payloadLength;
+  }
+  return frames;
+}
+
+describe('the handshake over TCP', () => {
+  test('upgrades a request whose head arrives in many small reads', async () => {
+    const { port } = await serve();
+    const client = await rawConnect(port);
+    sockets.push(client.socket);
+    client.socket.setNoDelay(true);
+    for (let at = 0; at < UPGRADE_REQUEST.length; at += 7) {
+      client.socket.write(UPGRADE_REQUEST.slice(at, at + 7));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const bytes = await client.until((b) => b.includes('\r\n\r\n'));
+    expect(bytes.toString()).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    expect(statusOf(bytes)).toBe(101);
+  });
+
+  test('answers 431 to a request head over the limit and closes', async () => {
+    const { port } = await serve({ maxHeaderBytes: 1024 });
+    const client = await rawConnect(port);
+    client.socket.write(`GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(4000)}\r\n\r\n`);
+    const bytes = await client.closed;
+    expect(statusOf(bytes)).toBe(431);
+    expect(bytes.toString()).toContain('request head exceeds 1024 bytes');
+  });
+
+  test('closes a handshake trickled slower than handshakeTimeout with 408', async () => {
+    const { port } = await serve({ handshakeTimeout: 300 });
+    const client = await rawConnect(port);
+    let stop = false;
+    const trickle = async () => {
+      for (let at = 0; !stop && at < UPGRADE_REQUEST.length; at++) {
+        if (!client.socket.destroyed) client.socket.write(UPGRADE_REQUEST[at] ?? '');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    void trickle();
+    const bytes = await client.closed;
+    stop = true;
+    expect(statusOf(bytes)).toBe(408);
+  });
+
+  test('answers a plain GET with 426 when there is no onHttpRequest hook', async () => {
+    const { port } = await serve();
+    const client = await rawConnect(port);
+    client.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const bytes = await client.closed;
+    expect(statusOf(bytes)).toBe(426);
+    expect(bytes.toString()).toContain('Upgrade: websocket');
+  });
+
+  test('serves plain GETs through onHttpRequest, and 404 when it returns undefined', async () => {
+    const { port } = await serve({
+      onHttpRequest: (head) =>
+        head.target === '/'
+          ? { status: 200, headers: { 'Content-Type': 'text/html' }, body: '<h1>hi</h1>' }
+          : undefined,
+    });
+    const page = await rawConnect(port);
+    page.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const bytes = await page.closed;
+    expect(statusOf(bytes)).toBe(200);
+    expect(bytes.toString()).toMatch(/Content-Length: 11\r\n[\s\S]*\r\n\r\n<h1>hi<\/h1>$/);
+    const missing = await rawConnect(port);
+    missing.socket.write('GET /nope HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(statusOf(await missing.closed)).toBe(404);
+  });
+
+  test('answers 426 with Sec-WebSocket-Version: 13 to version 8', async () => {
+    const { port } = await serve();
+    const client = await rawConnect(port);
+    client.socket.write(UPGRADE_REQUEST.replace('Version: 13', 'Version: 8'));
+    const bytes = await client.closed;
+    expect(statusOf(bytes)).toBe(426);
+    expect(bytes.toString()).toContain('Sec-WebSocket-Version: 13');
+  });
+
+  test('answers 403 when checkOrigin refuses', async () => {
+    const { port } = await serve({ checkOrigin: (origin) => origin === 'http://ok.example' });
+    const client = await rawConnect(port);
+    client.socket.write(
+      UPGRADE_REQUEST.replace('\r\n\r\n', '\r\nOrigin: http://evil.example\r\n\r\n'),
+    );
+    expect(statusOf(await client.closed)).toBe(403);
+  });
+
+  test('processes frames that arrive in the same read as the request head', async () => {
+    const { server, port } = await serve();
+    const messages: string[] = [];
+    server.on('connection', (conn) => conn.on('message', (data) => messages.push(String(data))));
+    const client = await rawConnect(port);
+    sockets.push(client.socket);
+    client.socket.write(
+      Buffer.concat([Buffer.from(UPGRADE_REQUEST), clientFrame(Opcode.TEXT, 'early')]),
+    );
+    await vi.waitFor(() => expect(messages).toEqual(['early']), { timeout: 2000 });
+  });
+});
+
+describe('connections over TCP', () => {
+  test.each([
+    ['an unmasked client frame', Buffer.from([0x81, 0x02, 0x68, 0x69]), 1002],
+    ['invalid UTF-8', clientFrame(Opcode.TEXT, Buffer.from([0xc3, 0x28])), 1007],
+    ['a message over maxPayload', clientFrame(Opcode.BINARY, Buffer.alloc(2000)), 1009],
+  ])(
+    'answers %s with a close frame carrying the code, then ends TCP',
+    async (_name, bytes, code) => {
+      const { server, port } = await serve({ maxPayload: 1000 });
+      const closes: Array<[number, string]> = [];
+      const errors: Error[] = [];
+      server.on('connection', (conn) => {
+        conn.on('error', (error) => errors.push(error));
+        conn.on('close', (c, reason) => closes.push([c, reason]));
+      });
+      const client = await rawUpgrade(port);
+      client.socket.write(bytes);
+      await client.closed;
+      const [close] = framesIn(client.afterHead());
+      expect(close?.opcode).toBe(Opcode.CLOSE);
+      expect(close?.payload.readUInt16BE(0)).toBe(code);
+      await vi.waitFor(() => expect(closes).toHaveLength(1));
+      expect(closes[0]?.[0]).toBe(code);
+      expect(errors[0]).toBeInstanceOf(ProtocolError);
+    },
+  );
+
+  test('answers a ping with a pong and echoes the close code of a client close', async () => {
+    const { server, port } = await serve();
+    const closes: Array<[number, string]> = [];
+    server.on('connection', (conn) =>
+      conn.on('close', (code, reason) => closes.push([code, reason])),
+    );
+    const client = await rawUpgrade(port);
+    client.socket.write(clientFrame(Opcode.PING, 'hello?'));
+    client.socket.write(clientFrame(Opcode.CLOSE, closePayload(4001, 'done')));
+    await client.closed;
+    const frames = framesIn(client.afterHead());
+    expect(frames.map((f) => f.opcode)).toEqual([Opcode.PONG, Opcode.CLOSE]);
+    expect(frames[0]?.payload.toString()).toBe('hello?');
+    expect(frames[1]?.payload.readUInt16BE(0)).toBe(4001);
+    await vi.waitFor(() => expect(closes).toEqual([[4001, 'done']]));
+  });
+
+  test('destroys the socket when the peer never answers our close', async () => {
+    const { server, port } = await serve({ closeTimeout: 200 });
+    const closed = new Promise<[number, string]>((resolve) =>
+      server.on('connection', (conn) => {
+        conn.on('close', (code, reason) => resolve([code, reason]));
+        conn.close(1000, 'bye');
+        expect(conn.readyState).toBe('closing');
+        expect(() => conn.send('late')).toThrow(ConnectionClosedError);
+      }),
+    );
+    const client = await rawUpgrade(port);
+    sockets.push(client.socket);
+    expect(await closed).toEqual([1006, '']);
+    await client.closed;
+  });
+
+  test('server.close() sends 1001 to every client and stops listening', async () => {
+    const { server, port } = await serve();
+    const clients = await Promise.all([rawUpgrade(port), rawUpgrade(port)]);
+    await vi.waitFor(() => expect(server.connections.size).toBe(2));
+    for (const client of clients) {
+      // Answer the server's close like a polite client would.
+      void client
+        .until((b) => framesIn(client.afterHead()).length > 0 && b.length > 0)
+        .then(() => {
+          client.socket.write(clientFrame(Opcode.CLOSE, closePayload(1001)));
+        });
+    }
+    await server.close();
+    servers.splice(servers.indexOf(server), 1);
+    for (const client of clients) {
+      const [close] = framesIn(client.afterHead());
+      expect(close?.payload.readUInt16BE(0)).toBe(1001);
+    }
+    expect(server.connections.size).toBe(0);
+    await expect(rawConnect(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('writes and backpressure', () => {
+  /** A connected pair: our server-side WebSocketConnection over a real socket, and the peer. */
+  async function socketPair(): Promise<{
+    connection: WebSocketConnection;
+    serverSocket: Socket;
+    peer: Socket;
+    close(): void;
+  }> {
+    const tcp = createTcpServer();
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const address = tcp.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const accepted = new Promise<Socket>((resolve) => tcp.once('connection', resolve));
+    const peer = (await rawConnect(port)).socket;
+    const serverSocket = await accepted;
+    const connection = new Connection(serverSocket, new Protocol({ role: 'server' }));
+    return {
+      connection,
+      serverSocket,
+      peer,
+      close: () => {
+        serverSocket.destroy();
+        peer.destroy();
+        tcp.close();
+      },
+    };
+  }
+
+  test('sends 16 messages queued in one tick with a single socket write', async () => {
+    const pair = await socketPair();
+    const write = vi.spyOn(pair.serverSocket, 'write');
+    for (let i = 0; i < 16; i++) pair.connection.send(`message ${i}`);
+    expect(write).not.toHaveBeenCalled(); // queued until the end of the tick
+    await Promise.resolve();
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(framesIn(write.mock.calls[0]?.[0] as Buffer)).toHaveLength(16);
+    pair.close();
+  });
+
+  test('fails the connection with 1008 once a peer that never reads exceeds maxBufferedAmount', async () => {
+    const { server, port } = await serve({ maxBufferedAmount: 1024 * 1024 });
+    const result = new Promise<{
+      error: Error | undefined;
+      close: [number, string];
+      sent: number;
+      threw: unknown;
+    }>((resolve) =>
+      server.on('connection', (conn) => {
+        let error: Error | undefined;
+        conn.on('error', (e) => (error = e));
+        let sent = 0;
+        let threw: unknown;
+        try {
+          for (; sent < 100; sent++) conn.send(Buffer.alloc(64 * 1024));
+        } catch (e) {
+          threw = e;
+        }
+        conn.on('close', (code, reason) => resolve({ error, close: [code, reason], sent, threw }));
+      }),
+    );
+    const client = await rawUpgrade(port);
+    client.socket.pause(); // never reads
+    sockets.push(client.socket);
+    const { error, close, sent, threw } = await result;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).closeCode).toBe(1008);
+    expect(close[0]).toBe(1008);
+    expect(close[1]).toMatch(/exceeds maxBufferedAmount 1048576: the peer is not reading/);
+    expect(sent).toBeLessThan(20);
+    expect(threw).toBeInstanceOf(ConnectionClosedError);
+  });
+
+  test('stops reading from a client that sends but never reads, so echoes stay bounded', async () => {
+    const highWaterMark = 256 * 1024;
+    const { server, port } = await serve({ highWaterMark });
+    let received = 0;
+    let maxBuffered = 0;
+    server.on('connection', (conn) =>
+      conn.on('message', (data) => {
+        received++;
+        conn.send(data);
+        maxBuffered = Math.max(maxBuffered, conn.bufferedAmount);
+      }),
+    );
+    const client = await rawUpgrade(port);
+    sockets.push(client.socket);
+    client.socket.pause(); // the client stops reading the echoes
+    const total = 400; // 25 MiB: more than loopback socket buffers can hold
+    const frame = clientFrame(Opcode.BINARY, Buffer.alloc(64 * 1024, 7));
+    for (let i = 0; i < total; i++) client.socket.write(frame);
+    // Wait until the server stops making progress.
+    let last = -1;
+    while (received !== last) {
+      last = received;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(received).toBeLessThan(total);
+    // At most the high-water mark plus the echoes of one socket read (<= 64 KiB of frames).
+    expect(maxBuffered).toBeLessThanOrEqual(highWaterMark + 2 * (64 * 1024 + 14));
+  }, 20_000);
+});

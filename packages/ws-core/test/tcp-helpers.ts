@@ -1,0 +1,80 @@
+/** Raw TCP helpers: speak bytes to the server exactly as a hostile or odd client would. */
+import { connect as connectTcp, type Socket } from 'node:net';
+import { createServer, type ServerOptions, type WebSocketServer } from '../src/index.ts';
+
+export const UPGRADE_REQUEST = [
+  'GET /raw HTTP/1.1',
+  'Host: 127.0.0.1',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  'Sec-WebSocket-Version: 13',
+  '',
+  '',
+].join('\r\n');
+
+export interface RawClient {
+  socket: Socket;
+  /** Everything received so far. */
+  received(): Buffer;
+  /** Resolves when the server has closed the connection (FIN or reset), with all bytes. */
+  closed: Promise<Buffer>;
+  /** Resolves once `predicate` holds for the bytes received so far. */
+  until(predicate: (bytes: Buffer) => boolean): Promise<Buffer>;
+}
+
+export function rawConnect(port: number): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    const waiters: Array<() => void> = [];
+    const received = () => Buffer.concat(chunks);
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const closed = new Promise<Buffer>((done) =>
+      socket.on('close', () => {
+        done(received());
+        for (const wake of waiters.splice(0)) wake();
+      }),
+    );
+    socket.on('error', () => {}); // resets are expected in some tests; 'close' follows
+    const until = (predicate: (bytes: Buffer) => boolean) =>
+      new Promise<Buffer>((done, fail) => {
+        const check = () => {
+          const bytes = received();
+          if (predicate(bytes)) return done(bytes);
+          if (socket.destroyed)
+            return fail(
+              new Error(`closed before the expected bytes; got ${bytes.toString('latin1')}`),
+            );
+          waiters.push(check);
+        };
+        check();
+      });
+    socket.once('connect', () => resolve({ socket, received, closed, until }));
+    socket.once('error', reject);
+  });
+}
+
+/** Connects and completes the RFC example handshake; returns the client and bytes after the 101. */
+export async function rawUpgrade(port: number): Promise<RawClient & { afterHead(): Buffer }> {
+  const client = await rawConnect(port);
+  client.socket.write(UPGRADE_REQUEST);
+  await client.until((bytes) => bytes.includes('\r\n\r\n'));
+  const afterHead = () => {
+    const bytes = client.received();
+    return bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+  };
+  return { ...client, afterHead };
+}
+
+/** Starts a server on 127.0.0.1:0 and returns it with its port; call `server.close()` after. */
+export async function startServer(
+  options: ServerOptions = {},
+): Promise<{ server: WebSocketServer; port: number; url: string }> {
+  const server = createServer({ host: '127.0.0.1', port: 0, ...options });
+  const { port, url } = await server.listen();
+  return { server, port, url };
+}
