@@ -1,0 +1,135 @@
+/**
+ * The chat rooms: who is in which room, join/leave notices, and broadcast with backpressure.
+ *
+ * Knows nothing about sockets: a member is anything with `send`, `close` and `bufferedAmount`
+ * (ws-core's WebSocketConnection fits), so the rules below are tested with plain objects.
+ *
+ * Backpressure policy — a slow reader must not stall the room or grow memory without bound:
+ *  1. Before queuing a broadcast for a member, look at its `bufferedAmount` (bytes we have
+ *     queued that the peer has not yet read). Above `highWaterMark`, the message is dropped
+ *     for that member only; everyone else still gets it at once.
+ *  2. When the member has caught up, it first receives `{type:'dropped', count}` so the page
+ *     can say that it missed messages — loss is never silent.
+ *  3. A member that misses `maxDropped` broadcasts in a row is not catching up: it is removed
+ *     from the room (the others see a leave notice with reason "too slow") and closed with
+ *     1008 (policy violation).
+ * Memory per member is therefore bounded by about highWaterMark + one message.
+ */
+import { CloseCode } from '@course/ws-core';
+import { type ChatEvent, encodeChatEvent } from './messages.ts';
+import { normalizeNickname, normalizeRoomName, uniqueNickname } from './names.ts';
+
+export interface ChatPeer {
+  /** Only 'open' peers are sent to: one that is closing will leave the room shortly. */
+  readonly readyState: 'open' | 'closing' | 'closed';
+  readonly bufferedAmount: number;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface BackpressurePolicy {
+  /** Queued bytes above which a member's broadcasts are dropped instead of queued. */
+  highWaterMark: number;
+  /** Broadcasts dropped in a row after which the member is closed with 1008. */
+  maxDropped: number;
+}
+
+export const DEFAULT_BACKPRESSURE: BackpressurePolicy = {
+  highWaterMark: 512 * 1024,
+  maxDropped: 100,
+};
+
+export interface Member {
+  readonly nick: string;
+  readonly room: string;
+  readonly peer: ChatPeer;
+  /** Broadcasts dropped since this member last caught up. */
+  dropped: number;
+  /** Set once the member has left; a member never rejoins. */
+  gone: boolean;
+}
+
+export class ChatHub {
+  private readonly rooms = new Map<string, Map<string, Member>>();
+  readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0 };
+
+  constructor(
+    private readonly policy: BackpressurePolicy = DEFAULT_BACKPRESSURE,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  /** Adds a peer to a room under a unique nickname, greets it and tells the room. */
+  join(peer: ChatPeer, wanted: { nick?: string | null; room?: string | null } = {}): Member {
+    const room = normalizeRoomName(wanted.room);
+    const members = this.rooms.get(room) ?? new Map<string, Member>();
+    this.rooms.set(room, members);
+    const nick = uniqueNickname(normalizeNickname(wanted.nick), new Set(members.keys()));
+    const member: Member = { nick, room, peer, dropped: 0, gone: false };
+    peer.send(encodeChatEvent({ type: 'welcome', nick, room, members: [...members.keys()] }));
+    members.set(nick, member);
+    this.log(`${nick} joined ${room} (${members.size} online)`);
+    this.broadcast(room, { type: 'join', nick, online: members.size }, member);
+    return member;
+  }
+
+  /** Broadcasts one line of chat from `member` to everyone in its room, the sender included. */
+  say(member: Member, text: string): void {
+    if (member.gone) return;
+    this.broadcast(member.room, { type: 'message', nick: member.nick, text });
+  }
+
+  /** Removes a member (idempotent) and tells the room why. */
+  leave(member: Member, reason = 'left'): void {
+    if (member.gone) return;
+    member.gone = true;
+    const members = this.rooms.get(member.room);
+    if (!members) return;
+    members.delete(member.nick);
+    if (members.size === 0) this.rooms.delete(member.room);
+    this.log(`${member.nick} left ${member.room}: ${reason} (${members.size} online)`);
+    this.broadcast(member.room, { type: 'leave', nick: member.nick, online: members.size, reason });
+  }
+
+  /** Nicknames in a room, in joining order. */
+  membersOf(room: string): string[] {
+    return [...(this.rooms.get(normalizeRoomName(room))?.keys() ?? [])];
+  }
+
+  private broadcast(room: string, event: ChatEvent, except?: Member): void {
+    const members = this.rooms.get(room);
+    if (!members) return;
+    this.stats.broadcasts++;
+    const text = encodeChatEvent(event); // serialise once, not once per member
+    const tooSlow: Member[] = [];
+    for (const member of members.values()) {
+      if (member !== except && !this.deliver(member, text)) tooSlow.push(member);
+    }
+    // Removing members announces their leave; do it after the loop so every member sees
+    // this broadcast before the notices it causes.
+    for (const member of tooSlow) {
+      this.stats.closedSlow++;
+      this.leave(member, 'too slow');
+      member.peer.close(
+        CloseCode.POLICY_VIOLATION,
+        `too slow: missed ${member.dropped} messages in a row`,
+      );
+    }
+  }
+
+  /** Queues `text` for one member; returns false when the member must be closed as too slow. */
+  private deliver(member: Member, text: string): boolean {
+    const { peer } = member;
+    if (peer.readyState !== 'open') return true;
+    if (peer.bufferedAmount > this.policy.highWaterMark) {
+      member.dropped++;
+      this.stats.dropped++;
+      return member.dropped < this.policy.maxDropped;
+    }
+    if (member.dropped > 0) {
+      peer.send(encodeChatEvent({ type: 'dropped', count: member.dropped }));
+      member.dropped = 0;
+    }
+    peer.send(text);
+    return true;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Nicknames and room names as typed by people: trimmed, control characters removed,
+ * length capped, and made unique inside a room.
+ */
+
+export const MAX_NICK_LENGTH = 24;
+export const MAX_ROOM_LENGTH = 32;
+export const DEFAULT_ROOM = 'lobby';
+
+/** Letters, digits and a little punctuation; everything else (controls, quotes, angle brackets) goes. */
+const UNWANTED = /[^\p{L}\p{N} _.-]/gu;
+
+function clean(raw: string | null | undefined, maxLength: number): string {
+  const text = (raw ?? '').replace(UNWANTED, '').replace(/\s+/g, ' ').trim();
+  // Cap by code points, not UTF-16 units, so an emoji-free name is never cut mid-letter.
+  return [...text].slice(0, maxLength).join('').trim();
+}
+
+/** A display name from user input; "guest" when nothing usable is left. */
+export function normalizeNickname(raw: string | null | undefined): string {
+  return clean(raw, MAX_NICK_LENGTH) || 'guest';
+}
+
+/** A room name from user input; the lobby when nothing usable is left. Case-insensitive. */
+export function normalizeRoomName(raw: string | null | undefined): string {
+  return clean(raw, MAX_ROOM_LENGTH).toLowerCase() || DEFAULT_ROOM;
+}
+
+/** `wanted`, or `wanted#2`, `wanted#3`… — the first one nobody in `taken` uses. */
+export function uniqueNickname(wanted: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(wanted)) return wanted;
+  for (let n = 2; ; n++) {
+    const candidate = `${wanted}#${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The server of section 3.1.4: ws-core's raw-TCP WebSocket server with three routes.
+ *
+ *   GET /            the chat page (plain HTTP)
+ *   ws://…/echo      every message comes back with its opcode (text stays text)
+ *   ws://…/chat      chat rooms: ?nick=alice&room=lobby
+ *
+ * Protocol errors (unmasked frames, bad UTF-8, oversized frames…) are answered by ws-core
+ * with the right close code; this file adds the application's own rules and their codes.
+ */
+import {
+  CloseCode,
+  createServer,
+  type HttpRequestHead,
+  type WebSocketConnection,
+  type WebSocketServer,
+} from '@course/ws-core';
+import { type BackpressurePolicy, ChatHub, DEFAULT_BACKPRESSURE } from './chat/hub.ts';
+import { createHttpHandler } from './page.ts';
+
+/** Longest chat line, in UTF-16 code units (what the page's maxlength counts). */
+export const MAX_CHAT_TEXT = 2000;
+/** Largest message either route accepts; bigger frames are refused by ws-core with 1009. */
+export const MAX_PAYLOAD = 1024 * 1024;
+/** An echo client that lets this many unread bytes pile up is closed (an echo never drops). */
+export const ECHO_MAX_BUFFERED = 8 * 1024 * 1024;
+
+/** Close codes that mean "goodbye" (1005: a close frame without a code), not an accident. */
+const GOODBYES: readonly number[] = [CloseCode.NORMAL, CloseCode.GOING_AWAY, CloseCode.NO_STATUS];
+
+export interface CourseServerOptions {
+  host?: string;
+  port?: number;
+  backpressure?: Partial<BackpressurePolicy>;
+  echoMaxBuffered?: number;
+  handshakeTimeout?: number;
+  closeTimeout?: number;
+  /** One line per join, leave and refusal, for the section's narration. */
+  log?: (line: string) => void;
+}
+
+export interface CourseServer {
+  readonly server: WebSocketServer;
+  readonly hub: ChatHub;
+  readonly host: string;
+  readonly port: number;
+  /** 'ws://HOST:PORT/' */
+  readonly url: string;
+  /** Graceful stop: close 1001 to every client, then stop listening. */
+  close(): Promise<void>;
+}
+
+export async function startCourseServer(options: CourseServerOptions = {}): Promise<CourseServer> {
+  const log = options.log ?? (() => {});
+  const hub = new ChatHub({ ...DEFAULT_BACKPRESSURE, ...options.backpressure }, log);
+  const echoMaxBuffered = options.echoMaxBuffered ?? ECHO_MAX_BUFFERED;
+  const server = createServer(
+    {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      // The only subprotocol we speak; a client that offers it gets it, others get none.
+      protocols: ['chat'],
+      maxPayload: MAX_PAYLOAD,
+      onHttpRequest: createHttpHandler(['/chat', '/echo']),
+      ...(options.handshakeTimeout === undefined
+        ? {}
+        : { handshakeTimeout: options.handshakeTimeout }),
+      ...(options.closeTimeout === undefined ? {} : { closeTimeout: options.closeTimeout }),
+    },
+    (conn, head) => route(conn, head),
+  );
+  server.on('error', (error: Error) => log(`server error: ${error.message}`));
+
+  function route(conn: WebSocketConnection, head: HttpRequestHead): void {
+    // A misbehaving client must not crash the process: ws-core reports, we log.
+    conn.on('error', (error: Error) => log(`connection error: ${error.message}`));
+    const url = parseTarget(head.target);
+    if (url?.pathname === '/echo') {
+      serveEcho(conn, echoMaxBuffered);
+    } else if (url?.pathname === '/chat') {
+      serveChat(conn, hub, url.searchParams);
+    } else {
+      log(`refused ${head.target}: no such endpoint`);
+      conn.close(CloseCode.POLICY_VIOLATION, 'no endpoint here; use /chat or /echo');
+    }
+  }
+
+  const address = await server.listen();
+  return {
+    server,
+    hub,
+    host: address.host,
+    port: address.port,
+    url: address.url,
+    close: () => server.close(CloseCode.GOING_AWAY, 'server shutting down'),
+  };
+}
+
+function parseTarget(target: string): URL | undefined {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+function serveEcho(conn: WebSocketConnection, maxBuffered: number): void {
+  conn.on('message', (data: string | Buffer) => {
+    if (conn.readyState !== 'open') return; // we already said goodbye
+    // A client that sends but never reads would make us buffer its echoes for ever.
+    if (conn.bufferedAmount > maxBuffered) {
+      conn.close(CloseCode.POLICY_VIOLATION, 'not reading echoes; closing');
+      return;
+    }
+    conn.send(data); // a string goes back as a text frame, a Buffer as binary
+  });
+}
+
+function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchParams): void {
+  const member = hub.join(conn, { nick: params.get('nick'), room: params.get('room') });
+  const refuse = (code: number, reason: string) => {
+    hub.leave(member, reason); // leave first, so nothing more is sent to a closing connection
+    conn.close(code, reason);
+  };
+  conn.on('message', (data: string | Buffer, isBinary: boolean) => {
+    if (isBinary || typeof data !== 'string') {
+      refuse(CloseCode.UNSUPPORTED_DATA, 'the chat takes text frames only');
+      return;
+    }
+    if (data.length > MAX_CHAT_TEXT) {
+      refuse(CloseCode.MESSAGE_TOO_BIG, `chat lines are limited to ${MAX_CHAT_TEXT} characters`);
+      return;
+    }
+    const line = data.trim();
+    if (line !== '') hub.say(member, line);
+  });
+  conn.on('close', (code: number) => {
+    hub.leave(member, GOODBYES.includes(code) ? 'left' : `connection closed (${code})`);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * A server that reads a real upgrade request but answers with whatever `answer` returns —
+ * a wrong accept value, the original chapter's hixie-era headers, a plain 200. Section 3.1.3
+ * and the tests use it to show which answers a real client refuses.
+ */
+import { createServer, type Socket } from 'node:net';
+import {
+  type HttpRequestHead,
+  HttpRequestParser,
+  type UpgradeDecision,
+  validateUpgradeRequest,
+} from '@course/ws-core';
+
+export interface Impostor {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export type Answer = (decision: UpgradeDecision, head: HttpRequestHead) => string;
+
+export async function startImpostor(answer: Answer): Promise<Impostor> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const parser = new HttpRequestParser();
+    socket.on('data', (chunk) => {
+      try {
+        const parsed = parser.push(chunk);
+        if (!parsed) return;
+        socket.removeAllListeners('data');
+        // Keep the connection open after answering: the client must be the one to give up.
+        socket.write(
+          answer(validateUpgradeRequest(parsed.head, { protocols: ['chat'] }), parsed.head),
+        );
+      } catch {
+        socket.destroy();
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('impostor has no port');
+  return {
+    host: '127.0.0.1',
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { ChatHub, type ChatPeer } from '../src/chat/hub.ts';
+import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
+import { normalizeNickname, normalizeRoomName, uniqueNickname } from '../src/chat/names.ts';
+
+/** A peer whose buffered amount the test controls, recording what it was sent. */
+class FakePeer implements ChatPeer {
+  readyState: 'open' | 'closing' | 'closed' = 'open';
+  bufferedAmount = 0;
+  readonly sent: ChatEvent[] = [];
+  closedWith: { code?: number; reason?: string } | undefined;
+  send(text: string) {
+    this.sent.push(decodeChatEvent(text));
+  }
+  close(code?: number, reason?: string) {
+    this.closedWith = { code, reason };
+    this.readyState = 'closing';
+  }
+  messages() {
+    return this.sent.flatMap((e) => (e.type === 'message' ? [e.text] : []));
+  }
+}
+
+describe('nicknames and rooms', () => {
+  it.each([
+    ['  alice  ', 'alice'],
+    ['', 'guest'],
+    [null, 'guest'],
+    ['<script>bob</script>', 'scriptbobscript'],
+    ['a\u0000b\nc', 'abc'],
+    ['x'.repeat(40), 'x'.repeat(24)],
+    ['小明', '小明'],
+  ])('normalizes the nickname %j to %j', (raw, expected) => {
+    expect(normalizeNickname(raw)).toBe(expected);
+  });
+
+  it('lower-cases room names and falls back to the lobby', () => {
+    expect(normalizeRoomName(' Games ')).toBe('games');
+    expect(normalizeRoomName('###')).toBe('lobby');
+  });
+
+  it('appends #2, #3… to a nickname already taken in the room', () => {
+    expect(uniqueNickname('bob', new Set(['bob', 'bob#2']))).toBe('bob#3');
+    expect(uniqueNickname('bob', new Set(['alice']))).toBe('bob');
+  });
+});
+
+describe('ChatHub', () => {
+  it('welcomes a newcomer with the members already present and tells them it joined', () => {
+    const hub = new ChatHub();
+    const alice = new FakePeer();
+    const bob = new FakePeer();
+    hub.join(alice, { nick: 'alice' });
+    hub.join(bob, { nick: 'bob' });
+    expect(bob.sent[0]).toEqual({
+      type: 'welcome',
+      nick: 'bob',
+      room: 'lobby',
+      members: ['alice'],
+    });
+    expect(alice.sent).toContainEqual({ type: 'join', nick: 'bob', online: 2 });
+    expect(bob.sent.filter((e) => e.type === 'join')).toEqual([]);
+  });
+
+  it('gives a second "bob" in the same room a distinct name', () => {
+    const hub = new ChatHub();
+    hub.join(new FakePeer(), { nick: 'bob' });
+    const second = hub.join(new FakePeer(), { nick: 'bob' });
+    expect(second.nick).toBe('bob#2');
+  });
+
+  it('broadcasts a line to everyone in the room, the sender included, and nobody else', () => {
+    const hub = new ChatHub();
+    const [a, b, other] = [new FakePeer(), new FakePeer(), new FakePeer()];
+    const alice = hub.join(a, { nick: 'alice', room: 'one' });
+    hub.join(b, { nick: 'bob', room: 'one' });
+    hub.join(other, { nick: 'carol', room: 'two' });
+    hub.say(alice, 'hi');
+    expect(a.messages()).toEqual(['hi']);
+    expect(b.messages()).toEqual(['hi']);
+    expect(other.messages()).toEqual([]);
+  });
+
+  it('announces a leave once, even when leave is called twice', () => {
+    const hub = new ChatHub();
+    const a = new FakePeer();
+    const alice = hub.join(a, { nick: 'alice' });
+    const b = new FakePeer();
+    hub.join(b, { nick: 'bob' });
+    hub.leave(alice);
+    hub.leave(alice);
+    expect(b.sent.filter((e) => e.type === 'leave')).toEqual([
+      { type: 'leave', nick: 'alice', online: 1, reason: 'left' },
+    ]);
+    expect(hub.membersOf('lobby')).toEqual(['bob']);
+  });
+
+  it('sends nothing to a member whose connection is already closing', () => {
+    const hub = new ChatHub();
+    const a = new FakePeer();
+    const alice = hub.join(a, { nick: 'alice' });
+    const b = new FakePeer();
+    hub.join(b, { nick: 'bob' });
+    b.readyState = 'closing';
+    const before = b.sent.length;
+    hub.say(alice, 'anyone?');
+    expect(b.sent.length).toBe(before);
+  });
+
+  it('drops broadcasts for a member over the high-water mark, then tells it how many it missed', () => {
+    const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 10 });
+    const fast = new FakePeer();
+    const slow = new FakePeer();
+    const speaker = hub.join(fast, { nick: 'fast' });
+    hub.join(slow, { nick: 'slow' });
+    slow.bufferedAmount = 5000;
+    for (const text of ['1', '2', '3']) hub.say(speaker, text);
+    expect(fast.messages()).toEqual(['1', '2', '3']);
+    expect(slow.messages()).toEqual([]);
+    slow.bufferedAmount = 0;
+    hub.say(speaker, '4');
+    expect(slow.sent.slice(-2)).toEqual([
+      { type: 'dropped', count: 3 },
+      { type: 'message', nick: 'fast', text: '4' },
+    ]);
+    expect(hub.stats.dropped).toBe(3);
+  });
+
+  it('closes a member with 1008 after maxDropped broadcasts in a row and tells the room why', () => {
+    const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 3 });
+    const fast = new FakePeer();
+    const slow = new FakePeer();
+    const speaker = hub.join(fast, { nick: 'fast' });
+    hub.join(slow, { nick: 'slow' });
+    slow.bufferedAmount = 5000;
+    for (const text of ['1', '2', '3', '4']) hub.say(speaker, text);
+    expect(slow.closedWith?.code).toBe(1008);
+    expect(slow.closedWith?.reason).toMatch(/too slow/);
+    // The third drop ('3') removes it: the fast member sees that line, then the notice.
+    expect(fast.messages()).toEqual(['1', '2', '3', '4']);
+    expect(fast.sent.slice(-3)).toEqual([
+      { type: 'message', nick: 'fast', text: '3' },
+      { type: 'leave', nick: 'slow', online: 1, reason: 'too slow' },
+      { type: 'message', nick: 'fast', text: '4' },
+    ]);
+    expect(slow.sent.filter((e) => e.type === 'message')).toEqual([]);
+    expect(hub.membersOf('lobby')).toEqual(['fast']);
+    expect(hub.stats.closedSlow).toBe(1);
+  });
+});

@@ -1,0 +1,194 @@
+import { connect as tcpConnect } from 'node:net';
+import { encodeFrame, Opcode } from '@course/ws-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { decodeChatEvent } from '../src/chat/messages.ts';
+import { type CourseServer, startCourseServer } from '../src/course-server.ts';
+import { exchangeRaw, requestHead } from '../src/raw-http.ts';
+import { eventually, RawClient } from './helpers.ts';
+
+const MASK = Uint8Array.from([1, 2, 3, 4]);
+const frame = (opcode: number, payload: Uint8Array | string, fin = true) => ({
+  fin,
+  rsv1: false,
+  rsv2: false,
+  rsv3: false,
+  opcode,
+  payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+});
+
+let server: CourseServer;
+beforeAll(async () => {
+  server = await startCourseServer({
+    port: 0,
+    handshakeTimeout: 500,
+    closeTimeout: 500,
+    backpressure: { highWaterMark: 64 * 1024, maxDropped: 20 },
+  });
+});
+afterAll(() => server.close());
+
+const GOOD = [
+  'GET /chat HTTP/1.1',
+  'Host: 127.0.0.1',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  'Sec-WebSocket-Version: 13',
+];
+const without = (name: string) => GOOD.filter((line) => !line.startsWith(name));
+
+/** A chat member on the `ws` package that must see every line and stay connected. */
+async function witness(room: string) {
+  const socket = new WebSocket(`${server.url}chat?nick=witness&room=${room}`);
+  const lines: string[] = [];
+  socket.on('message', (data) => {
+    const event = decodeChatEvent(String(data));
+    if (event.type === 'message') lines.push(event.text);
+  });
+  await new Promise((resolve) => socket.once('open', resolve));
+  return { socket, lines };
+}
+
+describe('handshake rejections', () => {
+  it.each([
+    ['a POST', 405, requestHead(['POST /chat HTTP/1.1', ...GOOD.slice(1)])],
+    ['no Sec-WebSocket-Key', 400, requestHead(without('Sec-WebSocket-Key'))],
+    [
+      'a 12-byte key',
+      400,
+      requestHead([...without('Sec-WebSocket-Key'), 'Sec-WebSocket-Key: AAAAAAAAAAAAAAAA']),
+    ],
+    [
+      'Sec-WebSocket-Version: 8',
+      426,
+      requestHead([...without('Sec-WebSocket-Version'), 'Sec-WebSocket-Version: 8']),
+    ],
+    ['a plain GET (no Upgrade) to /chat', 426, requestHead(without('Upgrade'))],
+    ['HTTP/1.0', 400, requestHead(['GET /chat HTTP/1.0', ...GOOD.slice(1)])],
+    ['a 20 KB header', 431, requestHead([...GOOD, `X-Padding: ${'a'.repeat(20_000)}`])],
+    ['garbage instead of HTTP', 400, 'ABC\r\n\r\n'],
+  ])('answers %s with status %i and closes the connection', async (_label, status, request) => {
+    const answer = await exchangeRaw(server, request);
+    expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+  });
+
+  it('says which version it speaks when it refuses one', async () => {
+    const answer = await exchangeRaw(
+      server,
+      requestHead([...without('Sec-WebSocket-Version'), 'Sec-WebSocket-Version: 8']),
+    );
+    expect(answer).toMatch(/\r\nSec-WebSocket-Version: 13\r\n/i);
+  });
+
+  it('closes a slowloris handshake after the handshake timeout while others keep chatting', async () => {
+    const slow = tcpConnect(server.port, '127.0.0.1');
+    slow.on('error', () => {});
+    let answer = '';
+    slow.on('data', (chunk) => {
+      answer += chunk;
+    });
+    const slowClosed = new Promise((resolve) => slow.once('close', resolve));
+    slow.write('GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\n'); // and never the rest
+    const other = await witness('slowloris');
+    other.socket.send('still here');
+    await eventually('the line to come back', () => other.lines.includes('still here'));
+    await slowClosed; // bounded by the test timeout: fails if the server never gives up
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    other.socket.close();
+  });
+});
+
+describe('protocol violations close only the offender, with the right code', () => {
+  it.each([
+    ['an unmasked client frame', 1002, encodeFrame(frame(Opcode.TEXT, 'hi'))],
+    ['a reserved opcode 0x3', 1002, encodeFrame(frame(0x3, 'hi'), MASK)],
+    [
+      'RSV1 set without an extension',
+      1002,
+      encodeFrame({ ...frame(Opcode.TEXT, 'hi'), rsv1: true }, MASK),
+    ],
+    ['a fragmented ping', 1002, encodeFrame(frame(Opcode.PING, 'x', false), MASK)],
+    [
+      'a continuation with nothing to continue',
+      1002,
+      encodeFrame(frame(Opcode.CONTINUATION, 'x'), MASK),
+    ],
+    [
+      'invalid UTF-8 in a text frame',
+      1007,
+      encodeFrame(frame(Opcode.TEXT, Uint8Array.from([0xc3, 0x28])), MASK),
+    ],
+    ['a binary frame to the chat', 1003, encodeFrame(frame(Opcode.BINARY, 'hi'), MASK)],
+    [
+      'a chat line over 2000 characters',
+      1009,
+      encodeFrame(frame(Opcode.TEXT, 'x'.repeat(2001)), MASK),
+    ],
+    [
+      'a frame over the 1 MiB payload limit',
+      1009,
+      encodeFrame(frame(Opcode.TEXT, 'x'.repeat(1024 * 1024 + 1)), MASK),
+    ],
+  ])('answers %s with close %i', async (label, code, bytes) => {
+    const room = `bad-${code}-${label.length}`;
+    const other = await witness(room);
+    const offender = await RawClient.open(server.port, `/chat?nick=offender&room=${room}`);
+    offender.write(bytes);
+    expect((await offender.closeEvent()).code).toBe(code);
+    await offender.closed;
+    other.socket.send('unharmed');
+    await eventually('the witness’s own line', () => other.lines.includes('unharmed'));
+    expect(other.socket.readyState).toBe(WebSocket.OPEN);
+    other.socket.close();
+  });
+
+  it('closes a connection to an unknown path with 1008', async () => {
+    const client = await RawClient.open(server.port, '/nowhere');
+    expect(await client.closeEvent()).toMatchObject({ code: 1008 });
+    client.destroy();
+  });
+
+  it('tells the room at once when a member’s TCP connection just drops', async () => {
+    const other = await witness('drop');
+    const events: string[] = [];
+    other.socket.on('message', (data) => events.push(String(data)));
+    const dropper = await RawClient.open(server.port, '/chat?nick=dropper&room=drop');
+    dropper.destroy();
+    const leave = await eventually('a leave notice', () =>
+      events.map((e) => decodeChatEvent(e)).find((e) => e.type === 'leave'),
+    );
+    expect(leave).toMatchObject({ nick: 'dropper', reason: 'connection closed (1006)' });
+    other.socket.close();
+  });
+});
+
+describe('a client that never reads', () => {
+  it('is dropped from the chat as too slow while a reading member gets every line', async () => {
+    const reader = await witness('flood');
+    const notices: string[] = [];
+    reader.socket.on('message', (data) => {
+      const event = decodeChatEvent(String(data));
+      if (event.type === 'leave') notices.push(`${event.nick}: ${event.reason}`);
+    });
+    const sleeper = await RawClient.open(server.port, '/chat?nick=sleeper&room=flood');
+    sleeper.socket.pause(); // from now on the kernel buffers fill, then the server's queue grows
+    const line = 'x'.repeat(1900);
+    const count = 3000; // ~5.7 MB per member: more than loopback socket buffers hold
+    // The reader keeps at most WINDOW lines in flight, as a person typing would: its own
+    // queue stays far below the high-water mark, while the sleeper's only ever grows.
+    const WINDOW = 20;
+    for (let sent = 0; sent < count; ) {
+      const upTo = Math.min(count, sent + WINDOW);
+      for (; sent < upTo; sent++) reader.socket.send(`${sent} ${line}`);
+      await eventually(`line ${upTo - 1} back at the reader`, () => reader.lines.length === upTo);
+    }
+    expect(reader.lines.map((l) => Number(l.split(' ')[0]))).toEqual([...Array(count).keys()]);
+    expect(notices).toEqual(['sleeper: too slow']);
+    expect(server.hub.membersOf('flood')).toEqual(['witness']);
+    // The server closed it (1008, then the close timeout); reading again lets it notice.
+    sleeper.socket.resume();
+    await sleeper.closed;
+    reader.socket.close();
+  });
+});
