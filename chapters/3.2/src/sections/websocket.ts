@@ -1,0 +1,75 @@
+/**
+ * 3.2.5 WebSocket + workers — a light client's ping latency while another client floods the
+ * server with route-planning jobs: logic on the main thread vs on a worker-thread pool.
+ * Shows:  heavy logic on the event-loop thread delays every other client; offloaded, it does
+ *         not. A socket can move to a child process, never to a worker thread.
+ * Run:    npm run chapter:3.2 -- 3.2.5 [--duration 1000] [--size 500] [--workers 2] [--json]
+ * Expect: p99 of tens–hundreds of ms with logic on the main thread; a few ms with workers.
+ */
+import { availableParallelism } from 'node:os';
+import { formatTable, numberArg, type Section } from '@course/course-kit';
+import { type Placement, startGameServer } from '../game-server.ts';
+import { type LatencyRow, measureLatency } from '../latency.ts';
+import { demonstrateSocketHandoff } from '../socket-handoff.ts';
+
+const RUNS: ReadonlyArray<{ name: string; placement: Placement; heavy: number }> = [
+  { name: 'idle server, logic on main thread', placement: 'main thread', heavy: 0 },
+  { name: 'flooded, logic on main thread', placement: 'main thread', heavy: 4 },
+  { name: 'flooded, logic on worker pool', placement: 'worker pool', heavy: 4 },
+];
+
+export const websocket: Section = {
+  id: '3.2.5',
+  title: 'WebSocket + workers',
+  summary: 'ping latency under a flood of heavy jobs: logic on the main thread vs a worker pool',
+  options: { duration: { type: 'string' }, size: { type: 'string' }, workers: { type: 'string' } },
+  async run(ctx) {
+    const durationMs = numberArg(ctx.args, 'duration', 1000);
+    const mapSize = numberArg(ctx.args, 'size', 500);
+    const workers = numberArg(ctx.args, 'workers', availableParallelism());
+    ctx.step(
+      `step 1: ping every 10 ms for ${durationMs} ms while 4 route plans (${mapSize}×${mapSize}) stay in flight`,
+    );
+    const rows: LatencyRow[] = [];
+    for (const run of RUNS) {
+      if (ctx.signal.aborted) break;
+      const server = await startGameServer({
+        placement: run.placement,
+        workers,
+        signal: ctx.signal,
+      });
+      try {
+        rows.push(
+          await measureLatency({
+            url: server.url,
+            name: run.name,
+            durationMs,
+            heavyInFlight: run.heavy,
+            mapSize,
+            signal: ctx.signal,
+          }),
+        );
+      } finally {
+        await server.close();
+      }
+    }
+    ctx.say(
+      formatTable(
+        ['run', 'pings', 'p50 ms', 'p99 ms', 'max ms', 'heavy jobs'],
+        rows.map((r) => [r.name, r.pings, r.p50_ms, r.p99_ms, r.max_ms, r.heavy_jobs]),
+      ),
+    );
+
+    ctx.step('step 2: hand an accepted TCP socket to a child process, and try a worker thread');
+    const handoff = await demonstrateSocketHandoff(ctx.signal);
+    ctx.say(`parent pid ${handoff.parentPid} accepted; the client read "${handoff.reply}"`);
+    ctx.say(`worker.postMessage(socket): ${handoff.workerError}`);
+    ctx.say(
+      'So the seed’s thread per connection has no Node equivalent: the main thread owns every',
+    );
+    ctx.say(
+      'socket and does the I/O; workers get the CPU-heavy logic as messages and send answers back.',
+    );
+    return { results: rows };
+  },
+};

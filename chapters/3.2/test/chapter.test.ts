@@ -1,0 +1,122 @@
+import { runChapter } from '@course/course-kit';
+import { describe, expect, it } from 'vitest';
+import { chapter } from '../src/chapter.ts';
+import { within } from './helpers.ts';
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runChapter(chapter, argv, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    color: false,
+    signal: new AbortController().signal,
+  });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+/** Every measured row has a name and finite numbers for the fields a reader compares. */
+function expectRows(rows: unknown, fields: readonly string[]) {
+  expect(Array.isArray(rows)).toBe(true);
+  for (const row of rows as Record<string, unknown>[]) {
+    expect(typeof row.name).toBe('string');
+    for (const field of fields)
+      expect(Number.isFinite(row[field]), `${String(row.name)}.${field}`).toBe(true);
+  }
+}
+
+describe('chapter 3.2 command line', () => {
+  it('lists the concept section and the five numbered sections in the seed’s order', async () => {
+    const { out } = await run(['--list']);
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(['3.2', '3.2.1', '3.2.2', '3.2.3', '3.2.4', '3.2.5']);
+  });
+
+  it('prints 3.2.3 as one JSON object with correct counts for every variant', async () => {
+    const { code, out, err } = await within(
+      run(['3.2.3', '--json', '--limit', '20000', '--workers', '2']),
+      60_000,
+      'section 3.2.3',
+    );
+    expect(code, err).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const parsed = JSON.parse(lines[0] as string);
+    expect(parsed).toMatchObject({ section: '3.2.3', limit: 20_000, workers: 2 });
+    expect(parsed.cores).toBeGreaterThan(0);
+    expectRows(parsed.results, ['wall_ms', 'cpu_ms', 'speedup', 'efficiency']);
+    const cpuRows = (parsed.results as { name: string; result: number }[]).slice(0, 6);
+    expect(cpuRows.map((r) => r.name)).toEqual([
+      'sequential',
+      'Promise.all on the main thread',
+      '2 worker threads, cold',
+      '2 worker threads, warm',
+      '2 child processes, cold',
+      '2 child processes, warm',
+    ]);
+    for (const row of cpuRows) expect(row.result).toBe(2_262); // π(20000)
+    expect(err).toContain('== 3.2.3 The GIL lesson ==');
+  });
+
+  it('prints 3.2.2 as JSON where the mutex and Atomics.add rows are exact', async () => {
+    const { code, out, err } = await within(
+      run(['3.2.2', '--json', '--workers', '2', '--times', '3000']),
+      60_000,
+      'section 3.2.2',
+    );
+    expect(code, err).toBe(0);
+    const parsed = JSON.parse(out);
+    expectRows(parsed.results, ['expected', 'total', 'lost_pct', 'wall_ms', 'increments_per_ms']);
+    const byName = Object.fromEntries(
+      (parsed.results as { name: string; total: number }[]).map((r) => [r.name, r.total]),
+    );
+    expect(byName).toMatchObject({ mutex: 6_000, 'Atomics.add': 6_000 });
+    expect(err).toContain(
+      'NotLockOwnerError: worker 2 cannot unlock "scoreboard": it is held by worker 1',
+    );
+    expect(err).toMatch(/deadlock: worker \d+ holds "left fork" and waits for "right fork"/);
+  });
+
+  it('prints 3.2.4 as JSON with round-trip costs for a child process and a worker thread', async () => {
+    const { code, out, err } = await within(
+      run(['3.2.4', '--json', '--trips', '50']),
+      60_000,
+      'section 3.2.4',
+    );
+    expect(code, err).toBe(0);
+    const parsed = JSON.parse(out);
+    expectRows(parsed.results, ['round_trips', 'wall_ms', 'us_per_round_trip']);
+    expect(parsed.memory).toEqual({ childSees: 1, workerSees: 1, parentCounter: 0, sharedCell: 1 });
+    expect(err).toContain('parent got [4031,1024,"my data"]');
+  });
+
+  it('explains parallelism as simultaneous execution on several cores', async () => {
+    const { code, out } = await run(['3.2']);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      'parallelism      several tasks executing at the same instant, on different cores',
+    );
+    expect(out).toContain('Parallelism is not "instruction-level parallelism"');
+  });
+});
+
+describe('chapter 3.2.5 command line', () => {
+  it('prints 3.2.5 as JSON with latency percentiles for the idle, main-thread and worker-pool runs', async () => {
+    const argv = ['3.2.5', '--json', '--duration', '200', '--size', '60', '--workers', '1'];
+    const { code, out, err } = await within(run(argv), 60_000, 'section 3.2.5');
+    expect(code, err).toBe(0);
+    const parsed = JSON.parse(out);
+    expect(parsed.section).toBe('3.2.5');
+    expectRows(parsed.results, ['pings', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_jobs', 'wall_ms']);
+    expect((parsed.results as { name: string }[]).map((r) => r.name)).toEqual([
+      'idle server, logic on main thread',
+      'flooded, logic on main thread',
+      'flooded, logic on worker pool',
+    ]);
+    expect(err).toContain('DataCloneError: a net.Socket could not be cloned');
+  });
+});
