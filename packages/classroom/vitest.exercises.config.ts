@@ -37,8 +37,8 @@ export default defineConfig({
   test: {
     include: ['exercises/**/*.test.ts'],
     env: { COURSE_EXERCISE_TARGET: target },
-    testTimeout: 15_000,
-    hookTimeout: 15_000,
+    testTimeout: 90_000,
+    hookTimeout: 30_000,
     // Exercise files start workers of their own; two files at a time keeps a 2-core box usable.
     maxWorkers: 2,
   },

@@ -22,8 +22,10 @@ export async function withDeadline<T>(
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const message = `no progress after ${ms} ms: ${describe()}`;
-      Promise.resolve(cleanup?.()).finally(() => reject(new DeadlineError(message)));
+      // Reject before cleaning up: terminating the workers makes them report their own exit,
+      // and the reason a student needs to read is the one that names what was held.
+      reject(new DeadlineError(`no progress after ${ms} ms: ${describe()}`));
+      cleanup?.();
     }, ms);
   });
   try {
@@ -58,23 +60,62 @@ export function callInWorker<T>(module: URL, exportName: string, args: unknown[]
   return { result, worker };
 }
 
+export interface WorkersOptions {
+  /** How long the workers may run once they are all at the start line. */
+  deadlineMs: number;
+  /** Says what was held when the deadline passed, e.g. LockTable's describe(). */
+  describe?: () => string;
+  /**
+   * The drills' start line (see drills/threads.ts `startLine`). With it, the deadline counts
+   * from the moment every worker has started: starting threads is slow on a busy machine,
+   * and that must never be mistaken for a deadlock.
+   */
+  startLine?: Int32Array;
+}
+
+const STARTUP_LIMIT_MS = 60_000;
+
+/** Resolves once every party has reached the start line, polling (the main thread must not block). */
+async function everyoneStarted(line: Int32Array, stopped: () => boolean): Promise<void> {
+  const deadline = Date.now() + STARTUP_LIMIT_MS;
+  while (Atomics.load(line, 0) < Atomics.load(line, 1)) {
+    if (stopped()) return;
+    if (Date.now() > deadline)
+      throw new DeadlineError(`the workers did not all start within ${STARTUP_LIMIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /**
  * Calls `exportName` in one worker per argument list, all at once; fails with `describe()`
- * if they have not all finished after `ms`, and always terminates every worker.
+ * if they have not all finished in time, and always terminates every worker.
  */
 export async function callInWorkers<T>(
   module: URL,
   exportName: string,
   argsPerWorker: unknown[][],
-  ms: number,
-  describe: () => string = () =>
-    `${argsPerWorker.length} workers running ${exportName} did not finish`,
+  options: WorkersOptions,
 ): Promise<T[]> {
   const calls = argsPerWorker.map((args) => callInWorker<T>(module, exportName, args));
+  const all = Promise.all(calls.map((c) => c.result));
+  let settled = false;
+  all.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   const stopAll = () => Promise.all(calls.map((c) => c.worker.terminate()));
+  const describe =
+    options.describe ??
+    (() => `${argsPerWorker.length} workers running ${exportName} did not finish`);
   try {
-    return await withDeadline(Promise.all(calls.map((c) => c.result)), ms, describe, stopAll);
+    if (options.startLine)
+      await Promise.race([everyoneStarted(options.startLine, () => settled), all]);
+    return await withDeadline(all, options.deadlineMs, describe, stopAll);
   } finally {
     await stopAll();
   }
 }
+
+/** Modules that exercise tests start in workers and children (see drills/). */
+export const THREAD_DRILLS = new URL('./drills/threads.ts', import.meta.url);
+export const RPC_PEER = new URL('./drills/rpc-peer.child.ts', import.meta.url);
