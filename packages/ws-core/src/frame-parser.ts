@@ -6,13 +6,14 @@
  *             (this is where maxPayload is checked, before any payload is buffered)
  *   PAYLOAD — collect payloadLength bytes; unmask; hand the frame to the sink; back to HEADER
  *
- * Payloads never alias the caller's chunks: each frame's payload is copied out (a frame that
- * sits inside one chunk is a single copy; one that spans chunks is gathered in a list and
- * concatenated once at its end, so big frames in small chunks stay linear).
+ * Payloads never alias the caller's chunks, so callers may reuse their buffers. A frame inside
+ * one chunk is copied and unmasked in one pass; a frame spanning chunks is copied piece by
+ * piece into one buffer (or, above PREALLOCATE_LIMIT, a list concatenated once at the end),
+ * so big frames in small chunks stay linear.
  */
 import { MAX_HEADER_LENGTH } from './constants.ts';
 import { decodeFrameHeader, type FrameHeader } from './frames.ts';
-import { applyMask } from './mask.ts';
+import { applyMask, copyMasked } from './mask.ts';
 
 export interface FrameSink {
   /** Called as soon as a header is complete, before its payload is read. Throw to reject it. */
@@ -26,6 +27,14 @@ type StateValue = (typeof State)[keyof typeof State];
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * A frame spanning several reads whose payload is at most this size gets its whole buffer
+ * allocated when the first piece arrives (one copy per byte). Larger frames collect their
+ * pieces in a list and concatenate once at the end, so memory is only committed as bytes
+ * actually arrive — a peer that announces 64 MiB and sends nothing costs nothing.
+ */
+const PREALLOCATE_LIMIT = 1024 * 1024;
+
 export class FrameParser {
   private state: StateValue = State.HEADER;
   /** Header bytes carried over from a previous chunk (a header split across reads). */
@@ -34,6 +43,9 @@ export class FrameParser {
   private header: FrameHeader | undefined;
   /** The current frame's mask, copied: header.mask views a chunk the caller may reuse. */
   private readonly maskKey = new Uint8Array(4);
+  /** A frame's payload buffer, allocated up front when the frame is small enough. */
+  private target: Buffer | undefined;
+  /** Otherwise its pieces, concatenated once at the end. */
   private pieces: Buffer[] = [];
   private received = 0;
   private stopped = false;
@@ -58,6 +70,7 @@ export class FrameParser {
   stop(): void {
     this.stopped = true;
     this.pieces = [];
+    this.target = undefined;
   }
 
   /** True between frames: no partial header or payload is held. */
@@ -111,28 +124,42 @@ export class FrameParser {
 
   private readPayload(chunk: Uint8Array, at: number): number {
     const header = this.header as FrameHeader;
-    const wanted = header.payloadLength - this.received;
-    const take = Math.min(wanted, chunk.length - at);
-    const piece = Buffer.allocUnsafe(take);
-    piece.set(chunk.subarray(at, at + take));
-    this.received += take;
-    if (this.received < header.payloadLength) {
-      this.pieces.push(piece);
+    const length = header.payloadLength;
+    const take = Math.min(length - this.received, chunk.length - at);
+    const mask = header.masked ? this.maskKey : undefined;
+    if (take === length) {
+      // The whole payload is in this chunk (the common case): copy and unmask in one pass.
+      const payload = Buffer.allocUnsafe(length);
+      copyMasked(chunk, at, payload, 0, length, mask);
+      this.finishFrame(payload);
       return take;
     }
-    let payload = piece;
-    if (this.pieces.length > 0) {
-      this.pieces.push(piece);
-      payload = Buffer.concat(this.pieces, header.payloadLength);
-      this.pieces = [];
+    if (this.received === 0 && length <= PREALLOCATE_LIMIT) {
+      this.target = Buffer.allocUnsafe(length);
     }
-    this.finishFrame(payload);
+    if (this.target !== undefined) {
+      // Copy each piece straight to its place and unmask it while it is still in cache.
+      this.target.set(chunk.subarray(at, at + take), this.received);
+      if (mask)
+        applyMask(this.target.subarray(this.received, this.received + take), mask, this.received);
+    } else {
+      const piece = Buffer.allocUnsafe(take);
+      piece.set(chunk.subarray(at, at + take));
+      if (mask) applyMask(piece, mask, this.received);
+      this.pieces.push(piece);
+    }
+    this.received += take;
+    if (this.received === length) {
+      const payload = this.target ?? Buffer.concat(this.pieces, length);
+      this.target = undefined;
+      this.pieces = [];
+      this.finishFrame(payload);
+    }
     return take;
   }
 
   private finishFrame(payload: Buffer): void {
     const header = this.header as FrameHeader;
-    if (header.masked && payload.length > 0) applyMask(payload, this.maskKey);
     this.state = State.HEADER;
     this.header = undefined;
     this.sink.onFrame(header, payload);

@@ -20,9 +20,9 @@
  */
 import { MAX_SAFE_PAYLOAD_LENGTH } from './constants.ts';
 import { MessageTooBigError, ProtocolError } from './errors.ts';
-import { applyMask } from './mask.ts';
+import { copyMasked } from './mask.ts';
 
-export { applyMask } from './mask.ts';
+export { applyMask, copyMasked } from './mask.ts';
 
 export interface Frame {
   fin: boolean;
@@ -90,7 +90,10 @@ export function writeFrameHeader(
     at = 10;
   }
   if (mask) {
-    target.set(mask.subarray(0, 4), at);
+    target[at] = mask[0] ?? 0;
+    target[at + 1] = mask[1] ?? 0;
+    target[at + 2] = mask[2] ?? 0;
+    target[at + 3] = mask[3] ?? 0;
     at += 4;
   }
   return at;
@@ -113,8 +116,7 @@ export function encodeFrame(frame: Frame, mask?: Uint8Array): Buffer {
   const headerLength = frameHeaderLength(payload.length, mask !== undefined);
   const bytes = Buffer.allocUnsafe(headerLength + payload.length);
   writeFrameHeader(bytes, firstHeaderByte(frame), payload.length, mask);
-  bytes.set(payload, headerLength);
-  if (mask) applyMask(bytes.subarray(headerLength), mask);
+  copyMasked(payload, 0, bytes, headerLength, payload.length, mask);
   return bytes;
 }
 

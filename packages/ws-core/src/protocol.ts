@@ -21,7 +21,7 @@ import {
   frameHeaderLength,
   writeFrameHeader,
 } from './frames.ts';
-import { applyMask } from './mask.ts';
+import { applyMask, copyMasked } from './mask.ts';
 import { decodeUtf8, StreamingUtf8Decoder } from './utf8.ts';
 
 export type ProtocolEvent =
@@ -359,8 +359,7 @@ export class Protocol implements FrameSink {
     const headerLength = frameHeaderLength(length, mask !== undefined);
     const bytes = Buffer.allocUnsafe(headerLength + length);
     writeFrameHeader(bytes, firstByte, length, mask);
-    bytes.set(payload, headerLength);
-    if (mask !== undefined) applyMask(bytes.subarray(headerLength), mask);
+    copyMasked(payload, 0, bytes, headerLength, length, mask);
     this.push(bytes);
   }
 

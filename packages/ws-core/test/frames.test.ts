@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   applyMask,
+  copyMasked,
   decodeFrameHeader,
   encodeFrame,
   MessageTooBigError,
@@ -177,6 +178,30 @@ describe('applyMask', () => {
           const expected = naiveMask(view, mask, offset);
           applyMask(view, mask, offset);
           expect(Buffer.from(view).equals(Buffer.from(expected))).toBe(true);
+        }
+      }
+    }
+  });
+
+  test('copyMasked copies and masks like the definition, short and long, at every alignment', () => {
+    const source = Buffer.alloc(300);
+    for (let i = 0; i < source.length; i++) source[i] = (i * 13 + 5) & 0xff;
+    const mask = hex('0f 1e 2d 3c');
+    for (const length of [0, 1, 5, 63, 64, 65, 257]) {
+      for (let from = 0; from < 4; from++) {
+        for (let to = 0; to < 4; to++) {
+          const target = Buffer.alloc(300, 0xee);
+          copyMasked(source, from, target, to, length, mask);
+          const expected = naiveMask(source.subarray(from, from + length), mask, 0);
+          expect(Buffer.from(target.subarray(to, to + length)).equals(Buffer.from(expected))).toBe(
+            true,
+          );
+          expect(target[to + length]).toBe(0xee);
+          const plain = Buffer.alloc(300);
+          copyMasked(source, from, plain, to, length, undefined);
+          expect(plain.subarray(to, to + length).equals(source.subarray(from, from + length))).toBe(
+            true,
+          );
         }
       }
     }
