@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { descendantsOf, isAlive, waitUntil, within } from './helpers.ts';
+
+const TSX = new URL('../../../node_modules/.bin/tsx', import.meta.url).pathname;
+const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+describe.runIf(process.platform === 'linux')('Ctrl-C', () => {
+  it('stops the chapter mid-run and leaves no child process behind', async () => {
+    // Millions of round trips: the echo child would otherwise live for minutes.
+    const cli = spawn(TSX, [MAIN, '3.2.4', '--trips', '100000000'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      cli.once('exit', (code) => resolve(code)),
+    );
+    let output = '';
+    cli.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const pid = cli.pid as number;
+    let seen: number[] = [];
+    try {
+      await waitUntil(
+        () => output.includes('step 3'),
+        30_000,
+        'section 3.2.4 to reach its round trips',
+      );
+      await waitUntil(
+        () => {
+          seen = descendantsOf(pid);
+          return seen.some((p) => commandLine(p).includes('ts-entry.mjs'));
+        },
+        15_000,
+        'the echo child process to appear',
+      );
+      cli.kill('SIGINT');
+      await within(exited, 15_000, `the chapter (pid ${pid}) to exit after SIGINT`);
+      await waitUntil(
+        () => seen.every((p) => !isAlive(p)),
+        5_000,
+        `processes ${seen.join(', ')} to be gone`,
+      );
+      expect(seen.filter(isAlive)).toEqual([]);
+      expect(output).toContain('interrupted: 3.2.4 stopped its workers and child processes');
+    } finally {
+      for (const p of [pid, ...descendantsOf(pid)]) if (isAlive(p)) process.kill(p, 'SIGKILL');
+    }
+  });
+});

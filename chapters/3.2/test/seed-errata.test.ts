@@ -1,0 +1,219 @@
+/**
+ * The seed's 3.2 errata, each proven. Where the claim is about Python, the check runs
+ * Python 3 itself (skipped when python3 is missing); where it is about what the chapter does
+ * instead, the check runs our code. docs/chapter-3.2.md cites these tests by name.
+ */
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { startTsWorker } from '@course/course-kit';
+import { describe, expect, it } from 'vitest';
+import { runDaemonChild } from '../src/daemon.ts';
+import { createLockBuffer, Mutex } from '../src/mutex.ts';
+import { within } from './helpers.ts';
+
+const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+const hasPython = python.status === 0;
+const [major = 0, minor = 0] = (python.stdout.match(/(\d+)\.(\d+)/) ?? []).slice(1).map(Number);
+
+/** Runs a Python 3 snippet; returns its exit status and output. */
+function py(code: string, flags: string[] = []) {
+  const run = spawnSync('python3', [...flags, '-c', code], { encoding: 'utf8', timeout: 15_000 });
+  return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr.trim() };
+}
+
+describe.runIf(hasPython)('seed 3.2 errata, checked against Python 3', () => {
+  it('E6: i += 1 inside a for loop changes nothing — the loop rebinds i each time', () => {
+    const { stdout } = py(
+      'seen = []\nfor i in range(3):\n    seen.append(i)\n    i += 1\nprint(seen)',
+    );
+    expect(stdout).toBe('[0, 1, 2]');
+  });
+
+  it('E7: the foo1/foo2 sample ends at once — its daemon threads die before they have run', () => {
+    const sample = [
+      'import threading, time',
+      'def foo(name, pause):',
+      '    for i in range(2000):',
+      '        print(name, i, flush=True)',
+      '        time.sleep(pause)',
+      'for name, pause in (("foo1", 1), ("foo2", 5)):',
+      '    t = threading.Thread(target=foo, args=(name, pause))',
+      '    t.daemon = True',
+      '    t.start()',
+    ].join('\n');
+    const { status, stdout } = py(sample);
+    expect(status).toBe(0);
+    expect(stdout.split('\n').filter(Boolean).length).toBeLessThanOrEqual(2); // 4,000 lines promised
+  });
+
+  it('E8: daemon is a property of the CHILD thread; the main thread is never made a daemon', () => {
+    const { stdout } = py(
+      'import threading\nt = threading.Thread(target=lambda: None)\nt.daemon = True\nprint(t.daemon, threading.main_thread().daemon)',
+    );
+    expect(stdout).toBe('True False');
+  });
+
+  it('E9: without the daemon flag the process does not hang — it waits for the thread, then exits', () => {
+    const { status, stdout } = py(
+      'import threading, time\ndef work():\n    time.sleep(0.2)\n    print("thread done", flush=True)\nthreading.Thread(target=work).start()\nprint("main done", flush=True)',
+    );
+    expect(status).toBe(0);
+    expect(stdout).toBe('main done\nthread done');
+  });
+
+  it('E10: join is not the opposite of daemon — a daemon thread can be joined', () => {
+    const { stdout } = py(
+      'import threading, time\nout = []\nt = threading.Thread(target=lambda: (time.sleep(0.1), out.append("ran")), daemon=True)\nt.start()\nt.join()\nprint(out)',
+    );
+    expect(stdout).toBe("['ran']");
+  });
+
+  it.runIf(major > 3 || (major === 3 && minor >= 10))(
+    'E11: setDaemon() is deprecated since Python 3.10 (use t.daemon = True)',
+    () => {
+      const { status, stderr } = py(
+        'import threading\nthreading.Thread(target=print).setDaemon(True)',
+        ['-W', 'error::DeprecationWarning'],
+      );
+      expect(status).not.toBe(0);
+      expect(stderr).toContain('DeprecationWarning: setDaemon() is deprecated');
+    },
+  );
+
+  it('E13: "for i in xrange(0, num)" without its colon is a SyntaxError', () => {
+    expect(py('compile("for i in range(0, 4)\\n    pass\\n", "seed", "exec")').stderr).toContain(
+      'SyntaxError',
+    );
+    expect(py('compile("for i in range(0, 4):\\n    pass\\n", "seed", "exec")').status).toBe(0);
+  });
+
+  it('E14: join() on a thread that was never started raises RuntimeError', () => {
+    const { status, stderr } = py('import threading\nthreading.Thread(target=print).join()');
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('RuntimeError: cannot join thread before it is started');
+  });
+
+  it('E16: the repaired thread_main/main sample ends at 21, not 20 — count starts at 1', () => {
+    const repaired = [
+      'import threading',
+      'def thread_main(a):',
+      '    global count',
+      '    for x in range(0, int(a)):',
+      '        with mutex:',
+      '            count = count + 1',
+      'count = 1',
+      'mutex = threading.Lock()',
+      'threads = [threading.Thread(target=thread_main, args=(5,)) for i in range(0, 4)]',
+      'for t in threads: t.start()',
+      'for t in threads: t.join()',
+      'print(count)',
+    ].join('\n');
+    expect(py(repaired).stdout).toBe('21');
+  });
+
+  it('E17: the "single-thread" GIL sample still runs my_counter on new threads, one after another', () => {
+    const sample = [
+      'import threading',
+      'names = []',
+      'def my_counter():',
+      '    names.append(threading.current_thread() is threading.main_thread())',
+      'for tt in range(2):',
+      '    t = threading.Thread(target=my_counter)',
+      '    t.start()',
+      '    t.join()',
+      'print(names)',
+    ].join('\n');
+    expect(py(sample).stdout).toBe('[False, False]');
+  });
+
+  it('E21: a multiprocessing child changes only its own copy of the data — nothing is shared', () => {
+    const sample = [
+      'from multiprocessing import Process, Queue',
+      'data = [4031, 1024]',
+      'def f(q):',
+      '    data.append("child")',
+      '    q.put(data)',
+      'if __name__ == "__main__":',
+      '    q = Queue()',
+      '    p = Process(target=f, args=(q,))',
+      '    p.start()',
+      '    print(q.get(), data)',
+      '    p.join()',
+    ].join('\n');
+    expect(py(sample).stdout).toBe("[4031, 1024, 'child'] [4031, 1024]");
+  });
+
+  it('E24: recv() on a non-blocking socket with no data raises instead of returning b""', () => {
+    const { stdout } = py(
+      'import socket\na, b = socket.socketpair()\nb.setblocking(0)\ntry:\n    b.recv(1024)\nexcept BlockingIOError as e:\n    print("raised", type(e).__name__)',
+    );
+    expect(stdout).toBe('raised BlockingIOError');
+  });
+
+  it('E25: recv() returning b"" means the peer closed the connection, not a quiet second', () => {
+    const { stdout } = py(
+      'import socket\na, b = socket.socketpair()\na.close()\nprint(repr(b.recv(1024)))',
+    );
+    expect(stdout).toBe("b''");
+  });
+
+  it('E27: after a failed bind the seed loops on accept(), which fails every time', () => {
+    const { stdout } = py(
+      'import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ntry:\n    s.accept()\nexcept OSError as e:\n    print("accept failed", e.errno)',
+    );
+    expect(stdout).toMatch(/^accept failed \d+$/);
+  });
+});
+
+describe('seed 3.2 errata, as this chapter does it instead', () => {
+  it('E4: concurrency without parallelism — one thread keeps eight waits in progress at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const wait = async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      inFlight--;
+    };
+    await Promise.all(Array.from({ length: 8 }, wait));
+    expect(most).toBe(8);
+  });
+
+  it('E9: a ref’d worker is waited for (all 5 ticks, exit 0); an unref’d one is not', async () => {
+    const join = await within(runDaemonChild('join'), 20_000, 'the join child to exit');
+    const unref = await within(runDaemonChild('unref'), 20_000, 'the unref child to exit');
+    expect(join).toMatchObject({ ticks: 5, exitCode: 0 });
+    expect(unref.exitCode).toBe(0);
+    expect(unref.ticks).toBeLessThan(5);
+  });
+
+  it('E14: a Node worker thread runs as soon as it is created — there is no start() to forget', async () => {
+    const worker = startTsWorker(new URL('../src/ticker.worker.ts', import.meta.url), {
+      label: 'x',
+      periodMs: 1,
+      ticks: 1,
+    });
+    try {
+      const [message] = await within(
+        once(worker, 'message'),
+        10_000,
+        'the ticker worker’s first tick',
+      );
+      expect(message).toEqual({ label: 'x', tick: 1 });
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('E15: a value read after unlock may already be someone else’s; read it inside the lock', () => {
+    const buffer = createLockBuffer(1);
+    const count = new Int32Array(new SharedArrayBuffer(4));
+    const alice = new Mutex(buffer, 0, { ownerId: 2, allowBlockingMainThread: true });
+    const bob = new Mutex(buffer, 0, { ownerId: 3, allowBlockingMainThread: true });
+    const aliceSawInside = alice.withLock(() => Atomics.add(count, 0, 1) + 1);
+    bob.withLock(() => Atomics.add(count, 0, 1) + 1); // runs between alice's unlock and her print
+    const aliceSawOutside = count[0];
+    expect(aliceSawInside).toBe(1);
+    expect(aliceSawOutside).toBe(2);
+  });
+});
