@@ -17,7 +17,8 @@ export interface Impostor {
   close(): Promise<void>;
 }
 
-export type Answer = (decision: UpgradeDecision, head: HttpRequestHead) => string;
+/** The bytes to answer with: a head, perhaps followed by frames. */
+export type Answer = (decision: UpgradeDecision, head: HttpRequestHead) => string | Uint8Array;
 
 export async function startImpostor(answer: Answer): Promise<Impostor> {
   const sockets = new Set<Socket>();

@@ -38,6 +38,8 @@ export function createHttpHandler(
         body: `${path} is a WebSocket endpoint: open it with new WebSocket('ws://…${path}')\n`,
       };
     }
+    // Browsers ask for an icon on their own; an empty answer keeps their console clean.
+    if (path === '/favicon.ico') return { status: 204, body: '' };
     const entry = (FILES as Record<string, { file: string; type: string }>)[path];
     const body = entry && bodies.get(entry.file);
     if (!entry || !body) return undefined;

@@ -16,7 +16,7 @@ export function seedHandshakeResponse(accept: string, hostPort: string): string 
   );
 }
 
-/** The original's 3.1.1 sample request, byte for byte (its key decodes to 13 bytes, not 16). */
+/** The original's 3.1.1 sample request, byte for byte (its 19-character key is not 16 bytes in base64). */
 export const SEED_SAMPLE_REQUEST =
   'GET /chat HTTP/1.1\r\n' +
   'Host: server.xzy.com\r\n' +

@@ -30,13 +30,13 @@ export function memoryIo() {
 /** Resolves when `check` returns a value, polling on a short timer; rejects naming `what`. */
 export async function eventually<T>(
   what: string,
-  check: () => T | undefined | false,
+  check: () => T | undefined | null | false,
   timeoutMs = 10_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
-    if (value !== undefined && value !== false) return value;
+    if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -120,4 +120,14 @@ describe('sections run to completion', () => {
     expect(run.out()).toContain('ann joined lobby (1 online)');
     expect(run.out()).toContain('closing 1 connection with 1001');
   });
+
+  it('runs every section in order when none is named, the server last', async () => {
+    const run = memoryIo();
+    const exit = runChapter(chapter, ['--port', '0'], run.io);
+    await eventually('the "listening on" line', () => /^listening on ws:/m.test(run.out()), 20_000);
+    run.controller.abort();
+    expect(await exit).toBe(0);
+    const order = [...run.out().matchAll(/^== (3\.1\.\d) /gm)].map((m) => m[1]);
+    expect(order).toEqual(['3.1.1', '3.1.2', '3.1.3', '3.1.5', '3.1.4']);
+  });
 });

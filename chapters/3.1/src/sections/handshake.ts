@@ -42,7 +42,7 @@ const REQUESTS: ReadonlyArray<{ label: string; request: string }> = [
     request: RFC_REQUEST.replace('Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n', ''),
   },
   {
-    label: 'the original chapter’s sample (its key is 13 bytes, not 16)',
+    label: 'the original chapter’s sample (its key is not 16 bytes in base64)',
     request: SEED_SAMPLE_REQUEST,
   },
   { label: 'POST instead of GET', request: RFC_REQUEST.replace('GET', 'POST') },
