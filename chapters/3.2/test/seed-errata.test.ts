@@ -18,7 +18,12 @@ const [major = 0, minor = 0] = (python.stdout.match(/(\d+)\.(\d+)/) ?? []).slice
 /** Runs a Python 3 snippet; returns its exit status and output. */
 function py(code: string, flags: string[] = []) {
   const run = spawnSync('python3', [...flags, '-c', code], { encoding: 'utf8', timeout: 15_000 });
-  return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr.trim() };
+  return {
+    status: run.status,
+    signal: run.signal,
+    stdout: run.stdout.trim(),
+    stderr: run.stderr.trim(),
+  };
 }
 
 describe.runIf(hasPython)('seed 3.2 errata, checked against Python 3', () => {
@@ -29,7 +34,7 @@ describe.runIf(hasPython)('seed 3.2 errata, checked against Python 3', () => {
     expect(stdout).toBe('[0, 1, 2]');
   });
 
-  it('E7: the foo1/foo2 sample ends at once — its daemon threads die before they have run', () => {
+  it('E7: the foo1/foo2 sample ends at once — its daemon threads die long before their loops finish', () => {
     const sample = [
       'import threading, time',
       'def foo(name, pause):',
@@ -41,9 +46,17 @@ describe.runIf(hasPython)('seed 3.2 errata, checked against Python 3', () => {
       '    t.daemon = True',
       '    t.start()',
     ].join('\n');
-    const { status, stdout } = py(sample);
-    expect(status).toBe(0);
-    expect(stdout.split('\n').filter(Boolean).length).toBeLessThanOrEqual(2); // 4,000 lines promised
+    const { status, signal, stdout, stderr } = py(sample);
+    // Exit 0 — or, rarely on a loaded machine, an abort at shutdown because a daemon thread
+    // was mid-print ("could not acquire lock ... possibly due to daemon threads"): one more
+    // reason daemon threads are no place for work that must finish.
+    expect(
+      status === 0 || stderr.includes('daemon threads'),
+      `status ${status}, signal ${signal}: ${stderr}`,
+    ).toBe(true);
+    // The loops promise 3,000 lines over hours; the process ends after the first line or so
+    // from each thread (a few more only if the machine is so slow that a 1 s sleep elapses).
+    expect(stdout.split('\n').filter(Boolean).length).toBeLessThan(10);
   });
 
   it('E8: daemon is a property of the CHILD thread; the main thread is never made a daemon', () => {
