@@ -108,6 +108,7 @@ describe('the verdicts', () => {
       ok,
       errorCount: ok ? 0 : 1,
       errors: [],
+      notes: [],
     });
     const cell = (inFlight: number, ours: number, ws: number, ok = true) => ({
       connections: 50,

@@ -66,6 +66,7 @@ function pool(results: LoadResult[]): LoadResult {
     ok: results.every((r) => r.ok),
     errorCount: sum((r) => r.errorCount),
     errors: results.flatMap((r) => r.errors).slice(0, 5),
+    notes: results.flatMap((r) => r.notes).slice(0, 5),
   };
 }
 
@@ -90,6 +91,7 @@ async function runLoadSafely(options: LoadOptions): Promise<LoadResult> {
       ok: false,
       errorCount: 1,
       errors: [`load run failed: ${(error as Error).message}`],
+      notes: [],
     };
   }
 }

@@ -62,6 +62,8 @@ export interface LoadResult {
   ok: boolean;
   errorCount: number;
   errors: string[];
+  /** Observations that are not errors (e.g. a slow warm-up). */
+  notes: string[];
 }
 
 interface ConnState {
@@ -223,8 +225,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let measureEnd = Number.POSITIVE_INFINITY;
   let measured = 0;
   let primedCount = 0;
+  const notes: string[] = [];
   let onPrimed: (() => void) | undefined;
-  const primeTimeoutMs = options.primeTimeoutMs ?? 30_000;
+  const primeTimeoutMs = options.primeTimeoutMs ?? 15_000;
   let sent = 0;
   let echoed = 0;
   const latencies: number[] = [];
@@ -403,6 +406,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       ok: errorCount === 0 && sent === echoed,
       errorCount,
       errors,
+      notes,
     };
   } finally {
     running = false;

@@ -167,7 +167,9 @@ export async function runBench(
     say(formatEchoTable(report.echo));
     for (const cell of report.echo) {
       for (const [name, result] of Object.entries(cell.results)) {
-        for (const error of result.errors) say(`  ${name}: ${error}`);
+        const where = `${cell.connections}c x ${formatSize(cell.payloadSize)} x ${cell.inFlight}`;
+        for (const error of result.errors) say(`  ${name} ${where}: ${error}`);
+        for (const note of result.notes) say(`  note: ${name} ${where}: ${note}`);
       }
     }
     report.verdicts.push(...echoVerdicts(report.echo));
