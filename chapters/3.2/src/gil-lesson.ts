@@ -17,6 +17,8 @@ export type GilRow = {
   speedup: number;
   /** speedup ÷ cores: the share of the whole machine turned into speed. */
   efficiency: number;
+  /** cpu ÷ wall: how many cores the variant kept busy (below 1 on one thread = others had the CPU). */
+  cores_used: number;
   result: number;
 };
 
@@ -70,6 +72,7 @@ export class ResultTable {
       cpu_ms: round(timing.cpuMs + extraCpuMs, 1),
       speedup: round(speedup),
       efficiency: round(speedup / this.cores),
+      cores_used: round((timing.cpuMs + extraCpuMs) / timing.wallMs),
       result: timing.value,
     };
     this.rows.push(row);

@@ -48,7 +48,7 @@ describe('chapter 3.2 command line', () => {
     const parsed = JSON.parse(lines[0] as string);
     expect(parsed).toMatchObject({ section: '3.2.3', limit: 20_000, workers: 2 });
     expect(parsed.cores).toBeGreaterThan(0);
-    expectRows(parsed.results, ['wall_ms', 'cpu_ms', 'speedup', 'efficiency']);
+    expectRows(parsed.results, ['wall_ms', 'cpu_ms', 'cores_used', 'speedup', 'efficiency']);
     const cpuRows = (parsed.results as { name: string; result: number }[]).slice(0, 6);
     expect(cpuRows.map((r) => r.name)).toEqual([
       'sequential',
