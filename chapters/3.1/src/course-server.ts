@@ -69,7 +69,12 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     },
     (conn, head) => route(conn, head),
   );
-  server.on('error', (error: Error) => log(`server error: ${error.message}`));
+  // Until listen() settles, an error is its rejection (reported by the caller); ws-core also
+  // emits it, and an 'error' event nobody listens to would crash the process.
+  let listening = false;
+  server.on('error', (error: Error) => {
+    if (listening) log(`server error: ${error.message}`);
+  });
 
   function route(conn: WebSocketConnection, head: HttpRequestHead): void {
     // A misbehaving client must not crash the process: ws-core reports, we log.
@@ -86,6 +91,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
   }
 
   const address = await server.listen();
+  listening = true;
   return {
     server,
     hub,

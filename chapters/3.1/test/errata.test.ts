@@ -20,6 +20,7 @@ import WebSocket from 'ws';
 import { type CourseServer, startCourseServer } from '../src/course-server.ts';
 import { type Answer, startImpostor } from '../src/impostor.ts';
 import { exchangeRaw, requestHead } from '../src/raw-http.ts';
+import { acceptWithoutGuid } from '../src/sections/magic-guid.ts';
 import {
   SEED_SAMPLE_REQUEST,
   seedFindKey,
@@ -142,6 +143,14 @@ describe('errata: the handshake text of 3.1.1', () => {
 });
 
 describe('errata: handshake() of 3.1.3', () => {
+  it('is refused by the ws package when the accept value was computed without the GUID', async () => {
+    const result = await wsAgainst((decision) =>
+      formatSwitchingProtocols({ ...decision, accept: acceptWithoutGuid(decision.key) }),
+    );
+    expect(result.opened).toBe(false);
+    expect(result.error).toMatch(/Sec-WebSocket-Accept/i);
+  });
+
   it('finds Sec-WebSocket-Key in any letter case, where the original’s exact-case lookup misses it', async () => {
     // What real clients send: ws-core's client and browsers spell it "Sec-WebSocket-Key".
     const request = formatUpgradeRequest(new URL(`${server.url}echo`), 'dGhlIHNhbXBsZSBub25jZQ==');
