@@ -3,13 +3,14 @@
  * a wrong accept value, the original chapter's hixie-era headers, a plain 200. Section 3.1.3
  * and the tests use it to show which answers a real client refuses.
  */
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import {
   type HttpRequestHead,
   HttpRequestParser,
   type UpgradeDecision,
   validateUpgradeRequest,
 } from '@course/ws-core';
+import { listenOnLoopback } from './loopback.ts';
 
 export interface Impostor {
   readonly host: string;
@@ -21,10 +22,7 @@ export interface Impostor {
 export type Answer = (decision: UpgradeDecision, head: HttpRequestHead) => string | Uint8Array;
 
 export async function startImpostor(answer: Answer): Promise<Impostor> {
-  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const parser = new HttpRequestParser();
     socket.on('data', (chunk) => {
@@ -41,19 +39,6 @@ export async function startImpostor(answer: Answer): Promise<Impostor> {
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('impostor has no port');
-  return {
-    host: '127.0.0.1',
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenOnLoopback(server);
+  return { host: '127.0.0.1', port, close };
 }

@@ -3,7 +3,8 @@
  * and every byte in either direction is copied through and kept. Section 3.1.1 uses it to
  * show the handshake exactly as it crossed the wire, with no library in between.
  */
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 
 export interface WireTap {
   readonly port: number;
@@ -17,16 +18,8 @@ export interface WireTap {
 export async function startWireTap(target: { host: string; port: number }): Promise<WireTap> {
   const fromClient: Buffer[] = [];
   const fromServer: Buffer[] = [];
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  };
-
-  const relay: Server = createServer((client) => {
+  const relay = createServer((client) => {
     const upstream = tcpConnect(target.port, target.host);
-    track(client);
-    track(upstream);
     client.on('data', (chunk) => fromClient.push(chunk));
     upstream.on('data', (chunk) => fromServer.push(chunk));
     client.pipe(upstream);
@@ -40,21 +33,7 @@ export async function startWireTap(target: { host: string; port: number }): Prom
       a.on('close', () => b.end());
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    relay.once('error', reject);
-    relay.listen(0, '127.0.0.1', resolve);
-  });
-  const address = relay.address();
-  if (address === null || typeof address === 'string') throw new Error('wire tap has no port');
-
-  return {
-    port: address.port,
-    fromClient,
-    fromServer,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        relay.close(() => resolve());
-      }),
-  };
+  // Closing the relay destroys the client sides; each upstream then ends with its client.
+  const { port, close } = await listenOnLoopback(relay);
+  return { port, fromClient, fromServer, close };
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChatHub, type ChatPeer } from '../src/chat/hub.ts';
 import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
@@ -37,6 +38,26 @@ describe('nicknames and rooms', () => {
   it('lower-cases room names and falls back to the lobby', () => {
     expect(normalizeRoomName(' Games ')).toBe('games');
     expect(normalizeRoomName('###')).toBe('lobby');
+  });
+
+  it('always yields 1–24 code points of letters, digits, space, "_", "." or "-" for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (raw) => {
+        const nick = normalizeNickname(raw);
+        const length = [...nick].length;
+        return (
+          length >= 1 && length <= 24 && /^[\p{L}\p{N} _.-]+$/u.test(nick) && nick === nick.trim()
+        );
+      }),
+    );
+  });
+
+  it('never hands out a nickname that is already taken', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.uniqueArray(fc.string()), (wanted, taken) => {
+        return !taken.includes(uniqueNickname(wanted, new Set(taken)));
+      }),
+    );
   });
 
   it('appends #2, #3… to a nickname already taken in the room', () => {
