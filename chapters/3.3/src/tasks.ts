@@ -35,9 +35,16 @@ export function spin(rounds: number): number {
   return x;
 }
 
+/** Checks a chess-style square such as "e4"; throws for anything off an 8×8 board. */
+export function validateMove(square: string): string {
+  if (!/^[a-h][1-8]$/.test(square)) throw new RangeError(`move "${square}" is off the board`);
+  return square;
+}
+
 export const tasks = {
   describePair: taskRef<typeof describePair>(HERE, 'describePair'),
   square: taskRef<typeof square>(HERE, 'square'),
   fib: taskRef<typeof fib>(HERE, 'fib'),
   spin: taskRef<typeof spin>(HERE, 'spin'),
+  validateMove: taskRef<typeof validateMove>(HERE, 'validateMove'),
 };

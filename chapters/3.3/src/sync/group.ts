@@ -68,6 +68,16 @@ export class Group {
     return result;
   }
 
+  /**
+   * Resolves once a slot is free (gevent's Pool.wait_available). A spawner that waits here
+   * before each spawn feels backpressure instead of queueing unlimited work.
+   */
+  async waitAvailable(options: WaitOptions = {}): Promise<void> {
+    if (!this.slots) return;
+    await this.slots.acquire(options);
+    this.slots.release();
+  }
+
   /** Spawns `fn(item)` for every item; results in input order (like gevent's Pool.map). */
   map<T, R>(
     items: Iterable<T>,

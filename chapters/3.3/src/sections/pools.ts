@@ -1,0 +1,85 @@
+/**
+ * 3.3.1 Pools — ThreadPool and ProcessPool behind one API modelled on multiprocessing.Pool.
+ * Shows:  1. the seed's MPTest fails on its second submit; the fixed version runs 1000 tasks;
+ *         2. apply, applyAsync with callbacks, map, imap, and a failing task;
+ *         3. switching kinds is one option: the same CPU job on threads and on processes.
+ * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
+ * Expect: "PoolClosedError" in step 1; both kinds faster than one thread in step 3 (on 2+ cores).
+ */
+import { numberArg, type Section, UsageError } from '@course/course-kit';
+import { createPool, POOL_KINDS, type PoolKind } from '../pool/index.ts';
+import { fib, tasks } from '../tasks.ts';
+import { mpTestAsWritten, mpTestFixed } from './mptest.ts';
+
+const FIB_N = 27;
+
+function kindsFrom(value: unknown): readonly PoolKind[] {
+  if (value === undefined) return POOL_KINDS;
+  if (value === 'thread' || value === 'process') return [value];
+  throw new UsageError(`--kind expects thread or process, got "${String(value)}"`);
+}
+
+export const pools: Section = {
+  id: '3.3.1',
+  title: 'Thread and process pools',
+  summary:
+    'one Pool API (apply, applyAsync, map, imap, close, terminate, join) over threads and processes',
+  options: { kind: { type: 'string' }, jobs: { type: 'string' } },
+  async run({ args, say, step }) {
+    const kinds = kindsFrom(args.kind);
+    const jobs = numberArg(args, 'jobs', 40);
+    const kind = kinds[0] as PoolKind;
+
+    step(`1. the seed's MPTest on a ${kind} pool: close() and join() inside the loop`);
+    const broken = createPool(kind, { size: 2 });
+    await mpTestAsWritten(broken, 1000).catch((error: Error) =>
+      say(`round 2 failed: ${error.name}: ${error.message}`),
+    );
+    const lines = await mpTestFixed(createPool(kind, { size: 2 }), 1000);
+    say(
+      `fixed (close and join after the loop): ${lines.length} results, ${lines.slice(0, 3).join(', ')}, …`,
+    );
+
+    step('2. the rest of the API');
+    const pool = createPool(kind, { size: 2 });
+    say(`apply(fib, [20]) = ${await pool.apply(tasks.fib, [20])}`);
+    const handle = pool.applyAsync(tasks.square, [12], {
+      callback: (v) => say(`callback got ${v}`),
+    });
+    say(`applyAsync → ready() ${handle.ready()} at once, get() = ${await handle.get()}`);
+    say(
+      `map(square, [1..8]) = ${(await pool.map(tasks.square, [1, 2, 3, 4, 5, 6, 7, 8])).join(' ')}`,
+    );
+    const streamed: number[] = [];
+    for await (const v of pool.imap(tasks.fib, [10, 11, 12])) streamed.push(v);
+    say(`imap(fib, [10, 11, 12]) yields ${streamed.join(', ')} in order`);
+    const failure = await pool.apply(tasks.validateMove, ['x9']).catch((e: Error) => e);
+    say(`a failing task rejects only itself: ${(failure as Error).message}`);
+    say(`and the pool still answers: square(3) = ${await pool.apply(tasks.square, [3])}`);
+    pool.close();
+    await pool.join();
+
+    step(`3. ${jobs} × fib(${FIB_N}): one thread, then each pool kind with 2 workers`);
+    const start = performance.now();
+    for (let i = 0; i < jobs; i++) fib(FIB_N);
+    const serialMs = performance.now() - start;
+    const results: { name: string; ms: number; speedup: number }[] = [
+      { name: 'one thread', ms: serialMs, speedup: 1 },
+    ];
+    for (const k of kinds) {
+      const timed = createPool(k, { size: 2 });
+      await timed.apply(tasks.fib, [10]); // wait for the workers to start: not part of the job
+      const t0 = performance.now();
+      await timed.map(
+        tasks.fib,
+        Array.from({ length: jobs }, () => FIB_N),
+      );
+      const ms = performance.now() - t0;
+      results.push({ name: `${k} pool`, ms, speedup: serialMs / ms });
+      await timed.terminate();
+    }
+    for (const r of results)
+      say(`${r.name.padEnd(12)} ${r.ms.toFixed(0).padStart(6)} ms  ×${r.speedup.toFixed(2)}`);
+    return { results };
+  },
+};

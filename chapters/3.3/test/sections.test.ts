@@ -1,0 +1,89 @@
+/**
+ * The chapter's command line and the samples that prove the seed's errata.
+ */
+import { runChapter } from '@course/course-kit';
+import { describe, expect, test } from 'vitest';
+import { chapter } from '../src/chapter.ts';
+import { createPool, POOL_KINDS, PoolClosedError } from '../src/pool/index.ts';
+import { runMatchmaking } from '../src/sections/matchmaking.ts';
+import { mpTestAsWritten, mpTestFixed } from '../src/sections/mptest.ts';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runChapter(chapter, argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    color: false,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('the chapter command line', () => {
+  test('--list names every section of the seed, 3.3 through 3.3.4', async () => {
+    const { code, stdout } = await run(['--list']);
+    expect(code).toBe(0);
+    expect(
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['3.3', '3.3.1', '3.3.2', '3.3.3', '3.3.4']);
+  });
+
+  test('3.3.2 --json prints one measured object with the lazy and eager results', async () => {
+    const { code, stdout, stderr } = await run(['3.3.2', '--json', '--count', '100000']);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout.trim()) as {
+      section: string;
+      cores: number;
+      results: { name: string; checksum: number }[];
+    };
+    expect(parsed.section).toBe('3.3.2');
+    expect(parsed.results.map((r) => r.name)).toEqual(['generator', 'array', 'plain loop']);
+    expect(new Set(parsed.results.map((r) => r.checksum)).size).toBe(1);
+    expect(stderr).toContain('match: I love coroutine instead!');
+  });
+
+  test('a bad --kind is a usage error with exit code 2', async () => {
+    const { code, stderr } = await run(['3.3.1', '--kind', 'fiber']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--kind expects thread or process, got "fiber"');
+  });
+});
+
+describe.each(POOL_KINDS)("the seed's MPTest on a %s pool", (kind) => {
+  test('as written (close and join inside the loop) the second submit throws PoolClosedError', async () => {
+    const pool = createPool(kind, { size: 2 });
+    await expect(mpTestAsWritten(pool, 1000)).rejects.toBeInstanceOf(PoolClosedError);
+    expect(pool.state).toBe('closed');
+    expect(pool.workerCount).toBe(0);
+  });
+
+  test('fixed (close and join once, after the loop) it returns all 1000 lines in order', async () => {
+    const lines = await mpTestFixed(createPool(kind, { size: 2 }), 1000);
+    expect(lines).toHaveLength(1000);
+    expect(lines.slice(0, 2)).toEqual(['0->50', '1->51']);
+    expect(lines[999]).toBe('999->1049');
+  });
+});
+
+describe('the matchmaking sample (3.3.4)', () => {
+  test('every seated player gets exactly one outcome and rooms never exceed the limit', async () => {
+    const report = await runMatchmaking({
+      players: 21,
+      lobbySize: 3,
+      rooms: 2,
+      joinTimeoutMs: 15,
+      matchMs: 10,
+    });
+    expect(report.seated + report.turnedAway).toBe(21);
+    expect(report.outcomes).toHaveLength(report.seated);
+    expect(report.matches).toBe(Math.floor(report.seated / 2));
+    expect(report.peakRooms).toBeLessThanOrEqual(2);
+    expect(report.ladderPoints).toBe(3 * report.matches);
+    const names = report.outcomes.map((o) => o.split(' ')[0]);
+    expect(new Set(names).size).toBe(report.seated);
+  });
+});
