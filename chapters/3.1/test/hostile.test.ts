@@ -174,14 +174,31 @@ describe('a client that never reads', () => {
     const sleeper = await RawClient.open(server.port, '/chat?nick=sleeper&room=flood');
     sleeper.socket.pause(); // from now on the kernel buffers fill, then the server's queue grows
     const line = 'x'.repeat(1900);
-    const count = 3000; // ~5.7 MB per member: more than loopback socket buffers hold
+    // ~11 MB per member: more than the kernel holds for a socket that is not read (Linux
+    // lets a send buffer grow to tcp_wmem's 4 MiB by default; a receive buffer stays small).
+    const count = 6000;
     // The reader keeps at most WINDOW lines in flight, as a person typing would: its own
     // queue stays far below the high-water mark, while the sleeper's only ever grows.
     const WINDOW = 20;
+    const linesReach = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`the reader got ${reader.lines.length} of ${n} lines in 10 s`)),
+          10_000,
+        );
+        const check = () => {
+          if (reader.lines.length < n) return;
+          clearTimeout(timer);
+          reader.socket.off('message', check);
+          resolve();
+        };
+        reader.socket.on('message', check); // after witness's own listener, so lines is current
+        check();
+      });
     for (let sent = 0; sent < count; ) {
       const upTo = Math.min(count, sent + WINDOW);
       for (; sent < upTo; sent++) reader.socket.send(`${sent} ${line}`);
-      await eventually(`line ${upTo - 1} back at the reader`, () => reader.lines.length === upTo);
+      await linesReach(upTo);
     }
     expect(reader.lines.map((l) => Number(l.split(' ')[0]))).toEqual([...Array(count).keys()]);
     expect(notices).toEqual(['sleeper: too slow']);
