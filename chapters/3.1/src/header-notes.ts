@@ -33,17 +33,17 @@ export function noteForHeader(side: 'request' | 'response', name: string): strin
   return notes[name.toLowerCase()];
 }
 
-/** Lines like `Upgrade: websocket` followed by an indented note, for a terminal. */
+/** The head as text, each header followed by an indented note, for a terminal. */
 export function annotateHeaders(
   side: 'request' | 'response',
   startLine: string,
   headers: ReadonlyArray<readonly [string, string]>,
-): string[] {
+): string {
   const lines = [`  ${startLine}`];
   for (const [name, value] of headers) {
     lines.push(`  ${name}: ${value}`);
     const note = noteForHeader(side, name);
     if (note) lines.push(`      ↳ ${note}`);
   }
-  return lines;
+  return lines.join('\n');
 }

@@ -15,38 +15,8 @@ import {
   MAGIC_GUID,
   validateUpgradeRequest,
 } from '@course/ws-core';
-import { exchangeRaw, requestHead } from '../raw-http.ts';
-import { SEED_SAMPLE_REQUEST } from '../seed.ts';
-
-/** The sample request of RFC 6455 §1.2, with the key whose answer §1.3 gives. */
-const RFC_REQUEST = requestHead([
-  'GET /chat HTTP/1.1',
-  'Host: server.example.com',
-  'Upgrade: websocket',
-  'Connection: Upgrade',
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-  'Origin: http://example.com',
-  'Sec-WebSocket-Protocol: chat, superchat',
-  'Sec-WebSocket-Version: 13',
-]);
-
-/** Requests a server must refuse (and one it must accept), with why. */
-const REQUESTS: ReadonlyArray<{ label: string; request: string }> = [
-  {
-    label: 'header names in lower case (HTTP names are case-insensitive)',
-    request: RFC_REQUEST.replace(/^[A-Za-z-]+(?=:)/gm, (name) => name.toLowerCase()),
-  },
-  { label: 'Sec-WebSocket-Version: 8', request: RFC_REQUEST.replace('Version: 13', 'Version: 8') },
-  {
-    label: 'no Sec-WebSocket-Key',
-    request: RFC_REQUEST.replace('Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n', ''),
-  },
-  {
-    label: 'the original chapter’s sample (its key is not 16 bytes in base64)',
-    request: SEED_SAMPLE_REQUEST,
-  },
-  { label: 'POST instead of GET', request: RFC_REQUEST.replace('GET', 'POST') },
-];
+import { exchangeRaw } from '../raw-http.ts';
+import { REFUSAL_DEMOS, RFC_REQUEST } from '../sample-requests.ts';
 
 function parseInReads(ctx: SectionContext) {
   const bytes = Buffer.from(RFC_REQUEST, 'latin1');
@@ -66,7 +36,7 @@ async function showRefusals(ctx: SectionContext) {
   const server = createServer({ protocols: ['chat'] });
   const address = await server.listen();
   try {
-    for (const { label, request } of REQUESTS) {
+    for (const { label, request } of REFUSAL_DEMOS) {
       const answer = await exchangeRaw(address, request);
       const [headText = '', body = ''] = answer.split('\r\n\r\n');
       const [statusLine = '', ...headers] = headText.split('\r\n');

@@ -57,23 +57,15 @@ export const wireSection: Section = {
     const request = new HttpRequestParser().push(fromClient);
     if (!request) throw new Error('the capture holds no complete request head');
     const { head } = request;
-    for (const line of annotateHeaders(
-      'request',
-      `${head.method} ${head.target} ${head.version}`,
-      head.rawHeaders,
-    ))
-      ctx.say(line);
+    const requestLine = `${head.method} ${head.target} ${head.version}`;
+    ctx.say(annotateHeaders('request', requestLine, head.rawHeaders));
 
     ctx.step('step 4: the server’s response');
     const response = new HttpResponseParser().push(fromServer);
     if (!response) throw new Error('the capture holds no complete response head');
     const reply = response.head;
-    for (const line of annotateHeaders(
-      'response',
-      `${reply.version} ${reply.status} ${reply.reason}`,
-      reply.rawHeaders,
-    ))
-      ctx.say(line);
+    const statusLine = `${reply.version} ${reply.status} ${reply.reason}`;
+    ctx.say(annotateHeaders('response', statusLine, reply.rawHeaders));
 
     ctx.step('step 5: check the accept value ourselves');
     const key = head.headers.get('sec-websocket-key') ?? '';
