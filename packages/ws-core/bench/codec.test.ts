@@ -115,6 +115,7 @@ describe('the verdicts', () => {
       payloadSize: 16,
       inFlight,
       results: { ours: result(ours, ok), ws: result(ws) },
+      rounds: { ours: [ours], ws: [ws] },
     });
     const [every, pipelined] = echoVerdicts([cell(1, 100, 90), cell(16, 400, 100)]);
     expect(every?.met).toBe(true);

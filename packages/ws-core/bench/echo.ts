@@ -41,6 +41,11 @@ export interface EchoCell {
   inFlight: number;
   /** One pooled result per target name. */
   results: Record<string, LoadResult>;
+  /**
+   * msgs/s of each server, round by round. Rounds alternate servers back to back, so the
+   * ratio within one round compares runs made under nearly the same machine load.
+   */
+  rounds: Record<string, number[]>;
 }
 
 /**
@@ -142,8 +147,12 @@ export async function runEchoBenchmark(
             }
           }
           const results: Record<string, LoadResult> = {};
-          for (const [name, list] of perServer) results[name] = pool(list);
-          const cell = { connections, payloadSize, inFlight, results };
+          const perRound: Record<string, number[]> = {};
+          for (const [name, list] of perServer) {
+            results[name] = pool(list);
+            perRound[name] = list.map((r) => (r.ok ? r.msgsPerSec : Number.NaN));
+          }
+          const cell = { connections, payloadSize, inFlight, results, rounds: perRound };
           cells.push(cell);
           onCell?.(cell);
           cellIndex++;

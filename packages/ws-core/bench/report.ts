@@ -2,7 +2,7 @@
 import { formatTable } from '@course/course-kit';
 import type { CodecRow } from './codec.ts';
 import type { EchoCell } from './echo.ts';
-import { formatRatio, formatSize, round } from './stats.ts';
+import { formatRatio, formatSize, median, round } from './stats.ts';
 
 export const OURS = 'ours';
 export const WS = 'ws';
@@ -51,10 +51,38 @@ export function formatCodecTable(rows: readonly CodecRow[]): string {
   return formatTable([...header, 'ours/ws'], table);
 }
 
+/** ours/ws for each round (NaN where either side failed). */
+export function roundRatios(cell: EchoCell): number[] {
+  const ours = cell.rounds[OURS] ?? [];
+  const ws = cell.rounds[WS] ?? [];
+  return ours.map((rate, i) => rate / (ws[i] ?? Number.NaN));
+}
+
+/**
+ * The cell's ratio: the median of the per-round ratios. Pairing each round with its neighbour
+ * cancels slow swings in machine load that a ratio of two medians would not.
+ */
 export function echoRatio(cell: EchoCell): number {
   const ours = cell.results[OURS];
   const ws = cell.results[WS];
-  return ours?.ok && ws?.ok ? ours.msgsPerSec / ws.msgsPerSec : Number.NaN;
+  if (!ours?.ok || !ws?.ok) return Number.NaN;
+  const ratios = roundRatios(cell).filter(Number.isFinite);
+  return ratios.length > 0 ? median(ratios) : ours.msgsPerSec / ws.msgsPerSec;
+}
+
+/** "0.91-1.12": the lowest and highest per-round ratio, to show how much the rounds agree. */
+function ratioRange(cell: EchoCell): string {
+  const ratios = roundRatios(cell).filter(Number.isFinite);
+  if (ratios.length < 2) return '-';
+  return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+}
+
+/** How many times more server CPU ws spent per echo than we did. */
+export function cpuAdvantage(cell: EchoCell): number {
+  const ours = cell.results[OURS];
+  const ws = cell.results[WS];
+  if (!ours?.ok || !ws?.ok) return Number.NaN;
+  return ws.serverCpuUsPerMsg / ours.serverCpuUsPerMsg;
 }
 
 function latency(cell: EchoCell, name: string): string {
@@ -90,7 +118,7 @@ function checked(cell: EchoCell): string {
 }
 
 export function formatEchoTable(cells: readonly EchoCell[]): string {
-  const header = ['conns', 'size', 'in flight', 'ours msg/s', 'ws msg/s', 'ours/ws'];
+  const header = ['conns', 'size', 'in flight', 'ours msg/s', 'ws msg/s', 'ours/ws', 'rounds'];
   return formatTable(
     [
       ...header,
@@ -108,6 +136,7 @@ export function formatEchoTable(cells: readonly EchoCell[]): string {
       rate(cell, OURS),
       rate(cell, WS),
       formatRatio(echoRatio(cell)),
+      ratioRange(cell),
       latency(cell, OURS),
       latency(cell, WS),
       cpuPerMessage(cell, OURS),
@@ -149,7 +178,10 @@ export function echoVerdicts(cells: readonly EchoCell[]): Verdict[] {
       failing.length === 0
         ? `${all.length} cells, lowest ${worst ? `${formatRatio(worst.ratio)} (${describeCell(worst.cell)})` : 'n/a'}`
         : `${failing.length} of ${all.length} cells below: ${failing
-            .map((c) => `${describeCell(c.cell)} ${formatRatio(c.ratio)}`)
+            .map(
+              (c) =>
+                `${describeCell(c.cell)} ${formatRatio(c.ratio)} (rounds ${ratioRange(c.cell)})`,
+            )
             .join(', ')}`,
   };
   const small = all.filter((c) => c.cell.inFlight === 16 && c.cell.payloadSize === 16);
@@ -161,6 +193,15 @@ export function echoVerdicts(cells: readonly EchoCell[]): Verdict[] {
       'no such cell',
   };
   return [every, pipelined];
+}
+
+/** Not a target: the server CPU each echo cost, ws over ours, across every cell. */
+export function cpuSummary(cells: readonly EchoCell[]): string {
+  const advantages = cells.map(cpuAdvantage).filter(Number.isFinite);
+  if (advantages.length === 0) return 'server CPU per echo: not measured (no /proc)';
+  const low = Math.min(...advantages);
+  const high = Math.max(...advantages);
+  return `server CPU per echo (not a target): ws spends ${low.toFixed(2)}x-${high.toFixed(2)}x what ours does (median ${median(advantages).toFixed(2)}x)`;
 }
 
 export function formatVerdict(verdict: Verdict): string {

@@ -21,6 +21,7 @@ import {
 } from './echo.ts';
 import { oursDecoder, oursEncoder } from './ours-codec.ts';
 import {
+  cpuSummary,
   decodeVerdict,
   echoRatio,
   echoVerdicts,
@@ -45,9 +46,9 @@ const FULL = {
     connections: ECHO_CONNECTIONS,
     sizes: ECHO_SIZES,
     inFlight: ECHO_IN_FLIGHT,
-    warmupMs: 200,
-    durationMs: 500,
-    rounds: 3,
+    warmupMs: 150,
+    durationMs: 300,
+    rounds: 5,
     serverWarmupMs: 1500,
   },
 } satisfies { codec: CodecOptions; echo: EchoOptions };
@@ -157,7 +158,8 @@ export async function runBench(
 
   if (only !== 'codec') {
     say(
-      `\necho: binary messages, each server in its own process, ${echoOptions.durationMs} ms measured per cell after ${echoOptions.warmupMs} ms warm-up`,
+      `\necho: binary messages, each server in its own process; per cell ${echoOptions.rounds} rounds per server, alternating, ` +
+        `${echoOptions.durationMs} ms measured after >= ${echoOptions.warmupMs} ms warm-up; ours/ws = median of per-round ratios`,
     );
     report.echo = await runEchoBenchmark(echoOptions, ECHO_TARGETS, (cell) => {
       io.stderr(
@@ -180,6 +182,7 @@ export async function runBench(
     report.echo.every((cell) => Object.values(cell.results).every((r) => r.ok));
   say('');
   for (const verdict of report.verdicts) say(formatVerdict(verdict));
+  if (report.echo.length > 0) say(cpuSummary(report.echo));
   if (!report.correct) say('INCORRECT: at least one variant produced wrong results (see above)');
   if (values.json) io.stdout(`${JSON.stringify(report)}\n`);
   return { exitCode: report.correct ? 0 : 1, report };
