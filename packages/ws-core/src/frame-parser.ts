@@ -83,7 +83,7 @@ export class FrameParser {
     let header: FrameHeader | undefined;
     let used: number;
     if (this.partialHeaderLength === 0) {
-      header = decodeFrameHeader(at === 0 ? chunk : chunk.subarray(at));
+      header = decodeFrameHeader(chunk, at);
       if (header === undefined) {
         this.keepPartialHeader(chunk.subarray(at));
         return 0;

@@ -127,26 +127,28 @@ export function frame(opcode: number, payload: Uint8Array | string, fin = true):
 }
 
 /**
- * Decodes the header at the start of `bytes`, or returns undefined when more bytes are needed.
+ * Decodes the header at `bytes[offset..]`, or returns undefined when more bytes are needed.
  * Only rules about the header's *encoding* are checked here (the 64-bit length); what a header
  * *means* (opcodes, RSV, masking, sizes) is judged by the Protocol, which knows the context.
  */
-export function decodeFrameHeader(bytes: Uint8Array): FrameHeader | undefined {
-  if (bytes.length < 2) return undefined;
-  const b0 = bytes[0] ?? 0;
-  const b1 = bytes[1] ?? 0;
+export function decodeFrameHeader(bytes: Uint8Array, offset = 0): FrameHeader | undefined {
+  const available = bytes.length - offset;
+  if (available < 2) return undefined;
+  const b0 = bytes[offset] as number;
+  const b1 = bytes[offset + 1] as number;
   const masked = (b1 & 0x80) !== 0;
   const length7 = b1 & 0x7f;
   const lengthForm = length7 === 126 ? 16 : length7 === 127 ? 64 : 7;
   const lengthBytes = lengthForm === 16 ? 2 : lengthForm === 64 ? 8 : 0;
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
-  if (bytes.length < headerLength) return undefined;
+  if (available < headerLength) return undefined;
   let payloadLength = length7;
   if (lengthForm === 16) {
-    payloadLength = ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
+    payloadLength = ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
   } else if (lengthForm === 64) {
-    payloadLength = readLength64(bytes);
+    payloadLength = readLength64(bytes, offset + 2);
   }
+  const end = offset + headerLength;
   return {
     fin: (b0 & 0x80) !== 0,
     rsv1: (b0 & 0x40) !== 0,
@@ -154,26 +156,17 @@ export function decodeFrameHeader(bytes: Uint8Array): FrameHeader | undefined {
     rsv3: (b0 & 0x10) !== 0,
     opcode: b0 & 0x0f,
     masked,
-    mask: masked ? bytes.subarray(headerLength - 4, headerLength) : undefined,
+    mask: masked ? bytes.subarray(end - 4, end) : undefined,
     payloadLength,
     lengthForm,
     headerLength,
   };
 }
 
-function readLength64(bytes: Uint8Array): number {
-  const high =
-    (((bytes[2] ?? 0) << 24) |
-      ((bytes[3] ?? 0) << 16) |
-      ((bytes[4] ?? 0) << 8) |
-      (bytes[5] ?? 0)) >>>
-    0;
-  const low =
-    (((bytes[6] ?? 0) << 24) |
-      ((bytes[7] ?? 0) << 16) |
-      ((bytes[8] ?? 0) << 8) |
-      (bytes[9] ?? 0)) >>>
-    0;
+/** Reads the 8-byte big-endian length at bytes[at..]. */
+function readLength64(bytes: Uint8Array, at: number): number {
+  const high = readUint32(bytes, at);
+  const low = readUint32(bytes, at + 4);
   // §5.2: "the most significant bit MUST be 0".
   if (high & 0x8000_0000) {
     throw new ProtocolError(1002, 'frame length has the most significant bit set');
@@ -183,4 +176,14 @@ function readLength64(bytes: Uint8Array): number {
     throw new MessageTooBigError(`frame length ${length} exceeds 2^53 - 1 bytes`);
   }
   return length;
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (
+    (((bytes[at] as number) << 24) |
+      ((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number)) >>>
+    0
+  );
 }

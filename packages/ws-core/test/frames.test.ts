@@ -139,6 +139,15 @@ describe('length boundaries', () => {
     },
   );
 
+  test('decodes a header at an offset the same as at the start', () => {
+    const bytes = encodeFrame(frameOf(Opcode.BINARY, Buffer.alloc(70000)), RFC_MASK);
+    const shifted = Buffer.concat([Buffer.from([0xff, 0xff, 0xff]), bytes]);
+    const header = decodeFrameHeader(shifted, 3);
+    expect(header).toEqual(decodeFrameHeader(bytes));
+    expect(Buffer.from(header?.mask ?? []).equals(RFC_MASK)).toBe(true);
+    expect(decodeFrameHeader(shifted.subarray(0, 3 + 13), 3)).toBeUndefined();
+  });
+
   test('rejects a 64-bit length with the most significant bit set (1002)', () => {
     const bytes = hex('82 ff 80 00 00 00 00 00 00 01 00 00 00 00');
     expect(() => decodeFrameHeader(bytes)).toThrow(ProtocolError);
