@@ -12,6 +12,9 @@ import { forkTs, startTsWorker } from '@course/course-kit';
 import { WorkerExitedError, WorkerFailedError } from './errors.ts';
 import type { Reply, Request } from './serve.ts';
 
+/** Error codes that mean only "the child's IPC channel is closed": its exit event follows. */
+const CHANNEL_GONE = new Set(['EPIPE', 'ERR_IPC_CHANNEL_CLOSED', 'ECONNRESET']);
+
 /** How long a child gets to exit after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 2_000;
 
@@ -33,6 +36,7 @@ export class Peer {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private ended: Error | undefined;
+  private closing = false;
   private readonly exited: Promise<void>;
   private readonly onAbort = () => void this.close();
 
@@ -60,9 +64,11 @@ export class Peer {
         );
     });
     // A thread that throws outside a request (e.g. at start-up) emits 'error', then 'exit'.
-    handle.on('error', (error: Error) =>
-      this.fail(new WorkerFailedError(`${this.label} failed: ${error.message}`, { cause: error })),
-    );
+    handle.on('error', (error: Error & { code?: string }) => {
+      // A send to a child that is dying fails with EPIPE; its 'exit' follows and says more.
+      if (this.closing || CHANNEL_GONE.has(error.code ?? '')) return;
+      this.fail(new WorkerFailedError(`${this.label} failed: ${error.message}`, { cause: error }));
+    });
     this.exited = new Promise((resolve) => {
       handle.once('exit', (code: number | null, signal?: string | null) => {
         const how = signal ? `signal ${signal}` : `code ${code}`;
@@ -119,12 +125,15 @@ export class Peer {
       this.pending.set(id, { resolve, reject });
     });
     if (this.kind === 'thread') (this.handle as Worker).postMessage(request, transfer);
-    else (this.handle as ChildProcess).send(request);
+    // A send on a closed channel either throws or reports via callback; the exit settles the call.
+    else if ((this.handle as ChildProcess).connected)
+      (this.handle as ChildProcess).send(request, () => {});
     return answer as Promise<T>;
   }
 
   /** Ends the peer and waits until it has exited; safe to call more than once. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.kind === 'thread') {
       await (this.handle as Worker).terminate();
     } else {

@@ -2,8 +2,15 @@ import { isMainThread } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { LockTimeoutError, MainThreadBlockError, NotLockOwnerError } from '../src/errors.ts';
 import { runCounterDemo, runDeadlockDemo } from '../src/lock-demo.ts';
-import { createLockBuffer, FREE, Mutex } from '../src/mutex.ts';
+import { createLockBuffer, FREE, Mutex, MY_OWNER_ID } from '../src/mutex.ts';
+import { Peer } from '../src/peer.ts';
 import { within } from './helpers.ts';
+
+/** Resolves once slot 0 of `buffer` is non-zero, without blocking the event loop. */
+async function waitForFlag(buffer: SharedArrayBuffer): Promise<void> {
+  const flag = new Int32Array(buffer);
+  while (Atomics.load(flag, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 /** Two owners of one lock, played by this thread with explicit owner ids. */
 function twoOwners(names = ['scoreboard']) {
@@ -100,6 +107,28 @@ describe('Mutex on one thread', () => {
 });
 
 describe('Mutex across worker threads', () => {
+  it('lets the main thread wait with lockAsync until a worker releases the lock', async () => {
+    const locks = createLockBuffer(1);
+    const taken = new SharedArrayBuffer(4);
+    const holder = Peer.thread(new URL('./fixtures/hold-lock.worker.ts', import.meta.url));
+    try {
+      const released = holder.call({ locks, holdMs: 100, taken });
+      await within(waitForFlag(taken), 10_000, 'the worker to take "map"');
+      const main = new Mutex(locks, 0, { names: ['map'] });
+      expect(main.tryLock()).toBe(false);
+      await within(
+        main.lockAsync(10_000),
+        10_000,
+        'the main thread to get "map" after the worker let go',
+      );
+      expect(main.holder()).toBe(MY_OWNER_ID);
+      expect(await released).toBe('released');
+      main.unlock();
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('keeps a heavily contended counter exact on every one of ten rounds', async () => {
     const rounds = Array.from({ length: 10 }, () => 'mutex' as const);
     const rows = await within(
