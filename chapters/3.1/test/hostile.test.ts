@@ -1,5 +1,5 @@
 import { connect as tcpConnect } from 'node:net';
-import { encodeFrame, Opcode } from '@course/ws-core';
+import { encodeFrame, Opcode, type WebSocketConnection } from '@course/ws-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeChatEvent } from '../src/chat/messages.ts';
@@ -207,5 +207,33 @@ describe('a client that never reads', () => {
     sleeper.socket.resume();
     await sleeper.closed;
     reader.socket.close();
+  });
+
+  it('on /echo stops being read, so the server holds a bounded amount for it, and others are served', async () => {
+    const connected = new Promise<WebSocketConnection>((resolve) =>
+      server.server.once('connection', (conn: WebSocketConnection) => resolve(conn)),
+    );
+    const sleeper = await RawClient.open(server.port, '/echo');
+    const serverSide = await connected;
+    sleeper.socket.pause();
+    const chunk = encodeFrame(frame(Opcode.BINARY, new Uint8Array(100 * 1024)), MASK);
+    for (let i = 0; i < 200; i++) sleeper.write(chunk); // 20 MB of echoes it will never read
+    // The echoes pile up until ws-core stops reading the sleeper (its high-water mark is 1 MiB).
+    await eventually(
+      'the server to owe the sleeper over 1 MiB',
+      () => serverSide.bufferedAmount > 1024 * 1024,
+    );
+    const other = new WebSocket(`${server.url}echo`);
+    await new Promise((resolve) => other.once('open', resolve));
+    const reply = new Promise<string>((resolve) =>
+      other.once('message', (d) => resolve(String(d))),
+    );
+    other.send('still served');
+    expect(await reply).toBe('still served');
+    // Paused, it owes the sleeper about the high-water mark plus one read's worth of echoes,
+    // far from the 20 MB the sleeper tried to make it echo.
+    expect(serverSide.bufferedAmount).toBeLessThan(4 * 1024 * 1024);
+    other.close();
+    sleeper.destroy();
   });
 });
