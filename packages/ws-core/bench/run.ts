@@ -54,7 +54,7 @@ const FULL = {
 } satisfies { codec: CodecOptions; echo: EchoOptions };
 
 const QUICK = {
-  codec: { sizes: CODEC_SIZES, streamBytes: 256 << 10, warmup: 1, repeats: 3 },
+  codec: { sizes: CODEC_SIZES, streamBytes: 1 << 20, warmup: 1, repeats: 3 },
   echo: {
     connections: [1, 50],
     sizes: [16, 1024],
@@ -181,6 +181,8 @@ export async function runBench(
     report.codec.every((r) => r.ok) &&
     report.echo.every((cell) => Object.values(cell.results).every((r) => r.ok));
   say('');
+  if (values.quick)
+    say('(quick matrix: smaller streams, fewer cells, short windows; indicative only)');
   for (const verdict of report.verdicts) say(formatVerdict(verdict));
   if (report.echo.length > 0) say(cpuSummary(report.echo));
   if (!report.correct) say('INCORRECT: at least one variant produced wrong results (see above)');
