@@ -55,6 +55,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   private readonly highWaterMark: number;
   private readonly maxBufferedAmount: number;
   private flushScheduled = false;
+  /** True while handling a read: sends made then are flushed once at its end. */
+  private receiving = false;
   private readingPaused = false;
   private closeTimer: NodeJS.Timeout | undefined;
   private socketClosed = false;
@@ -131,7 +133,22 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     if (chunk.length === 0) return;
     const ws = this.ws;
     ws.receiveData(chunk);
-    for (const event of ws.eventsReceived()) {
+    this.receiving = true;
+    try {
+      this.emitEvents();
+    } finally {
+      this.receiving = false;
+      // Replies produced by the handlers (echoes, pongs) leave in one write.
+      this.flush();
+    }
+    if (ws.shouldCloseTransport) {
+      if (ws.failure) this.emitError(ws.failure);
+      this.endTransport();
+    }
+  }
+
+  private emitEvents(): void {
+    for (const event of this.ws.eventsReceived()) {
       switch (event.type) {
         case 'text':
           this.emit('message', event.data, false);
@@ -149,12 +166,6 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
           break; // reported once, by onSocketClose, when TCP is really gone
       }
     }
-    // Replies produced by the handlers above (echoes, pongs) leave in one write.
-    this.flush();
-    if (ws.shouldCloseTransport) {
-      if (ws.failure) this.emitError(ws.failure);
-      this.endTransport();
-    }
   }
 
   /** After our close frame the Protocol itself refuses to send; this covers a dead socket. */
@@ -170,7 +181,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       this.overflow();
       return;
     }
-    if (!this.flushScheduled) {
+    if (!this.flushScheduled && !this.receiving) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
     }

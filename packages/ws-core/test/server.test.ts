@@ -266,6 +266,22 @@ describe('writes and backpressure', () => {
     pair.close();
   });
 
+  test('answers the messages of one read with one write', async () => {
+    const pair = await socketPair();
+    pair.connection.on('message', (data) => pair.connection.send(data));
+    let reads = 0;
+    pair.serverSocket.on('data', () => reads++);
+    const write = vi.spyOn(pair.serverSocket, 'write');
+    const frames = Array.from({ length: 16 }, (_, i) => clientFrame(Opcode.TEXT, `echo ${i}`));
+    pair.peer.write(Buffer.concat(frames));
+    await vi.waitFor(() => {
+      const echoed = write.mock.calls.flatMap((call) => framesIn(call[0] as Buffer));
+      expect(echoed).toHaveLength(16);
+    });
+    expect(write).toHaveBeenCalledTimes(reads); // usually 1 read, so 1 write for 16 echoes
+    pair.close();
+  });
+
   test('fails the connection with 1008 once a peer that never reads exceeds maxBufferedAmount', async () => {
     const { server, port } = await serve({ maxBufferedAmount: 1024 * 1024 });
     const result = new Promise<{
