@@ -32,6 +32,7 @@ import {
   type Verdict,
   WS,
 } from './report.ts';
+import { killAllServers } from './server-child.ts';
 import { formatRatio, formatSize } from './stats.ts';
 import { inspectWsPaths } from './ws-internals.ts';
 
@@ -213,6 +214,13 @@ function positive(raw: string | undefined, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  // A signal skips 'exit' handlers: stop the server children ourselves, then leave.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAllServers();
+      process.exit(130);
+    });
+  }
   const { exitCode } = await runBench(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -26,10 +26,13 @@ const LISTENING = /listening on ws:\/\/([^/:\s]+):(\d+)\//;
 const START_TIMEOUT_MS = 30_000;
 
 const children = new Set<ChildProcess>();
-// Last line of defence: never leave a server behind, whatever ends the benchmark.
-process.once('exit', () => {
+/** Kills every server this process started and has not stopped yet. */
+export function killAllServers(): void {
   for (const child of children) child.kill('SIGKILL');
-});
+}
+
+// Last line of defence: never leave a server behind, whatever ends the benchmark.
+process.once('exit', killAllServers);
 
 export async function startServer(target: ServerTarget): Promise<RunningServer> {
   const child = forkTs(target.module, ['--host', '127.0.0.1', '--port', '0'], {
