@@ -47,6 +47,20 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
     }
   });
 
+  test('an uncaught exception outside the task promise crashes the worker; the task gets WorkerExitedError', async () => {
+    const pool = createPool(kind, { size: 1 });
+    try {
+      const error = (await pool
+        .apply(fixtures.crashLater, [])
+        .catch((e: unknown) => e)) as WorkerExitedError;
+      expect(error).toBeInstanceOf(WorkerExitedError);
+      expect(error.exitCode).toBe(1);
+      expect(await pool.apply(tasks.square, [4])).toBe(16);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
   test('with retryOnExit a task whose worker died runs once more and succeeds', async () => {
     const pool = createPool(kind, { size: 1, retryOnExit: true });
     try {
@@ -61,9 +75,9 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
 
   test('random crashes among many tasks lose none and answer each exactly once', async () => {
     const pool = createPool(kind, { size: 2 });
-    const total = kind === 'thread' ? 20_000 : 5_000;
+    const total = kind === 'thread' ? 100_000 : 10_000;
     // A handful of crashers, spread out: each one costs a worker start-up.
-    const crashAt = new Set([97, 1_234, 2_500, 3_333, 4_999].map((i) => i % total));
+    const crashAt = new Set([97, 1_234, 4_999, 7_777, 9_998].map((i) => i % total));
     const items = Array.from({ length: total }, (_, n) => ({ n, crash: crashAt.has(n) }));
     let answers = 0;
     const results = items.map((item) =>

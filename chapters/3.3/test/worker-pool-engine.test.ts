@@ -1,0 +1,125 @@
+/**
+ * The pool engine against a fake runtime: no threads, no processes, every event under the
+ * test's control. This reaches cases real workers make hard to stage.
+ */
+import { describe, expect, test } from 'vitest';
+import { PoolError, WorkerPool } from '../src/pool/index.ts';
+import type { FromWorker, ToWorker } from '../src/pool/messages.ts';
+import type { Runtime, WorkerEvents } from '../src/pool/runtime.ts';
+import { tasks } from '../src/tasks.ts';
+
+interface FakeWorker {
+  id: number;
+  events: WorkerEvents;
+  received: ToWorker[];
+  killed: boolean;
+}
+
+function fakeRuntime(onStart: (worker: FakeWorker) => void = () => {}) {
+  const workers: FakeWorker[] = [];
+  const runtime: Runtime = {
+    kind: 'thread',
+    start(events) {
+      const worker: FakeWorker = { id: workers.length + 1, events, received: [], killed: false };
+      workers.push(worker);
+      queueMicrotask(() => onStart(worker));
+      return {
+        id: worker.id,
+        send: (message) => worker.received.push(message),
+        kill: () => {
+          worker.killed = true;
+          queueMicrotask(() => events.exit(null, 'SIGKILL'));
+        },
+      };
+    },
+  };
+  return { runtime, workers };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+const say = (worker: FakeWorker, message: FromWorker) => worker.events.message(message);
+
+describe('the pool engine', () => {
+  test('workers that die during start-up three times in a row fail the queue with a PoolError', async () => {
+    const { runtime, workers } = fakeRuntime((w) => w.events.exit(1, null));
+    const pool = new WorkerPool(runtime, { size: 1 });
+    const error = await pool.apply(tasks.square, [2]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoolError);
+    expect((error as Error).message).toContain('3 thread workers in a row exited during start-up');
+    expect(workers.length).toBe(3);
+    // New work gives start-up a fresh try.
+    const again = pool.apply(tasks.square, [3]).catch((e: unknown) => e);
+    await flush();
+    expect(workers.length).toBeGreaterThan(3);
+    expect(await again).toBeInstanceOf(PoolError);
+    await pool.terminate();
+  });
+
+  test('a duplicate or unknown answer is ignored: each task settles once with the first answer', async () => {
+    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const pool = new WorkerPool(runtime, { size: 1 });
+    const result = pool.apply(tasks.square, [5]);
+    await flush();
+    const worker = workers[0] as FakeWorker;
+    const run = worker.received[0] as Extract<ToWorker, { type: 'run' }>;
+    const id = run.tasks[0]?.id as number;
+    say(worker, { type: 'done', id, value: 25 });
+    say(worker, { type: 'done', id, value: 999 });
+    say(worker, { type: 'failed', id, error: { name: 'Error', message: 'late' } });
+    say(worker, { type: 'done', id: 12345, value: 1 });
+    expect(await result).toBe(25);
+    await pool.terminate();
+  });
+
+  test('tasks queue while workers start and are sent in batches, split across workers', async () => {
+    const { runtime, workers } = fakeRuntime();
+    const pool = new WorkerPool(runtime, { size: 2, maxTasksInFlight: 4 });
+    const results = Array.from({ length: 10 }, (_, i) => pool.apply(tasks.square, [i]));
+    await flush();
+    expect(workers.every((w) => w.received.length === 0)).toBe(true);
+    for (const w of workers) say(w, { type: 'ready' });
+    await flush();
+    const batchSizes = workers.map(
+      (w) => (w.received[0] as Extract<ToWorker, { type: 'run' }>).tasks.length,
+    );
+    expect(batchSizes).toEqual([4, 4]);
+    // Answer everything the workers hold, as they ask for more.
+    for (let round = 0; round < 5; round++) {
+      for (const w of workers) {
+        for (const m of w.received.splice(0)) {
+          if (m.type !== 'run') continue;
+          for (const t of m.tasks)
+            say(w, { type: 'done', id: t.id, value: (t.args[0] as number) ** 2 });
+        }
+      }
+      await flush();
+    }
+    expect(await Promise.all(results)).toEqual(Array.from({ length: 10 }, (_, i) => i * i));
+    await pool.terminate();
+  });
+
+  test('close() asks each idle worker to stop; join() resolves when the last one exits', async () => {
+    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const pool = new WorkerPool(runtime, { size: 2 });
+    await flush();
+    pool.close();
+    await flush();
+    expect(workers.map((w) => w.received)).toEqual([[{ type: 'stop' }], [{ type: 'stop' }]]);
+    let joined = false;
+    const join = pool.join().then(() => (joined = true));
+    workers[0]?.events.exit(0, null);
+    await flush();
+    expect(joined).toBe(false);
+    workers[1]?.events.exit(0, null);
+    await join;
+    expect(pool.workerCount).toBe(0);
+  });
+
+  test('size and maxTasksInFlight must be whole numbers of at least 1', () => {
+    const { runtime } = fakeRuntime();
+    expect(() => new WorkerPool(runtime, { size: 0 })).toThrow(
+      'pool size must be a whole number of at least 1, got 0',
+    );
+    expect(() => new WorkerPool(runtime, { maxTasksInFlight: 0.5 })).toThrow(RangeError);
+  });
+});
