@@ -41,5 +41,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Exercise files start workers of their own; two files at a time keeps a 2-core box usable.
     maxWorkers: 2,
+    pool: 'threads',
   },
 });

@@ -15,8 +15,10 @@ import { EXERCISES_CONFIG, ROOT, TARGET_ENV, type Target } from './paths.ts';
 export interface TestOutcome {
   name: string;
   passed: boolean;
-  /** The failure in plain words, when it failed. */
+  /** The failure in plain words (its first line), when it failed. */
   message?: string;
+  /** The failure's first few lines, without stack frames — e.g. both hex dumps. */
+  detail?: string;
 }
 
 export interface ExerciseRun {
@@ -51,6 +53,15 @@ export function plainMessage(raw: string | undefined): string {
     .map((line) => line.trim())
     .find((line) => line !== '' && !line.startsWith('at '));
   return first ?? 'failed without a message';
+}
+
+/** Up to `max` lines of the message, stack frames and diff noise left out. */
+export function messageDetail(raw: string | undefined, max = 8): string {
+  const lines = (raw ?? '').replace(ANSI, '').split('\n');
+  return lines
+    .filter((line) => line.trim() !== '' && !line.trim().startsWith('at '))
+    .slice(0, max)
+    .join('\n');
 }
 
 export async function runExercises(

@@ -17,6 +17,7 @@ export interface ScoredTest {
   points: number;
   max: number;
   message?: string;
+  detail?: string;
 }
 
 export interface ScoredExercise {

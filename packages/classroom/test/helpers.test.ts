@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import '../src/matchers.ts';
+import { describeByteMismatch, fromHex, toHex } from '../src/bytes.ts';
+import { DeadlineError, withDeadline } from '../src/concurrency.ts';
+import { LockTable } from '../src/lock-table.ts';
+import { plainMessage } from '../src/runner.ts';
+import { distributePoints, scoreRun } from '../src/scoring.ts';
+
+const failureOf = (action: () => void): string => {
+  try {
+    action();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'no failure';
+};
+
+describe('points', () => {
+  it.each([
+    [10, 4, [3, 3, 2, 2]],
+    [5, 5, [1, 1, 1, 1, 1]],
+    [20, 6, [4, 4, 3, 3, 3, 3]],
+    [7, 1, [7]],
+  ])('shares %i points over %i tests as whole numbers that add up', (points, tests, expected) => {
+    expect(distributePoints(points, tests)).toEqual(expected);
+  });
+
+  it('gives a partial score for the passing tests and names the first failure', () => {
+    const exercise = {
+      id: '3.1/02',
+      title: 't',
+      file: '02-x.ts',
+      tests: '02-x.test.ts',
+      points: 10,
+      hints: ['h'],
+    };
+    const scored = scoreRun({
+      exercise,
+      status: 'ran',
+      tests: [
+        { name: 'a > works', passed: true },
+        { name: 'a > breaks', passed: false, message: 'expected 1, received 2' },
+        { name: 'a > works too', passed: true },
+      ],
+    });
+    // 10 points over 3 tests are worth 4, 3 and 3: the first and the last pass.
+    expect(scored).toMatchObject({ status: 'fail', points: 7, max: 10 });
+    expect(scored.message).toBe('breaks: expected 1, received 2 (1 of 3 tests failed)');
+  });
+
+  it('gives nothing to a test file that could not run', () => {
+    const exercise = {
+      id: '3.1/02',
+      title: 't',
+      file: '02-x.ts',
+      tests: '02-x.test.ts',
+      points: 10,
+      hints: ['h'],
+    };
+    expect(scoreRun({ exercise, status: 'error', tests: [], error: 'syntax error' })).toMatchObject(
+      {
+        status: 'error',
+        points: 0,
+        message: 'syntax error',
+      },
+    );
+  });
+
+  it('reduces a coloured, stack-laden failure to its first line', () => {
+    expect(plainMessage('\u001b[31mexpected 101\u001b[39m\n    at foo (x.ts:1:1)')).toBe(
+      'expected 101',
+    );
+  });
+});
+
+describe('byte messages', () => {
+  it('round-trips hex', () => {
+    expect(toHex(fromHex('81 05 48 65'))).toBe('81 05 48 65');
+    expect(() => fromHex('8')).toThrow('not a hex byte string');
+  });
+
+  it('names the first differing offset and marks it in both dumps', () => {
+    const message = describeByteMismatch(fromHex('81 7f 00 01'), fromHex('81 7f 00 00'), 'header');
+    expect(message).toBe(
+      'header differ at offset 3: expected 0x00, received 0x01\n  expected: 81 7f 00 [00]\n  received: 81 7f 00 [01]',
+    );
+  });
+
+  it('explains a length difference as the end of the shorter array', () => {
+    const message = describeByteMismatch(fromHex('81'), fromHex('81 05'));
+    expect(message?.split('\n')[0]).toBe(
+      'bytes differ at offset 1: expected 0x05, received nothing (too short) (expected 2 bytes, received 1)',
+    );
+    expect(message).toContain('received: 81 [end]');
+  });
+
+  it('toEqualBytes passes on equal bytes and fails with the hex message', () => {
+    expect(Uint8Array.of(1, 2)).toEqualBytes('01 02');
+    expect(failureOf(() => expect(Uint8Array.of(1, 3)).toEqualBytes('01 02', 'frame'))).toContain(
+      'frame differ at offset 1: expected 0x02, received 0x03',
+    );
+  });
+
+  it('toBeHandshake names the status first, then the wrong header', () => {
+    expect(failureOf(() => expect({ status: 400, headers: {} }).toBeHandshake(426))).toBe(
+      'expected status 426 Upgrade Required, received 400 Bad Request',
+    );
+    const wrongHeader = () =>
+      expect({ status: 426, headers: { 'sec-websocket-version': '8' } }).toBeHandshake(426, {
+        'Sec-WebSocket-Version': '13',
+      });
+    expect(failureOf(wrongHeader)).toBe(
+      'status 426 Upgrade Required is right, but header Sec-WebSocket-Version is wrong: expected "13", received "8"',
+    );
+  });
+});
+
+describe('concurrency helpers', () => {
+  it('describes who holds which lock and waits for which', () => {
+    const locks = new LockTable(LockTable.allocate(2, 2), 2);
+    locks.lock(0, 1);
+    locks.lock(1, 2);
+    Atomics.store(locks.cells, 2 + 1, 2); // owner 1 waits for lock 1
+    expect(locks.describe('account lock')).toBe(
+      'owner 1 holds account lock 0 and waits for account lock 1; owner 2 holds account lock 1',
+    );
+    expect(failureOf(() => locks.unlock(0, 2))).toBe(
+      'owner 2 cannot unlock lock 0: owner 1 holds it',
+    );
+    expect(failureOf(() => locks.lock(0, 1))).toContain('already holds lock 0');
+  });
+
+  it('turns a hang into an error that says what was held, and cleans up', async () => {
+    let cleaned = false;
+    const hang = new Promise<never>(() => {});
+    const failure = withDeadline(
+      hang,
+      20,
+      () => 'owner 1 holds lock 0',
+      () => {
+        cleaned = true;
+      },
+    );
+    await expect(failure).rejects.toThrow(
+      new DeadlineError('no progress after 20 ms: owner 1 holds lock 0'),
+    );
+    expect(cleaned).toBe(true);
+  });
+});

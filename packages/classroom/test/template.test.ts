@@ -1,0 +1,199 @@
+/**
+ * The course's promise about its exercises, checked on every `npm test`, in the place that
+ * matters — a freshly exported student template with its own install:
+ *   - as shipped, every test of every exercise fails (no test passes vacuously): 0 points;
+ *   - with the reference solutions copied over the stubs, every test passes: full marks;
+ *   - the Classroom workflow's runners and points match the manifests, and the per-test
+ *     scores it would upload add up to exactly what `npm run grade` reports.
+ */
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportTemplate } from '../src/export.ts';
+import { loadCourse } from '../src/manifest.ts';
+import { ROOT } from '../src/paths.ts';
+import { type ClassroomResult, type GradeReport, runnerName } from '../src/scoring.ts';
+import { readWorkflowRunners, WORKFLOW_PATH } from '../src/workflow.ts';
+
+const course = loadCourse();
+const dir = mkdtempSync(join(tmpdir(), 'course-template-'));
+const template = join(dir, 'template');
+
+interface Graded {
+  status: number | null;
+  report: GradeReport;
+  classroom: Map<string, ClassroomResult>;
+}
+let shipped: Graded;
+let solved: Graded;
+let installedWith = '';
+
+function install(): string {
+  const result = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: template,
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  if (result.status === 0) return 'npm install';
+  // No registry and no cache (an offline machine): borrow the course's own install.
+  console.warn(
+    `npm install failed in the template (${result.stderr.slice(-300)}); linking node_modules instead`,
+  );
+  rmSync(join(template, 'node_modules'), { recursive: true, force: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(template, 'node_modules'), 'dir');
+  return 'linked node_modules';
+}
+
+function gradeTemplate(name: string): Graded {
+  const output = join(dir, `${name}.github-output`);
+  const reportFile = join(dir, `${name}.json`);
+  writeFileSync(output, '');
+  const run: SpawnSyncReturns<string> = spawnSync(
+    process.execPath,
+    [
+      join(template, 'node_modules/tsx/dist/cli.mjs'),
+      'packages/classroom/src/grade-cli.ts',
+      '--classroom',
+      '--report',
+      reportFile,
+    ],
+    {
+      cwd: template,
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_OUTPUT: output, NO_COLOR: '1' },
+      timeout: 150_000,
+    },
+  );
+  if (!existsSync(reportFile))
+    throw new Error(`grading the template wrote no report:\n${run.stdout}\n${run.stderr}`);
+  const classroom = new Map<string, ClassroomResult>();
+  for (const line of readFileSync(output, 'utf8').split('\n').filter(Boolean)) {
+    const [key = '', value = ''] = line.split('=', 2);
+    classroom.set(
+      key,
+      JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as ClassroomResult,
+    );
+  }
+  return {
+    status: run.status,
+    report: JSON.parse(readFileSync(reportFile, 'utf8')) as GradeReport,
+    classroom,
+  };
+}
+
+beforeAll(() => {
+  exportTemplate(course, template);
+  installedWith = install();
+  shipped = gradeTemplate('shipped');
+  for (const chapter of course.chapters) {
+    cpSync(join(ROOT, 'solutions', chapter.chapter), join(template, 'exercises', chapter.chapter), {
+      recursive: true,
+    });
+  }
+  solved = gradeTemplate('solved');
+}, 300_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the exported student template', () => {
+  it('holds the exercises, the tooling and the workflow, and no solutions or course tests', () => {
+    const top = readdirSync(template).filter(
+      (name) => name !== 'node_modules' && name !== 'package-lock.json',
+    );
+    expect(top.sort()).toEqual([
+      '.github',
+      '.gitignore',
+      'README.md',
+      'docs',
+      'exercises',
+      'package.json',
+      'packages',
+      'tsconfig.base.json',
+    ]);
+    expect(readdirSync(join(template, 'packages')).sort()).toEqual(['classroom', 'course-kit']);
+    expect(
+      existsSync(join(template, 'packages/classroom/test')),
+      'the course tests stay behind',
+    ).toBe(false);
+    expect(installedWith, 'how the template got its dependencies').toMatch(/npm install|linked/);
+  });
+
+  it('scores 0 as shipped, every exercise failing (not erroring)', () => {
+    expect(shipped.report.total).toBe(0);
+    expect(shipped.report.max).toBe(course.exercises.reduce((sum, e) => sum + e.points, 0));
+    expect(shipped.status, 'grade exit code with failures').toBe(1);
+    const notFailing = shipped.report.exercises
+      .filter((e) => e.status !== 'fail')
+      .map((e) => `${e.id}: ${e.status} ${e.message}`);
+    expect(notFailing).toEqual([]);
+  });
+
+  it('scores full marks with the reference solutions copied in', () => {
+    const notPassing = solved.report.exercises
+      .filter((e) => e.status !== 'pass')
+      .map((e) => `${e.id}: ${e.message}`);
+    expect(notPassing, 'exercises whose solution does not pass').toEqual([]);
+    expect(solved.report.total).toBe(solved.report.max);
+    expect(solved.status, 'grade exit code when everything passes').toBe(0);
+  });
+
+  it('uploads to Classroom exactly the points `npm run grade` reports, test by test', () => {
+    for (const graded of [shipped, solved]) {
+      for (const entry of graded.report.exercises) {
+        const result = graded.classroom.get(runnerName(entry.id));
+        expect(result?.max_score, `${entry.id} max_score`).toBe(entry.max);
+        const uploaded = result?.tests.reduce((sum, t) => sum + t.score, 0);
+        expect(uploaded, `${entry.id} uploaded score`).toBe(entry.points);
+      }
+    }
+  });
+
+  it('declares one Classroom runner per exercise, with the manifest points', () => {
+    const { runners, points } = readWorkflowRunners(
+      readFileSync(join(template, WORKFLOW_PATH), 'utf8'),
+    );
+    expect(runners).toEqual(course.exercises.map((e) => runnerName(e.id)));
+    for (const exercise of course.exercises) {
+      expect(points.get(runnerName(exercise.id)), `points of ${exercise.id} in the workflow`).toBe(
+        exercise.points,
+      );
+    }
+  });
+});
+
+describe.each(course.exercises.map((e) => [e.id] as const))('exercise %s', (id) => {
+  const tests = (graded: Graded) => graded.classroom.get(runnerName(id))?.tests ?? [];
+
+  it('fails every one of its tests with the untouched stub', () => {
+    const passing = tests(shipped)
+      .filter((t) => t.status === 'pass')
+      .map((t) => t.name);
+    expect(tests(shipped).length, 'tests run against the stub').toBeGreaterThan(0);
+    expect(passing, 'tests that pass without any work prove nothing').toEqual([]);
+  });
+
+  it('passes every one of its tests with the reference solution', () => {
+    const failing = tests(solved)
+      .filter((t) => t.status !== 'pass')
+      .map((t) => `${t.name}: ${t.message}`);
+    expect(failing).toEqual([]);
+  });
+
+  it('gives every test at least one point', () => {
+    const zero = tests(solved)
+      .filter((t) => t.score < 1)
+      .map((t) => t.name);
+    expect(zero, 'tests worth nothing: raise the points or merge tests').toEqual([]);
+  });
+});
