@@ -31,6 +31,8 @@ export interface CpuOptions {
   signal?: AbortSignal;
   /** Called as each row is measured, so a reader sees progress. */
   onRow?: (row: GilRow) => void;
+  /** Called after each cold start and each warm round. */
+  onProgress?: (text: string) => void;
 }
 
 const PRIMES_WORKER = new URL('./primes.worker.ts', import.meta.url);
@@ -40,18 +42,16 @@ function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-/** Runs `fn` `times` times and keeps the fastest: other programs only ever slow a run down. */
-async function bestOf<T>(times: number, fn: () => Promise<T> | T): Promise<Timing<T>> {
-  let best: Timing<T> | undefined;
-  for (let i = 0; i < times; i++) {
-    const timing = await measure(fn);
-    if (!best || timing.wallMs < best.wallMs) best = timing;
-  }
-  return best as Timing<T>;
-}
+/** Warm rounds per variant; the table shows each variant's median round. */
+const ROUNDS = 3;
 
-/** How many times the repeatable variants run; the table shows the fastest. */
-const REPEATS = 2;
+/** One timed run; `extraCpuMs` is CPU time spent in child processes during it. */
+type Sample = { timing: Timing<number>; extraCpuMs: number };
+
+function median(samples: readonly Sample[]): Sample {
+  const sorted = [...samples].sort((a, b) => a.timing.wallMs - b.timing.wallMs);
+  return sorted[Math.floor(sorted.length / 2)] as Sample;
+}
 
 /** Builds rows relative to the first one, checking each result before its time is kept. */
 export class ResultTable {
@@ -81,68 +81,113 @@ export class ResultTable {
   }
 }
 
-/** Runs one parallel variant twice on the same peers: cold (start-up included), then warm. */
-async function coldAndWarm(
-  kind: PeerKind,
-  ranges: readonly Range[],
-  options: CpuOptions,
-  table: ResultTable,
-) {
-  const hands = deal(ranges, options.workers);
-  const url = kind === 'thread' ? PRIMES_WORKER : PRIMES_CHILD;
-  let peers: Peer[] = [];
-  // Children report their own CPU time: this process's cpuUsage() does not include theirs.
-  let childCpuMs = 0;
-  const runOnce = async () => {
-    const answers = await Promise.all(
-      peers.map((peer, i) => peer.call<number | { count: number; cpuMs: number }>(hands[i])),
-    );
-    const counts = answers.map((a) => (typeof a === 'number' ? a : a.count));
-    const cpuTotal = sum(answers.map((a) => (typeof a === 'number' ? 0 : a.cpuMs)));
-    const extra = cpuTotal - childCpuMs;
-    childCpuMs = cpuTotal;
-    return { count: sum(counts), extra };
-  };
-  const label = kind === 'thread' ? 'worker threads' : 'child processes';
-  try {
-    const cold = await measure(async () => {
-      peers = Peer.many(kind, options.workers, url, undefined, {
-        label: kind === 'thread' ? 'primes worker' : 'primes child',
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      return runOnce();
-    });
-    table.add(
-      `${options.workers} ${label}, cold`,
-      { ...cold, value: cold.value.count },
-      cold.value.extra,
-    );
-    const warm = await bestOf(REPEATS, runOnce);
-    table.add(
-      `${options.workers} ${label}, warm`,
-      { ...warm, value: warm.value.count },
-      warm.value.extra,
-    );
-  } finally {
-    await closeAll(peers);
-  }
+interface Pool {
+  peers: Peer[];
+  /** One job: every peer counts its hand of ranges. */
+  run(): Promise<Sample>;
 }
 
-/** Sequential, Promise.all, worker threads and child processes on the same prime count. */
+/** N peers of one kind, each counting the ranges dealt to it. */
+function startPool(kind: PeerKind, ranges: readonly Range[], options: CpuOptions): Pool {
+  const hands = deal(ranges, options.workers);
+  const peers = Peer.many(
+    kind,
+    options.workers,
+    kind === 'thread' ? PRIMES_WORKER : PRIMES_CHILD,
+    undefined,
+    {
+      label: kind === 'thread' ? 'primes worker' : 'primes child',
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+  // Children report their own CPU time: this process's cpuUsage() does not include theirs.
+  let childCpuMs = 0;
+  const run = async (): Promise<Sample> => {
+    let extra = 0;
+    const timing = await measure(async () => {
+      const answers = await Promise.all(
+        peers.map((peer, i) => peer.call<number | { count: number; cpuMs: number }>(hands[i])),
+      );
+      const cpuTotal = sum(answers.map((a) => (typeof a === 'number' ? 0 : a.cpuMs)));
+      extra = cpuTotal - childCpuMs;
+      childCpuMs = cpuTotal;
+      return sum(answers.map((a) => (typeof a === 'number' ? a : a.count)));
+    });
+    return { timing, extraCpuMs: extra };
+  };
+  return { peers, run };
+}
+
+/**
+ * Sequential, Promise.all, worker threads and child processes on the same prime count.
+ * Cold runs happen once (start-up included). Warm rounds are interleaved — one of each
+ * variant per round — so a burst of background load hits every variant alike.
+ */
 export async function runCpuVariants(options: CpuOptions): Promise<GilRow[]> {
-  const table = new ResultTable(options.cores, options.onRow);
   // Several ranges per worker, so dealing them out evens the load.
   const ranges = splitRange(options.limit, Math.max(16, options.workers * 8));
-  table.add('sequential', await bestOf(REPEATS, () => countPrimesInRanges(ranges)));
-  // Each async function runs to completion before the next starts: there is no await inside
-  // the work, so the "concurrency" is only in the bookkeeping.
-  const all = await bestOf(REPEATS, async () =>
-    sum(await Promise.all(ranges.map(async ([lo, hi]) => countPrimes(lo, hi)))),
-  );
-  table.add('Promise.all on the main thread', all);
-  if (!options.signal?.aborted) await coldAndWarm('thread', ranges, options, table);
-  if (!options.signal?.aborted) await coldAndWarm('process', ranges, options, table);
-  return table.rows;
+  const onMainThread = async (run: () => Promise<number> | number): Promise<Sample> => ({
+    timing: await measure(run),
+    extraCpuMs: 0,
+  });
+  const variants: Array<[name: string, run: () => Promise<Sample>]> = [
+    ['sequential', () => onMainThread(() => countPrimesInRanges(ranges))],
+    // No await inside the work: each async function runs to completion before the next
+    // starts, so the "concurrency" is only in the bookkeeping.
+    [
+      'Promise.all on the main thread',
+      () =>
+        onMainThread(async () =>
+          sum(await Promise.all(ranges.map(async ([lo, hi]) => countPrimes(lo, hi)))),
+        ),
+    ],
+  ];
+  const cold = new Map<string, Sample>();
+  const pools: Peer[] = [];
+  try {
+    for (const kind of ['thread', 'process'] as const) {
+      const label = `${options.workers} ${kind === 'thread' ? 'worker threads' : 'child processes'}`;
+      let pool: Pool | undefined;
+      // Cold = starting the peers plus their first job, on one clock.
+      const outer = await measure(async () => {
+        pool = startPool(kind, ranges, options);
+        pools.push(...pool.peers);
+        return pool.run();
+      });
+      options.onProgress?.(`${label} started and ran once in ${Math.round(outer.wallMs)} ms`);
+      cold.set(`${label}, cold`, {
+        timing: { ...outer, value: outer.value.timing.value },
+        extraCpuMs: outer.value.extraCpuMs,
+      });
+      const warmRun = (pool as Pool).run;
+      variants.push([`${label}, warm`, warmRun]);
+    }
+    const warm = new Map<string, Sample[]>();
+    for (let round = 1; round <= ROUNDS && !options.signal?.aborted; round++) {
+      for (const [name, run] of variants) warm.set(name, [...(warm.get(name) ?? []), await run()]);
+      options.onProgress?.(`warm round ${round} of ${ROUNDS} done`);
+    }
+    // Every run's answer is checked, not only the ones whose times end up in the table.
+    const reference = warm.get('sequential')?.[0]?.timing.value;
+    for (const [name, samples] of [...warm, ...[...cold].map(([n, c]) => [n, [c]] as const)])
+      for (const sample of samples)
+        if (sample.timing.value !== reference)
+          throw new Error(
+            `${name} counted ${sample.timing.value} primes, sequential counted ${reference}`,
+          );
+    const table = new ResultTable(options.cores, options.onRow);
+    for (const name of [
+      'sequential',
+      'Promise.all on the main thread',
+      ...[...cold.keys()].flatMap((c) => [c, c.replace(', cold', ', warm')]),
+    ]) {
+      const sample = cold.get(name) ?? median(warm.get(name) ?? []);
+      table.add(name, sample.timing, sample.extraCpuMs);
+    }
+    return table.rows;
+  } finally {
+    await closeAll(pools);
+  }
 }
 
 export interface IoOptions {

@@ -2,7 +2,7 @@
  * 3.2.3 The GIL lesson — the same CPU-bound count on 1 thread, Promise.all, N worker threads
  * and N child processes (cold and warm); then I/O-bound work where one thread suffices.
  * Shows:  Promise.all does not make JavaScript run in parallel; workers and processes do.
- * Run:    npm run chapter:3.2 -- 3.2.3 [--limit 4000000] [--workers 2] [--json]
+ * Run:    npm run chapter:3.2 -- 3.2.3 [--limit 3000000] [--workers 2] [--json]
  * Expect: Promise.all ≈ 1.0×; warm workers and processes ≈ 1.8–2.0× on 2 idle cores.
  */
 import { availableParallelism } from 'node:os';
@@ -26,7 +26,7 @@ export const gil: Section = {
   options: { limit: { type: 'string' }, workers: { type: 'string' } },
   async run(ctx) {
     const cores = availableParallelism();
-    const limit = numberArg(ctx.args, 'limit', 4_000_000);
+    const limit = numberArg(ctx.args, 'limit', 3_000_000);
     const workers = numberArg(ctx.args, 'workers', cores);
     ctx.step(`step 1: count primes below ${limit} (${cores} cores, ${workers} workers)`);
     const cpu = await runCpuVariants({
@@ -34,7 +34,7 @@ export const gil: Section = {
       workers,
       cores,
       signal: ctx.signal,
-      onRow: (r) => ctx.say(`  measured ${r.name}: ${r.wall_ms} ms, ${r.result} primes`),
+      onProgress: (text) => ctx.say(`  ${text}`),
     });
     ctx.say(formatTable(HEADER, cpu.map(toCells)));
     ctx.say(
