@@ -16,6 +16,7 @@ import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BUFFERED_AMOUNT,
+  ZERO_COPY_THRESHOLD,
 } from './constants.ts';
 import { ConnectionClosedError, ProtocolError } from './errors.ts';
 import type { Frame } from './frames.ts';
@@ -32,9 +33,6 @@ export interface ConnectionInfo extends ConnectionOptions {
   protocol?: string | undefined;
   path?: string;
 }
-
-/** Below this total, a batch is copied into one buffer; above it, written as a corked writev. */
-const CONCAT_LIMIT = 64 * 1024;
 
 export interface WebSocketConnectionEvents {
   message: [data: string | Buffer, isBinary: boolean];
@@ -196,9 +194,15 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     if (chunks.length === 1) {
       socket.write(chunks[0] as Uint8Array);
     } else {
+      // Small frames: join into one buffer. Any large payload (never copied by the Protocol):
+      // hand the pieces over corked, which Node turns into a single writev.
       let total = 0;
-      for (const chunk of chunks) total += chunk.length;
-      if (total <= CONCAT_LIMIT) {
+      let hasLarge = false;
+      for (const chunk of chunks) {
+        total += chunk.length;
+        if (chunk.length >= ZERO_COPY_THRESHOLD) hasLarge = true;
+      }
+      if (!hasLarge) {
         socket.write(Buffer.concat(chunks, total));
       } else {
         socket.cork();

@@ -49,6 +49,12 @@ export const MAX_HEADER_LENGTH = 14;
  * traffic (`maxPayload: 64 * 1024`); the check happens before any payload is buffered.
  */
 export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
+/**
+ * Payloads at least this big are sent without copying: the frame header and the caller's
+ * buffer go to the socket as two pieces (one writev). Smaller frames are copied into one
+ * buffer with their header, and a batch of them is joined into a single write.
+ */
+export const ZERO_COPY_THRESHOLD = 16 * 1024;
 /** Request head limit; a longer head is answered with 431. */
 export const DEFAULT_MAX_HEADER_BYTES = 8192;
 /** A handshake that has not completed after this many ms is closed (slow-loris defence). */

@@ -41,7 +41,7 @@ export class FrameParser {
   private partialHeader: Buffer | undefined;
   private partialHeaderLength = 0;
   private header: FrameHeader | undefined;
-  /** The current frame's mask, copied: header.mask views a chunk the caller may reuse. */
+  /** The current frame's mask, copied out of the chunk (which the caller may reuse). */
   private readonly maskKey = new Uint8Array(4);
   /** A frame's payload buffer, allocated up front when the frame is small enough. */
   private target: Buffer | undefined;
@@ -83,7 +83,7 @@ export class FrameParser {
     let header: FrameHeader | undefined;
     let used: number;
     if (this.partialHeaderLength === 0) {
-      header = decodeFrameHeader(chunk, at);
+      header = decodeFrameHeader(chunk, at, this.maskKey);
       if (header === undefined) {
         this.keepPartialHeader(chunk.subarray(at));
         return 0;
@@ -94,13 +94,12 @@ export class FrameParser {
       const before = this.partialHeaderLength;
       const take = Math.min(MAX_HEADER_LENGTH - before, chunk.length - at);
       this.keepPartialHeader(chunk.subarray(at, at + take));
-      header = decodeFrameHeader(this.partialHeaderBytes());
+      header = decodeFrameHeader(this.partialHeaderBytes(), 0, this.maskKey);
       if (header === undefined) return 0;
       used = header.headerLength - before;
       this.partialHeaderLength = 0;
     }
     this.sink.onHeader(header);
-    if (header.mask !== undefined) this.maskKey.set(header.mask);
     this.header = header;
     this.received = 0;
     if (header.payloadLength === 0) {

@@ -128,10 +128,16 @@ export function frame(opcode: number, payload: Uint8Array | string, fin = true):
 
 /**
  * Decodes the header at `bytes[offset..]`, or returns undefined when more bytes are needed.
+ * The mask is a view into `bytes`, unless `maskOut` (4 bytes) is given: then the key is copied
+ * there and `mask` is `maskOut` — the streaming parser does this to avoid a view per frame.
  * Only rules about the header's *encoding* are checked here (the 64-bit length); what a header
  * *means* (opcodes, RSV, masking, sizes) is judged by the Protocol, which knows the context.
  */
-export function decodeFrameHeader(bytes: Uint8Array, offset = 0): FrameHeader | undefined {
+export function decodeFrameHeader(
+  bytes: Uint8Array,
+  offset = 0,
+  maskOut?: Uint8Array,
+): FrameHeader | undefined {
   const available = bytes.length - offset;
   if (available < 2) return undefined;
   const b0 = bytes[offset] as number;
@@ -149,6 +155,18 @@ export function decodeFrameHeader(bytes: Uint8Array, offset = 0): FrameHeader | 
     payloadLength = readLength64(bytes, offset + 2);
   }
   const end = offset + headerLength;
+  let mask: Uint8Array | undefined;
+  if (masked) {
+    if (maskOut === undefined) {
+      mask = bytes.subarray(end - 4, end);
+    } else {
+      maskOut[0] = bytes[end - 4] as number;
+      maskOut[1] = bytes[end - 3] as number;
+      maskOut[2] = bytes[end - 2] as number;
+      maskOut[3] = bytes[end - 1] as number;
+      mask = maskOut;
+    }
+  }
   return {
     fin: (b0 & 0x80) !== 0,
     rsv1: (b0 & 0x40) !== 0,
@@ -156,7 +174,7 @@ export function decodeFrameHeader(bytes: Uint8Array, offset = 0): FrameHeader | 
     rsv3: (b0 & 0x10) !== 0,
     opcode: b0 & 0x0f,
     masked,
-    mask: masked ? bytes.subarray(end - 4, end) : undefined,
+    mask,
     payloadLength,
     lengthForm,
     headerLength,

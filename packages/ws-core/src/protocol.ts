@@ -11,7 +11,13 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { decodeClosePayload, encodeClosePayload, truncateReason } from './close.ts';
-import { CloseCode, DEFAULT_MAX_PAYLOAD, MAX_CONTROL_PAYLOAD, Opcode } from './constants.ts';
+import {
+  CloseCode,
+  DEFAULT_MAX_PAYLOAD,
+  MAX_CONTROL_PAYLOAD,
+  Opcode,
+  ZERO_COPY_THRESHOLD,
+} from './constants.ts';
 import { ConnectionClosedError, MessageTooBigError, ProtocolError } from './errors.ts';
 import { FrameParser, type FrameSink } from './frame-parser.ts';
 import {
@@ -42,9 +48,6 @@ export interface ProtocolOptions {
   /** Client only: where masks come from. Defaults to crypto-random; inject one in tests. */
   generateMask?: () => Uint8Array;
 }
-
-/** Unmasked payloads above this size are queued as [header, payload] instead of copied. */
-const COPY_LIMIT = 64 * 1024;
 
 /** §5.3: masks "MUST be derived from a strong source of entropy". Drawn from a refilled pool. */
 const maskPool = Buffer.allocUnsafe(4096);
@@ -348,7 +351,7 @@ export class Protocol implements FrameSink {
   private queueFrame(firstByte: number, payload: Uint8Array): void {
     const mask = this.generateMask?.();
     const length = payload.length;
-    if (mask === undefined && length > COPY_LIMIT) {
+    if (mask === undefined && length >= ZERO_COPY_THRESHOLD) {
       // A large server frame goes out as two pieces; the payload is not copied, so callers
       // must not modify a buffer after sending it.
       const header = Buffer.allocUnsafe(10);

@@ -69,7 +69,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   constructor(private readonly options: ServerOptions = {}) {
     super();
     this.tcp = createTcpServer((socket) => this.accept(socket));
-    this.tcp.on('error', (error) => this.emit('error', error));
+    // Errors before 'listening' reject listen(); later ones go to 'error' listeners, if any
+    // (an 'error' event nobody listens to would crash the process).
+    this.tcp.on('error', (error) => {
+      if (this.tcp.listening && this.listenerCount('error') > 0) this.emit('error', error);
+    });
   }
 
   /** Upgraded connections that are not yet closed. */

@@ -148,6 +148,15 @@ describe('length boundaries', () => {
     expect(decodeFrameHeader(shifted.subarray(0, 3 + 13), 3)).toBeUndefined();
   });
 
+  test('copies the mask into maskOut when one is given, instead of viewing the input', () => {
+    const bytes = hex('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    const maskOut = new Uint8Array(4);
+    const header = decodeFrameHeader(bytes, 0, maskOut);
+    expect(header?.mask).toBe(maskOut);
+    bytes.fill(0);
+    expect(Buffer.from(maskOut).toString('hex')).toBe('37fa213d');
+  });
+
   test('rejects a 64-bit length with the most significant bit set (1002)', () => {
     const bytes = hex('82 ff 80 00 00 00 00 00 00 01 00 00 00 00');
     expect(() => decodeFrameHeader(bytes)).toThrow(ProtocolError);

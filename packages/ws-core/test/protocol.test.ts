@@ -7,6 +7,7 @@ import {
   MessageTooBigError,
   Opcode,
   Protocol,
+  ZERO_COPY_THRESHOLD,
 } from '../src/index.ts';
 import {
   chunkings,
@@ -315,6 +316,15 @@ describe('sending', () => {
     expect(out).toHaveLength(2);
     expect(out[1]).toBe(payload);
     expect(Buffer.from(out[0] ?? []).toString('hex')).toBe('827f00000000000186a0');
+  });
+
+  test.each([
+    [ZERO_COPY_THRESHOLD - 1, 1],
+    [ZERO_COPY_THRESHOLD, 2],
+  ])('queues a %i-byte server payload as %i piece(s)', (size, pieces) => {
+    const server = new Protocol({ role: 'server' });
+    server.sendBinary(Buffer.alloc(size));
+    expect(server.dataToSend()).toHaveLength(pieces);
   });
 
   test('counts the bytes waiting to be taken', () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   WebSocketConnection as Connection,
   ConnectionClosedError,
+  createServer,
   decodeFrameHeader,
   Opcode,
   Protocol,
@@ -141,6 +142,14 @@ describe('the handshake over TCP', () => {
       Buffer.concat([Buffer.from(UPGRADE_REQUEST), clientFrame(Opcode.TEXT, 'early')]),
     );
     await vi.waitFor(() => expect(messages).toEqual(['early']), { timeout: 2000 });
+  });
+});
+
+describe('listening', () => {
+  test('rejects listen() on a busy port instead of crashing with an unhandled error', async () => {
+    const { port } = await serve();
+    const second = createServer({ host: '127.0.0.1', port });
+    await expect(second.listen()).rejects.toThrow(/EADDRINUSE/);
   });
 });
 
