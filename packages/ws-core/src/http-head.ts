@@ -36,15 +36,23 @@ interface ParsedHead {
   rawHeaders: Array<[string, string]>;
 }
 
-/** Finds the blank line that ends the head and splits it into a start line and header fields. */
-class HeadAccumulator {
+/**
+ * Finds the blank line that ends the head, splits it into a start line and header fields, and
+ * lets `toHead` read the start line. Throws HandshakeError: 431 when the head is too long,
+ * 400 when it is malformed.
+ */
+class HeadParser<Head> {
   private buffer = Buffer.allocUnsafe(256);
   private length = 0;
   private done = false;
 
-  constructor(private readonly maxHeaderBytes: number) {}
+  constructor(
+    private readonly maxHeaderBytes: number,
+    private readonly toHead: (parsed: ParsedHead) => Head,
+  ) {}
 
-  push(chunk: Uint8Array): { head: ParsedHead; rest: Uint8Array } | undefined {
+  /** Feeds bytes; returns the head once complete (plus any bytes after it), else undefined. */
+  push(chunk: Uint8Array): { head: Head; rest: Uint8Array } | undefined {
     if (this.done) throw new Error('the head was already parsed; feed later bytes elsewhere');
     // Only look at what fits under the limit (+3 bytes of a "\r\n\r\n" that may straddle it).
     const room = this.maxHeaderBytes + 4 - this.length;
@@ -63,7 +71,7 @@ class HeadAccumulator {
     const restInBuffer = this.buffer.subarray(headLength, this.length);
     const rest =
       take === chunk.length ? restInBuffer : Buffer.concat([restInBuffer, chunk.subarray(take)]);
-    return { head: splitHead(this.buffer.toString('latin1', 0, end)), rest };
+    return { head: this.toHead(splitHead(this.buffer.toString('latin1', 0, end))), rest };
   }
 
   private append(bytes: Uint8Array): void {
@@ -119,44 +127,30 @@ function hasControlCharacters(value: string): boolean {
   return false;
 }
 
+function toRequestHead({ startLine, headers, rawHeaders }: ParsedHead): HttpRequestHead {
+  const match = REQUEST_LINE.exec(startLine);
+  if (match === null) throw badRequest(`malformed request line ${JSON.stringify(startLine)}`);
+  const [, method = '', target = '', version = ''] = match;
+  return { method, target, version, headers, rawHeaders };
+}
+
+function toResponseHead({ startLine, headers, rawHeaders }: ParsedHead): HttpResponseHead {
+  const match = STATUS_LINE.exec(startLine);
+  if (match === null) throw badRequest(`malformed status line ${JSON.stringify(startLine)}`);
+  const [, version = '', status = '0', reason = ''] = match;
+  return { version, status: Number(status), reason, headers, rawHeaders };
+}
+
 /** Parses a request head; `push` returns it once complete, with any bytes that followed it. */
-export class HttpRequestParser {
-  private readonly accumulator: HeadAccumulator;
-
+export class HttpRequestParser extends HeadParser<HttpRequestHead> {
   constructor(options: { maxHeaderBytes?: number } = {}) {
-    this.accumulator = new HeadAccumulator(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
-  }
-
-  /** Throws HandshakeError: 431 when the head is too long, 400 when it is malformed. */
-  push(chunk: Uint8Array): { head: HttpRequestHead; rest: Uint8Array } | undefined {
-    const parsed = this.accumulator.push(chunk);
-    if (parsed === undefined) return undefined;
-    const { startLine, headers, rawHeaders } = parsed.head;
-    const match = REQUEST_LINE.exec(startLine);
-    if (match === null) throw badRequest(`malformed request line ${JSON.stringify(startLine)}`);
-    const [, method = '', target = '', version = ''] = match;
-    return { head: { method, target, version, headers, rawHeaders }, rest: parsed.rest };
+    super(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, toRequestHead);
   }
 }
 
 /** The client's side: parses the server's response head (the 101, or an error). */
-export class HttpResponseParser {
-  private readonly accumulator: HeadAccumulator;
-
+export class HttpResponseParser extends HeadParser<HttpResponseHead> {
   constructor(options: { maxHeaderBytes?: number } = {}) {
-    this.accumulator = new HeadAccumulator(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
-  }
-
-  push(chunk: Uint8Array): { head: HttpResponseHead; rest: Uint8Array } | undefined {
-    const parsed = this.accumulator.push(chunk);
-    if (parsed === undefined) return undefined;
-    const { startLine, headers, rawHeaders } = parsed.head;
-    const match = STATUS_LINE.exec(startLine);
-    if (match === null) throw badRequest(`malformed status line ${JSON.stringify(startLine)}`);
-    const [, version = '', status = '0', reason = ''] = match;
-    return {
-      head: { version, status: Number(status), reason, headers, rawHeaders },
-      rest: parsed.rest,
-    };
+    super(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, toResponseHead);
   }
 }
