@@ -146,7 +146,8 @@ export async function runCpuVariants(options: CpuOptions): Promise<GilRow[]> {
   const pools: Peer[] = [];
   try {
     for (const kind of ['thread', 'process'] as const) {
-      const label = `${options.workers} ${kind === 'thread' ? 'worker threads' : 'child processes'}`;
+      const noun = kind === 'thread' ? 'worker thread' : 'child process';
+      const label = `${options.workers} ${noun}${options.workers === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
       let pool: Pool | undefined;
       // Cold = starting the peers plus their first job, on one clock.
       const outer = await measure(async () => {

@@ -38,7 +38,7 @@ describe('chapter 3.2 command line', () => {
 
   it('prints 3.2.3 as one JSON object with correct counts for every variant', async () => {
     const { code, out, err } = await within(
-      run(['3.2.3', '--json', '--limit', '20000', '--workers', '2']),
+      run(['3.2.3', '--json', '--limit', '20000', '--workers', '1']),
       60_000,
       'section 3.2.3',
     );
@@ -46,17 +46,17 @@ describe('chapter 3.2 command line', () => {
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(1);
     const parsed = JSON.parse(lines[0] as string);
-    expect(parsed).toMatchObject({ section: '3.2.3', limit: 20_000, workers: 2 });
+    expect(parsed).toMatchObject({ section: '3.2.3', limit: 20_000, workers: 1 });
     expect(parsed.cores).toBeGreaterThan(0);
     expectRows(parsed.results, ['wall_ms', 'cpu_ms', 'cores_used', 'speedup', 'efficiency']);
     const cpuRows = (parsed.results as { name: string; result: number }[]).slice(0, 6);
     expect(cpuRows.map((r) => r.name)).toEqual([
       'sequential',
       'Promise.all on the main thread',
-      '2 worker threads, cold',
-      '2 worker threads, warm',
-      '2 child processes, cold',
-      '2 child processes, warm',
+      '1 worker thread, cold',
+      '1 worker thread, warm',
+      '1 child process, cold',
+      '1 child process, warm',
     ]);
     for (const row of cpuRows) expect(row.result).toBe(2_262); // π(20000)
     expect(err).toContain('== 3.2.3 The GIL lesson ==');
