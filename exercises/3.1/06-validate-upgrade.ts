@@ -18,7 +18,7 @@ export interface UpgradeResponse {
   reason: string;
 }
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export function checkUpgrade(
   head: string,
@@ -28,6 +28,6 @@ export function checkUpgrade(
   // joined with ", "), then one guard per rule in the order above, then the 101 answer with
   // Sec-WebSocket-Accept (SHA-1 of key + GUID, base64) and a subprotocol if one matches.
   throw new Error(
-    `TODO: check a ${head.length}-byte request against ${serverProtocols.length} protocols (${GUID})`,
+    `TODO: check a ${head.length}-byte request (server protocols: ${serverProtocols.join(', ') || 'none'})`,
   );
 }

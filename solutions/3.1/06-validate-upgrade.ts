@@ -19,7 +19,7 @@ export interface UpgradeResponse {
   reason: string;
 }
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 function refuse(
   status: number,

@@ -6,6 +6,7 @@
  */
 
 import { resolve } from 'node:path';
+import { runCli } from './cli.ts';
 import { exportTemplate } from './export.ts';
 import { loadCourse } from './manifest.ts';
 import { generateWorkflow } from './workflow.ts';
@@ -42,9 +43,4 @@ function main(argv: string[]): number {
   throw new Error(`unknown command "${command}"; ${USAGE}`);
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  console.error(`error: ${(error as Error).message}`);
-  process.exitCode = 2;
-}
+runCli(main);

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { useColor } from '@course/course-kit';
+import { runCli } from './cli.ts';
 import { formatProgress } from './exercise-view.ts';
 import { grade } from './grade.ts';
 import { loadCourse, selectExercises } from './manifest.ts';
@@ -93,12 +94,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: Error) => {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 2;
-  },
-);
+runCli(main);

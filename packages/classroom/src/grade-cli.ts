@@ -8,8 +8,11 @@
  * Exit code 0 when every selected exercise passes, 1 otherwise, 2 on a usage error.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useColor } from '@course/course-kit';
+import { runCli } from './cli.ts';
+import { formatRun } from './exercise-view.ts';
 import { formatGradeTable, grade } from './grade.ts';
 import { loadCourse } from './manifest.ts';
 import { hasSolutions } from './paths.ts';
@@ -43,8 +46,16 @@ async function main(argv: string[]): Promise<number> {
     values.solutions ? { target: 'solutions' } : {},
   );
   console.log(formatGradeTable(scored, useColor()));
+  // One exercise: show every failing test in full, as watch mode does.
+  const [only] = scored;
+  if (scored.length === 1 && only && only.status !== 'pass')
+    console.log(`\n${formatRun(only, useColor())}`);
 
-  if (values.report) writeFileSync(values.report, `${JSON.stringify(toReport(scored), null, 2)}\n`);
+  if (values.report) {
+    // npm runs scripts from the root; a relative path means relative to where the student typed it.
+    const file = resolve(process.env.INIT_CWD ?? process.cwd(), values.report);
+    writeFileSync(file, `${JSON.stringify(toReport(scored), null, 2)}\n`);
+  }
   if (values.classroom) {
     const output = process.env.GITHUB_OUTPUT;
     if (!output)
@@ -60,12 +71,4 @@ async function main(argv: string[]): Promise<number> {
   return scored.every((s) => s.status === 'pass') ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: Error) => {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 2;
-  },
-);
+runCli(main);

@@ -12,6 +12,8 @@ import { describeByteMismatch, fromHex, toHex } from './bytes.ts';
 export interface HandshakeLike {
   status: number;
   headers?: Record<string, string>;
+  /** Why a request was refused, if the code under test says so. */
+  reason?: string;
 }
 
 const STATUS_TEXT: Record<number, string> = {

@@ -35,6 +35,9 @@ describe('the course', () => {
       );
     }
     const chapters = course.chapters.map((c) => c.chapter).sort();
+    expect(readdirSync(join(ROOT, 'exercises')).sort(), 'chapters under exercises/').toEqual(
+      chapters,
+    );
     expect(readdirSync(join(ROOT, 'solutions')).sort(), 'chapters under solutions/').toEqual(
       chapters,
     );
