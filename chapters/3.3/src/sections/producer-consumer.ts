@@ -11,6 +11,7 @@ import { numberArg, type Section } from '@course/course-kit';
 import { ThreadPool } from '../pool/index.ts';
 import { JoinableQueue } from '../sync/index.ts';
 import { tasks } from '../tasks.ts';
+import { stopOnAbort } from './stop-on-abort.ts';
 
 const QUEUE_SIZE = 4;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -20,7 +21,7 @@ export const producerConsumer: Section = {
   title: 'Producer/consumer',
   summary: 'a bounded queue between producers and consumers, with async tasks and with threads',
   options: { items: { type: 'string' } },
-  async run({ args, say, step }) {
+  async run({ args, say, step, signal }) {
     const items = numberArg(args, 'items', 60);
 
     step(`1. two producers, three consumers, one queue of ${QUEUE_SIZE} (async tasks)`);
@@ -55,6 +56,7 @@ export const producerConsumer: Section = {
 
     step('2. the consumers hand the work to a pool of 2 worker threads');
     const pool = new ThreadPool({ size: 2 });
+    stopOnAbort(signal, pool);
     const work = new JoinableQueue<number>(QUEUE_SIZE);
     const answers = new Map<number, number>();
     const done = new AbortController();
