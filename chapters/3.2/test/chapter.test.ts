@@ -81,7 +81,7 @@ describe('chapter 3.2 command line', () => {
     expect(err).toMatch(/deadlock: worker \d+ holds "left fork" and waits for "right fork"/);
   });
 
-  it('prints 3.2.4 as JSON with round-trip costs for a child process and a worker thread', async () => {
+  it('prints 3.2.4 as JSON: the child’s queued item, memory that is not shared, round-trip costs', async () => {
     const { code, out, err } = await within(
       run(['3.2.4', '--json', '--trips', '50']),
       60_000,

@@ -2,8 +2,6 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { QueueClosedError } from '../src/errors.ts';
 import { IpcQueue } from '../src/ipc-queue.ts';
-import { runMemoryDemo, runQueueDemo } from '../src/processes-demo.ts';
-import { within } from './helpers.ts';
 
 /** Two in-memory endpoints that copy messages like an IPC channel does (serialize, rebuild). */
 function channelPair() {
@@ -62,22 +60,5 @@ describe('IpcQueue', () => {
     await expect(new IpcQueue<number>(b).get(20)).rejects.toThrow(
       'ipc queue: nothing arrived within 20 ms',
     );
-  });
-
-  it('carries the seed’s [4031, 1024, "my data"] from a real child, which then exits cleanly', async () => {
-    const { item, exitCode } = await within(
-      runQueueDemo(),
-      20_000,
-      'the queue child to put its item and exit',
-    );
-    expect(item).toEqual([4031, 1024, 'my data']);
-    expect(exitCode).toBe(0);
-  });
-});
-
-describe('memory between processes and threads', () => {
-  it('leaves the parent’s counter alone while a SharedArrayBuffer cell is seen by both', async () => {
-    const report = await within(runMemoryDemo(), 20_000, 'the memory child and worker to answer');
-    expect(report).toEqual({ childSees: 1, workerSees: 1, parentCounter: 0, sharedCell: 1 });
   });
 });
