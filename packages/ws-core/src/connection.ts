@@ -18,7 +18,7 @@ import {
   DEFAULT_MAX_BUFFERED_AMOUNT,
   ZERO_COPY_THRESHOLD,
 } from './constants.ts';
-import { ConnectionClosedError, ProtocolError } from './errors.ts';
+import { ProtocolError } from './errors.ts';
 import type { Frame } from './frames.ts';
 import type { Protocol, ProtocolState, Role } from './protocol.ts';
 
@@ -91,25 +91,30 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     return this.ws.bytesToSend + this.socket.writableLength;
   }
 
-  /** Strings go as text frames, bytes as binary frames. Throws ConnectionClosedError after close. */
-  send(data: string | Uint8Array): void {
-    this.assertOpen();
+  /**
+   * Strings go as text frames, bytes as binary frames. Returns false, sending nothing, once the
+   * closing handshake has started: the peer may close at any moment (even in the same read as
+   * the message being answered), so sending into a closing connection must not throw.
+   */
+  send(data: string | Uint8Array): boolean {
+    if (!this.canSend()) return false;
     if (typeof data === 'string') this.ws.sendText(data);
     else this.ws.sendBinary(data);
-    this.afterSend();
+    return this.afterSend();
   }
 
-  ping(data?: Uint8Array): void {
-    this.assertOpen();
+  /** Sends a ping (at most 125 bytes); false, sending nothing, once closing. */
+  ping(data?: Uint8Array): boolean {
+    if (!this.canSend()) return false;
     this.ws.sendPing(data);
-    this.afterSend();
+    return this.afterSend();
   }
 
   /** Sends one raw frame (e.g. a fragment of a message); see Protocol.sendFrame. */
-  sendFrame(frame: Frame): void {
-    this.assertOpen();
+  sendFrame(frame: Frame): boolean {
+    if (!this.canSend()) return false;
     this.ws.sendFrame(frame);
-    this.afterSend();
+    return this.afterSend();
   }
 
   /** Starts the closing handshake; the socket is destroyed if the peer does not answer in time. */
@@ -166,23 +171,21 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     }
   }
 
-  /** After our close frame the Protocol itself refuses to send; this covers a dead socket. */
-  private assertOpen(): void {
-    if (this.socketClosed || this.socket.destroyed) {
-      const { code, reason } = this.closeStatus();
-      throw new ConnectionClosedError(code, reason);
-    }
+  private canSend(): boolean {
+    return !this.socketClosed && !this.socket.destroyed && !this.ws.closeSent;
   }
 
-  private afterSend(): void {
+  /** Applies the buffer limit and schedules the flush; false if the connection was failed. */
+  private afterSend(): boolean {
     if (this.bufferedAmount > this.maxBufferedAmount) {
       this.overflow();
-      return;
+      return false;
     }
     if (!this.flushScheduled && !this.receiving) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
     }
+    return true;
   }
 
   /** Writes everything queued in one go. */
