@@ -17,6 +17,8 @@ describe('3.2/01 addMany', () => {
 
   it('loses no update with four threads adding at once, in every one of five rounds', async () => {
     const rounds = 5;
+    // Fails fast, before starting any thread, if addMany does not even work on one thread.
+    addMany(new Int32Array(new SharedArrayBuffer(4)), 0, 1);
     // Round r uses slot r - 1, so each round also checks that the other slots stay untouched.
     const shared = new Int32Array(new SharedArrayBuffer(4 * rounds));
     const line = startLine(WORKERS);

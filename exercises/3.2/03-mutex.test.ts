@@ -52,6 +52,10 @@ describe('3.2/03 Mutex', () => {
 
   it('excludes three threads from a read-modify-write, exactly, in every one of four rounds', async () => {
     const times = 4_000;
+    // Fails fast, before starting any thread, if the mutex does not even work on one thread.
+    const single = new Mutex(cells());
+    single.lock(1);
+    single.unlock(1);
     const rounds = 4;
     const lock = cells();
     const counter = new Int32Array(new SharedArrayBuffer(4 * rounds));

@@ -3,12 +3,35 @@ import { once } from 'node:events';
 import { RPC_PEER } from '@course/classroom/concurrency';
 import { forkTs } from '@course/course-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RpcClient, RpcError } from './05-ipc-rpc.ts';
+import { type Channel, RpcClient, RpcError } from './05-ipc-rpc.ts';
 
 const PEER = RPC_PEER;
 const children: ChildProcess[] = [];
 
-function startPeer(): ChildProcess {
+/** An in-memory channel that echoes: checks the client quickly before any process starts. */
+function memoryChannel(): Channel {
+  const listeners: Array<(message: unknown) => void> = [];
+  return {
+    send(message) {
+      const { id, params } = message as { id: unknown; params: unknown };
+      setImmediate(() => {
+        for (const listener of listeners) listener({ id, result: params });
+      });
+      return true;
+    },
+    on(event: string, listener: (...args: never[]) => void) {
+      if (event === 'message') listeners.push(listener as (message: unknown) => void);
+      return this;
+    },
+  } as Channel;
+}
+
+async function startPeer(): Promise<ChildProcess> {
+  // A client that cannot answer an in-memory echo fails here, without forking a process.
+  expect(
+    await new RpcClient(memoryChannel()).call('echo', 'ping'),
+    'echo over an in-memory channel',
+  ).toBe('ping');
   const child = forkTs(PEER, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   children.push(child);
   return child;
@@ -25,12 +48,12 @@ afterEach(async () => {
 
 describe('3.2/05 RpcClient', () => {
   it('gets the answer to one call', async () => {
-    const client = new RpcClient(startPeer());
+    const client = new RpcClient(await startPeer());
     expect(await client.call('echo', { hello: 'world' })).toEqual({ hello: 'world' });
   });
 
   it('matches 200 concurrent replies to their calls although they arrive out of order', async () => {
-    const client = new RpcClient(startPeer());
+    const client = new RpcClient(await startPeer());
     const answers = await Promise.all(
       Array.from({ length: 200 }, (_, i) => client.call('echo', i)),
     );
@@ -38,13 +61,13 @@ describe('3.2/05 RpcClient', () => {
   });
 
   it("rejects a call with the child's error, and keeps working afterwards", async () => {
-    const client = new RpcClient(startPeer());
+    const client = new RpcClient(await startPeer());
     await expect(client.call('fail', 7)).rejects.toThrow(RpcError);
     expect(await client.call('echo', 'still here')).toBe('still here');
   });
 
   it('rejects every waiting call when the child exits, instead of hanging', async () => {
-    const child = startPeer();
+    const child = await startPeer();
     const client = new RpcClient(child);
     await client.call('echo', 'warm');
     const waiting = [client.call('hold', 1), client.call('hold', 2)];
@@ -57,7 +80,7 @@ describe('3.2/05 RpcClient', () => {
   });
 
   it('fails a call made after the child exited at once', async () => {
-    const child = startPeer();
+    const child = await startPeer();
     const client = new RpcClient(child);
     await client.call('echo', 'warm');
     child.kill();
