@@ -73,6 +73,7 @@ describe('the verdicts', () => {
     frames: 1,
     payloadBytes: size,
     medianMs: 1,
+    samplesMs: [1000 / mbPerSec],
     mbPerSec,
     framesPerSec: 1,
     ok,

@@ -46,6 +46,8 @@ export interface CodecRow {
   frames: number;
   payloadBytes: number;
   medianMs: number;
+  /** Every timed repetition in round order; round i of each variant ran back to back. */
+  samplesMs: number[];
   mbPerSec: number;
   framesPerSec: number;
   ok: boolean;
@@ -220,6 +222,7 @@ export function runCodecBenchmark(
         frames: codecCase.payloads.length,
         payloadBytes: expected.bytes,
         medianMs: ms,
+        samplesMs: times.get(c) ?? [],
         mbPerSec: error ? Number.NaN : expected.bytes / 1e6 / seconds,
         framesPerSec: error ? Number.NaN : codecCase.payloads.length / seconds,
         ok: error === undefined,

@@ -16,8 +16,20 @@ export interface Verdict {
 function pairCodec(rows: readonly CodecRow[], op: CodecRow['op'], size: number) {
   const ours = rows.find((r) => r.op === op && r.size === size && r.side === 'ours');
   const ws = rows.find((r) => r.op === op && r.size === size && r.side === 'ws');
-  const ratio = ours?.ok && ws?.ok ? ours.mbPerSec / ws.mbPerSec : Number.NaN;
-  return { ours, ws, ratio };
+  // Same stream, so a time ratio is a throughput ratio: ws time / our time, round by round.
+  const rounds =
+    ours?.ok && ws?.ok ? ours.samplesMs.map((ms, i) => (ws.samplesMs[i] ?? Number.NaN) / ms) : [];
+  const paired = rounds.filter(Number.isFinite);
+  let ratio = Number.NaN;
+  if (paired.length > 0) ratio = median(paired);
+  else if (ours?.ok && ws?.ok) ratio = ours.mbPerSec / ws.mbPerSec;
+  return { ours, ws, ratio, rounds: paired };
+}
+
+/** "3.10-4.52": the lowest and highest of a list of per-round ratios. */
+function formatRange(ratios: readonly number[]): string {
+  if (ratios.length < 2) return '-';
+  return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
 }
 
 function codecSizes(rows: readonly CodecRow[]): number[] {
@@ -33,7 +45,7 @@ export function formatCodecTable(rows: readonly CodecRow[]): string {
   const table: (string | number)[][] = [];
   for (const op of ['decode', 'encode'] as const) {
     for (const size of codecSizes(rows)) {
-      const { ours, ws, ratio } = pairCodec(rows, op, size);
+      const { ours, ws, ratio, rounds } = pairCodec(rows, op, size);
       if (!ours && !ws) continue;
       table.push([
         op,
@@ -44,11 +56,12 @@ export function formatCodecTable(rows: readonly CodecRow[]): string {
         cellValue(ours, (r) => r.framesPerSec),
         cellValue(ws, (r) => r.framesPerSec),
         formatRatio(ratio),
+        formatRange(rounds),
       ]);
     }
   }
   const header = ['op', 'frame', 'frames', 'ours MB/s', 'ws MB/s', 'ours frames/s', 'ws frames/s'];
-  return formatTable([...header, 'ours/ws'], table);
+  return formatTable([...header, 'ours/ws', 'rounds'], table);
 }
 
 /** ours/ws for each round (NaN where either side failed). */
@@ -70,11 +83,8 @@ export function echoRatio(cell: EchoCell): number {
   return ratios.length > 0 ? median(ratios) : ours.msgsPerSec / ws.msgsPerSec;
 }
 
-/** "0.91-1.12": the lowest and highest per-round ratio, to show how much the rounds agree. */
 function ratioRange(cell: EchoCell): string {
-  const ratios = roundRatios(cell).filter(Number.isFinite);
-  if (ratios.length < 2) return '-';
-  return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+  return formatRange(roundRatios(cell).filter(Number.isFinite));
 }
 
 /** How many times more server CPU ws spent per echo than we did. */
@@ -150,12 +160,17 @@ export function formatEchoTable(cells: readonly EchoCell[]): string {
 /** Target: decode ≥ 3× ws's pure-JS receiver for frames of 1 KiB and larger. */
 export function decodeVerdict(rows: readonly CodecRow[]): Verdict {
   const sizes = codecSizes(rows).filter((s) => s >= 1024);
-  const ratios = sizes.map((size) => ({ size, ratio: pairCodec(rows, 'decode', size).ratio }));
+  const ratios = sizes.map((size) => {
+    const { ratio, rounds } = pairCodec(rows, 'decode', size);
+    return { size, ratio, rounds };
+  });
   const met = ratios.length > 0 && ratios.every((r) => r.ratio >= 3);
   return {
     target: 'decode >= 3x ws at >= 1 KiB',
     met,
-    detail: ratios.map((r) => `${formatSize(r.size)} ${formatRatio(r.ratio)}`).join(', '),
+    detail: ratios
+      .map((r) => `${formatSize(r.size)} ${formatRatio(r.ratio)} (rounds ${formatRange(r.rounds)})`)
+      .join(', '),
   };
 }
 

@@ -42,7 +42,7 @@ export const ECHO_TARGETS = [
 ];
 
 const FULL = {
-  codec: { sizes: CODEC_SIZES, streamBytes: 4 << 20, warmup: 2, repeats: 7 },
+  codec: { sizes: CODEC_SIZES, streamBytes: 4 << 20, warmup: 2, repeats: 9 },
   echo: {
     connections: ECHO_CONNECTIONS,
     sizes: ECHO_SIZES,
@@ -144,7 +144,10 @@ export async function runBench(
   }
 
   if (only !== 'echo') {
-    say('\ncodec: masked binary client frames, 64 KiB reads, MB = 1e6 payload bytes, median');
+    say(
+      `\ncodec: masked binary client frames in 64 KiB reads; MB = 1e6 payload bytes; median of ${plan.codec.repeats} ` +
+        'alternating repetitions; ours/ws = median of per-repetition ratios',
+    );
     report.codec = runCodecBenchmark(
       plan.codec,
       [oursDecoder, wsDecoder],
