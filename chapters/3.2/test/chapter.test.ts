@@ -36,6 +36,17 @@ describe('chapter 3.2 command line', () => {
     ).toEqual(['3.2', '3.2.1', '3.2.2', '3.2.3', '3.2.4', '3.2.5']);
   });
 
+  it.each([
+    [['3.2.3', '--workers', '0'], '--workers must be a whole number from 1 to 64, got 0'],
+    [['3.2.2', '--times', '2.5'], '--times must be a whole number from 1 to 100000000, got 2.5'],
+    [['3.2.5', '--size', '5000'], '--size must be a whole number from 2 to 1000, got 5000'],
+  ])('refuses %j with one line and exit code 2: %s', async (argv, message) => {
+    const { code, err } = await run(argv);
+    expect(code).toBe(2);
+    expect(err).toContain(`error in ${argv[0]}: ${message}\n`);
+    expect(err).not.toContain('    at ');
+  });
+
   it('prints 3.2.3 as one JSON object with correct counts for every variant', async () => {
     const { code, out, err } = await within(
       run(['3.2.3', '--json', '--limit', '20000', '--workers', '1']),

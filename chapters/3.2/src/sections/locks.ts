@@ -7,7 +7,8 @@
  * Expect: "mutex" and "Atomics.add" exact on every run; "no lock" usually short.
  */
 import { availableParallelism } from 'node:os';
-import { formatTable, numberArg, type Section } from '@course/course-kit';
+import { formatTable, type Section } from '@course/course-kit';
+import { MAX_WORKERS, wholeArg } from '../args.ts';
 import { runCounterDemo, runDeadlockDemo } from '../lock-demo.ts';
 import { createLockBuffer, Mutex } from '../mutex.ts';
 
@@ -17,8 +18,14 @@ export const locks: Section = {
   summary: 'lost updates, a SharedArrayBuffer mutex, Atomics.add, tryLock, a deadlock report',
   options: { workers: { type: 'string' }, times: { type: 'string' } },
   async run(ctx) {
-    const workers = numberArg(ctx.args, 'workers', Math.max(2, availableParallelism()));
-    const times = numberArg(ctx.args, 'times', 500_000);
+    const workers = wholeArg(
+      ctx.args,
+      'workers',
+      Math.max(2, availableParallelism()),
+      1,
+      MAX_WORKERS,
+    );
+    const times = wholeArg(ctx.args, 'times', 500_000, 1, 100_000_000);
     ctx.step(`step 1: ${workers} workers add 1 to a shared counter ${times} times each`);
     const rows = await runCounterDemo({ workers, times, signal: ctx.signal });
     ctx.say(

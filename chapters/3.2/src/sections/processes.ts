@@ -5,7 +5,8 @@
  * Run:    npm run chapter:3.2 -- 3.2.4 [--trips 2000] [--json]
  * Expect: the parent's counter stays 0; the shared cell reads 1; IPC several times slower.
  */
-import { formatTable, numberArg, type Section } from '@course/course-kit';
+import { formatTable, type Section } from '@course/course-kit';
+import { wholeArg } from '../args.ts';
 import { measureRoundTrips, runMemoryDemo, runQueueDemo } from '../processes-demo.ts';
 
 export const processes: Section = {
@@ -26,7 +27,7 @@ export const processes: Section = {
       `parent's counter: ${memory.parentCounter}   shared cell seen by the parent: ${memory.sharedCell}`,
     );
 
-    const trips = numberArg(ctx.args, 'trips', 2000);
+    const trips = wholeArg(ctx.args, 'trips', 2000, 1, 1_000_000_000);
     ctx.step(`step 3: ${trips} request/reply round trips, one at a time`);
     const rows = await measureRoundTrips(trips, ctx.signal);
     ctx.say(
