@@ -123,6 +123,12 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.ws.sendClose(code, reason);
     this.flush();
     this.armCloseTimer();
+    if (this.readingPaused) {
+      // We send no more data frames, so reading cannot grow our buffers any more — and the
+      // peer's close frame has to be read for the handshake to finish.
+      this.readingPaused = false;
+      this.socket.resume();
+    }
     if (this.ws.shouldCloseTransport) this.endTransport();
   }
 
