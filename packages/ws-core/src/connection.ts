@@ -62,11 +62,12 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   constructor(
     private readonly socket: Socket,
-    private readonly ws: Protocol,
+    /** The sans-I/O state machine this class drives. */
+    private readonly machine: Protocol,
     info: ConnectionInfo = {},
   ) {
     super();
-    this.role = ws.role;
+    this.role = machine.role;
     this.protocol = info.protocol;
     this.path = info.path ?? '/';
     this.remoteAddress = socket.remoteAddress;
@@ -83,12 +84,12 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   get readyState(): ProtocolState {
     if (this.socketClosed) return 'closed';
-    return this.ws.state === 'open' ? 'open' : 'closing';
+    return this.machine.state === 'open' ? 'open' : 'closing';
   }
 
   /** Bytes queued in user space plus the socket's own write buffer. */
   get bufferedAmount(): number {
-    return this.ws.bytesToSend + this.socket.writableLength;
+    return this.machine.bytesToSend + this.socket.writableLength;
   }
 
   /**
@@ -98,29 +99,29 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    */
   send(data: string | Uint8Array): boolean {
     if (!this.canSend()) return false;
-    if (typeof data === 'string') this.ws.sendText(data);
-    else this.ws.sendBinary(data);
+    if (typeof data === 'string') this.machine.sendText(data);
+    else this.machine.sendBinary(data);
     return this.afterSend();
   }
 
   /** Sends a ping (at most 125 bytes); false, sending nothing, once closing. */
   ping(data?: Uint8Array): boolean {
     if (!this.canSend()) return false;
-    this.ws.sendPing(data);
+    this.machine.sendPing(data);
     return this.afterSend();
   }
 
   /** Sends one raw frame (e.g. a fragment of a message); see Protocol.sendFrame. */
   sendFrame(frame: Frame): boolean {
     if (!this.canSend()) return false;
-    this.ws.sendFrame(frame);
+    this.machine.sendFrame(frame);
     return this.afterSend();
   }
 
   /** Starts the closing handshake; the socket is destroyed if the peer does not answer in time. */
   close(code?: number, reason?: string): void {
-    if (this.socketClosed || this.ws.closeSent) return;
-    this.ws.sendClose(code, reason);
+    if (this.socketClosed || this.machine.closeSent) return;
+    this.machine.sendClose(code, reason);
     this.flush();
     this.armCloseTimer();
     if (this.readingPaused) {
@@ -129,7 +130,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       this.readingPaused = false;
       this.socket.resume();
     }
-    if (this.ws.shouldCloseTransport) this.endTransport();
+    if (this.machine.shouldCloseTransport) this.endTransport();
   }
 
   /** Destroys the socket now, without a closing handshake. */
@@ -137,11 +138,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.socket.destroy();
   }
 
-  /** Feeds bytes that arrived with the handshake (before this object listened for data). */
+  /** Handles bytes read from the socket; the server and client also feed it bytes that arrived with the handshake. */
   receive(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    const ws = this.ws;
-    ws.receiveData(chunk);
+    const machine = this.machine;
+    machine.receiveData(chunk);
     this.receiving = true;
     try {
       this.emitEvents();
@@ -150,14 +151,14 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       // Replies produced by the handlers (echoes, pongs) leave in one write.
       this.flush();
     }
-    if (ws.shouldCloseTransport) {
-      if (ws.failure) this.emitError(ws.failure);
+    if (machine.shouldCloseTransport) {
+      if (machine.failure) this.emitError(machine.failure);
       this.endTransport();
     }
   }
 
   private emitEvents(): void {
-    for (const event of this.ws.eventsReceived()) {
+    for (const event of this.machine.eventsReceived()) {
       switch (event.type) {
         case 'text':
           this.emit('message', event.data, false);
@@ -178,7 +179,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   }
 
   private canSend(): boolean {
-    return !this.socketClosed && !this.socket.destroyed && !this.ws.closeSent;
+    return !this.socketClosed && !this.socket.destroyed && !this.machine.closeSent;
   }
 
   /** Applies the buffer limit and schedules the flush; false if the connection was failed. */
@@ -197,7 +198,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   /** Writes everything queued in one go. */
   private flush(): void {
     this.flushScheduled = false;
-    const chunks = this.ws.dataToSend();
+    const chunks = this.machine.dataToSend();
     if (chunks.length === 0 || this.socket.destroyed) return;
     const socket = this.socket;
     if (chunks.length === 1) {
@@ -240,7 +241,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       `send buffer of ${this.bufferedAmount} bytes exceeds maxBufferedAmount ` +
         `${this.maxBufferedAmount}: the peer is not reading`,
     );
-    this.ws.dataToSend(); // drop what it will never read
+    this.machine.dataToSend(); // drop what it will never read
     this.emitError(this.localFailure);
     this.socket.destroy();
   }
@@ -267,9 +268,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   /** The peer's close if it sent one; else why we failed the connection; else 1006. */
   private closeStatus(): { code: number; reason: string } {
-    const peer = this.ws.peerClose;
+    const peer = this.machine.peerClose;
     if (peer) return peer;
-    const failure = this.localFailure ?? this.ws.failure;
+    const failure = this.localFailure ?? this.machine.failure;
     if (failure) return { code: failure.closeCode, reason: failure.message };
     return { code: CloseCode.ABNORMAL, reason: '' };
   }
