@@ -3,6 +3,7 @@ import { connect, type WebSocketConnection } from '@course/ws-core';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_MAP_SIZE,
+  MAX_MESSAGE_BYTES,
   PLACEMENTS,
   parseClientMessage,
   startGameServer,
@@ -13,7 +14,11 @@ import { within } from './helpers.ts';
 
 async function ask(connection: WebSocketConnection, message: unknown): Promise<unknown> {
   const reply = once(connection, 'message');
-  connection.send(typeof message === 'string' ? message : JSON.stringify(message));
+  connection.send(
+    typeof message === 'string' || message instanceof Uint8Array
+      ? message
+      : JSON.stringify(message),
+  );
   const [data] = await within(reply, 10_000, `an answer to ${JSON.stringify(message)}`);
   return JSON.parse(String(data));
 }
@@ -77,5 +82,30 @@ describe('moving a socket', () => {
     expect(report.childPid).not.toBe(report.parentPid);
     expect(report.reply).toBe(`served by child pid ${report.childPid}`);
     expect(report.workerError).toBe('DataCloneError: a net.Socket could not be cloned');
+  });
+});
+
+describe('game server limits', () => {
+  it('closes a connection that sends a message over 1 KiB with 1009, and answers binary with an error', async () => {
+    const server = await within(
+      startGameServer({ placement: 'main thread', workers: 1 }),
+      20_000,
+      'the server to start',
+    );
+    try {
+      const polite = await connect(server.url);
+      expect(await ask(polite, new Uint8Array([1, 2, 3]))).toEqual({
+        kind: 'error',
+        message: 'send JSON as a text message',
+      });
+      polite.close();
+      const greedy = await connect(server.url);
+      const closed = once(greedy, 'close');
+      greedy.send('x'.repeat(MAX_MESSAGE_BYTES + 1));
+      const [code] = await within(closed, 10_000, 'the server to close the greedy connection');
+      expect(code).toBe(1009);
+    } finally {
+      await within(server.close(), 15_000, 'the server to close');
+    }
   });
 });
