@@ -59,16 +59,24 @@ describe('3.1/07 FrameParser', () => {
     expect(frames[0]?.payload.length).toBe(70_000);
   });
 
-  it('fails with 1009 from the header alone when a frame exceeds maxPayload', () => {
-    const parser = new FrameParser(1024);
-    let caught: unknown;
-    try {
-      // Only the header of a 1 GiB frame: the parser must refuse before any payload arrives.
-      parser.push(fromHex('82 7f 00 00 00 00 40 00 00 00'));
-    } catch (error) {
-      caught = error;
+  it('fails with 1009 from the header alone when a frame exceeds maxPayload, in every length form', () => {
+    // Only headers: the parser must refuse before any payload arrives.
+    const headers = {
+      '16-bit length 2048': '82 7e 08 00',
+      '64-bit length 1 GiB': '82 7f 00 00 00 00 40 00 00 00',
+      'masked 16-bit length 1025': '82 fe 04 01 01 02 03 04',
+    };
+    for (const [what, header] of Object.entries(headers)) {
+      let caught: unknown;
+      try {
+        new FrameParser(1024).push(fromHex(header));
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, `a FrameError for a frame with ${what} (maxPayload 1024)`).toBeInstanceOf(
+        FrameError,
+      );
+      expect((caught as FrameError).closeCode, `close code for ${what}`).toBe(1009);
     }
-    expect(caught, 'a FrameError for an oversized frame').toBeInstanceOf(FrameError);
-    expect((caught as FrameError).closeCode, 'close code').toBe(1009);
   });
 });

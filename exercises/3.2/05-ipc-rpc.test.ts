@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { RPC_PEER } from '@course/classroom/concurrency';
+import { RPC_PEER, withDeadline } from '@course/classroom/concurrency';
 import { forkTs } from '@course/course-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Channel, RpcClient, RpcError } from './05-ipc-rpc.ts';
@@ -72,7 +72,12 @@ describe('3.2/05 RpcClient', () => {
     await client.call('echo', 'warm');
     const waiting = [client.call('hold', 1), client.call('hold', 2)];
     const outcomes = Promise.allSettled([...waiting, client.call('exit')]);
-    const settled = await outcomes;
+    const settled = await withDeadline(
+      outcomes,
+      5_000,
+      () =>
+        `the child exited, but the calls waiting for it were never settled (pending: ${client.pending})`,
+    );
     for (const outcome of settled) expect(outcome.status, 'every call is settled').toBe('rejected');
     const reason = (settled[2] as PromiseRejectedResult).reason as Error;
     expect(reason, 'the reason of the call that made the child exit').toBeInstanceOf(RpcError);

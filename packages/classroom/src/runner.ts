@@ -64,6 +64,11 @@ export function messageDetail(raw: string | undefined, max = 8): string {
     .join('\n');
 }
 
+/** Generous for a busy machine, short enough that an endless loop does not stall watch mode for long. */
+export function runLimitMs(exercises: number): number {
+  return Math.min(240_000, 30_000 + 10_000 * exercises);
+}
+
 export async function runExercises(
   exercises: readonly Exercise[],
   options: RunOptions = {},
@@ -94,7 +99,7 @@ export async function runExercises(
       const timer = setTimeout(() => {
         timedOut = true;
         child.kill('SIGKILL');
-      }, options.timeoutMs ?? 120_000);
+      }, options.timeoutMs ?? runLimitMs(exercises.length));
       child.on('error', reject);
       // A failing test makes vitest exit 1; that is a result, not an error.
       child.on('close', () => {
