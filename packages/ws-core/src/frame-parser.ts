@@ -18,6 +18,12 @@ import { applyMask, copyMasked } from './mask.ts';
 export interface FrameSink {
   /** Called as soon as a header is complete, before its payload is read. Throw to reject it. */
   onHeader(header: FrameHeader): void;
+  /**
+   * Optional: called with each unmasked piece of a payload that spans reads, as it arrives
+   * (not for payloads that arrive whole). Lets the Protocol validate UTF-8 before the frame
+   * ends. Throw to reject the frame.
+   */
+  onPayloadPiece?(header: FrameHeader, piece: Buffer): void;
   /** Called with the whole, unmasked payload. */
   onFrame(header: FrameHeader, payload: Buffer): void;
 }
@@ -136,17 +142,18 @@ export class FrameParser {
     if (this.received === 0 && length <= PREALLOCATE_LIMIT) {
       this.target = Buffer.allocUnsafe(length);
     }
+    let piece: Buffer;
     if (this.target !== undefined) {
       // Copy each piece straight to its place and unmask it while it is still in cache.
-      this.target.set(chunk.subarray(at, at + take), this.received);
-      if (mask)
-        applyMask(this.target.subarray(this.received, this.received + take), mask, this.received);
-    } else {
-      const piece = Buffer.allocUnsafe(take);
+      piece = this.target.subarray(this.received, this.received + take);
       piece.set(chunk.subarray(at, at + take));
-      if (mask) applyMask(piece, mask, this.received);
+    } else {
+      piece = Buffer.allocUnsafe(take);
+      piece.set(chunk.subarray(at, at + take));
       this.pieces.push(piece);
     }
+    if (mask) applyMask(piece, mask, this.received);
+    this.sink.onPayloadPiece?.(header, piece);
     this.received += take;
     if (this.received === length) {
       const payload = this.target ?? Buffer.concat(this.pieces, length);

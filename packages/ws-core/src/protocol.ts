@@ -84,11 +84,14 @@ export class Protocol implements FrameSink {
   private receivedClose: { code: number; reason: string } | undefined;
   private failedWith: ProtocolError | undefined;
 
-  // The data message being assembled (§5.4 fragmentation); opcode 0 means "none".
+  // The data message being received (§5.4 fragmentation), set from each data frame's header;
+  // opcode 0 means "none". messageBytes counts the payload announced so far.
   private messageOpcode = 0;
   private messageBytes = 0;
   private fragments: Buffer[] = [];
   private textDecoder: StreamingUtf8Decoder | undefined;
+  /** True when the current frame's payload went through onPayloadPiece already. */
+  private payloadStreamed = false;
 
   constructor(options: ProtocolOptions) {
     this.role = options.role;
@@ -182,6 +185,19 @@ export class Protocol implements FrameSink {
         `message of ${soFar + header.payloadLength} bytes exceeds maxPayload ${this.maxPayload}`,
       );
     }
+    if (opcode !== Opcode.CONTINUATION) this.messageOpcode = opcode;
+    this.messageBytes = soFar + header.payloadLength;
+  }
+
+  /**
+   * A piece of a payload that spans reads. Text is decoded as it arrives, so a bad byte fails
+   * the connection (1007) at once, not after the rest of a large frame. Part of FrameSink.
+   */
+  onPayloadPiece(header: FrameHeader, piece: Buffer): void {
+    if (header.opcode >= Opcode.CLOSE || this.messageOpcode !== Opcode.TEXT) return;
+    this.textDecoder ??= new StreamingUtf8Decoder();
+    this.textDecoder.push(piece);
+    this.payloadStreamed = true;
   }
 
   /** Handles a complete frame. Part of FrameSink; not for callers. */
@@ -205,28 +221,27 @@ export class Protocol implements FrameSink {
   }
 
   private receiveDataFrame(header: FrameHeader, payload: Buffer): void {
-    const { opcode } = header;
-    if (opcode !== Opcode.CONTINUATION && header.fin) {
-      // The common case, a message in one frame: no assembly needed.
-      if (opcode === Opcode.TEXT) this.events.push({ type: 'text', data: decodeUtf8(payload) });
-      else this.events.push({ type: 'binary', data: payload });
-      return;
-    }
-    if (opcode !== Opcode.CONTINUATION) {
-      this.messageOpcode = opcode;
-      this.messageBytes = 0;
-      if (opcode === Opcode.TEXT) this.textDecoder = new StreamingUtf8Decoder();
-    }
-    this.messageBytes += payload.length;
-    // Text is validated fragment by fragment so a bad byte fails fast (1007);
-    // binary fragments are kept in a list and concatenated once, at the end.
-    if (this.textDecoder !== undefined) this.textDecoder.push(payload);
-    else this.fragments.push(payload);
-    if (!header.fin) return;
-    if (this.textDecoder !== undefined) {
-      this.events.push({ type: 'text', data: this.textDecoder.end() });
-      this.textDecoder = undefined;
+    const streamed = this.payloadStreamed; // already fed to textDecoder piece by piece
+    this.payloadStreamed = false;
+    const whole = header.fin && header.opcode !== Opcode.CONTINUATION;
+    if (this.messageOpcode === Opcode.TEXT) {
+      if (whole && !streamed) {
+        // The common case, a text message in one frame that arrived in one read.
+        this.events.push({ type: 'text', data: decodeUtf8(payload) });
+      } else {
+        // Fragments (and frames spanning reads) are decoded as they come, failing fast (1007).
+        this.textDecoder ??= new StreamingUtf8Decoder();
+        if (!streamed) this.textDecoder.push(payload);
+        if (!header.fin) return;
+        this.events.push({ type: 'text', data: this.textDecoder.end() });
+        this.textDecoder = undefined;
+      }
+    } else if (whole) {
+      this.events.push({ type: 'binary', data: payload });
     } else {
+      // Binary fragments are kept in a list and concatenated once, at the end.
+      this.fragments.push(payload);
+      if (!header.fin) return;
       const data =
         this.fragments.length === 1
           ? (this.fragments[0] as Buffer)

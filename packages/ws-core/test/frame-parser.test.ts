@@ -73,6 +73,26 @@ describe('FrameParser', () => {
     expect(received?.equals(payload)).toBe(true);
   });
 
+  test.each([
+    [3000, 'one buffer allocated up front'],
+    [1024 * 1024 + 10, 'a list of pieces'],
+  ])('hands out the unmasked pieces of a %i-byte payload that spans reads (%s)', (size) => {
+    const payload = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) payload[i] = i % 251;
+    const bytes = encodeFrame(frameOf(Opcode.BINARY, payload), RFC_MASK);
+    const pieces: Buffer[] = [];
+    let whole: Buffer | undefined;
+    const parser = new FrameParser({
+      onHeader: () => {},
+      onPayloadPiece: (_header, piece) => pieces.push(Buffer.from(piece)),
+      onFrame: (_header, p) => (whole = p),
+    });
+    for (let at = 0; at < bytes.length; at += 1000) parser.push(bytes.subarray(at, at + 1000));
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(Buffer.concat(pieces).equals(payload)).toBe(true);
+    expect(whole?.equals(payload)).toBe(true);
+  });
+
   test('gives the same frames for random frames under random chunkings', () => {
     const arbitraryFrame = fc.record({
       fin: fc.boolean(),

@@ -122,6 +122,20 @@ describe('failing the connection (one rule per test)', () => {
     expect(protocol.failure?.closeCode).toBe(1007);
   });
 
+  test('fails with 1007 within a large frame, at the read that brings the bad byte', () => {
+    const text = Buffer.alloc(100 * 1024, 'a');
+    text[5000] = 0xff;
+    const bytes = clientFrame(Opcode.TEXT, text);
+    const protocol = new Protocol({ role: 'server' });
+    let reads = 0;
+    for (let at = 0; at < bytes.length && protocol.failure === undefined; at += 1024) {
+      protocol.receiveData(bytes.subarray(at, at + 1024));
+      reads++;
+    }
+    expect(protocol.failure?.closeCode).toBe(1007);
+    expect(reads).toBe(5); // byte 5000 of the payload (after a 14-byte header) is in read 5 of 101
+  });
+
   test('fails with 1007 as soon as a fragment ends in an impossible prefix', () => {
     const protocol = new Protocol({ role: 'server' });
     protocol.receiveData(clientFrame(Opcode.TEXT, hex('61 ed a0'), { fin: false }));
