@@ -76,10 +76,11 @@ export async function measureRoundTrips(
     ['thread', new URL('./echo.worker.ts', import.meta.url), 'worker thread (postMessage)'],
   ];
   for (const [kind, url, name] of variants) {
+    const options = { label: `echo ${kind}`, ...(signal ? { signal } : {}) };
     const peer =
       kind === 'thread'
-        ? Peer.thread(url, undefined, signal ? { signal } : {})
-        : Peer.process(url, undefined, signal ? { signal } : {});
+        ? Peer.thread(url, undefined, options)
+        : Peer.process(url, undefined, options);
     try {
       await peer.ready;
       const payload = { x: 1, y: 2, name: 'player' };

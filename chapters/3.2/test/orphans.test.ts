@@ -57,3 +57,34 @@ describe.runIf(process.platform === 'linux')('Ctrl-C', () => {
     }
   });
 });
+
+describe.runIf(process.platform === 'linux')('an interrupted measurement', () => {
+  it('rejects and leaves none of its child processes running', async () => {
+    const { measureRoundTrips } = await import('../src/processes-demo.ts');
+    const controller = new AbortController();
+    const before = new Set(descendantsOf(process.pid));
+    let seen: number[] = [];
+    // A billion round trips: the run can only end by being interrupted.
+    const run = measureRoundTrips(1_000_000_000, controller.signal);
+    run.catch(() => {});
+    await waitUntil(
+      () => {
+        seen = descendantsOf(process.pid).filter(
+          (p) => !before.has(p) && commandLine(p).includes('ts-entry.mjs'),
+        );
+        return seen.length > 0;
+      },
+      30_000,
+      'the echo child process to start',
+    );
+    controller.abort();
+    await expect(within(run, 15_000, 'the interrupted round trips to settle')).rejects.toThrow(
+      'echo process exited with signal SIGTERM before answering',
+    );
+    await waitUntil(
+      () => seen.every((p) => !isAlive(p)),
+      5_000,
+      `children ${seen.join(', ')} to be gone`,
+    );
+  });
+});
