@@ -47,11 +47,6 @@ afterEach(async () => {
 });
 
 describe('3.2/05 RpcClient', () => {
-  it('gets the answer to one call', async () => {
-    const client = new RpcClient(await startPeer());
-    expect(await client.call('echo', { hello: 'world' })).toEqual({ hello: 'world' });
-  });
-
   it('matches 200 concurrent replies to their calls although they arrive out of order', async () => {
     const client = new RpcClient(await startPeer());
     const answers = await Promise.all(
@@ -60,8 +55,9 @@ describe('3.2/05 RpcClient', () => {
     expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
-  it("rejects a call with the child's error, and keeps working afterwards", async () => {
+  it("answers a call, rejects a call with the child's error, and keeps working", async () => {
     const client = new RpcClient(await startPeer());
+    expect(await client.call('echo', { hello: 'world' })).toEqual({ hello: 'world' });
     await expect(client.call('fail', 7)).rejects.toThrow(RpcError);
     expect(await client.call('echo', 'still here')).toBe('still here');
   });
