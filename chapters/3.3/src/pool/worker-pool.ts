@@ -14,6 +14,7 @@ import {
   TaskFailedError,
   WorkerExitedError,
 } from './errors.ts';
+import { asCompleted, inOrder } from './iterate.ts';
 import type { FromWorker, TaskRequest } from './messages.ts';
 import type { ApplyOptions, Pool, PoolOptions, PoolState } from './pool.ts';
 import type { Runtime, WorkerHandle } from './runtime.ts';
@@ -114,46 +115,15 @@ export class WorkerPool implements Pool {
     return Promise.all(promises);
   }
 
-  async *imap<T, R>(
-    task: TaskRef<[T], R>,
-    items: Iterable<T> | AsyncIterable<T>,
-  ): AsyncGenerator<R> {
-    // A window, not the whole input: an endless generator must not fill memory.
-    const window = new Deque<Promise<R>>();
-    for await (const item of items) {
-      window.push(this.quietly(this.submit(task, [item]).promise));
-      if (window.length >= this.windowSize()) yield await (window.shift() as Promise<R>);
-    }
-    while (window.length > 0) yield await (window.shift() as Promise<R>);
+  imap<T, R>(task: TaskRef<[T], R>, items: Iterable<T> | AsyncIterable<T>): AsyncGenerator<R> {
+    return inOrder((item: T) => this.submit(task, [item]).promise, items, this.windowSize());
   }
 
-  async *imapUnordered<T, R>(
+  imapUnordered<T, R>(
     task: TaskRef<[T], R>,
     items: Iterable<T> | AsyncIterable<T>,
   ): AsyncGenerator<R> {
-    const finished = new Deque<{ ok: true; value: R } | { ok: false; error: unknown }>();
-    let inFlight = 0;
-    let wake: (() => void) | undefined;
-    const settle = (outcome: { ok: true; value: R } | { ok: false; error: unknown }) => {
-      inFlight--;
-      finished.push(outcome);
-      wake?.();
-    };
-    const takeOne = async (): Promise<R> => {
-      while (finished.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      const outcome = finished.shift() as { ok: true; value: R } | { ok: false; error: unknown };
-      if (!outcome.ok) throw outcome.error;
-      return outcome.value;
-    };
-    for await (const item of items) {
-      inFlight++;
-      this.submit(task, [item]).promise.then(
-        (value) => settle({ ok: true, value: value as R }),
-        (error: unknown) => settle({ ok: false, error }),
-      );
-      if (inFlight + finished.length >= this.windowSize()) yield await takeOne();
-    }
-    while (inFlight + finished.length > 0) yield await takeOne();
+    return asCompleted((item: T) => this.submit(task, [item]).promise, items, this.windowSize());
   }
 
   close(): void {
@@ -214,12 +184,6 @@ export class WorkerPool implements Pool {
 
   private windowSize(): number {
     return this.size * this.maxInFlight;
-  }
-
-  /** The same promise, marked as handled: a consumer that stops early leaves no rejections. */
-  private quietly<R>(promise: Promise<R>): Promise<R> {
-    promise.catch(() => {});
-    return promise;
   }
 
   private startMissingWorkers(): void {
