@@ -1,0 +1,124 @@
+/**
+ * A real browser as the peer: Debian's Chromium driven by playwright-core (never a downloaded
+ * browser). Skipped locally, with a message, when Chromium is missing; in CI (CI set) a missing
+ * Chromium is a failure, since .ci/run installs it.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { HttpRequestHead, WebSocketServer } from '../src/index.ts';
+import { startServer } from './tcp-helpers.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM && !process.env.CI) {
+  console.warn(
+    `browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  );
+}
+
+describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('Chromium as the client', () => {
+  let server: WebSocketServer;
+  let url: string;
+  let browser: Browser | undefined;
+  let page: Page;
+  const heads: HttpRequestHead[] = [];
+  const serverCloses: Array<[number, string]> = [];
+
+  beforeAll(async () => {
+    expect(HAVE_CHROMIUM, `CI must provide Chromium at ${CHROMIUM}`).toBe(true);
+    ({ server, url } = await startServer({
+      onHttpRequest: () => ({
+        status: 200,
+        headers: { 'Content-Type': 'text/html' },
+        body: '<!doctype html><title>ws-core</title>',
+      }),
+    }));
+    server.on('connection', (conn, head) => {
+      heads.push(head);
+      conn.on('close', (code, reason) => serverCloses.push([code, reason]));
+      if (head.target === '/close-from-server') conn.close(4001, 'server done');
+      else conn.on('message', (data) => conn.send(data));
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    page = await browser.newPage();
+    await page.goto(url.replace('ws:', 'http:')); // served by onHttpRequest
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('echoes text and binary messages up to 1 MiB, with no extension negotiated', async () => {
+    const result = await page.evaluate(async (target) => {
+      const ws = new WebSocket(target);
+      ws.binaryType = 'arraybuffer';
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = reject;
+      });
+      const replies: Array<string | ArrayBuffer> = [];
+      const done = new Promise<void>((resolve) => {
+        ws.onmessage = (event) => {
+          replies.push(event.data);
+          if (replies.length === 3) resolve();
+        };
+      });
+      const big = new Uint8Array(1024 * 1024).map((_, i) => (i * 31 + (i >> 8)) & 0xff);
+      ws.send('héllo wörld €😀');
+      ws.send(new Uint8Array([0, 1, 2, 255]));
+      ws.send(big);
+      await done;
+      const echoedBig = new Uint8Array(replies[2] as ArrayBuffer);
+      const bigMatches =
+        echoedBig.length === big.length && echoedBig.every((byte, i) => byte === big[i]);
+      ws.close(1000);
+      return {
+        extensions: ws.extensions,
+        text: replies[0],
+        small: Array.from(new Uint8Array(replies[1] as ArrayBuffer)),
+        bigMatches,
+      };
+    }, url);
+    expect(result).toEqual({
+      extensions: '',
+      text: 'héllo wörld €😀',
+      small: [0, 1, 2, 255],
+      bigMatches: true,
+    });
+    expect(heads.at(-1)?.headers.get('sec-websocket-extensions')).toMatch(/permessage-deflate/);
+  });
+
+  test('passes close codes and reasons both ways', async () => {
+    const fromBrowser = await page.evaluate(async (target) => {
+      const ws = new WebSocket(target);
+      await new Promise((resolve) => (ws.onopen = resolve));
+      const closed = new Promise<[number, string]>(
+        (resolve) => (ws.onclose = (e) => resolve([e.code, e.reason])),
+      );
+      ws.close(4000, 'browser done');
+      return closed;
+    }, url);
+    expect(fromBrowser[0]).toBe(4000);
+    await expect.poll(() => serverCloses).toContainEqual([4000, 'browser done']);
+
+    const fromServer = await page.evaluate(async (target) => {
+      const ws = new WebSocket(`${target}close-from-server`);
+      return new Promise<[number, string]>(
+        (resolve) => (ws.onclose = (e) => resolve([e.code, e.reason])),
+      );
+    }, url);
+    expect(fromServer).toEqual([4001, 'server done']);
+  });
+});
