@@ -77,6 +77,25 @@ describe('the echo load generator', () => {
     expect(result.echoed).toBe(result.sent - 3); // one per connection
   });
 
+  test('notes a slow first pipeline without failing the run', async () => {
+    const port = await startEchoServer((socket, data, index) => {
+      // Hold the very first echo back past the priming limit, then echo normally.
+      if (index === 0) setTimeout(() => socket.send(data, { binary: true }), 250);
+      else socket.send(data, { binary: true });
+    });
+    const result = await runLoad({
+      ...cell(port),
+      connections: 1,
+      inFlight: 1,
+      primeTimeoutMs: 50,
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.notes.join('\n')).toMatch(
+      /1 connections got no full pipeline of echoes in 50 ms/,
+    );
+  });
+
   test('fails the run when the echo comes back as text instead of binary', async () => {
     const port = await startEchoServer((socket, data) => socket.send(data, { binary: false }));
     const result = await runLoad({ ...cell(port), connections: 1, inFlight: 1 });
