@@ -1,0 +1,114 @@
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  connect,
+  HandshakeError,
+  truncateReason,
+  WebSocketError,
+  type WebSocketServer,
+} from '../src/index.ts';
+import { startServer } from './tcp-helpers.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** A TCP server that does `onSocket` with each connection; closed after the test. */
+async function tcpServer(onSocket: (socket: Socket) => void): Promise<string> {
+  const sockets = new Set<Socket>();
+  const tcp: Server = createTcpServer((socket) => {
+    sockets.add(socket);
+    onSocket(socket);
+  });
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => tcp.close(resolve));
+  });
+  const address = tcp.address();
+  return `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+}
+
+async function ourServer(
+  options: Parameters<typeof startServer>[0] = {},
+): Promise<{ server: WebSocketServer; url: string }> {
+  const started = await startServer(options);
+  cleanups.push(() => started.server.close());
+  return started;
+}
+
+describe('connect', () => {
+  test('rejects a wss: url, which this package does not implement', async () => {
+    await expect(connect('wss://127.0.0.1:1/')).rejects.toThrow('unsupported url scheme wss:');
+  });
+
+  test('rejects with a WebSocketError when the server never answers within handshakeTimeout', async () => {
+    const url = await tcpServer(() => {}); // accepts, says nothing
+    const error = await connect(url, { handshakeTimeout: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketError);
+    expect((error as Error).message).toBe('handshake timed out waiting for the server');
+  });
+
+  test('rejects with a WebSocketError when the server hangs up mid-handshake', async () => {
+    const url = await tcpServer((socket) => socket.end('HTTP/1.1 101 Swi'));
+    await expect(connect(url)).rejects.toThrow('connection closed during the handshake');
+  });
+
+  test('rejects with the socket error when nothing listens', async () => {
+    const url = await tcpServer(() => {});
+    for (const cleanup of cleanups.splice(0)) await cleanup(); // close it: the port is now free
+    await expect(connect(url)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  test('rejects with HandshakeError carrying the status when our server refuses', async () => {
+    const { url } = await ourServer({ checkOrigin: () => false });
+    const error = await connect(url, { headers: { Origin: 'http://evil.example' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HandshakeError);
+    expect((error as HandshakeError).status).toBe(403);
+  });
+
+  test("sends the path and query, and gets our server's subprotocol choice", async () => {
+    const { server, url } = await ourServer({ protocols: ['b', 'a'] });
+    const paths: string[] = [];
+    server.on('connection', (conn) => paths.push(conn.path));
+    const conn = await connect(`${url}room/7?nick=ann`, { protocols: ['a', 'b'] });
+    expect(conn.protocol).toBe('b');
+    expect(conn.path).toBe('/room/7?nick=ann');
+    conn.close();
+    await new Promise((resolve) => conn.once('close', resolve));
+    expect(paths).toEqual(['/room/7?nick=ann']);
+  });
+});
+
+describe('bufferedAmount and drain', () => {
+  test('counts what is waiting to be written and emits drain once it is written', async () => {
+    const { server, url } = await ourServer();
+    const received = new Promise<number>((resolve) =>
+      server.on('connection', (conn) =>
+        conn.on('message', (data) => resolve((data as Buffer).length)),
+      ),
+    );
+    const conn = await connect(url);
+    expect(conn.bufferedAmount).toBe(0);
+    const drained = new Promise<void>((resolve) => conn.once('drain', resolve));
+    expect(conn.send(Buffer.alloc(8 * 1024 * 1024))).toBe(true);
+    expect(conn.bufferedAmount).toBeGreaterThan(8 * 1024 * 1024);
+    await drained;
+    expect(conn.bufferedAmount).toBe(0);
+    expect(await received).toBe(8 * 1024 * 1024);
+    conn.close();
+  });
+});
+
+describe('truncateReason', () => {
+  test('cuts a reason to 123 bytes without splitting a character', () => {
+    const reason = '€'.repeat(50); // 150 bytes
+    const cut = truncateReason(reason);
+    expect(Buffer.byteLength(cut)).toBe(123);
+    expect(cut).toBe('€'.repeat(41));
+    expect(truncateReason('short')).toBe('short');
+  });
+});
