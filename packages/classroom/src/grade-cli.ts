@@ -45,11 +45,11 @@ async function main(argv: string[]): Promise<number> {
     positionals[0],
     values.solutions ? { target: 'solutions' } : {},
   );
-  console.log(formatGradeTable(scored, useColor()));
-  // One exercise: show every failing test in full, as watch mode does.
+  // One exercise: every failing test in full first, as watch mode shows it; the total stays last.
   const [only] = scored;
   if (scored.length === 1 && only && only.status !== 'pass')
-    console.log(`\n${formatRun(only, useColor())}`);
+    console.log(`${formatRun(only, useColor())}\n`);
+  console.log(formatGradeTable(scored, useColor()));
 
   if (values.report) {
     // npm runs scripts from the root; a relative path means relative to where the student typed it.

@@ -127,12 +127,9 @@ function readLines(file: string): ModuleLine[] {
 }
 
 function toOutcome(test: TestLine): TestOutcome {
-  const passed = test.state === 'passed';
-  return {
-    name: test.name,
-    passed,
-    ...(passed ? {} : { message: plainMessage(test.message ?? test.state) }),
-  };
+  if (test.state === 'passed') return { name: test.name, passed: true };
+  const raw = test.message ?? test.state;
+  return { name: test.name, passed: false, message: plainMessage(raw), detail: messageDetail(raw) };
 }
 
 function collect(

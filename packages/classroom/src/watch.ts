@@ -6,7 +6,7 @@
  * arrive while the tests run are folded into one more run, never a pile of them.
  */
 import { type FSWatcher, statSync, watch } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { formatProgress, formatRun } from './exercise-view.ts';
 import { type Course, type Exercise, exercisePaths } from './manifest.ts';
 import { markPassed, nextExercise, type Progress, saveProgress, takeHint } from './progress.ts';
@@ -114,8 +114,12 @@ export class WatchSession {
     };
     if (!this.options.poll) {
       try {
-        const watcher: FSWatcher = watch(file, onChange);
-        // Some editors replace the file on save, which ends a watch: fall back to polling then.
+        // Watch the folder, not the file: many editors save by writing a new file and renaming
+        // it over the old one, and a watch on the old file would never hear of it again.
+        const name = basename(file);
+        const watcher: FSWatcher = watch(dirname(file), (_event, changed) => {
+          if (changed === null || changed === name) onChange();
+        });
         watcher.on('error', () => {
           watcher.close();
           this.#stopWatching = this.#poll(onChange);

@@ -3,7 +3,7 @@ import '../src/matchers.ts';
 import { describeByteMismatch, fromHex, toHex } from '../src/bytes.ts';
 import { DeadlineError, withDeadline } from '../src/concurrency.ts';
 import { LockTable } from '../src/lock-table.ts';
-import { plainMessage } from '../src/runner.ts';
+import { messageDetail, plainMessage } from '../src/runner.ts';
 import { distributePoints, scoreRun } from '../src/scoring.ts';
 
 const failureOf = (action: () => void): string => {
@@ -63,6 +63,14 @@ describe('points', () => {
         points: 0,
         message: 'syntax error',
       },
+    );
+  });
+
+  it("keeps a failure's hex dumps for the details but leaves its stack out", () => {
+    const raw =
+      'bytes differ at offset 1\n  expected: 81 [05]\n  received: 81 [06]\n    at check (x.ts:3:1)';
+    expect(messageDetail(raw)).toBe(
+      'bytes differ at offset 1\n  expected: 81 [05]\n  received: 81 [06]',
     );
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,20 @@ describe.each([
     await until(() => session.current?.id === '9.9/02', 'the session moved on');
     expect(output.join('')).toContain('9.9/01 done. Next up:');
     expect(loadProgress(progressFile).passed).toEqual(['9.9/01']);
+  });
+
+  it('notices a save made by renaming a new file over the old one, as many editors do', async () => {
+    const { root, output, session } = setup(poll);
+    await session.start();
+    const runs = session.runs;
+    const target = join(root, 'exercises/9.9/01-thing.ts');
+    writeFileSync(`${target}.tmp`, '// still TODO, but longer than before\n');
+    renameSync(`${target}.tmp`, target);
+    await until(() => session.runs > runs, 'the renamed save was graded');
+    writeFileSync(`${target}.tmp`, 'export const state = "done";\n');
+    renameSync(`${target}.tmp`, target);
+    await until(() => session.current?.id === '9.9/02', 'a second renamed save was graded too');
+    expect(output.join('')).toContain('9.9/01 done.');
   });
 });
 
