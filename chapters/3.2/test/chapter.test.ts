@@ -105,6 +105,17 @@ describe('chapter 3.2 command line', () => {
     expect(err).toContain('parent got [4031,1024,"my data"]');
   });
 
+  it('runs 3.2.1: two workers tick 9 and 3 times, then the ref’d child waits and the unref’d one does not', async () => {
+    const { code, out } = await within(run(['3.2.1']), 60_000, 'section 3.2.1');
+    expect(code).toBe(0);
+    expect(out.match(/^A tick \d$/gm)).toHaveLength(9);
+    expect(out.match(/^ +B tick \d$/gm)).toHaveLength(3);
+    expect(out).toMatch(/worker left ref’d \(join\): process lived \d+ ms, printed 5 of 5 ticks/);
+    expect(out).toMatch(
+      /worker\.unref\(\) \(daemon\): process lived \d+ ms, printed [0-4] of 5 ticks/,
+    );
+  });
+
   it('explains parallelism as simultaneous execution on several cores', async () => {
     const { code, out } = await run(['3.2']);
     expect(code).toBe(0);

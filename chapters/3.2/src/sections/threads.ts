@@ -32,8 +32,13 @@ export const threads: Section = {
       );
     ctx.step('step 2: join — wait for both to exit');
     // 'error' rejects once(): a worker that throws is reported, never waited on forever.
-    await Promise.all(workers.map((w) => once(w, 'exit')));
-    ctx.signal.removeEventListener('abort', stop);
+    try {
+      await Promise.all(workers.map((w) => once(w, 'exit')));
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+      stop(); // ends the other worker if one failed; a no-op for workers that have exited
+    }
+    if (ctx.signal.aborted) return undefined;
     ctx.say('both workers finished; the main thread continued only after both exits');
 
     ctx.step('step 3: daemon or not — a child process whose main module ends while a worker ticks');
