@@ -16,6 +16,8 @@ export interface WorkerPort {
 type TaskFunction = (...args: unknown[]) => unknown;
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+/** module → export → function, filled on first use so later tasks skip every await. */
+const resolved = new Map<string, Map<string, TaskFunction>>();
 
 async function resolveTask(request: TaskRequest): Promise<TaskFunction> {
   let loading = modules.get(request.module);
@@ -27,6 +29,9 @@ async function resolveTask(request: TaskRequest): Promise<TaskFunction> {
   if (typeof exported !== 'function') {
     throw new TypeError(`${request.module} has no exported function "${request.exportName}"`);
   }
+  const byName = resolved.get(request.module) ?? new Map<string, TaskFunction>();
+  resolved.set(request.module, byName);
+  byName.set(request.exportName, exported as TaskFunction);
   return exported as TaskFunction;
 }
 
@@ -45,7 +50,8 @@ export function serveTasks(port: WorkerPort): void {
     for (let i = 0; i < backlog.length; i++) {
       const request = backlog[i] as TaskRequest;
       try {
-        const fn = await resolveTask(request);
+        const fn =
+          resolved.get(request.module)?.get(request.exportName) ?? (await resolveTask(request));
         let value = fn(...request.args);
         if (isThenable(value)) value = await value;
         port.post({ type: 'done', id: request.id, value });

@@ -22,7 +22,6 @@ import type { TaskRef } from './task-ref.ts';
 
 interface QueuedTask {
   readonly request: TaskRequest;
-  readonly label: string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   /** Runs started so far; at most 2 with retryOnExit. */
@@ -35,6 +34,11 @@ interface Slot {
   stopping: boolean;
   /** Oldest first. A worker runs tasks in the order sent, so inFlight[0] is the one running. */
   inFlight: QueuedTask[];
+}
+
+/** How errors name a task; built only when needed, not for every submission. */
+function labelOf(request: { id: number; exportName: string }): string {
+  return `task ${request.id} (${request.exportName})`;
 }
 
 /** Workers that die before saying 'ready' this many times in a row mean a broken set-up. */
@@ -103,8 +107,8 @@ export class WorkerPool implements Pool {
     args: A,
     options: ApplyOptions<R> = {},
   ): ApplyResult<R> {
-    const { promise, label } = this.submit(task, args);
-    const result = new ApplyResult(label, promise);
+    const { promise, request } = this.submit(task, args);
+    const result = new ApplyResult(labelOf(request), promise);
     result.then(options.callback, options.errorCallback);
     return result;
   }
@@ -159,15 +163,13 @@ export class WorkerPool implements Pool {
   private submit<A extends unknown[], R>(
     task: TaskRef<A, R>,
     args: A,
-  ): { promise: Promise<R>; label: string } {
+  ): { promise: Promise<R>; request: TaskRequest } {
     if (this.current !== 'open') throw new PoolClosedError(this.current);
     const id = this.nextId++;
-    const label = `task ${id} (${task.exportName})`;
     const request: TaskRequest = { id, module: task.module, exportName: task.exportName, args };
     const promise = new Promise<R>((resolve, reject) => {
       this.queue.push({
         request,
-        label,
         resolve: resolve as (v: unknown) => void,
         reject,
         attempts: 0,
@@ -179,7 +181,7 @@ export class WorkerPool implements Pool {
       this.startMissingWorkers();
     }
     this.scheduleFlush();
-    return { promise, label };
+    return { promise, request };
   }
 
   private windowSize(): number {
@@ -247,7 +249,7 @@ export class WorkerPool implements Pool {
     if (index < 0) return;
     const [task] = slot.inFlight.splice(index, 1) as [QueuedTask];
     if (message.type === 'done') task.resolve(message.value);
-    else task.reject(new TaskFailedError(task.label, message.error));
+    else task.reject(new TaskFailedError(labelOf(task.request), message.error));
     this.scheduleFlush();
     this.finishIfIdle();
   }
@@ -261,7 +263,7 @@ export class WorkerPool implements Pool {
     for (let i = waiting.length - 1; i >= 0; i--) this.queue.unshift(waiting[i] as QueuedTask);
     if (running) {
       if (this.retryOnExit && running.attempts < 2) this.queue.unshift(running);
-      else running.reject(new WorkerExitedError(running.label, code, signal));
+      else running.reject(new WorkerExitedError(labelOf(running.request), code, signal));
     }
     if (this.startFailures >= MAX_START_FAILURES) this.failQueue();
     const needed = this.current === 'open' || (this.current === 'closed' && this.hasWork());
@@ -275,7 +277,7 @@ export class WorkerPool implements Pool {
     for (const task of this.queue.drain()) {
       task.reject(
         new PoolError(
-          `${task.label} cannot run: ${MAX_START_FAILURES} ${this.kind} workers in a row exited during start-up (check that the worker module loads)`,
+          `${labelOf(task.request)} cannot run: ${MAX_START_FAILURES} ${this.kind} workers in a row exited during start-up (check that the worker module loads)`,
         ),
       );
     }
