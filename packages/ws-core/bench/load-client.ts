@@ -7,18 +7,23 @@
  * the connection id and sequence number stamped in its first 8 bytes, and the remaining bytes),
  * and at the end the number of echoes must equal the number of messages sent.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildBinaryFrame, headerLength, pseudoRandomBytes } from './frames-ref.ts';
+import { readProcessCpuMs } from './process-cpu.ts';
+import {
+  FrameInbox,
+  maskedCloseFrame,
+  OPCODE_CLOSE,
+  openRawWebSocket,
+  randomMaskKey,
+  type ServerFrame,
+} from './raw-client.ts';
 import { percentileSorted } from './stats.ts';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Bytes 0..3 carry the connection id, 4..7 the sequence number. */
 export const STAMP_BYTES = 8;
 const OPCODE_BINARY = 0x2;
-const OPCODE_CLOSE = 0x8;
 /** How many connections to open at once (stays well under the default listen backlog). */
 const CONNECT_BATCH = 100;
 const MAX_ERRORS_KEPT = 5;
@@ -76,46 +81,10 @@ interface ConnState {
   nextEchoSeq: number;
   sendTimes: number[];
   sendTimesHead: number;
-  inbox: Buffer[];
-  inboxBytes: number;
+  inbox: FrameInbox;
   closed: boolean;
   closeFrameSeen: boolean;
   onSettled: (() => void) | undefined;
-}
-
-/** Accumulates socket reads and hands out whole server frames without quadratic copying. */
-function takeFrame(conn: ConnState): { opcode: number; fin: boolean; payload: Buffer } | undefined {
-  if (conn.inboxBytes < 2) return undefined;
-  let head = conn.inbox[0] as Buffer;
-  if (head.length < 10 && conn.inbox.length > 1) {
-    head = Buffer.concat(conn.inbox);
-    conn.inbox = [head];
-  }
-  const b0 = head[0] ?? 0;
-  const b1 = head[1] ?? 0;
-  if (b1 & 0x80) throw new Error('server sent a masked frame');
-  let length = b1 & 0x7f;
-  let offset = 2;
-  if (length === 126) {
-    if (head.length < 4) return undefined;
-    length = head.readUInt16BE(2);
-    offset = 4;
-  } else if (length === 127) {
-    if (head.length < 10) return undefined;
-    length = Number(head.readBigUInt64BE(2));
-    offset = 10;
-  }
-  if (conn.inboxBytes < offset + length) return undefined;
-  if (head.length < offset + length) {
-    head = Buffer.concat(conn.inbox);
-    conn.inbox = [head];
-  }
-  const payload = head.subarray(offset, offset + length);
-  const rest = head.subarray(offset + length);
-  conn.inbox[0] = rest;
-  if (rest.length === 0) conn.inbox.shift();
-  conn.inboxBytes -= offset + length;
-  return { opcode: b0 & 0x0f, fin: (b0 & 0x80) !== 0, payload };
 }
 
 function stampedFrame(conn: ConnState, seq: number): Buffer {
@@ -154,54 +123,6 @@ export function checkEcho(
     return `connection ${conn.id}: echo ${seq} payload bytes differ from what was sent`;
   }
   return undefined;
-}
-
-async function handshake(host: string, port: number): Promise<{ socket: Socket; rest: Buffer }> {
-  const key = randomBytes(16).toString('base64');
-  const accept = createHash('sha1')
-    .update(key + GUID)
-    .digest('base64');
-  const socket = netConnect({ host, port });
-  socket.setNoDelay(true);
-  return await new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const fail = (error: Error) => {
-      socket.destroy();
-      reject(error);
-    };
-    const timer = setTimeout(() => fail(new Error('handshake timed out after 10 s')), 10_000);
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      fail(error);
-    });
-    socket.once('connect', () => {
-      socket.write(
-        `GET /bench HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
-    });
-    const onData = (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      const end = received.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      socket.off('data', onData);
-      clearTimeout(timer);
-      const headText = received.subarray(0, end).toString('latin1');
-      const lines = headText.split('\r\n');
-      if (!/^HTTP\/1\.1 101 /.test(lines[0] ?? '')) {
-        fail(new Error(`handshake refused: ${lines[0]}`));
-        return;
-      }
-      const acceptLine = lines.find((l) => l.toLowerCase().startsWith('sec-websocket-accept:'));
-      if (acceptLine?.slice(acceptLine.indexOf(':') + 1).trim() !== accept) {
-        fail(new Error('handshake answered with a wrong Sec-WebSocket-Accept'));
-        return;
-      }
-      socket.removeAllListeners('error');
-      resolve({ socket, rest: received.subarray(end + 4) });
-    };
-    socket.on('data', onData);
-  });
 }
 
 /** Runs one load cell against a WebSocket echo server at host:port. */
@@ -243,13 +164,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   const onData = (conn: ConnState, chunk: Buffer) => {
     conn.inbox.push(chunk);
-    conn.inboxBytes += chunk.length;
     const now = performance.now();
     const outgoing: Buffer[] = [];
     for (;;) {
-      let frame: ReturnType<typeof takeFrame>;
+      let frame: ServerFrame | undefined;
       try {
-        frame = takeFrame(conn);
+        frame = conn.inbox.take();
       } catch (error) {
         report(`connection ${conn.id}: ${(error as Error).message}`);
         conn.socket.destroy();
@@ -305,10 +225,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   try {
     for (let first = 0; first < connections; first += CONNECT_BATCH) {
       const batch = Array.from({ length: Math.min(CONNECT_BATCH, connections - first) }, (_, i) =>
-        handshake(options.host, options.port).then(({ socket, rest }) => {
+        openRawWebSocket(options.host, options.port).then(({ socket, rest }) => {
           const id = first + i + 1;
-          const mask = randomBytes(4);
-          mask[0] = (mask[0] ?? 0) | 1; // never an all-zero key: a server must really unmask
+          const mask = randomMaskKey();
           const conn: ConnState = {
             id,
             socket,
@@ -319,8 +238,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
             nextEchoSeq: 0,
             sendTimes: [],
             sendTimesHead: 0,
-            inbox: [],
-            inboxBytes: 0,
+            inbox: new FrameInbox(),
             closed: false,
             closeFrameSeen: false,
             onSettled: undefined,
@@ -419,23 +337,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Clock ticks per second for /proc/<pid>/stat; 100 on every mainstream Linux. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** User + system CPU time of another process in ms, from /proc; NaN where that is unavailable. */
-export function readProcessCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** Waits until every connection has all its echoes (or closed), at most `timeoutMs`. */
 async function settleAll(
   conns: ConnState[],
@@ -461,12 +362,6 @@ async function settleAll(
 
 /** Close handshake on every connection (masked 1000), then destroy whatever is left. */
 async function closeAll(conns: ConnState[], timeoutMs: number): Promise<void> {
-  const closeFrame = (mask: Buffer) => {
-    const frame = Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]);
-    mask.copy(frame, 2);
-    for (let i = 0; i < 2; i++) frame[6 + i] = (frame[6 + i] ?? 0) ^ (mask[i] ?? 0);
-    return frame;
-  };
   await Promise.all(
     conns.map(
       (conn) =>
@@ -480,7 +375,7 @@ async function closeAll(conns: ConnState[], timeoutMs: number): Promise<void> {
             clearTimeout(timer);
             resolve();
           });
-          conn.socket.end(closeFrame(conn.mask));
+          conn.socket.end(maskedCloseFrame(conn.mask));
         }),
     ),
   );
