@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '@course/classroom/matchers';
 import { fromHex } from '@course/classroom/bytes';
@@ -65,5 +66,35 @@ describe('3.1/04 decodeFrameHeader', () => {
 
   it('fails with 1009 when the 64-bit length exceeds 2^53 - 1', () => {
     expectFrameError('82 7f 00 20 00 00 00 00 00 00', 1009);
+  });
+
+  it('reads back the length and header size of random headers in all three forms (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        fc.boolean(),
+        (length, masked) => {
+          const form = length < 126 ? 7 : length < 65536 ? 16 : 64;
+          const header = new Uint8Array(
+            2 + (form === 16 ? 2 : form === 64 ? 8 : 0) + (masked ? 4 : 0),
+          );
+          const view = new DataView(header.buffer);
+          header[0] = 0x82;
+          header[1] = (masked ? 0x80 : 0) | (form === 7 ? length : form === 16 ? 126 : 127);
+          if (form === 16) view.setUint16(2, length);
+          if (form === 64) view.setBigUint64(2, BigInt(length));
+          const decoded = decodeFrameHeader(header);
+          expect(
+            decoded,
+            `header ${Array.from(header, (b) => b.toString(16).padStart(2, '0')).join(' ')}`,
+          ).toMatchObject({
+            payloadLength: length,
+            headerLength: header.length,
+            masked,
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '@course/classroom/matchers';
 import { fromHex } from '@course/classroom/bytes';
@@ -13,6 +14,25 @@ const STREAM = Uint8Array.from([
   ...fromHex('82 fe 01 2c 01 02 03 04'),
   ...BIG.map((b, i) => b ^ (MASK[i & 3] ?? 0)),
 ]);
+
+/** The test's own encoder (masked when a mask is given), so random frames can be generated. */
+function encode(opcode: number, payload: Uint8Array, mask?: Uint8Array): Uint8Array {
+  const n = payload.length;
+  const length =
+    n < 126
+      ? [n]
+      : n < 65536
+        ? [126, n >> 8, n & 0xff]
+        : [127, 0, 0, 0, 0, 0, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  const body = mask ? payload.map((b, i) => b ^ (mask[i & 3] ?? 0)) : payload;
+  return Uint8Array.from([
+    0x80 | opcode,
+    (mask ? 0x80 : 0) | (length[0] ?? 0),
+    ...length.slice(1),
+    ...(mask ?? []),
+    ...body,
+  ]);
+}
 
 function feed(parser: FrameParser, chunks: Uint8Array[]) {
   return chunks.flatMap((chunk) => parser.push(chunk));
@@ -78,5 +98,35 @@ describe('3.1/07 FrameParser', () => {
       );
       expect((caught as FrameError).closeCode, `close code for ${what}`).toBe(1009);
     }
+  });
+
+  it('gives back any random frames, however the stream is cut (fast-check)', () => {
+    const frame = fc.record({
+      opcode: fc.constantFrom(0x1, 0x2, 0x9),
+      payload: fc.uint8Array({ maxLength: 300 }),
+      mask: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(frame, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (frames, cuts) => {
+          const stream = Uint8Array.from(
+            frames.flatMap((f) => [...encode(f.opcode, f.payload, f.mask)]),
+          );
+          const offsets = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const chunks = [0, ...offsets].map((start, i) =>
+            stream.subarray(start, [...offsets, stream.length][i]),
+          );
+          const parsed = feed(new FrameParser(), chunks);
+          expect(parsed.map((f) => [f.opcode, Array.from(f.payload)])).toEqual(
+            frames.map((f) => [f.opcode, Array.from(f.payload)]),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

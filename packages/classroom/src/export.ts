@@ -12,7 +12,7 @@ import { ROOT } from './paths.ts';
 import { generateWorkflow, WORKFLOW_PATH } from './workflow.ts';
 
 /** The root devDependencies a template needs to grade, at the course's exact versions. */
-const TEMPLATE_TOOLS = ['vitest', 'vite', 'tsx', 'typescript', '@types/node'];
+const TEMPLATE_TOOLS = ['vitest', 'vite', 'tsx', 'typescript', '@types/node', 'fast-check'];
 
 /** Folders copied as they are; tests and caches stay behind. */
 const COPIED = [
