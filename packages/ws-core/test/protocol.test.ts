@@ -199,15 +199,45 @@ describe('failing the connection (one rule per test)', () => {
     expect(protocol.failure?.closeCode).toBe(1002);
   });
 
-  test('never throws, whatever bytes arrive', () => {
+  test('never throws on arbitrary bytes, and fails only with 1002, 1007 or 1009', () => {
+    // Mostly-valid streams with one byte flipped, plus pure noise.
+    const mutatedStream = fc
+      .tuple(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(0, 1, 2, 8, 9, 10),
+            fc.uint8Array({ maxLength: 140 }),
+            fc.boolean(),
+          ),
+          {
+            maxLength: 5,
+          },
+        ),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+      )
+      .map(([frames, at, value]) => {
+        const bytes = Buffer.concat(
+          frames.map(([opcode, payload, fin]) => clientFrame(opcode, payload, { fin })),
+        );
+        if (bytes.length > 0) bytes[at % bytes.length] = value;
+        return [bytes] as Uint8Array[];
+      });
+    const noise = fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 });
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }), (chunks) => {
+      fc.property(fc.oneof(mutatedStream, noise), (chunks) => {
         const protocol = new Protocol({ role: 'server', maxPayload: 1 << 16 });
         for (const chunk of chunks) protocol.receiveData(chunk);
         protocol.eventsReceived();
-        protocol.dataToSend();
+        const failure = protocol.failure;
+        const sent = sentClose(protocol);
+        if (failure !== undefined) {
+          expect([1002, 1007, 1009]).toContain(failure.closeCode);
+          expect(sent?.code).toBe(failure.closeCode);
+          expect(protocol.shouldCloseTransport).toBe(true);
+        }
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
