@@ -42,3 +42,21 @@ export function speedupAndEfficiency(
   const speedup = baselineMs / wallMs;
   return { speedup: round(speedup), efficiency: round(speedup / Math.max(1, usableCores)) };
 }
+
+/**
+ * Adds `speedup` to each row: how many times better than the row named `baseline` it did on
+ * `metric` (a rate where higher is better, or a time where lower is better).
+ */
+export function withSpeedup<R extends { name: string }>(
+  rows: readonly R[],
+  baseline: string,
+  metric: (row: R) => number,
+  better: 'higher' | 'lower',
+): Array<R & { speedup: number }> {
+  const base = rows.find((r) => r.name === baseline);
+  if (!base) throw new Error(`no row named "${baseline}" to compare against`);
+  return rows.map((row) => {
+    const ratio = better === 'higher' ? metric(row) / metric(base) : metric(base) / metric(row);
+    return { ...row, speedup: round(ratio) };
+  });
+}

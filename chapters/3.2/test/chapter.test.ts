@@ -81,7 +81,14 @@ describe('chapter 3.2 command line', () => {
     );
     expect(code, err).toBe(0);
     const parsed = JSON.parse(out);
-    expectRows(parsed.results, ['expected', 'total', 'lost_pct', 'wall_ms', 'increments_per_ms']);
+    expectRows(parsed.results, [
+      'expected',
+      'total',
+      'lost_pct',
+      'wall_ms',
+      'increments_per_ms',
+      'speedup',
+    ]);
     const byName = Object.fromEntries(
       (parsed.results as { name: string; total: number }[]).map((r) => [r.name, r.total]),
     );
@@ -100,7 +107,7 @@ describe('chapter 3.2 command line', () => {
     );
     expect(code, err).toBe(0);
     const parsed = JSON.parse(out);
-    expectRows(parsed.results, ['round_trips', 'wall_ms', 'us_per_round_trip']);
+    expectRows(parsed.results, ['round_trips', 'wall_ms', 'us_per_round_trip', 'speedup']);
     expect(parsed.memory).toEqual({ childSees: 1, workerSees: 1, parentCounter: 0, sharedCell: 1 });
     expect(err).toContain('parent got [4031,1024,"my data"]');
   });
@@ -133,7 +140,15 @@ describe('chapter 3.2.5 command line', () => {
     expect(code, err).toBe(0);
     const parsed = JSON.parse(out);
     expect(parsed.section).toBe('3.2.5');
-    expectRows(parsed.results, ['pings', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_jobs', 'wall_ms']);
+    expectRows(parsed.results, [
+      'pings',
+      'p50_ms',
+      'p99_ms',
+      'max_ms',
+      'heavy_jobs',
+      'wall_ms',
+      'speedup',
+    ]);
     expect((parsed.results as { name: string }[]).map((r) => r.name)).toEqual([
       'idle server, logic on main thread',
       'flooded, logic on main thread',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measure, percentile, round } from '../src/measure.ts';
+import { measure, percentile, round, withSpeedup } from '../src/measure.ts';
 
 describe('measurement helpers', () => {
   it('takes percentiles by nearest rank', () => {
@@ -22,5 +22,31 @@ describe('measurement helpers', () => {
     expect(timing.value).toBe(42);
     expect(timing.wallMs).toBeGreaterThanOrEqual(0);
     expect(timing.cpuMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('adds speedup against a named baseline for rates and for times', () => {
+    const rates = withSpeedup(
+      [
+        { name: 'mutex', rate: 10 },
+        { name: 'atomic', rate: 25 },
+      ],
+      'mutex',
+      (r) => r.rate,
+      'higher',
+    );
+    expect(rates.map((r) => r.speedup)).toEqual([1, 2.5]);
+    const times = withSpeedup(
+      [
+        { name: 'ipc', us: 120 },
+        { name: 'thread', us: 40 },
+      ],
+      'ipc',
+      (r) => r.us,
+      'lower',
+    );
+    expect(times.map((r) => r.speedup)).toEqual([1, 3]);
+    expect(() => withSpeedup([{ name: 'a' }], 'b', () => 1, 'higher')).toThrow(
+      'no row named "b" to compare against',
+    );
   });
 });

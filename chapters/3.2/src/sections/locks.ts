@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { formatTable, type Section } from '@course/course-kit';
 import { MAX_WORKERS, wholeArg } from '../args.ts';
 import { runCounterDemo, runDeadlockDemo } from '../lock-demo.ts';
+import { withSpeedup } from '../measure.ts';
 import { createLockBuffer, Mutex } from '../mutex.ts';
 
 export const locks: Section = {
@@ -27,10 +28,12 @@ export const locks: Section = {
     );
     const times = wholeArg(ctx.args, 'times', 500_000, 1, 100_000_000);
     ctx.step(`step 1: ${workers} workers add 1 to a shared counter ${times} times each`);
-    const rows = await runCounterDemo({ workers, times, signal: ctx.signal });
+    const counted = await runCounterDemo({ workers, times, signal: ctx.signal });
+    // speedup: each variant's rate against the mutex, the correct baseline.
+    const rows = withSpeedup(counted, 'mutex', (r) => r.increments_per_ms, 'higher');
     ctx.say(
       formatTable(
-        ['variant', 'expected', 'got', 'lost', 'lost %', 'ms', 'increments/ms'],
+        ['variant', 'expected', 'got', 'lost', 'lost %', 'ms', 'increments/ms', '× mutex'],
         rows.map((r) => [
           r.name,
           r.expected,
@@ -39,6 +42,7 @@ export const locks: Section = {
           r.lost_pct,
           r.wall_ms,
           r.increments_per_ms,
+          r.speedup,
         ]),
       ),
     );

@@ -7,6 +7,7 @@
  */
 import { formatTable, type Section } from '@course/course-kit';
 import { wholeArg } from '../args.ts';
+import { withSpeedup } from '../measure.ts';
 import { measureRoundTrips, runMemoryDemo, runQueueDemo } from '../processes-demo.ts';
 
 export const processes: Section = {
@@ -29,7 +30,14 @@ export const processes: Section = {
 
     const trips = wholeArg(ctx.args, 'trips', 2000, 1, 1_000_000_000);
     ctx.step(`step 3: ${trips} request/reply round trips, one at a time`);
-    const rows = await measureRoundTrips(trips, ctx.signal);
+    const measured = await measureRoundTrips(trips, ctx.signal);
+    // speedup: how many times faster than a child-process round trip.
+    const rows = withSpeedup(
+      measured,
+      'child process (IPC pipe)',
+      (r) => r.us_per_round_trip,
+      'lower',
+    );
     ctx.say(
       formatTable(
         ['channel', 'round trips', 'ms', 'µs each'],

@@ -11,6 +11,7 @@ import { formatTable, type Section } from '@course/course-kit';
 import { MAX_WORKERS, wholeArg } from '../args.ts';
 import { MAX_MAP_SIZE, type Placement, startGameServer } from '../game-server.ts';
 import { type LatencyRow, measureLatency } from '../latency.ts';
+import { withSpeedup } from '../measure.ts';
 import { demonstrateSocketHandoff } from '../socket-handoff.ts';
 
 const RUNS: ReadonlyArray<{ name: string; placement: Placement; heavy: number }> = [
@@ -71,6 +72,9 @@ export const websocket: Section = {
     ctx.say(
       'socket and does the I/O; workers get the CPU-heavy logic as messages and send answers back.',
     );
-    return { results: rows };
+    // speedup: p99 against the flooded server with its logic on the main thread.
+    const flooded = 'flooded, logic on main thread';
+    if (!rows.some((r) => r.name === flooded)) return { results: rows };
+    return { results: withSpeedup(rows, flooded, (r) => r.p99_ms, 'lower') };
   },
 };
