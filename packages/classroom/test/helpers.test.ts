@@ -25,15 +25,16 @@ describe('points', () => {
     expect(distributePoints(points, tests)).toEqual(expected);
   });
 
+  const exercise = {
+    id: '3.1/02',
+    title: 't',
+    file: '02-x.ts',
+    tests: '02-x.test.ts',
+    points: 10,
+    hints: ['h'],
+  };
+
   it('gives a partial score for the passing tests and names the first failure', () => {
-    const exercise = {
-      id: '3.1/02',
-      title: 't',
-      file: '02-x.ts',
-      tests: '02-x.test.ts',
-      points: 10,
-      hints: ['h'],
-    };
     const scored = scoreRun({
       exercise,
       status: 'ran',
@@ -49,14 +50,6 @@ describe('points', () => {
   });
 
   it('gives nothing to a test file that could not run', () => {
-    const exercise = {
-      id: '3.1/02',
-      title: 't',
-      file: '02-x.ts',
-      tests: '02-x.test.ts',
-      points: 10,
-      hints: ['h'],
-    };
     expect(scoreRun({ exercise, status: 'error', tests: [], error: 'syntax error' })).toMatchObject(
       {
         status: 'error',
