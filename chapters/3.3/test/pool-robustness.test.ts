@@ -27,8 +27,10 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
     const pool = createPool(kind, { size: 1 });
     try {
       const before = await pool.apply(fixtures.whoAmI, []);
+      // One batch to one worker: a task before the crash (its answer may die with the
+      // worker, then it runs again), the crash, and a task behind it.
+      const ahead = pool.apply(tasks.square, [11]);
       const dying = pool.apply(fixtures.exitNow, [7]);
-      // Sent in the same batch, queued behind the dying task in the same worker.
       const behind = pool.apply(tasks.square, [12]);
       const error = await dying.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkerExitedError);
@@ -36,6 +38,7 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
       expect((error as Error).message).toMatch(
         /^task \d+ \(exitNow\): its worker exited with code 7/,
       );
+      expect(await ahead).toBe(121);
       expect(await behind).toBe(144);
       const after = await pool.apply(fixtures.whoAmI, []);
       expect(kind === 'thread' ? after.threadId : after.pid).not.toBe(

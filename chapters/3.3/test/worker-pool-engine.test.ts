@@ -3,7 +3,7 @@
  * test's control. This reaches cases real workers make hard to stage.
  */
 import { describe, expect, test } from 'vitest';
-import { PoolError, WorkerPool } from '../src/pool/index.ts';
+import { PoolError, WorkerExitedError, WorkerPool } from '../src/pool/index.ts';
 import type { FromWorker, ToWorker } from '../src/pool/messages.ts';
 import type { Runtime, WorkerEvents } from '../src/pool/runtime.ts';
 import { tasks } from '../src/tasks.ts';
@@ -15,7 +15,10 @@ interface FakeWorker {
   killed: boolean;
 }
 
-function fakeRuntime(onStart: (worker: FakeWorker) => void = () => {}) {
+function fakeRuntime(
+  onStart: (worker: FakeWorker) => void = () => {},
+  runningTaskId?: () => number,
+) {
   const workers: FakeWorker[] = [];
   const runtime: Runtime = {
     kind: 'thread',
@@ -30,6 +33,7 @@ function fakeRuntime(onStart: (worker: FakeWorker) => void = () => {}) {
           worker.killed = true;
           queueMicrotask(() => events.exit(null, 'SIGKILL'));
         },
+        ...(runningTaskId ? { runningTaskId } : {}),
       };
     },
   };
@@ -68,6 +72,43 @@ describe('the pool engine', () => {
     say(worker, { type: 'failed', id, error: { name: 'Error', message: 'late' } });
     say(worker, { type: 'done', id: 12345, value: 1 });
     expect(await result).toBe(25);
+    await pool.terminate();
+  });
+
+  test('with shared progress, the task the worker was running is blamed, not the oldest unanswered', async () => {
+    let running = 0;
+    const { runtime, workers } = fakeRuntime(
+      (w) => say(w, { type: 'ready' }),
+      () => running,
+    );
+    const pool = new WorkerPool(runtime, { size: 1 });
+    await flush();
+    const results = [1, 2, 3].map((n) => pool.apply(tasks.square, [n]));
+    const settled = Promise.allSettled(results);
+    await flush();
+    const first = workers[0] as FakeWorker;
+    const batch = (first.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+    // Task 1 finished but its answer was still batched; task 2 was running when it died.
+    running = batch[1]?.id as number;
+    first.events.exit(1, null);
+    await flush();
+    const second = workers[1] as FakeWorker;
+    const rerun = (second.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+    expect(rerun.map((t) => t.args[0])).toEqual([1, 3]);
+    running = 0;
+    say(second, {
+      type: 'answers',
+      answers: rerun.map((t) => ({
+        type: 'done' as const,
+        id: t.id,
+        value: (t.args[0] as number) ** 2,
+      })),
+    });
+    const outcomes = await settled;
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes[1]?.status === 'rejected' && outcomes[1].reason).toBeInstanceOf(
+      WorkerExitedError,
+    );
     await pool.terminate();
   });
 

@@ -6,7 +6,11 @@
  *   pool → worker   { type: 'run', tasks: TaskRequest[] }   a batch: one message, many tasks
  *                   { type: 'stop' }                         finish and exit (after close())
  *   worker → pool   { type: 'ready' }                        module loaded, send work now
- *                   TaskAnswer                               one per task, in the order run
+ *                   TaskAnswer                               one task's answer
+ *                   { type: 'answers', answers: TaskAnswer[] }  several, in the order run
+ *
+ * A worker may batch answers only when the pool can learn, after a crash, which task was
+ * running (threads share a progress cell for that; processes answer one by one).
  */
 import type { RemoteError } from './errors.ts';
 
@@ -24,4 +28,7 @@ export type TaskAnswer =
   | { type: 'done'; id: number; value: unknown }
   | { type: 'failed'; id: number; error: RemoteError };
 
-export type FromWorker = { type: 'ready' } | TaskAnswer;
+export type FromWorker =
+  | { type: 'ready' }
+  | TaskAnswer
+  | { type: 'answers'; answers: TaskAnswer[] };

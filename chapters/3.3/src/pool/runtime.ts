@@ -17,6 +17,12 @@ export interface WorkerHandle {
   send(message: ToWorker): void;
   /** Ends the worker now; `exit` follows. */
   kill(): void;
+  /**
+   * For runtimes whose workers batch answers: the id of the task the worker was running
+   * (0 when idle), read from shared memory even after the worker died. Without it, the pool
+   * takes the oldest unanswered task as the one that was running.
+   */
+  runningTaskId?(): number;
 }
 
 export interface Runtime {

@@ -4,35 +4,56 @@
  * when a worker dies, the oldest unanswered task is the one that was running.
  */
 import { toRemoteError } from './errors.ts';
-import type { FromWorker, TaskRequest, ToWorker } from './messages.ts';
+import type { FromWorker, TaskAnswer, TaskRequest, ToWorker } from './messages.ts';
 
 export interface WorkerPort {
   post(message: FromWorker): void;
+  /**
+   * Records the task about to run where the pool can read it after a crash. A port that
+   * has this may batch answers; one without it must answer each task on its own.
+   */
+  markRunning?(id: number): void;
   onMessage(listener: (message: ToWorker) => void): void;
   /** Leave cleanly once the pool says stop. */
   exit(): void;
 }
 
+/**
+ * Batched answers leave after this many, or this often, whichever comes first: the pool
+ * refills a worker at half its batch (16 by default), so eight answers keep it supplied, and
+ * the time limit keeps long tasks from being held back.
+ */
+const FLUSH_AFTER_COUNT = 8;
+const FLUSH_AFTER_MS = 1;
+
 type TaskFunction = (...args: unknown[]) => unknown;
 
-const modules = new Map<string, Promise<Record<string, unknown>>>();
-/** module → export → function, filled on first use so later tasks skip every await. */
+const modules = new Map<string, Promise<void>>();
+/** module → export → function, filled when a module loads so later tasks skip every await. */
 const resolved = new Map<string, Map<string, TaskFunction>>();
 
-async function resolveTask(request: TaskRequest): Promise<TaskFunction> {
-  let loading = modules.get(request.module);
+function loadModule(url: string): Promise<void> {
+  let loading = modules.get(url);
   if (!loading) {
-    loading = import(request.module) as Promise<Record<string, unknown>>;
-    modules.set(request.module, loading);
+    loading = (import(url) as Promise<Record<string, unknown>>).then((namespace) => {
+      const functions = new Map<string, TaskFunction>();
+      for (const [name, value] of Object.entries(namespace)) {
+        if (typeof value === 'function') functions.set(name, value as TaskFunction);
+      }
+      resolved.set(url, functions);
+    });
+    modules.set(url, loading);
   }
-  const exported = (await loading)[request.exportName];
-  if (typeof exported !== 'function') {
+  return loading;
+}
+
+async function resolveTask(request: TaskRequest): Promise<TaskFunction> {
+  await loadModule(request.module);
+  const fn = resolved.get(request.module)?.get(request.exportName);
+  if (!fn) {
     throw new TypeError(`${request.module} has no exported function "${request.exportName}"`);
   }
-  const byName = resolved.get(request.module) ?? new Map<string, TaskFunction>();
-  resolved.set(request.module, byName);
-  byName.set(request.exportName, exported as TaskFunction);
-  return exported as TaskFunction;
+  return fn;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -44,21 +65,52 @@ export function serveTasks(port: WorkerPort): void {
   let running = false;
   let stopping = false;
 
+  let outbox: TaskAnswer[] = [];
+  let lastFlush = performance.now();
+
+  function flush(): void {
+    if (outbox.length === 1) port.post(outbox[0] as TaskAnswer);
+    else if (outbox.length > 1) port.post({ type: 'answers', answers: outbox });
+    outbox = [];
+    lastFlush = performance.now();
+  }
+
+  function answer(message: TaskAnswer): void {
+    if (!port.markRunning) {
+      port.post(message);
+      return;
+    }
+    outbox.push(message);
+    if (outbox.length >= FLUSH_AFTER_COUNT || performance.now() - lastFlush >= FLUSH_AFTER_MS) {
+      flush();
+    }
+  }
+
   async function drain(): Promise<void> {
     running = true;
+    lastFlush = performance.now(); // the time limit counts from the start of this batch
     // Index walk instead of shift(): a batch may hold hundreds of tiny tasks.
     for (let i = 0; i < backlog.length; i++) {
       const request = backlog[i] as TaskRequest;
+      port.markRunning?.(request.id);
       try {
-        const fn =
-          resolved.get(request.module)?.get(request.exportName) ?? (await resolveTask(request));
+        let fn = resolved.get(request.module)?.get(request.exportName);
+        if (!fn) {
+          flush(); // about to wait: nothing finished may sit in the outbox meanwhile
+          fn = await resolveTask(request);
+        }
         let value = fn(...request.args);
-        if (isThenable(value)) value = await value;
-        port.post({ type: 'done', id: request.id, value });
+        if (isThenable(value)) {
+          flush();
+          value = await value;
+        }
+        answer({ type: 'done', id: request.id, value });
       } catch (error) {
-        port.post({ type: 'failed', id: request.id, error: toRemoteError(error) });
+        answer({ type: 'failed', id: request.id, error: toRemoteError(error) });
       }
     }
+    flush();
+    port.markRunning?.(0);
     backlog.length = 0;
     running = false;
     if (stopping) port.exit();

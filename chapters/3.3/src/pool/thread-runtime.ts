@@ -8,7 +8,9 @@ const ENTRY = new URL('./thread.worker.ts', import.meta.url);
 export const threadRuntime: Runtime = {
   kind: 'thread',
   start(events) {
-    const worker = startTsWorker(ENTRY);
+    // One shared cell: the id of the task the worker is running, readable after it dies.
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const worker = startTsWorker(ENTRY, { progress: progress.buffer });
     worker.on('message', (message: FromWorker) => events.message(message));
     // An uncaught exception in the thread emits 'error' and then 'exit' (code 1); the pool
     // acts on 'exit' alone, so 'error' only needs a listener to keep the parent alive.
@@ -18,6 +20,7 @@ export const threadRuntime: Runtime = {
       id: worker.threadId,
       send: (message) => worker.postMessage(message),
       kill: () => void worker.terminate(),
+      runningTaskId: () => Atomics.load(progress, 0),
     };
   },
 };

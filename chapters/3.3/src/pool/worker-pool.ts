@@ -15,7 +15,7 @@ import {
   WorkerExitedError,
 } from './errors.ts';
 import { asCompleted, inOrder } from './iterate.ts';
-import type { FromWorker, TaskRequest } from './messages.ts';
+import type { FromWorker, TaskAnswer, TaskRequest } from './messages.ts';
 import type { ApplyOptions, Pool, PoolOptions, PoolState } from './pool.ts';
 import type { Runtime, WorkerHandle } from './runtime.ts';
 import type { TaskRef } from './task-ref.ts';
@@ -244,23 +244,36 @@ export class WorkerPool implements Pool {
       else this.scheduleFlush();
       return;
     }
-    const index = slot.inFlight.findIndex((task) => task.request.id === message.id);
+    if (message.type === 'answers') for (const each of message.answers) this.settle(slot, each);
+    else this.settle(slot, message);
+    this.scheduleFlush();
+    this.finishIfIdle();
+  }
+
+  private settle(slot: Slot, answer: TaskAnswer): void {
+    const index = slot.inFlight.findIndex((task) => task.request.id === answer.id);
     // Not ours any more (terminated, or already failed over): an answer is delivered once.
     if (index < 0) return;
     const [task] = slot.inFlight.splice(index, 1) as [QueuedTask];
-    if (message.type === 'done') task.resolve(message.value);
-    else task.reject(new TaskFailedError(labelOf(task.request), message.error));
-    this.scheduleFlush();
-    this.finishIfIdle();
+    if (answer.type === 'done') task.resolve(answer.value);
+    else task.reject(new TaskFailedError(labelOf(task.request), answer.error));
   }
 
   private onExit(slot: Slot, code: number | null, signal: string | null): void {
     this.slots.delete(slot);
     if (!slot.ready) this.startFailures++;
-    const [running, ...waiting] = slot.inFlight;
+    const inFlight = slot.inFlight;
     slot.inFlight = [];
-    // Tasks queued behind the one that was running never started: back to the front.
-    for (let i = waiting.length - 1; i >= 0; i--) this.queue.unshift(waiting[i] as QueuedTask);
+    // Which task was running? With shared progress, the worker told us; otherwise answers
+    // come one by one in run order, so it is the oldest unanswered one.
+    const runningId = slot.handle.runningTaskId?.();
+    const at =
+      runningId === undefined ? 0 : inFlight.findIndex((task) => task.request.id === runningId);
+    const running = at >= 0 ? inFlight[at] : undefined;
+    // The others go back to the front: not started yet, or finished with the answer lost
+    // in the crash (those run again: at-least-once, never answered twice).
+    const others = inFlight.filter((_, i) => i !== at);
+    for (let i = others.length - 1; i >= 0; i--) this.queue.unshift(others[i] as QueuedTask);
     if (running) {
       if (this.retryOnExit && running.attempts < 2) this.queue.unshift(running);
       else running.reject(new WorkerExitedError(labelOf(running.request), code, signal));
