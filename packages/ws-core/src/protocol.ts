@@ -156,9 +156,12 @@ export class Protocol implements FrameSink {
       throw protocolError('client frames must be masked');
     }
     if (this.role === 'client' && header.masked) {
+      // §5.1: "A client MUST close a connection if it detects a masked frame."
       throw protocolError('server frames must not be masked');
     }
     const { opcode } = header;
+    // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the
+    // WebSocket Connection_." (0x3–0x7 and 0xB–0xF are reserved.)
     if (opcode >= Opcode.CLOSE) {
       if (opcode > Opcode.PONG) throw protocolError(`reserved control opcode ${hex(opcode)}`);
       // §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST
@@ -172,13 +175,16 @@ export class Protocol implements FrameSink {
       return;
     }
     if (opcode > Opcode.BINARY) throw protocolError(`reserved data opcode ${hex(opcode)}`);
+    // §5.4: a fragmented message is one data frame with FIN clear, then continuation frames,
+    // the last with FIN set; only control frames may be interleaved.
     if (opcode === Opcode.CONTINUATION && this.messageOpcode === 0) {
       throw protocolError('continuation frame with no message to continue');
     }
     if (opcode !== Opcode.CONTINUATION && this.messageOpcode !== 0) {
       throw protocolError('new data frame before the previous message was finished');
     }
-    // The limit applies to the whole message and is checked before any payload is buffered.
+    // §10.4: "implementations SHOULD impose a limit on frame sizes and the total message size
+    // after reassembly". Ours applies to the whole message, before any payload is buffered.
     const soFar = opcode === Opcode.CONTINUATION ? this.messageBytes : 0;
     if (soFar + header.payloadLength > this.maxPayload) {
       throw new MessageTooBigError(
