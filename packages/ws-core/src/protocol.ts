@@ -183,8 +183,9 @@ export class Protocol implements FrameSink {
     if (opcode !== Opcode.CONTINUATION && this.messageOpcode !== 0) {
       throw protocolError('new data frame before the previous message was finished');
     }
-    // §10.4: "implementations SHOULD impose a limit on frame sizes and the total message size
-    // after reassembly". Ours applies to the whole message, before any payload is buffered.
+    // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
+    // size after reassembly from multiple frames." Ours applies to the whole message, checked
+    // before any payload is buffered.
     const soFar = opcode === Opcode.CONTINUATION ? this.messageBytes : 0;
     if (soFar + header.payloadLength > this.maxPayload) {
       throw new MessageTooBigError(
