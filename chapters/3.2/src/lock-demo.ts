@@ -5,12 +5,14 @@
 import { COUNTER, COUNTER_MODES, type CounterMode, createCounterCells } from './counter.ts';
 import type { CounterJob } from './counter.worker.ts';
 import type { DeadlockJob, DeadlockOutcome } from './deadlock.worker.ts';
+import type { HoldJob } from './hold-lock.worker.ts';
 import { measure, round } from './measure.ts';
-import { createLockBuffer } from './mutex.ts';
+import { createLockBuffer, Mutex, waitAsync } from './mutex.ts';
 import { closeAll, Peer } from './peer.ts';
 
 const COUNTER_WORKER = new URL('./counter.worker.ts', import.meta.url);
 const DEADLOCK_WORKER = new URL('./deadlock.worker.ts', import.meta.url);
+const HOLD_LOCK_WORKER = new URL('./hold-lock.worker.ts', import.meta.url);
 
 export type CounterRow = {
   name: CounterMode;
@@ -93,4 +95,61 @@ export async function runDeadlockDemo(options: {
   } finally {
     await closeAll(peers);
   }
+}
+
+export interface MainThreadWait {
+  /** What a blocking lock() on the main thread said. */
+  refused: string;
+  waitedMs: number;
+  /** Timer callbacks the event loop ran while lockAsync waited (a blocked loop runs none). */
+  timerTicks: number;
+}
+
+/** A worker holds "map" for `holdMs`; the main thread waits for it with lockAsync. */
+export async function runMainThreadWaitDemo(options: {
+  holdMs: number;
+  signal?: AbortSignal;
+}): Promise<MainThreadWait> {
+  const names = ['map'];
+  const locks = createLockBuffer(1);
+  const taken = new SharedArrayBuffer(4);
+  const holder = Peer.thread(HOLD_LOCK_WORKER, undefined, {
+    label: 'lock holder',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  try {
+    const job: HoldJob = { locks, names, holdMs: options.holdMs, taken };
+    const released = holder.call<string>(job);
+    released.catch(() => {}); // awaited below; a failure also ends the wait for the flag
+    await Promise.race([waitForFlag(new Int32Array(taken), 10_000), released]);
+    const main = new Mutex(locks, 0, { names });
+    let refused = 'lock() did not refuse';
+    try {
+      main.lock(10);
+    } catch (error) {
+      refused = `${(error as Error).name}: ${(error as Error).message}`;
+    }
+    let timerTicks = 0;
+    const timer = setInterval(() => timerTicks++, 10);
+    const start = performance.now();
+    try {
+      await main.lockAsync(10_000);
+    } finally {
+      clearInterval(timer);
+    }
+    const waitedMs = performance.now() - start;
+    main.unlock();
+    await released;
+    return { refused, waitedMs, timerTicks };
+  } finally {
+    await holder.close();
+  }
+}
+
+/** Resolves when slot 0 becomes non-zero, without blocking the event loop. */
+async function waitForFlag(flag: Int32Array, timeoutMs: number): Promise<void> {
+  const result = waitAsync(flag, 0, 0, timeoutMs);
+  if (result.async) await result.value;
+  if (Atomics.load(flag, 0) === 0)
+    throw new Error(`the lock holder did not take the lock within ${timeoutMs} ms`);
 }

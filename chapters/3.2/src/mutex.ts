@@ -45,12 +45,14 @@ export interface MutexOptions {
   allowBlockingMainThread?: boolean;
 }
 
-type WaitAsync = (
+/** Atomics.waitAsync (Node 16+): typed here because TypeScript's ES2023 lib lacks it. */
+export type WaitAsync = (
   array: Int32Array,
   index: number,
   value: number,
   timeout?: number,
 ) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<string> };
+export const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 export class Mutex {
   readonly name: string;
@@ -117,7 +119,6 @@ export class Mutex {
 
   /** Like lock(), but waits with Atomics.waitAsync: the event loop keeps running meanwhile. */
   async lockAsync(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
-    const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
     const deadline = performance.now() + timeoutMs;
     try {
       for (;;) {

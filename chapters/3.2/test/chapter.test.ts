@@ -97,6 +97,10 @@ describe('chapter 3.2 command line', () => {
       'NotLockOwnerError: worker 2 cannot unlock "scoreboard": it is held by worker 1',
     );
     expect(err).toMatch(/deadlock: worker \d+ holds "left fork" and waits for "right fork"/);
+    expect(err).toContain('blocking lock(): MainThreadBlockError: lock "map"');
+    expect(err).toMatch(
+      /lockAsync\(\): got "map" after \d+ ms; meanwhile the event loop ran \d+ timer callbacks/,
+    );
   });
 
   it('prints 3.2.4 as JSON: the child’s queued item, memory that is not shared, round-trip costs', async () => {

@@ -110,9 +110,9 @@ describe('Mutex across worker threads', () => {
   it('lets the main thread wait with lockAsync until a worker releases the lock', async () => {
     const locks = createLockBuffer(1);
     const taken = new SharedArrayBuffer(4);
-    const holder = Peer.thread(new URL('./fixtures/hold-lock.worker.ts', import.meta.url));
+    const holder = Peer.thread(new URL('../src/hold-lock.worker.ts', import.meta.url));
     try {
-      const released = holder.call({ locks, holdMs: 100, taken });
+      const released = holder.call({ locks, names: ['map'], holdMs: 100, taken });
       await within(waitForFlag(taken), 10_000, 'the worker to take "map"');
       const main = new Mutex(locks, 0, { names: ['map'] });
       expect(main.tryLock()).toBe(false);

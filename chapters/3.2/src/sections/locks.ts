@@ -1,15 +1,16 @@
 /**
  * 3.2.2 Locks — a mutex from SharedArrayBuffer + Atomics.
  * Shows:  why `counter[0]++` loses updates across threads, how a lock fixes it, why
- *         Atomics.add is faster still; tryLock, a non-owner unlock, and a deadlock caught
- *         by a timeout that names which worker holds which lock.
+ *         Atomics.add is faster still; tryLock, a non-owner unlock, the main thread waiting
+ *         with lockAsync instead of blocking, and a deadlock caught by a timeout that names
+ *         which worker holds which lock.
  * Run:    npm run chapter:3.2 -- 3.2.2 [--workers 2] [--times 500000] [--json]
  * Expect: "mutex" and "Atomics.add" exact on every run; "no lock" usually short.
  */
 import { availableParallelism } from 'node:os';
 import { formatTable, type Section } from '@course/course-kit';
 import { MAX_WORKERS, wholeArg } from '../args.ts';
-import { runCounterDemo, runDeadlockDemo } from '../lock-demo.ts';
+import { runCounterDemo, runDeadlockDemo, runMainThreadWaitDemo } from '../lock-demo.ts';
 import { withSpeedup } from '../measure.ts';
 import { createLockBuffer, Mutex } from '../mutex.ts';
 
@@ -59,7 +60,14 @@ export const locks: Section = {
     }
     mine.unlock();
 
-    ctx.step('step 3: two workers take two locks in opposite orders; a timeout reports the cycle');
+    ctx.step('step 3: the main thread waits for a lock a worker holds — without blocking');
+    const wait = await runMainThreadWaitDemo({ holdMs: 200, signal: ctx.signal });
+    ctx.say(`blocking lock(): ${wait.refused}`);
+    ctx.say(
+      `lockAsync(): got "map" after ${Math.round(wait.waitedMs)} ms; meanwhile the event loop ran ${wait.timerTicks} timer callbacks`,
+    );
+
+    ctx.step('step 4: two workers take two locks in opposite orders; a timeout reports the cycle');
     const outcomes = await runDeadlockDemo({ timeoutMs: 300, signal: ctx.signal });
     for (const outcome of outcomes)
       ctx.say(
