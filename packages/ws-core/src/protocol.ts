@@ -213,7 +213,8 @@ export class Protocol implements FrameSink {
       case Opcode.PING:
         this.events.push({ type: 'ping', data: payload });
         // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
-        // response ... [with] identical Application data" — unless we already sent Close.
+        // response", and §5.5.3: with "identical 'Application data'". We skip it once we have
+        // sent our Close: the closing handshake is under way.
         if (this.sentClose === undefined) this.queueFrame(0x80 | Opcode.PONG, payload);
         return;
       case Opcode.PONG:
@@ -262,7 +263,8 @@ export class Protocol implements FrameSink {
   private receiveClose(payload: Buffer): void {
     const { code, reason } = decodeClosePayload(payload);
     this.receivedClose = { code, reason };
-    // §5.5.1: nothing may follow a close frame.
+    // §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any further data
+    // frames", so whatever follows the peer's Close is ignored.
     this.parser.stop();
     if (this.sentClose === undefined) {
       // §5.5.1: answer with a close frame, "typically echoing the status code it received".
