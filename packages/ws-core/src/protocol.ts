@@ -267,7 +267,7 @@ export class Protocol implements FrameSink {
     // frames", so whatever follows the peer's Close is ignored.
     this.parser.stop();
     if (this.sentClose === undefined) {
-      // §5.5.1: answer with a close frame, "typically echoing the status code it received".
+      // §5.5.1: answer with a Close; "the endpoint typically echos the status code it received".
       this.queueClose(code === CloseCode.NO_STATUS ? undefined : code, '');
     }
     this.currentState = 'closed';
