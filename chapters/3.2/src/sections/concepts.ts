@@ -2,11 +2,13 @@
  * 3.2 Concepts — process, thread, concurrency, parallelism, hyper-threading, and what Node
  * gives you for each, read from this machine.
  * Run:    npm run chapter:3.2 -- 3.2
- * Expect: this machine's logical CPU count, pid and thread id, then one line per concept.
+ * Expect: this machine's logical CPU count, whether the OS sees hyper-threading, pid and
+ *         thread id, then one line per concept.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import type { Section } from '@course/course-kit';
+import { describeSmt } from '../topology.ts';
 
 const CONCEPTS = [
   [
@@ -44,6 +46,7 @@ export const concepts: Section = {
     ctx.step('step 1: this machine');
     ctx.say(`logical CPUs (os.availableParallelism()): ${availableParallelism()}`);
     ctx.say(`CPU model: ${cpus()[0]?.model ?? 'unknown'}`);
+    ctx.say(describeSmt());
     ctx.say(`this process: pid ${process.pid}, thread id ${threadId} (0 = the main thread)`);
     ctx.step('step 2: the words, and what Node gives for each');
     for (const [word, meaning, node] of CONCEPTS)
