@@ -33,26 +33,6 @@ export class Deque<T> {
     return item;
   }
 
-  peek(): T | undefined {
-    return this.count === 0 ? undefined : this.items[this.head];
-  }
-
-  /** Removes the first item that matches; O(n), used only by timeouts and aborts. */
-  remove(item: T): boolean {
-    for (let i = 0; i < this.count; i++) {
-      const at = (this.head + i) % this.items.length;
-      if (this.items[at] !== item) continue;
-      for (let j = i; j < this.count - 1; j++) {
-        this.items[(this.head + j) % this.items.length] =
-          this.items[(this.head + j + 1) % this.items.length];
-      }
-      this.items[(this.head + this.count - 1) % this.items.length] = undefined;
-      this.count--;
-      return true;
-    }
-    return false;
-  }
-
   /** Empties the deque and returns what it held, oldest first. */
   drain(): T[] {
     const out: T[] = [];
