@@ -4,6 +4,7 @@
  *   GET /            the chat page (plain HTTP)
  *   ws://…/echo      every message comes back with its opcode (text stays text)
  *   ws://…/chat      chat rooms: ?nick=alice&room=lobby
+ *   ws://…/other     404 before the upgrade (ws-core's `paths`), no WebSocket at all
  *
  * Protocol errors (unmasked frames, bad UTF-8, oversized frames…) are answered by ws-core
  * with the right close code; this file adds the application's own rules and their codes.
@@ -12,6 +13,7 @@ import {
   CloseCode,
   createServer,
   type HttpRequestHead,
+  targetPath,
   type WebSocketConnection,
   type WebSocketServer,
 } from '@course/ws-core';
@@ -24,6 +26,9 @@ export const MAX_CHAT_TEXT = 2000;
 export const MAX_PAYLOAD = 1024 * 1024;
 /** An echo client that lets this many unread bytes pile up is closed (an echo never drops). */
 export const ECHO_MAX_BUFFERED = 8 * 1024 * 1024;
+
+/** The WebSocket endpoints; an upgrade to any other path gets 404 from ws-core, before the 101. */
+export const ENDPOINTS: readonly string[] = ['/echo', '/chat'];
 
 /** Close codes that mean "goodbye" (1005: a close frame without a code), not an accident. */
 const GOODBYES: readonly number[] = [CloseCode.NORMAL, CloseCode.GOING_AWAY, CloseCode.NO_STATUS];
@@ -60,8 +65,9 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
       port: options.port ?? 0,
       // The only subprotocol we speak; a client that offers it gets it, others get none.
       protocols: ['chat'],
+      paths: ENDPOINTS,
       maxPayload: MAX_PAYLOAD,
-      onHttpRequest: createHttpHandler(['/chat', '/echo']),
+      onHttpRequest: createHttpHandler(ENDPOINTS),
       ...(options.handshakeTimeout === undefined
         ? {}
         : { handshakeTimeout: options.handshakeTimeout }),
@@ -69,29 +75,21 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     },
     (conn, head) => route(conn, head),
   );
-  // Until listen() settles, an error is its rejection (reported by the caller); ws-core also
-  // emits it, and an 'error' event nobody listens to would crash the process.
-  let listening = false;
-  server.on('error', (error: Error) => {
-    if (listening) log(`server error: ${error.message}`);
-  });
+  // A failed listen() rejects (the caller reports it); ws-core emits 'error' only later.
+  server.on('error', (error: Error) => log(`server error: ${error.message}`));
 
   function route(conn: WebSocketConnection, head: HttpRequestHead): void {
     // A misbehaving client must not crash the process: ws-core reports, we log.
     conn.on('error', (error: Error) => log(`connection error: ${error.message}`));
-    const url = parseTarget(head.target);
-    if (url?.pathname === '/echo') {
+    // ws-core only upgrades the paths in ENDPOINTS, so this is one of the two.
+    if (targetPath(head.target) === '/echo') {
       serveEcho(conn, echoMaxBuffered);
-    } else if (url?.pathname === '/chat') {
-      serveChat(conn, hub, url.searchParams);
     } else {
-      log(`refused ${head.target}: no such endpoint`);
-      conn.close(CloseCode.POLICY_VIOLATION, 'no endpoint here; use /chat or /echo');
+      serveChat(conn, hub, queryOf(head.target));
     }
   }
 
   const address = await server.listen();
-  listening = true;
   return {
     server,
     hub,
@@ -102,12 +100,9 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
   };
 }
 
-function parseTarget(target: string): URL | undefined {
-  try {
-    return new URL(target, 'http://localhost');
-  } catch {
-    return undefined;
-  }
+function queryOf(target: string): URLSearchParams {
+  const query = target.indexOf('?');
+  return new URLSearchParams(query === -1 ? '' : target.slice(query + 1));
 }
 
 function serveEcho(conn: WebSocketConnection, maxBuffered: number): void {

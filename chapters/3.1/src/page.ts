@@ -4,7 +4,7 @@
  * 404 from ws-core.
  */
 import { readFileSync } from 'node:fs';
-import type { HttpRequestHead } from '@course/ws-core';
+import { type HttpRequestHead, targetPath } from '@course/ws-core';
 
 const PUBLIC_DIR = new URL('../public/', import.meta.url);
 
@@ -30,7 +30,7 @@ export function createHttpHandler(
     if (!bodies.has(file)) bodies.set(file, readFileSync(new URL(file, PUBLIC_DIR)));
   }
   return (head): HttpReply | undefined => {
-    const path = head.target.split('?')[0] ?? '';
+    const path = targetPath(head.target);
     if (endpoints.includes(path)) {
       return {
         status: 426,

@@ -20,6 +20,11 @@ export {
 export interface UpgradeOptions {
   /** Subprotocols this server speaks, most preferred first. */
   protocols?: readonly string[];
+  /**
+   * WebSocket endpoints this server has, as paths (`'/chat'`); the query is ignored. An upgrade
+   * to any other path is refused with 404 before the 101. Default: every path is accepted.
+   */
+  paths?: readonly string[];
   /** Return false to refuse the connection with 403 (e.g. an Origin allow-list). */
   checkOrigin?: (origin: string | undefined, head: HttpRequestHead) => boolean;
 }
@@ -47,6 +52,12 @@ function tokens(value: string | undefined): string[] {
     .split(',')
     .map((token) => token.trim().toLowerCase())
     .filter((token) => token !== '');
+}
+
+/** The path part of a request target: `'/chat?nick=a'` → `'/chat'`. */
+export function targetPath(target: string): string {
+  const query = target.indexOf('?');
+  return query === -1 ? target : target.slice(0, query);
 }
 
 /** True when the request asks for a protocol switch at all (vs. a plain HTTP GET). */
@@ -84,6 +95,15 @@ export function validateUpgradeRequest(
   const key = headers.get('sec-websocket-key');
   if (key === undefined || !KEY_PATTERN.test(key)) {
     throw new HandshakeError(400, 'sec-websocket-key must be 16 bytes in base64');
+  }
+  // §4.2.2: "If the requested service is not available, the server MUST send an appropriate
+  // HTTP error code (such as 404 Not Found)" — before switching protocols, not after.
+  const path = targetPath(head.target);
+  if (options.paths && !options.paths.includes(path)) {
+    throw new HandshakeError(
+      404,
+      `no websocket endpoint at ${path}: try ${options.paths.join(' or ') || 'nothing'}`,
+    );
   }
   if (options.checkOrigin && !options.checkOrigin(headers.get('origin'), head)) {
     throw new HandshakeError(403, 'origin not allowed');

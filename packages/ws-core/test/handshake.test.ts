@@ -197,6 +197,25 @@ describe('validateUpgradeRequest', () => {
     expect(validateUpgradeRequest(good, { checkOrigin }).key).toBe(RFC_KEY);
   });
 
+  test('answers 404 for a path outside `paths`, ignoring the query, and accepts the listed ones', () => {
+    const paths = ['/echo', '/chat'];
+    // The RFC request asks for /chat?room=1: the query does not matter.
+    expect(validateUpgradeRequest(parseHead(request), { paths }).key).toBe(RFC_KEY);
+    const elsewhere = parseHead(request);
+    elsewhere.target = '/chatroom?room=1';
+    expect(statusOf(() => validateUpgradeRequest(elsewhere, { paths }))).toMatchObject({
+      status: 404,
+      message: 'no websocket endpoint at /chatroom: try /echo or /chat',
+    });
+    expect(validateUpgradeRequest(elsewhere).key).toBe(RFC_KEY); // no `paths`: any path
+  });
+
+  test('checks the request itself before the path: a bad version on an unknown path is 426', () => {
+    const head = requestWith('sec-websocket-version', '8');
+    head.target = '/nowhere';
+    expect(statusOf(() => validateUpgradeRequest(head, { paths: ['/chat'] })).status).toBe(426);
+  });
+
   test("picks the subprotocol by the server's preference, not the client's order", () => {
     const head = parseHead(request); // offers "chat, superchat"
     expect(validateUpgradeRequest(head, { protocols: ['superchat', 'chat'] }).protocol).toBe(

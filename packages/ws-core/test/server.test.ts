@@ -131,6 +131,22 @@ describe('the handshake over TCP', () => {
     expect(statusOf(await client.closed)).toBe(403);
   });
 
+  test('refuses an upgrade to a path outside `paths` with 404 and a text body, before any 101', async () => {
+    const { server, port } = await serve({ paths: ['/chat'] });
+    let upgraded = 0;
+    server.on('connection', () => upgraded++);
+    const client = await rawConnect(port);
+    client.socket.write(UPGRADE_REQUEST.replace('GET /raw', 'GET /elsewhere?x=1'));
+    const bytes = await client.closed;
+    expect(statusOf(bytes)).toBe(404);
+    expect(bytes.toString()).toMatch(/\r\n\r\nno websocket endpoint at \/elsewhere: try \/chat\n$/);
+    const listed = await rawConnect(port);
+    sockets.push(listed.socket);
+    listed.socket.write(UPGRADE_REQUEST.replace('GET /raw', 'GET /chat?nick=a'));
+    expect(statusOf(await listed.until((b) => b.includes('\r\n\r\n')))).toBe(101);
+    expect(upgraded).toBe(1);
+  });
+
   test('processes frames that arrive in the same read as the request head', async () => {
     const { server, port } = await serve();
     const messages: string[] = [];
