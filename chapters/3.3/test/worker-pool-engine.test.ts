@@ -112,6 +112,41 @@ describe('the pool engine', () => {
     await pool.terminate();
   });
 
+  test('retryOnExit counts only crashes a task caused, not re-runs it suffered innocently', async () => {
+    let running = 0;
+    const { runtime, workers } = fakeRuntime(
+      (w) => say(w, { type: 'ready' }),
+      () => running,
+    );
+    const pool = new WorkerPool(runtime, { size: 1, retryOnExit: true });
+    await flush();
+    const settled = Promise.allSettled([
+      pool.apply(tasks.square, [2]),
+      pool.apply(tasks.square, [3]),
+    ]);
+    const batchOf = (w: FakeWorker | undefined) =>
+      ((w as FakeWorker).received.at(-1) as Extract<ToWorker, { type: 'run' }>).tasks;
+    await flush();
+    // Worker 1 dies running the first task; the second, never started, goes back too.
+    running = batchOf(workers[0])[0]?.id as number;
+    workers[0]?.events.exit(1, null);
+    await flush();
+    // Worker 2 dies running the second task: its first crash, so it is retried as well.
+    running = batchOf(workers[1])[1]?.id as number;
+    workers[1]?.events.exit(1, null);
+    await flush();
+    running = 0;
+    const last = workers[2] as FakeWorker;
+    for (const t of batchOf(last))
+      say(last, { type: 'done', id: t.id, value: (t.args[0] as number) ** 2 });
+    const outcomes = await settled;
+    expect(outcomes).toEqual([
+      { status: 'fulfilled', value: 4 },
+      { status: 'fulfilled', value: 9 },
+    ]);
+    await pool.terminate();
+  });
+
   test('tasks queue while workers start and are sent in batches, split across workers', async () => {
     const { runtime, workers } = fakeRuntime();
     const pool = new WorkerPool(runtime, { size: 2, maxTasksInFlight: 4 });

@@ -24,8 +24,8 @@ interface QueuedTask {
   readonly request: TaskRequest;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  /** Runs started so far; at most 2 with retryOnExit. */
-  attempts: number;
+  /** Workers that died while running this task; innocent re-runs do not count. */
+  crashes: number;
 }
 
 interface Slot {
@@ -172,7 +172,7 @@ export class WorkerPool implements Pool {
         request,
         resolve: resolve as (v: unknown) => void,
         reject,
-        attempts: 0,
+        crashes: 0,
       });
     });
     // A pool whose workers all failed to start gets a fresh try with new work.
@@ -228,7 +228,6 @@ export class WorkerPool implements Pool {
       const batch: TaskRequest[] = [];
       for (let i = 0; i < count; i++) {
         const task = this.queue.shift() as QueuedTask;
-        task.attempts++;
         slot.inFlight.push(task);
         batch.push(task.request);
       }
@@ -275,7 +274,9 @@ export class WorkerPool implements Pool {
     const others = inFlight.filter((_, i) => i !== at);
     for (let i = others.length - 1; i >= 0; i--) this.queue.unshift(others[i] as QueuedTask);
     if (running) {
-      if (this.retryOnExit && running.attempts < 2) this.queue.unshift(running);
+      running.crashes++;
+      // Retry once: a task that takes down a second worker is the problem, not the worker.
+      if (this.retryOnExit && running.crashes === 1) this.queue.unshift(running);
       else running.reject(new WorkerExitedError(labelOf(running.request), code, signal));
     }
     if (this.startFailures >= MAX_START_FAILURES) this.failQueue();
