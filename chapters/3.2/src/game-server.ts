@@ -101,6 +101,9 @@ export async function startGameServer(options: {
       );
     });
   });
+  // Without a listener, an 'error' event (e.g. the listening socket failing) would crash
+  // the whole process; a connection's own errors are handled inside ws-core.
+  server.on('error', (error: Error) => process.stderr.write(`game server: ${error.message}\n`));
   const { url } = await server.listen();
   return {
     url,

@@ -38,12 +38,12 @@ export const threads: Section = {
       ctx.signal.removeEventListener('abort', stop);
       stop(); // ends the other worker if one failed; a no-op for workers that have exited
     }
-    if (ctx.signal.aborted) return undefined;
+    ctx.signal.throwIfAborted(); // Ctrl-C: end here, reported in one line by the chapter
     ctx.say('both workers finished; the main thread continued only after both exits');
 
     ctx.step('step 3: daemon or not — a child process whose main module ends while a worker ticks');
     for (const mode of ['join', 'unref'] as const) {
-      if (ctx.signal.aborted) return undefined;
+      ctx.signal.throwIfAborted(); // Ctrl-C: end here, reported in one line by the chapter
       const run = await runDaemonChild(mode, ctx.signal);
       ctx.say(
         `${mode === 'join' ? 'worker left ref’d (join)' : 'worker.unref() (daemon)'}: ` +

@@ -34,7 +34,7 @@ export const websocket: Section = {
     );
     const rows: LatencyRow[] = [];
     for (const run of RUNS) {
-      if (ctx.signal.aborted) break;
+      ctx.signal.throwIfAborted(); // Ctrl-C: end here, reported in one line by the chapter
       const server = await startGameServer({
         placement: run.placement,
         workers,
@@ -55,6 +55,7 @@ export const websocket: Section = {
         await server.close();
       }
     }
+    ctx.signal.throwIfAborted();
     ctx.say(
       formatTable(
         ['run', 'pings', 'p50 ms', 'p99 ms', 'max ms', 'heavy jobs'],
