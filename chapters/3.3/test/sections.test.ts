@@ -1,23 +1,35 @@
 /**
  * The chapter's command line and the samples that prove the seed's errata.
  */
+import { spawnSync } from 'node:child_process';
 import { runChapter } from '@course/course-kit';
 import { describe, expect, test } from 'vitest';
 import { chapter } from '../src/chapter.ts';
 import { createPool, POOL_KINDS, PoolClosedError } from '../src/pool/index.ts';
 import { runMatchmaking } from '../src/sections/matchmaking.ts';
 import { mpTestAsWritten, mpTestFixed } from '../src/sections/mptest.ts';
+import { until } from './helpers.ts';
 
-async function run(argv: string[]) {
+async function run(argv: string[], interruptWhen?: string) {
   let stdout = '';
   let stderr = '';
+  const controller = new AbortController();
   const code = await runChapter(chapter, argv, {
-    stdout: (t) => (stdout += t),
+    stdout: (t) => {
+      stdout += t;
+      if (interruptWhen && t.includes(interruptWhen)) controller.abort(); // as Ctrl-C would
+    },
     stderr: (t) => (stderr += t),
     color: false,
-    signal: new AbortController().signal,
+    signal: controller.signal,
   });
   return { code, stdout, stderr };
+}
+
+/** Direct children of this test process (Linux `pgrep -P`). */
+function childPids(): number[] {
+  const found = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter(Boolean).map(Number);
 }
 
 describe('the chapter command line', () => {
@@ -44,6 +56,18 @@ describe('the chapter command line', () => {
     expect(parsed.results.map((r) => r.name)).toEqual(['generator', 'array', 'plain loop']);
     expect(new Set(parsed.results.map((r) => r.checksum)).size).toBe(1);
     expect(stderr).toContain('match: I love coroutine instead!');
+  });
+
+  test('an interrupt during 3.3.1 skips the timed step and leaves no child process', async () => {
+    const before = childPids();
+    const { code, stdout } = await run(['3.3.1', '--kind', 'process'], 'the pool still answers');
+    expect(code).toBe(0);
+    expect(stdout).toContain('interrupted: pools terminated, no worker left running');
+    await until(
+      () => childPids().every((pid) => before.includes(pid)),
+      10_000,
+      'the pool children to exit',
+    );
   });
 
   test('a bad --kind is a usage error with exit code 2', async () => {

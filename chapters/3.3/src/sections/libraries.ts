@@ -38,6 +38,10 @@ export const libraries: Section = {
       child.on('error', () => {}); // Ctrl-C aborts the child; 'close' still reports it
       child.on('close', resolve);
     });
+    if (signal.aborted) {
+      say('interrupted: the benchmark child was stopped');
+      return undefined;
+    }
     if (code !== 0) throw new Error(`the benchmark child exited with code ${code}`);
     const rows = (
       JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { results: PoolBenchRow[] }

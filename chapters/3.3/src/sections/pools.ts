@@ -20,6 +20,25 @@ function kindsFrom(value: unknown): readonly PoolKind[] {
   throw new UsageError(`--kind expects thread or process, got "${String(value)}"`);
 }
 
+/** The same job on one thread, then on a 2-worker pool of `kind`. */
+async function timeOneKind(kind: PoolKind, jobs: number, signal: AbortSignal) {
+  const pool = createPool(kind, { size: 2 });
+  stopOnAbort(signal, pool);
+  await pool.apply(tasks.fib, [10]); // wait for the workers to start: not part of the job
+  // One thread's time measured right before, so both see the same background load.
+  const t0 = performance.now();
+  for (let i = 0; i < jobs; i++) fib(FIB_N);
+  const serialMs = performance.now() - t0;
+  const t1 = performance.now();
+  await pool.map(
+    tasks.fib,
+    Array.from({ length: jobs }, () => FIB_N),
+  );
+  const ms = performance.now() - t1;
+  await pool.terminate();
+  return { name: `${kind} pool`, ms, serialMs, speedup: serialMs / ms };
+}
+
 export const pools: Section = {
   id: '3.3.1',
   title: 'Thread and process pools',
@@ -62,23 +81,13 @@ export const pools: Section = {
     await pool.join();
 
     step(`3. ${jobs} × fib(${FIB_N}): one thread, then the same on a 2-worker pool, per kind`);
-    const results: { name: string; ms: number; serialMs: number; speedup: number }[] = [];
+    const results: Awaited<ReturnType<typeof timeOneKind>>[] = [];
     for (const k of kinds) {
-      const timed = createPool(k, { size: 2 });
-      stopOnAbort(signal, timed);
-      await timed.apply(tasks.fib, [10]); // wait for the workers to start: not part of the job
-      // One thread's time measured right before, so both see the same background load.
-      const t0 = performance.now();
-      for (let i = 0; i < jobs; i++) fib(FIB_N);
-      const serialMs = performance.now() - t0;
-      const t1 = performance.now();
-      await timed.map(
-        tasks.fib,
-        Array.from({ length: jobs }, () => FIB_N),
-      );
-      const ms = performance.now() - t1;
-      results.push({ name: `${k} pool`, ms, serialMs, speedup: serialMs / ms });
-      await timed.terminate();
+      if (signal.aborted) {
+        say('interrupted: pools terminated, no worker left running');
+        break;
+      }
+      results.push(await timeOneKind(k, jobs, signal));
     }
     for (const r of results) {
       const times = `one thread ${r.serialMs.toFixed(0)} ms, pool ${r.ms.toFixed(0)} ms`;

@@ -2,5 +2,6 @@
 import type { Pool } from '../pool/index.ts';
 
 export function stopOnAbort(signal: AbortSignal, pool: Pool): void {
-  signal.addEventListener('abort', () => void pool.terminate(), { once: true });
+  if (signal.aborted) void pool.terminate();
+  else signal.addEventListener('abort', () => void pool.terminate(), { once: true });
 }
