@@ -154,7 +154,8 @@ describe('Mutex across worker threads', () => {
 
   it('turns a deliberate deadlock into a timeout that names which worker holds which lock', async () => {
     const outcomes = await within(
-      runDeadlockDemo({ timeoutMs: 200 }),
+      // 1 s: long enough that even a descheduled second worker is asleep on its lock by then.
+      runDeadlockDemo({ timeoutMs: 1_000 }),
       20_000,
       'two workers holding "left fork" and "right fork" to report the deadlock',
     );
@@ -162,7 +163,7 @@ describe('Mutex across worker threads', () => {
     expect(first?.gotBoth).toBe(false);
     const message = first && !first.gotBoth ? first.message : '';
     expect(message).toMatch(
-      /^worker (\d+) gave up on "right fork" after 200 ms: held by worker (\d+), while worker \1 holds "left fork" — deadlock: worker \1 holds "left fork" and waits for "right fork"; worker \2 holds "right fork" and waits for "left fork"$/,
+      /^worker (\d+) gave up on "right fork" after 1000 ms: held by worker (\d+), while worker \1 holds "left fork" — deadlock: worker \1 holds "left fork" and waits for "right fork"; worker \2 holds "right fork" and waits for "left fork"$/,
     );
     expect(second?.gotBoth).toBe(true);
   });

@@ -68,7 +68,7 @@ export const locks: Section = {
     );
 
     ctx.step('step 4: two workers take two locks in opposite orders; a timeout reports the cycle');
-    const outcomes = await runDeadlockDemo({ timeoutMs: 300, signal: ctx.signal });
+    const outcomes = await runDeadlockDemo({ timeoutMs: 500, signal: ctx.signal });
     for (const outcome of outcomes)
       ctx.say(
         outcome.gotBoth ? 'the other worker then got both locks' : `timeout: ${outcome.message}`,
