@@ -70,6 +70,14 @@ describe('the chapter command line', () => {
     );
   });
 
+  test('a count too large to hold in memory is a usage error, not a crash', async () => {
+    const { code, stderr } = await run(['3.3.2', '--count', '1e12']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      '--count expects a whole number from 1 to 50000000, got 1000000000000',
+    );
+  });
+
   test('a bad --kind is a usage error with exit code 2', async () => {
     const { code, stderr } = await run(['3.3.1', '--kind', 'fiber']);
     expect(code).toBe(2);

@@ -6,9 +6,10 @@
  * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
  * Expect: "PoolClosedError" in step 1; both kinds faster than one thread in step 3 (on 2+ cores).
  */
-import { numberArg, type Section, UsageError } from '@course/course-kit';
+import { type Section, UsageError } from '@course/course-kit';
 import { createPool, POOL_KINDS, type PoolKind } from '../pool/index.ts';
 import { fib, tasks } from '../tasks.ts';
+import { wholeArg } from './args.ts';
 import { mpTestAsWritten, mpTestFixed } from './mptest.ts';
 import { stopOnAbort } from './stop-on-abort.ts';
 
@@ -47,7 +48,7 @@ export const pools: Section = {
   options: { kind: { type: 'string' }, jobs: { type: 'string' } },
   async run({ args, say, step, signal }) {
     const kinds = kindsFrom(args.kind);
-    const jobs = numberArg(args, 'jobs', 40);
+    const jobs = wholeArg(args, 'jobs', 40, 10_000);
     const kind = kinds[0] as PoolKind;
 
     step(`1. the seed's MPTest on a ${kind} pool: close() and join() inside the loop`);

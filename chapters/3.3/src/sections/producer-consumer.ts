@@ -7,10 +7,11 @@
  * Run:    npm run chapter:3.3 -- 3.3 [--items 60]
  * Expect: every item consumed exactly once; producers waited on a full queue many times.
  */
-import { numberArg, type Section } from '@course/course-kit';
+import type { Section } from '@course/course-kit';
 import { ThreadPool } from '../pool/index.ts';
 import { JoinableQueue } from '../sync/index.ts';
 import { tasks } from '../tasks.ts';
+import { wholeArg } from './args.ts';
 import { stopOnAbort } from './stop-on-abort.ts';
 
 const QUEUE_SIZE = 4;
@@ -22,7 +23,7 @@ export const producerConsumer: Section = {
   summary: 'a bounded queue between producers and consumers, with async tasks and with threads',
   options: { items: { type: 'string' } },
   async run({ args, say, step, signal }) {
-    const items = numberArg(args, 'items', 60);
+    const items = wholeArg(args, 'items', 60, 100_000);
 
     step(`1. two producers, three consumers, one queue of ${QUEUE_SIZE} (async tasks)`);
     const queue = new JoinableQueue<number>(QUEUE_SIZE);
