@@ -172,8 +172,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     try {
       decision = validateUpgradeRequest(head, this.options);
     } catch (error) {
-      if (!(error instanceof HandshakeError)) throw error;
-      refuse(error);
+      refuse(this.asHandshakeError(error));
       return;
     }
     socket.write(formatSwitchingProtocols(decision));
@@ -207,7 +206,13 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       refuse(new HandshakeError(426, message, { Upgrade: 'websocket' }));
       return;
     }
-    const response = hook(head);
+    let response: HttpResponse | undefined;
+    try {
+      response = hook(head);
+    } catch (error) {
+      refuse(this.asHandshakeError(error));
+      return;
+    }
     if (response === undefined) {
       refuse(new HandshakeError(404, 'not found'));
       return;
@@ -216,6 +221,19 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     socket.write(formatHttpResponse(response.status, response.headers ?? {}, body.length));
     socket.end(body);
     destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /**
+   * A guard's refusal stays as it is. Anything else was thrown by the application's hook
+   * (checkOrigin, onHttpRequest): the client gets 500, the server's 'error' listeners (if any)
+   * get the error, and the process keeps serving everyone else.
+   */
+  private asHandshakeError(error: unknown): HandshakeError {
+    if (error instanceof HandshakeError) return error;
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    }
+    return new HandshakeError(500, 'internal server error');
   }
 }
 

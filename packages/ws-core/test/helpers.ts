@@ -90,3 +90,28 @@ export function sentClose(protocol: Protocol): { code: number; reason: string } 
   }
   return undefined;
 }
+
+/**
+ * Runs `work` and returns how many bytes it allocated through Buffer.alloc/allocUnsafe (which
+ * Buffer.concat uses too). Linear code allocates a small multiple of its input; code that
+ * re-concatenates a growing buffer per chunk allocates the square of the chunk count.
+ */
+export function bytesAllocatedBy(work: () => void): number {
+  let total = 0;
+  const { alloc, allocUnsafe } = Buffer;
+  Buffer.allocUnsafe = (size) => {
+    total += size;
+    return allocUnsafe(size);
+  };
+  Buffer.alloc = (size, fill, encoding) => {
+    total += size;
+    return alloc(size, fill, encoding);
+  };
+  try {
+    work();
+  } finally {
+    Buffer.allocUnsafe = allocUnsafe;
+    Buffer.alloc = alloc;
+  }
+  return total;
+}

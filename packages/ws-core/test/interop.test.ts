@@ -18,7 +18,11 @@ import { startServer } from './tcp-helpers.ts';
 
 const MiB = 1024 * 1024;
 const SIZES = [0, 1, 125, 126, 65535, 65536, MiB, 16 * MiB];
-const CLOSE_CODES = [1000, 1001, 1003, 1007, 1008, 1009, 1011, 1012, 1013, 1014, 3000, 4999];
+// Every code that may be sent (§7.4.1, and 1012–1014 registered with IANA later), and the
+// edges of the registered (3000–3999) and private (4000–4999) ranges.
+const CLOSE_CODES = [
+  1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999,
+];
 
 /** A payload whose bytes depend on their position, so a shifted or truncated echo is caught. */
 function patterned(size: number): Buffer {

@@ -10,6 +10,7 @@ import {
   ZERO_COPY_THRESHOLD,
 } from '../src/index.ts';
 import {
+  bytesAllocatedBy,
   chunkings,
   clientFrame,
   closePayload,
@@ -290,6 +291,30 @@ describe('receiving messages', () => {
     expect(protocol.failure).toBeUndefined();
     expect(events).toHaveLength(1);
     expect((events[0] as { data: Buffer }).data.length).toBe(20_002);
+  });
+
+  test.each([
+    ['binary', Opcode.BINARY],
+    ['text', Opcode.TEXT],
+  ])('stays linear for a 2 MiB %s message in 2048 fragments of 1 KiB', (_kind, opcode) => {
+    const piece = Buffer.from('é'.repeat(512)); // 1 KiB of whole two-byte characters
+    const fragments = Array.from({ length: 2048 }, (_, i) =>
+      clientFrame(i === 0 ? opcode : Opcode.CONTINUATION, piece, { fin: i === 2047 }),
+    );
+    const protocol = new Protocol({ role: 'server' });
+    const allocated = bytesAllocatedBy(() => {
+      for (const fragment of fragments) protocol.receiveData(fragment);
+    });
+    const [event] = protocol.eventsReceived();
+    const size = piece.length * fragments.length;
+    if (opcode === Opcode.TEXT)
+      expect(event).toEqual({ type: 'text', data: 'é'.repeat(512 * 2048) });
+    else
+      expect((event as { data: Buffer }).data.equals(Buffer.concat(Array(2048).fill(piece)))).toBe(
+        true,
+      );
+    // Fragments are kept in a list (or decoded as they come) and joined once: about 2x.
+    expect(allocated).toBeLessThanOrEqual(2 * size + 64 * 1024);
   });
 
   test('round-trips random messages from a client to a server under random chunkings', () => {

@@ -147,6 +147,48 @@ describe('the handshake over TCP', () => {
     expect(upgraded).toBe(1);
   });
 
+  test('keeps an upgraded connection open after handshakeTimeout has passed', async () => {
+    const { server, port } = await serve({ handshakeTimeout: 200 });
+    server.on('connection', (conn) => conn.on('message', (data) => conn.send(data)));
+    const client = await rawUpgrade(port);
+    sockets.push(client.socket);
+    // Timers fire in deadline order, so a handshake timer left running would have fired by now.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    client.socket.write(clientFrame(Opcode.TEXT, 'still here'));
+    await client.until((bytes) => bytes.includes('still here'));
+    expect(framesIn(client.afterHead())).toEqual([
+      { opcode: Opcode.TEXT, payload: Buffer.from('still here') },
+    ]);
+  });
+
+  test('answers 500 when an application hook throws, reports it, and keeps serving', async () => {
+    const { server, port } = await serve({
+      checkOrigin: (origin) => {
+        if (origin === 'http://crash.example') throw new Error('origin table is gone');
+        return true;
+      },
+      onHttpRequest: () => {
+        throw new Error('page renderer is gone');
+      },
+    });
+    const errors: string[] = [];
+    server.on('error', (error) => errors.push(error.message));
+    const upgrade = await rawConnect(port);
+    upgrade.socket.write(
+      UPGRADE_REQUEST.replace('\r\n\r\n', '\r\nOrigin: http://crash.example\r\n\r\n'),
+    );
+    const refused = await upgrade.closed;
+    expect(statusOf(refused)).toBe(500);
+    expect(refused.toString()).toMatch(/\r\n\r\ninternal server error\n$/); // no details leak
+    const page = await rawConnect(port);
+    page.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(statusOf(await page.closed)).toBe(500);
+    expect(errors).toEqual(['origin table is gone', 'page renderer is gone']);
+    const fine = await rawUpgrade(port);
+    sockets.push(fine.socket);
+    expect(statusOf(fine.received())).toBe(101);
+  });
+
   test('processes frames that arrive in the same read as the request head', async () => {
     const { server, port } = await serve();
     const messages: string[] = [];
@@ -226,6 +268,24 @@ describe('connections over TCP', () => {
     await client.closed;
     expect(replies).toEqual([false]);
     expect(framesIn(client.afterHead()).map((f) => f.opcode)).toEqual([Opcode.CLOSE]);
+  });
+
+  test('waits for a peer that answers our close late, and reports the code it answered with', async () => {
+    const { server, port } = await serve({ closeTimeout: 10_000 });
+    const closed = new Promise<[number, string]>((resolve) =>
+      server.on('connection', (conn) => {
+        conn.on('close', (code, reason) => resolve([code, reason]));
+        conn.close(1000, 'bye');
+      }),
+    );
+    const client = await rawUpgrade(port);
+    await client.until(() => framesIn(client.afterHead()).length > 0);
+    expect(framesIn(client.afterHead())[0]?.payload.readUInt16BE(0)).toBe(1000);
+    // A server that gave up at once (or after a tick) would report 1006 and reset us.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    client.socket.write(clientFrame(Opcode.CLOSE, closePayload(4002, 'late')));
+    expect(await closed).toEqual([4002, 'late']);
+    await client.closed; // the server ended TCP after the handshake completed
   });
 
   test('destroys the socket when the peer never answers our close', async () => {
