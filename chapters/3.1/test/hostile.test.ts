@@ -65,6 +65,13 @@ describe('handshake rejections', () => {
       requestHead([...without('Sec-WebSocket-Version'), 'Sec-WebSocket-Version: 8']),
     ],
     ['a plain GET (no Upgrade) to /chat', 426, requestHead(without('Upgrade'))],
+    ['no Host', 400, requestHead(without('Host'))],
+    [
+      'Connection without "upgrade"',
+      400,
+      requestHead([...without('Connection'), 'Connection: keep-alive']),
+    ],
+
     ['HTTP/1.0', 400, requestHead(['GET /chat HTTP/1.0', ...GOOD.slice(1)])],
     ['a 20 KB header', 431, requestHead([...GOOD, `X-Padding: ${'a'.repeat(20_000)}`])],
     ['garbage instead of HTTP', 400, 'ABC\r\n\r\n'],
@@ -97,6 +104,14 @@ describe('handshake rejections', () => {
     });
     expect(status).toBe(404);
     expect(opened).toBe(false);
+  });
+
+  it('upgrades Firefox’s "Connection: keep-alive, Upgrade": a token list, not one value', async () => {
+    const answer = await exchangeRaw(
+      server,
+      requestHead([...without('Connection'), 'Connection: keep-alive, Upgrade']),
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
   });
 
   it('says which version it speaks when it refuses one', async () => {
