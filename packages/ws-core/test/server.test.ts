@@ -270,14 +270,24 @@ describe('connections over TCP', () => {
     expect(framesIn(client.afterHead()).map((f) => f.opcode)).toEqual([Opcode.CLOSE]);
   });
 
-  test('waits for a peer that answers our close late, and reports the code it answered with', async () => {
-    const { server, port } = await serve({ closeTimeout: 10_000 });
+  /** A server that closes (1000, 'bye') every connection at once; `closed` is what it reports. */
+  async function serveClosingFirst(
+    closeTimeout: number,
+    check?: (conn: WebSocketConnection) => void,
+  ) {
+    const { server, port } = await serve({ closeTimeout });
     const closed = new Promise<[number, string]>((resolve) =>
       server.on('connection', (conn) => {
         conn.on('close', (code, reason) => resolve([code, reason]));
         conn.close(1000, 'bye');
+        check?.(conn);
       }),
     );
+    return { port, closed };
+  }
+
+  test('waits for a peer that answers our close late, and reports the code it answered with', async () => {
+    const { port, closed } = await serveClosingFirst(10_000);
     const client = await rawUpgrade(port);
     await client.until(() => framesIn(client.afterHead()).length > 0);
     expect(framesIn(client.afterHead())[0]?.payload.readUInt16BE(0)).toBe(1000);
@@ -289,18 +299,17 @@ describe('connections over TCP', () => {
   });
 
   test('destroys the socket when the peer never answers our close', async () => {
-    const { server, port } = await serve({ closeTimeout: 200 });
-    const closed = new Promise<[number, string]>((resolve) =>
-      server.on('connection', (conn) => {
-        conn.on('close', (code, reason) => resolve([code, reason]));
-        conn.close(1000, 'bye');
-        expect(conn.readyState).toBe('closing');
-        expect(conn.send('late')).toBe(false);
-      }),
-    );
+    let state = '';
+    let lateSend: boolean | undefined;
+    const { port, closed } = await serveClosingFirst(200, (conn) => {
+      state = conn.readyState;
+      lateSend = conn.send('late');
+    });
     const client = await rawUpgrade(port);
     sockets.push(client.socket);
     expect(await closed).toEqual([1006, '']);
+    expect(state).toBe('closing'); // right after close(): waiting for the peer's close
+    expect(lateSend).toBe(false); // nothing more may be sent after our close frame
     await client.closed;
   });
 
