@@ -44,10 +44,16 @@ describe('npm run bench', () => {
     expect(out.stderr.match(/^(MET|MISSED) /gm)).toHaveLength(3);
   });
 
-  test('answers a bad flag with a usage line and exit code 2', async () => {
+  test.each([
+    [['--only', 'everything'], /--only expects codec or echo, got "everything"/],
+    [['--duration', 'soon'], /--duration expects a positive number, got "soon"/],
+    [['--rounds', '0'], /--rounds expects a positive number, got "0"/],
+    [['--fast'], /Unknown option '--fast'/],
+  ])('answers %j with a usage line and exit code 2', async (argv, message) => {
     const { out, io } = capture();
-    const { exitCode } = await runBench(['--only', 'everything'], io);
+    const { exitCode } = await runBench(argv, io);
     expect(exitCode).toBe(2);
-    expect(out.stderr).toMatch(/--only expects codec or echo, got "everything"/);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).toMatch(/^usage: tsx bench\/run.ts/m);
   });
 });

@@ -72,6 +72,8 @@ export interface BenchReport {
   cpu: string;
   cores: number;
   loadAverageAtStart: number[];
+  /** Other work on the machine skews every number: the load average when we finished. */
+  loadAverageAtEnd: number[];
   quick: boolean;
   wsPaths: string;
   codec: CodecRow[];
@@ -101,8 +103,8 @@ export async function runBench(
     const base = values.quick ? QUICK.echo : FULL.echo;
     echoOptions = {
       ...base,
-      durationMs: positive(values.duration, base.durationMs),
-      rounds: positive(values.rounds, base.rounds),
+      durationMs: positive('duration', values.duration, base.durationMs),
+      rounds: positive('rounds', values.rounds, base.rounds),
     };
   } catch (error) {
     io.stderr(`${(error as Error).message}\n${USAGE}\n`);
@@ -126,7 +128,8 @@ export async function runBench(
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
-    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    loadAverageAtStart: currentLoad(),
+    loadAverageAtEnd: [],
     quick: Boolean(values.quick),
     wsPaths: paths.description,
     codec: [],
@@ -184,7 +187,8 @@ export async function runBench(
   report.correct =
     report.codec.every((r) => r.ok) &&
     report.echo.every((cell) => Object.values(cell.results).every((r) => r.ok));
-  say('');
+  report.loadAverageAtEnd = currentLoad();
+  say(`\nload average at the end: ${report.loadAverageAtEnd.join(' ')}`);
   if (values.quick)
     say('(quick matrix: smaller streams, fewer cells, short windows; indicative only)');
   for (const verdict of report.verdicts) say(formatVerdict(verdict));
@@ -192,6 +196,10 @@ export async function runBench(
   if (!report.correct) say('INCORRECT: at least one variant produced wrong results (see above)');
   if (values.json) io.stdout(`${JSON.stringify(report)}\n`);
   return { exitCode: report.correct ? 0 : 1, report };
+}
+
+function currentLoad(): number[] {
+  return loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -208,11 +216,12 @@ function parseFlags(argv: readonly string[]) {
   }).values;
 }
 
-function positive(raw: string | undefined, fallback: number): number {
+function positive(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`expected a positive number, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`--${flag} expects a positive number, got "${raw}"`);
+  }
   return value;
 }
 
