@@ -33,4 +33,8 @@ export const REFUSAL_DEMOS: ReadonlyArray<{ label: string; request: string }> = 
     request: SEED_SAMPLE_REQUEST,
   },
   { label: 'POST instead of GET', request: RFC_REQUEST.replace('GET', 'POST') },
+  {
+    label: 'a path the server does not serve (it has only /chat)',
+    request: RFC_REQUEST.replace('GET /chat ', 'GET /chatroom '),
+  },
 ];

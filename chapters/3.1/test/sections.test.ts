@@ -61,7 +61,7 @@ describe('sections run to completion', () => {
     expect(out).toContain('server → client  81 05 68 65 6c 6c 6f');
   });
 
-  it('3.1.2 shows the RFC accept value and the 101, 426, 400, 400 and 405 answers', async () => {
+  it('3.1.2 shows the RFC accept value and the 101, 426, 400, 400, 405 and 404 answers', async () => {
     const { code, out } = await runSection('3.1.2');
     expect(code).toBe(0);
     expect(out).toContain('read 1: 37 bytes → need more');
@@ -75,7 +75,9 @@ describe('sections run to completion', () => {
       'HTTP/1.1 400',
       'HTTP/1.1 400',
       'HTTP/1.1 405',
+      'HTTP/1.1 404',
     ]);
+    expect(out).toContain('body: no websocket endpoint at /chatroom: try /chat');
     expect(out).toMatch(/426 .*\n\s+Sec-WebSocket-Version: 13/);
   });
 

@@ -1,9 +1,9 @@
 /**
  * 3.1.2 The handshake step by step — parse, validate, compute Accept, answer; and refuse.
  * Shows:  a request head arriving in three reads, the checks a server makes, the RFC's
- *         accept value, and what a live server answers to bad requests (426, 400, 405).
+ *         accept value, and what a live server answers to bad requests (426, 400, 405, 404).
  * Run:    npm run chapter:3.1 -- 3.1.2
- * Expect: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" (RFC 6455 §1.3), then 101, 426, 400, 400, 405.
+ * Expect: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" (RFC 6455 §1.3), then 101, 426, 400, 400, 405, 404.
  */
 import { createHash } from 'node:crypto';
 import type { Section, SectionContext } from '@course/course-kit';
@@ -33,7 +33,7 @@ function parseInReads(ctx: SectionContext) {
 }
 
 async function showRefusals(ctx: SectionContext) {
-  const server = createServer({ protocols: ['chat'] });
+  const server = createServer({ protocols: ['chat'], paths: ['/chat'] });
   const address = await server.listen();
   try {
     for (const { label, request } of REFUSAL_DEMOS) {
@@ -54,7 +54,7 @@ async function showRefusals(ctx: SectionContext) {
 export const handshakeSection: Section = {
   id: '3.1.2',
   title: 'The handshake step by step',
-  summary: 'parse a head split over reads, validate, compute Accept; see 426/400/405 refusals',
+  summary: 'parse a head split over reads, validate, compute Accept; see 426/400/405/404 refusals',
   async run(ctx) {
     ctx.step('step 1: parse — a head may arrive in several reads; stop only at the blank line');
     const head = parseInReads(ctx);
@@ -78,7 +78,7 @@ export const handshakeSection: Section = {
       ctx.say(`  ${line}`);
 
     ctx.step(
-      'step 5: a live server answers one good request (names in lower case) and four bad ones',
+      'step 5: a live server answers one good request (names in lower case) and five bad ones',
     );
     await showRefusals(ctx);
     return undefined;
