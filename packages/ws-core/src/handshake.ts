@@ -100,10 +100,8 @@ export function validateUpgradeRequest(
   // HTTP error code (such as 404 Not Found)" — before switching protocols, not after.
   const path = targetPath(head.target);
   if (options.paths && !options.paths.includes(path)) {
-    throw new HandshakeError(
-      404,
-      `no websocket endpoint at ${path}: try ${options.paths.join(' or ') || 'nothing'}`,
-    );
+    const offer = options.paths.length > 0 ? `try ${options.paths.join(' or ')}` : 'there are none';
+    throw new HandshakeError(404, `no websocket endpoint at ${path}: ${offer}`);
   }
   if (options.checkOrigin && !options.checkOrigin(headers.get('origin'), head)) {
     throw new HandshakeError(403, 'origin not allowed');

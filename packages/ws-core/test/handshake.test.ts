@@ -208,6 +208,9 @@ describe('validateUpgradeRequest', () => {
       message: 'no websocket endpoint at /chatroom: try /echo or /chat',
     });
     expect(validateUpgradeRequest(elsewhere).key).toBe(RFC_KEY); // no `paths`: any path
+    expect(statusOf(() => validateUpgradeRequest(elsewhere, { paths: [] })).message).toBe(
+      'no websocket endpoint at /chatroom: there are none',
+    );
   });
 
   test('checks the request itself before the path: a bad version on an unknown path is 426', () => {
