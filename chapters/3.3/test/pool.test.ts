@@ -124,6 +124,30 @@ describe.each(POOL_KINDS)('a %s pool', (kind) => {
     expect(unordered.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i * i));
   });
 
+  test('imap and imapUnordered read an endless input only a window ahead of the consumer', async () => {
+    for (const ordered of [true, false]) {
+      const iterate = ordered ? pool.imap.bind(pool) : pool.imapUnordered.bind(pool);
+      let pulled = 0;
+      function* naturals() {
+        for (let n = 0; ; n++) {
+          pulled++;
+          yield n;
+        }
+      }
+      const seen: number[] = [];
+      for await (const value of iterate(tasks.square, naturals())) {
+        seen.push(value);
+        if (seen.length === 100) break;
+      }
+      if (ordered) expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i * i));
+      // Unordered: 100 different results, each the square of an item that was read.
+      expect(new Set(seen).size).toBe(100);
+      for (const value of seen) expect(Math.sqrt(value)).toBeLessThan(pulled);
+      // The window is size × maxTasksInFlight = 2 × 16 tasks.
+      expect(pulled).toBeLessThanOrEqual(100 + 32);
+    }
+  });
+
   test('leaving imap early is safe and the pool keeps working', async () => {
     let count = 0;
     const iterator = pool.imap(

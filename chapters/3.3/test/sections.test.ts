@@ -2,6 +2,7 @@
  * The chapter's command line and the samples that prove the seed's errata.
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { runChapter } from '@course/course-kit';
 import { describe, expect, test } from 'vitest';
 import { chapter } from '../src/chapter.ts';
@@ -42,6 +43,41 @@ describe('the chapter command line', () => {
         .filter(Boolean)
         .map((l) => l.split(/\s+/)[0]),
     ).toEqual(['3.3', '3.3.1', '3.3.2', '3.3.3', '3.3.4']);
+  });
+
+  test('--help lists the shared flags and each section flag with the sections it applies to', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('usage: npm run chapter:3.3 -- [section] [flags]');
+    expect(stdout).toMatch(/--json/);
+    expect(stdout).toMatch(/--kind <value>\s+\(3\.3\.1\)/);
+    expect(stdout).toMatch(/--count <value>\s+\(3\.3\.2\)/);
+    expect(stdout).toMatch(/--players <value>\s+\(3\.3\.4\)/);
+  });
+
+  test('3.3 moves every item through the bounded queue once, with async tasks and with threads', async () => {
+    const { code, stdout } = await run(['3.3', '--items', '30']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('produced 30, consumed 30 (30 distinct)');
+    expect(stdout).toMatch(/producers found the queue full [1-9]\d* times/);
+    expect(stdout).toContain('30 items computed in worker threads, e.g. fib(24) = 46368');
+  });
+
+  test('3.3.1 --json prints {section, cores, results[{name, ...}]} with the pool speedup', async () => {
+    const { code, stdout } = await run(['3.3.1', '--kind', 'thread', '--jobs', '4', '--json']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const parsed = JSON.parse(lines[0] as string) as {
+      section: string;
+      cores: number;
+      results: { name: string; ms: number; serialMs: number; speedup: number }[];
+    };
+    expect(parsed.section).toBe('3.3.1');
+    expect(parsed.cores).toBe(availableParallelism());
+    expect(parsed.results.map((r) => r.name)).toEqual(['thread pool']);
+    const [only] = parsed.results;
+    expect(only?.speedup).toBeCloseTo((only?.serialMs ?? 0) / (only?.ms ?? 1), 6);
   });
 
   test('3.3.2 --json prints one measured object with the lazy and eager results', async () => {

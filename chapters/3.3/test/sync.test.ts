@@ -276,3 +276,98 @@ describe('Group', () => {
     await expect(group.spawn(() => 1)).rejects.toBe(reason);
   });
 });
+
+describe('cancellation and timeouts on every wait', () => {
+  test('an aborted wait rejects with the signal reason and leaves each structure usable', async () => {
+    const abortWith = async (wait: (signal: AbortSignal) => Promise<unknown>, what: string) => {
+      const controller = new AbortController();
+      const waiting = wait(controller.signal);
+      await turn();
+      const reason = new Error(`stop ${what}`);
+      controller.abort(reason);
+      await expect(within(waiting, 1_000, `${what} to see its abort`)).rejects.toBe(reason);
+    };
+
+    const event = new Event();
+    await abortWith((signal) => event.wait({ signal }), 'event.wait()');
+    event.set();
+    await within(event.wait(), 1_000, 'event.wait() after set()');
+
+    const result = new AsyncResult<number>();
+    await abortWith((signal) => result.get({ signal }), 'asyncResult.get()');
+    result.set(5);
+    expect(await result.get()).toBe(5);
+
+    const queue = new JoinableQueue<number>(1);
+    await queue.put(1);
+    await abortWith((signal) => queue.put(2, { signal }), 'queue.put()');
+    await abortWith((signal) => queue.join({ signal }), 'joinableQueue.join()');
+    expect(queue.getNowait()).toBe(1);
+    expect(queue.empty()).toBe(true); // the aborted put left no item behind
+    queue.taskDone();
+    await within(queue.join(), 1_000, 'join() once the one item is done');
+
+    const lock = new Lock();
+    await lock.acquire();
+    let ranInside = false;
+    await abortWith(
+      (signal) => lock.with(() => (ranInside = true), { signal }),
+      'lock.with() while held',
+    );
+    lock.release();
+    // The aborted waiter took nothing: the lock is free, not handed to a ghost.
+    expect(ranInside).toBe(false);
+    expect(lock.locked()).toBe(false);
+
+    const group = new Group(1);
+    const gate = new Event();
+    const blocker = group.spawn(() => gate.wait());
+    await abortWith((signal) => group.waitAvailable({ signal }), 'group.waitAvailable()');
+    await abortWith((signal) => group.join({ signal }), 'group.join()');
+    gate.set();
+    await blocker;
+    await within(group.join(), 1_000, 'group.join() after the blocker finished');
+    expect(group.size).toBe(0);
+  });
+
+  test('a timed-out wait rejects with WaitTimeoutError naming what waited', async () => {
+    const timedOut = async (wait: Promise<unknown>, message: string) => {
+      const error = await within(wait, 1_000, message).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WaitTimeoutError);
+      expect((error as Error).message).toBe(message);
+    };
+    await timedOut(new Event().wait({ timeoutMs: 1 }), 'event.wait() timed out after 1 ms');
+    await timedOut(
+      new AsyncResult().get({ timeoutMs: 1 }),
+      'asyncResult.get() timed out after 1 ms',
+    );
+    const queue = new JoinableQueue<number>(1);
+    await timedOut(
+      queue.get({ timeoutMs: 1 }),
+      'queue.get() on an empty queue timed out after 1 ms',
+    );
+    await queue.put(1);
+    await timedOut(
+      queue.put(2, { timeoutMs: 1 }),
+      'queue.put() on a full queue (maxsize 1) timed out after 1 ms',
+    );
+    await timedOut(queue.join({ timeoutMs: 1 }), 'joinableQueue.join() timed out after 1 ms');
+    const group = new Group(1);
+    const gate = new Event();
+    const blocker = group.spawn(() => gate.wait());
+    await timedOut(group.join({ timeoutMs: 1 }), 'group.join() timed out after 1 ms');
+    gate.set();
+    await blocker;
+    const lock = new Lock();
+    await lock.acquire();
+    await timedOut(lock.acquire({ timeoutMs: 1 }), 'lock.acquire() timed out after 1 ms');
+    const bounded = new BoundedSemaphore(1);
+    await bounded.acquire();
+    await timedOut(
+      bounded.acquire({ timeoutMs: 1 }),
+      'boundedSemaphore.acquire() timed out after 1 ms',
+    );
+    bounded.release();
+    expect(() => bounded.release()).toThrow(ReleaseError);
+  });
+});

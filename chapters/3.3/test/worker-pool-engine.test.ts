@@ -4,9 +4,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { PoolError, WorkerExitedError, WorkerPool } from '../src/pool/index.ts';
-import type { FromWorker, ToWorker } from '../src/pool/messages.ts';
+import type { FromWorker, TaskAnswer, TaskRequest, ToWorker } from '../src/pool/messages.ts';
 import type { Runtime, WorkerEvents } from '../src/pool/runtime.ts';
 import { tasks } from '../src/tasks.ts';
+import { fixtures } from './fixtures/tasks.ts';
 
 interface FakeWorker {
   id: number;
@@ -198,4 +199,131 @@ describe('the pool engine', () => {
     );
     expect(() => new WorkerPool(runtime, { maxTasksInFlight: 0.5 })).toThrow(RangeError);
   });
+});
+
+/** A fake runtime whose workers run tasks in a simulation: answers in batches, crashes lose them. */
+function simulatedRuntime(size: number) {
+  interface Sim {
+    events: WorkerEvents;
+    inbox: TaskRequest[];
+    running: number;
+    alive: boolean;
+  }
+  const sims: Sim[] = [];
+  let alive = 0;
+  let peakAlive = 0;
+  const runtime: Runtime = {
+    kind: 'process',
+    start(events) {
+      const sim: Sim = { events, inbox: [], running: 0, alive: true };
+      sims.push(sim);
+      alive++;
+      peakAlive = Math.max(peakAlive, alive);
+      const die = (code: number | null, signal: string | null) => {
+        if (!sim.alive) return;
+        sim.alive = false;
+        alive--;
+        events.exit(code, signal);
+      };
+      queueMicrotask(() => events.message({ type: 'ready' }));
+      return {
+        id: sims.length,
+        send: (message) => {
+          if (!sim.alive) return;
+          if (message.type === 'run') sim.inbox.push(...message.tasks);
+          else queueMicrotask(() => die(0, null));
+        },
+        kill: () => queueMicrotask(() => die(null, 'SIGKILL')),
+        runningTaskId: () => sim.running,
+      };
+    },
+  };
+  /** Every live worker runs up to `most` tasks; a crash loses the answers not yet sent. */
+  const step = (most: number) => {
+    for (const sim of sims.filter((s) => s.alive && s.inbox.length > 0)) {
+      const answers: TaskAnswer[] = [];
+      let crashed = false;
+      for (const task of sim.inbox.splice(0, most)) {
+        sim.running = task.id;
+        const item = task.args[0] as { n: number; crash: boolean };
+        if (item.crash) {
+          crashed = true;
+          break;
+        }
+        answers.push({ type: 'done', id: task.id, value: item.n * 2 });
+      }
+      if (crashed) {
+        sim.alive = false;
+        alive--;
+        sim.events.exit(5, null);
+      } else {
+        sim.running = 0;
+        sim.events.message({ type: 'answers', answers });
+      }
+    }
+  };
+  return { runtime, step, started: () => sims.length, peakAlive: () => peakAlive, size };
+}
+
+/** A small seeded generator (mulberry32), so a failure can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('the pool engine under 100,000 submissions', () => {
+  test.each([false, true])(
+    'random crashes and lost answer batches lose no task and answer each once (retryOnExit %s)',
+    async (retryOnExit) => {
+      const random = seeded(retryOnExit ? 2 : 1);
+      const sim = simulatedRuntime(2);
+      const pool = new WorkerPool(sim.runtime, { size: 2, retryOnExit });
+      const total = 100_000;
+      const items = Array.from({ length: total }, (_, n) => ({ n, crash: random() < 0.0005 }));
+      const crashers = items.filter((item) => item.crash).length;
+      const settledTimes = new Array<number>(total).fill(0);
+      const outcomes = new Array<unknown>(total);
+      const all = items.map((item) =>
+        pool
+          .applyAsync(fixtures.maybeCrash, [item], {
+            callback: (value) => {
+              settledTimes[item.n] = (settledTimes[item.n] ?? 0) + 1;
+              outcomes[item.n] = value;
+            },
+            errorCallback: (error) => {
+              settledTimes[item.n] = (settledTimes[item.n] ?? 0) + 1;
+              outcomes[item.n] = error;
+            },
+          })
+          .wait(),
+      );
+      let done = false;
+      const finished = Promise.all(all).then(() => (done = true));
+      for (let round = 0; !done && round < 1_000_000; round++) {
+        sim.step(1 + Math.floor(random() * 16));
+        // A few microtask turns let the pool refill and restart workers; a full turn of the
+        // event loop now and then lets the result callbacks run.
+        for (let turn = 0; turn < 4; turn++) await Promise.resolve();
+        if (round % 256 === 0) await flush();
+      }
+      await finished;
+      await flush();
+      expect(settledTimes.every((times) => times === 1)).toBe(true);
+      for (const item of items) {
+        if (item.crash) expect(outcomes[item.n]).toBeInstanceOf(WorkerExitedError);
+        else expect(outcomes[item.n]).toBe(item.n * 2);
+      }
+      expect(crashers).toBeGreaterThan(20);
+      // Each crasher takes one worker down, two with retryOnExit; two workers started first.
+      expect(sim.started()).toBe(2 + crashers * (retryOnExit ? 2 : 1));
+      expect(sim.peakAlive()).toBe(2);
+      await pool.terminate();
+    },
+  );
 });

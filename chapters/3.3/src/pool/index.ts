@@ -13,6 +13,7 @@ export { ApplyResult } from './apply-result.ts';
 export * from './errors.ts';
 export type { ApplyOptions, Pool, PoolOptions, PoolState } from './pool.ts';
 export { ProcessPool } from './process-pool.ts';
+export { createProcessRuntime, type ProcessRuntimeOptions } from './process-runtime.ts';
 export { type TaskRef, taskRef } from './task-ref.ts';
 export { ThreadPool } from './thread-pool.ts';
 export { WorkerPool } from './worker-pool.ts';

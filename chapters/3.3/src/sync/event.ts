@@ -5,6 +5,9 @@ export class Event {
   private flag = false;
   private readonly waiters = new WaiterList<void>();
 
+  /** `waitName` names the wait in timeout errors, e.g. 'group.join()' for an event inside. */
+  constructor(private readonly waitName = 'event.wait()') {}
+
   isSet(): boolean {
     return this.flag;
   }
@@ -21,6 +24,6 @@ export class Event {
   /** Resolves once the flag is set (at once if it already is). */
   wait(options: WaitOptions = {}): Promise<void> {
     if (this.flag) return Promise.resolve();
-    return this.waiters.wait('event.wait()', undefined, options);
+    return this.waiters.wait(this.waitName, undefined, options);
   }
 }

@@ -13,7 +13,7 @@ export type GroupTask<T> = (signal: AbortSignal) => Promise<T> | T;
 export class Group {
   private readonly slots: Semaphore | undefined;
   private readonly controller = new AbortController();
-  private readonly idle = new Event();
+  private readonly idle = new Event('group.join()');
   private pending = 0;
   private activeCount = 0;
 

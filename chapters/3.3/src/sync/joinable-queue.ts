@@ -10,7 +10,7 @@ import type { WaitOptions } from './waiters.ts';
 
 export class JoinableQueue<T> extends Queue<T> {
   private unfinished = 0;
-  private readonly finished = new Event();
+  private readonly finished = new Event('joinableQueue.join()');
 
   constructor(maxsize?: number) {
     super(maxsize);
