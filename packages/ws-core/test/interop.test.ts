@@ -3,7 +3,7 @@
  * server with our client. Sizes run from 0 B to 16 MiB.
  */
 import { createServer as createTcpServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer as WsServer } from 'ws';
 import {
   computeAcceptKey,
@@ -299,9 +299,13 @@ describe('a ws server with our client', () => {
 });
 
 describe('our client against odd servers', () => {
-  async function rawServer(
-    answer: (key: string) => Buffer | string,
-  ): Promise<{ url: string; close(): void }> {
+  const servers: Array<{ close(): void }> = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.close();
+  });
+
+  /** A raw TCP server that answers the first read with `answer`; closed after each test. */
+  async function rawServer(answer: (key: string) => Buffer | string): Promise<{ url: string }> {
     const tcp = createTcpServer((socket) => {
       socket.once('data', (chunk) => {
         const key = /sec-websocket-key: (\S+)/i.exec(chunk.toString())?.[1] ?? '';
@@ -309,11 +313,9 @@ describe('our client against odd servers', () => {
       });
     });
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    servers.push(tcp);
     const address = tcp.address();
-    return {
-      url: `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`,
-      close: () => tcp.close(),
-    };
+    return { url: `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` };
   }
 
   test('rejects a wrong Sec-WebSocket-Accept with a HandshakeError', async () => {
@@ -322,7 +324,6 @@ describe('our client against odd servers', () => {
         'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSByaWdodCBrZXk=\r\n\r\n',
     );
     await expect(connect(server.url)).rejects.toThrow(HandshakeError);
-    server.close();
   });
 
   test('keeps a frame that arrives in the same read as the 101', async () => {
@@ -338,6 +339,5 @@ describe('our client against odd servers', () => {
     const message = await new Promise((resolve) => conn.once('message', resolve));
     expect(message).toBe('Hello');
     conn.terminate();
-    server.close();
   });
 });

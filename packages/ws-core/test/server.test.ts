@@ -15,7 +15,9 @@ import { rawConnect, rawUpgrade, startServer, UPGRADE_REQUEST } from './tcp-help
 
 const servers: WebSocketServer[] = [];
 const sockets: Socket[] = [];
+const cleanups: Array<() => void> = [];
 afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
   for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
@@ -342,7 +344,6 @@ describe('writes and backpressure', () => {
     connection: WebSocketConnection;
     serverSocket: Socket;
     peer: Socket;
-    close(): void;
   }> {
     const tcp = createTcpServer();
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
@@ -352,16 +353,13 @@ describe('writes and backpressure', () => {
     const peer = (await rawConnect(port)).socket;
     const serverSocket = await accepted;
     const connection = new Connection(serverSocket, new Protocol({ role: 'server' }));
-    return {
-      connection,
-      serverSocket,
-      peer,
-      close: () => {
-        serverSocket.destroy();
-        peer.destroy();
-        tcp.close();
-      },
-    };
+    // Closed after the test by afterEach, whether it passed or not.
+    cleanups.push(() => {
+      serverSocket.destroy();
+      peer.destroy();
+      tcp.close();
+    });
+    return { connection, serverSocket, peer };
   }
 
   test('sends 16 messages queued in one tick with a single socket write', async () => {
@@ -372,7 +370,6 @@ describe('writes and backpressure', () => {
     await Promise.resolve();
     expect(write).toHaveBeenCalledTimes(1);
     expect(framesIn(write.mock.calls[0]?.[0] as Buffer)).toHaveLength(16);
-    pair.close();
   });
 
   test('answers the messages of one read with one write', async () => {
@@ -388,7 +385,6 @@ describe('writes and backpressure', () => {
       expect(echoed).toHaveLength(16);
     });
     expect(write).toHaveBeenCalledTimes(reads); // usually 1 read, so 1 write for 16 echoes
-    pair.close();
   });
 
   test('fails the connection with 1008 once a peer that never reads exceeds maxBufferedAmount', async () => {
