@@ -37,8 +37,11 @@ export default defineConfig({
   test: {
     include: ['exercises/**/*.test.ts'],
     env: { COURSE_EXERCISE_TARGET: target },
-    testTimeout: 90_000,
+    // The slowest test takes about 2 s here; an await that never resolves fails after this.
+    // (An endless loop never lets the timeout fire: src/heartbeat.ts catches those.)
+    testTimeout: 45_000,
     hookTimeout: 30_000,
+    setupFiles: [fileURLToPath(new URL('./src/heartbeat.ts', import.meta.url))],
     // Exercise files start workers of their own; two files at a time keeps a 2-core box usable.
     maxWorkers: 2,
     pool: 'threads',

@@ -5,6 +5,7 @@
  *   --report FILE               also write the result as JSON
  *   --classroom                 write each exercise's Classroom result to $GITHUB_OUTPUT
  *   --solutions                 (instructors) grade the reference solutions instead
+ *   --stall-limit SECONDS       stop a test file that makes no progress for this long (15)
  * Exit code 0 when every selected exercise passes, 1 otherwise, 2 on a usage error.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
@@ -15,8 +16,12 @@ import { runCli } from './cli.ts';
 import { formatRun } from './exercise-view.ts';
 import { formatGradeTable, grade } from './grade.ts';
 import { loadCourse } from './manifest.ts';
-import { hasSolutions } from './paths.ts';
+import { hasSolutions, PROGRESS_FILE } from './paths.ts';
+import { loadProgress, markPassed, saveProgress } from './progress.ts';
 import { runnerName, toClassroomResult, toReport } from './scoring.ts';
+
+const USAGE =
+  'usage: npm run grade -- [3.1 | 3.1/02] [--report FILE] [--classroom] [--solutions] [--stall-limit SECONDS]';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -25,12 +30,13 @@ async function main(argv: string[]): Promise<number> {
       report: { type: 'string' },
       classroom: { type: 'boolean' },
       solutions: { type: 'boolean' },
+      'stall-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
   });
   if (values.help) {
-    console.log('usage: npm run grade -- [3.1 | 3.1/02] [--report FILE] [--classroom]');
+    console.log(USAGE);
     return 0;
   }
   if (positionals.length > 1)
@@ -40,16 +46,26 @@ async function main(argv: string[]): Promise<number> {
       '--solutions needs the solutions/ folder, which a student template does not have',
     );
 
-  const scored = await grade(
-    loadCourse(),
-    positionals[0],
-    values.solutions ? { target: 'solutions' } : {},
-  );
+  const stall = values['stall-limit'];
+  const stallSeconds = stall === undefined ? undefined : Number(stall);
+  if (stallSeconds !== undefined && !(Number.isInteger(stallSeconds) && stallSeconds > 0))
+    throw new Error(`--stall-limit takes a whole number of seconds, got "${stall}"; ${USAGE}`);
+
+  const scored = await grade(loadCourse(), positionals[0], {
+    ...(values.solutions ? { target: 'solutions' as const } : {}),
+    ...(stallSeconds ? { stallMs: stallSeconds * 1000 } : {}),
+  });
   // One exercise: every failing test in full first, as watch mode shows it; the total stays last.
   const [only] = scored;
   if (scored.length === 1 && only && only.status !== 'pass')
     console.log(`${formatRun(only, useColor())}\n`);
   console.log(formatGradeTable(scored, useColor()));
+  if (!values.solutions) {
+    // `npm run exercise -- list` shows what passed, whichever command graded it.
+    const progress = loadProgress(PROGRESS_FILE);
+    for (const s of scored) if (s.status === 'pass') markPassed(progress, s.exercise.id);
+    saveProgress(PROGRESS_FILE, progress);
+  }
 
   if (values.report) {
     // npm runs scripts from the root; a relative path means relative to where the student typed it.

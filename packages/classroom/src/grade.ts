@@ -1,14 +1,13 @@
 /** Grades a selection of exercises and renders the table students see. */
 import { formatTable, paint } from '@course/course-kit';
 import { type Course, selectExercises } from './manifest.ts';
-import type { Target } from './paths.ts';
-import { runExercises } from './runner.ts';
+import { type RunOptions, runExercises } from './runner.ts';
 import { type ScoredExercise, scoreRun } from './scoring.ts';
 
 export async function grade(
   course: Course,
   selector: string | undefined,
-  options: { target?: Target; root?: string; timeoutMs?: number } = {},
+  options: Pick<RunOptions, 'target' | 'root' | 'timeoutMs' | 'stallMs'> = {},
 ): Promise<ScoredExercise[]> {
   const exercises = selectExercises(course, selector);
   const runs = await runExercises(exercises, options);
@@ -31,5 +30,11 @@ export function formatGradeTable(scored: readonly ScoredExercise[], color = fals
   ]);
   const total = scored.reduce((sum, s) => sum + s.points, 0);
   const max = scored.reduce((sum, s) => sum + s.max, 0);
-  return `${formatTable(['exercise', 'title', 'points', 'result', 'first failure'], rows)}\n\nPoints ${total}/${max}`;
+  const table = formatTable(['exercise', 'title', 'points', 'result', 'first failure'], rows);
+  // Where to look next, for the first exercise not yet passing; the total stays the last line.
+  const miss = scored.length > 1 ? scored.find((s) => s.status !== 'pass') : undefined;
+  const next = miss
+    ? `\nevery failure of ${miss.exercise.id}: npm run grade -- ${miss.exercise.id} · a hint: npm run exercise -- hint ${miss.exercise.id}\n`
+    : '';
+  return `${table}\n${next}\nPoints ${total}/${max}`;
 }

@@ -1,14 +1,24 @@
 /**
- * Runs exercises' tests in one vitest child process and collects a result per test.
+ * Runs exercises' tests in a vitest child process and collects a result per test.
  * A child (not in-process vitest) so a hung student file can be killed without taking the
  * grader down; results arrive per file through the JSON-lines reporter.
+ *
+ * An endless loop blocks its test file's thread, so vitest's test timeout never fires and
+ * the run would never end. Each running file sends heartbeats (heartbeat.ts); when one falls
+ * silent for `stallMs`, the child is stopped, that file scores `error` naming the test that
+ * was running, and the files that had not finished yet are run again in a fresh child.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type ModuleLine, RESULTS_FILE_ENV, type TestLine } from './jsonl-reporter.ts';
+import {
+  type ModuleLine,
+  RESULTS_FILE_ENV,
+  type ResultLine,
+  type TestLine,
+} from './jsonl-reporter.ts';
 import { type Exercise, exercisePaths } from './manifest.ts';
 import { EXERCISES_CONFIG, ROOT, TARGET_ENV, type Target } from './paths.ts';
 
@@ -19,6 +29,7 @@ export interface TestOutcome {
   message?: string;
   /** The failure's first few lines, without stack frames — e.g. both hex dumps. */
   detail?: string;
+  duration?: number;
 }
 
 export interface ExerciseRun {
@@ -32,11 +43,20 @@ export interface ExerciseRun {
 export interface RunOptions {
   target?: Target;
   root?: string;
-  /** Whole-run limit; a student's infinite loop otherwise never ends. */
+  /** Whole-run limit, a backstop behind `stallMs`. */
   timeoutMs?: number;
+  /**
+   * How long a running test file may go without a heartbeat (see heartbeat.ts) before it is
+   * taken for an endless loop: the run is stopped, that file scores `error`, and the files
+   * that had not finished are run again without it.
+   */
+  stallMs?: number;
   /** Where vitest's own output goes (the grader stays quiet by default). */
   onOutput?: (text: string) => void;
 }
+
+export const DEFAULT_STALL_MS = 15_000;
+const POLL_MS = 250;
 
 const VITEST_BIN = join(
   dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
@@ -64,9 +84,17 @@ export function messageDetail(raw: string | undefined, max = 8): string {
     .join('\n');
 }
 
-/** Generous for a busy machine, short enough that an endless loop does not stall watch mode for long. */
+/** A backstop only: hangs are caught by their missing heartbeats long before this. */
 export function runLimitMs(exercises: number): number {
-  return Math.min(240_000, 30_000 + 10_000 * exercises);
+  return Math.min(600_000, 120_000 + 15_000 * exercises);
+}
+
+/** What one vitest child reported before it ended or was stopped. */
+interface ChildRun {
+  ended: Map<string, ModuleLine>;
+  /** Files stopped for making no progress, with the test that was running, if known. */
+  stalled: Map<string, string | undefined>;
+  timedOut: boolean;
 }
 
 export async function runExercises(
@@ -74,84 +102,143 @@ export async function runExercises(
   options: RunOptions = {},
 ): Promise<ExerciseRun[]> {
   const root = options.root ?? ROOT;
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+  const runs = new Map<Exercise, ExerciseRun>();
+  let pending = [...exercises];
+  while (pending.length > 0) {
+    const child = await runChild(pending, root, options, stallMs);
+    for (const exercise of pending) {
+      const file = join(root, exercisePaths(exercise).tests);
+      const line = child.ended.get(file);
+      if (line) runs.set(exercise, collect(exercise, line));
+      else if (child.stalled.has(file))
+        runs.set(exercise, stalledRun(exercise, child.stalled.get(file), stallMs));
+    }
+    const rest = pending.filter((e) => !runs.has(e));
+    // Run the innocent files again, unless this run got nowhere (then nothing will change).
+    const progressed = rest.length < pending.length;
+    if (!progressed || child.timedOut) {
+      for (const exercise of rest) runs.set(exercise, unfinishedRun(exercise, child.timedOut));
+      break;
+    }
+    pending = rest;
+  }
+  return exercises.map((e) => runs.get(e) ?? unfinishedRun(e, false));
+}
+
+function runChild(
+  exercises: readonly Exercise[],
+  root: string,
+  options: RunOptions,
+  stallMs: number,
+): Promise<ChildRun> {
   const dir = mkdtempSync(join(tmpdir(), 'course-grade-'));
   const resultsFile = join(dir, 'results.jsonl');
   const files = exercises.map((e) => exercisePaths(e).tests);
-  let timedOut = false;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [VITEST_BIN, 'run', '--config', EXERCISES_CONFIG, '--reporter', REPORTER, ...files],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            [RESULTS_FILE_ENV]: resultsFile,
-            [TARGET_ENV]: options.target ?? 'exercises',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
+  const result: ChildRun = { ended: new Map(), stalled: new Map(), timedOut: false };
+  const beats = new Map<string, { at: number; test?: string }>();
+  const read = { offset: 0 };
+  const absorb = () => {
+    for (const line of readLines(resultsFile, read)) {
+      if (line.kind === 'end') result.ended.set(line.file, line);
+      else {
+        const known = beats.get(line.file);
+        beats.set(line.file, { at: Date.now(), test: line.test ?? known?.test });
+      }
+    }
+  };
+  return new Promise<ChildRun>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [VITEST_BIN, 'run', '--config', EXERCISES_CONFIG, '--reporter', REPORTER, ...files],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          [RESULTS_FILE_ENV]: resultsFile,
+          [TARGET_ENV]: options.target ?? 'exercises',
         },
-      );
-      const forward = (chunk: Buffer) => options.onOutput?.(chunk.toString());
-      child.stdout.on('data', forward);
-      child.stderr.on('data', forward);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, options.timeoutMs ?? runLimitMs(exercises.length));
-      child.on('error', reject);
-      // A failing test makes vitest exit 1; that is a result, not an error.
-      child.on('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const forward = (chunk: Buffer) => options.onOutput?.(chunk.toString());
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+    const limit = setTimeout(() => {
+      result.timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? runLimitMs(exercises.length));
+    // Each poll reads only the lines appended since the previous one.
+    const watchdog = setInterval(() => {
+      absorb();
+      const now = Date.now();
+      for (const [file, beat] of beats) {
+        if (!result.ended.has(file) && now - beat.at > stallMs) result.stalled.set(file, beat.test);
+      }
+      if (result.stalled.size > 0) child.kill('SIGKILL');
+    }, POLL_MS);
+    child.on('error', (error) => {
+      clearTimeout(limit);
+      clearInterval(watchdog);
+      rmSync(dir, { recursive: true, force: true });
+      reject(error);
     });
-    return collect(exercises, readLines(resultsFile), root, timedOut);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    // A failing test makes vitest exit 1; that is a result, not an error.
+    child.on('close', () => {
+      clearTimeout(limit);
+      clearInterval(watchdog);
+      absorb();
+      rmSync(dir, { recursive: true, force: true });
+      resolve(result);
+    });
+  });
 }
 
-function readLines(file: string): ModuleLine[] {
+/** The complete lines appended to `file` since `read.offset`, which it moves on. */
+function readLines(file: string, read: { offset: number }): ResultLine[] {
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return [];
   }
+  const from = read.offset;
+  const end = text.lastIndexOf('\n') + 1;
+  if (end <= from) return [];
+  read.offset = end;
   return text
+    .slice(from, end)
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as ModuleLine);
+    .map((line) => JSON.parse(line) as ResultLine);
 }
 
 function toOutcome(test: TestLine): TestOutcome {
-  if (test.state === 'passed') return { name: test.name, passed: true };
+  const timing = test.duration === undefined ? {} : { duration: test.duration };
+  if (test.state === 'passed') return { name: test.name, passed: true, ...timing };
   const raw = test.message ?? test.state;
-  return { name: test.name, passed: false, message: plainMessage(raw), detail: messageDetail(raw) };
+  const message = plainMessage(raw);
+  return { name: test.name, passed: false, message, detail: messageDetail(raw), ...timing };
 }
 
-function collect(
-  exercises: readonly Exercise[],
-  lines: ModuleLine[],
-  root: string,
-  timedOut: boolean,
-) {
-  return exercises.map((exercise): ExerciseRun => {
-    const wanted = join(root, exercisePaths(exercise).tests);
-    const line = lines.find((l) => l.file === wanted);
-    if (!line) {
-      const why = timedOut
-        ? 'the tests did not finish in time (an endless loop or a lock that is never released?)'
-        : 'the tests did not run (see `npm run exercise -- watch` for the full output)';
-      return { exercise, status: 'error', tests: [], error: why };
-    }
-    const tests = line.tests.map(toOutcome);
-    if (tests.length === 0 || line.errors.length > 0) {
-      const error = plainMessage(line.errors[0] ?? 'the test file defines no tests');
-      return { exercise, status: 'error', tests, error };
-    }
-    return { exercise, status: 'ran', tests };
-  });
+function collect(exercise: Exercise, line: ModuleLine): ExerciseRun {
+  const tests = line.tests.map(toOutcome);
+  if (tests.length === 0 || line.errors.length > 0) {
+    const error = plainMessage(line.errors[0] ?? 'the test file defines no tests');
+    return { exercise, status: 'error', tests, error };
+  }
+  return { exercise, status: 'ran', tests };
+}
+
+function stalledRun(exercise: Exercise, test: string | undefined, stallMs: number): ExerciseRun {
+  const where = test ? `in the test "${test}"` : `while loading ${exercisePaths(exercise).stub}`;
+  const error = `no progress for ${stallMs / 1000} s (an endless loop? a blocking wait?) ${where}; stopped`;
+  return { exercise, status: 'error', tests: [], error };
+}
+
+function unfinishedRun(exercise: Exercise, timedOut: boolean): ExerciseRun {
+  const error = timedOut
+    ? 'the tests did not finish in time (an endless loop or a lock that is never released?)'
+    : 'the tests did not run (see `npm run exercise -- watch` for the full output)';
+  return { exercise, status: 'error', tests: [], error };
 }

@@ -6,7 +6,7 @@
  * floor(points / tests), and the first (points mod tests) tests one more. A student earns
  * the points of every test that passes. A file that cannot run at all earns nothing.
  */
-import type { Exercise } from './manifest.ts';
+import { type Exercise, exercisePaths } from './manifest.ts';
 import type { ExerciseRun } from './runner.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
@@ -18,6 +18,7 @@ export interface ScoredTest {
   max: number;
   message?: string;
   detail?: string;
+  duration?: number;
 }
 
 export interface ScoredExercise {
@@ -78,7 +79,11 @@ export function toReport(scored: readonly ScoredExercise[]): GradeReport {
   };
 }
 
-/** What autograding-grading-reporter reads from each runner (base64 of this JSON). */
+/**
+ * One runner's result as autograding-grading-reporter reads it (base64 of this JSON, from
+ * the env var `<RUNNER>_RESULTS`): it adds up `tests[].score` against `max_score`. The other
+ * per-test fields are the ones autograding-command-grader writes.
+ */
 export interface ClassroomResult {
   version: 1;
   status: Status;
@@ -88,34 +93,46 @@ export interface ClassroomResult {
     status: Status;
     score: number;
     message: string;
+    test_code: string;
+    filename: string;
     line_no: number;
-    execution_time: string;
+    duration: number;
   }>;
 }
 
+/** Step outputs are size-limited; a student's error message can be arbitrarily long. */
+const MAX_CLASSROOM_MESSAGE = 1_000;
+
 export function toClassroomResult(scored: ScoredExercise): ClassroomResult {
+  const { exercise } = scored;
+  const common = {
+    test_code: `npm run grade -- ${exercise.id}`,
+    filename: exercisePaths(exercise).tests,
+    line_no: 0,
+  };
+  const clip = (text: string) =>
+    text.length > MAX_CLASSROOM_MESSAGE ? `${text.slice(0, MAX_CLASSROOM_MESSAGE - 1)}…` : text;
   const tests =
     scored.status === 'error'
       ? [
           {
-            name: scored.exercise.title,
+            name: exercise.title,
             status: 'error' as const,
             score: 0,
-            message: scored.message,
+            message: clip(scored.message),
+            duration: 0,
+            ...common,
           },
         ]
       : scored.tests.map((t) => ({
           name: t.name,
           status: t.passed ? ('pass' as const) : ('fail' as const),
           score: t.points,
-          message: t.message ?? '',
+          message: clip(t.message ?? ''),
+          duration: t.duration ?? 0,
+          ...common,
         }));
-  return {
-    version: 1,
-    status: scored.status,
-    max_score: scored.max,
-    tests: tests.map((t) => ({ ...t, line_no: 0, execution_time: '0s' })),
-  };
+  return { version: 1, status: scored.status, max_score: scored.max, tests };
 }
 
 /** The step output name for an exercise, e.g. "3.1/02" → "ex_3_1_02". */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import '../src/matchers.ts';
 import { describeByteMismatch, fromHex, toHex } from '../src/bytes.ts';
 import { DeadlineError, withDeadline } from '../src/concurrency.ts';
+import { formatGradeTable } from '../src/grade.ts';
 import { LockTable } from '../src/lock-table.ts';
 import { messageDetail, plainMessage } from '../src/runner.ts';
 import { distributePoints, scoreRun } from '../src/scoring.ts';
@@ -57,6 +58,21 @@ describe('points', () => {
         message: 'syntax error',
       },
     );
+  });
+
+  it('prints a row per exercise, where to look next, and the total as the last line', () => {
+    const other = { ...exercise, id: '3.1/03', title: 'u', points: 5 };
+    const table = formatGradeTable([
+      scoreRun({ exercise: other, status: 'ran', tests: [{ name: 'x > ok', passed: true }] }),
+      scoreRun({ exercise, status: 'error', tests: [], error: 'syntax error' }),
+    ]);
+    const lines = table.split('\n');
+    expect(lines[2]).toMatch(/^3\.1\/03 +u +5\/5 +pass *$/);
+    expect(lines[3]).toMatch(/^3\.1\/02 +t +0\/10 +error +syntax error$/);
+    expect(table).toContain(
+      'every failure of 3.1/02: npm run grade -- 3.1/02 · a hint: npm run exercise -- hint 3.1/02',
+    );
+    expect(lines.at(-1)).toBe('Points 5/15');
   });
 
   it("keeps a failure's hex dumps for the details but leaves its stack out", () => {

@@ -55,26 +55,31 @@ function install(): string {
   return 'linked node_modules';
 }
 
+/** Runs one of the template's commands the way its npm script does. */
+function runInTemplate(
+  cli: 'grade-cli' | 'exercise-cli',
+  args: string[],
+  env: Record<string, string> = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(
+    process.execPath,
+    [join(template, 'node_modules/tsx/dist/cli.mjs'), `packages/classroom/src/${cli}.ts`, ...args],
+    {
+      cwd: template,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      timeout: 150_000,
+    },
+  );
+}
+
 function gradeTemplate(name: string): Graded {
   const output = join(dir, `${name}.github-output`);
   const reportFile = join(dir, `${name}.json`);
   writeFileSync(output, '');
-  const run: SpawnSyncReturns<string> = spawnSync(
-    process.execPath,
-    [
-      join(template, 'node_modules/tsx/dist/cli.mjs'),
-      'packages/classroom/src/grade-cli.ts',
-      '--classroom',
-      '--report',
-      reportFile,
-    ],
-    {
-      cwd: template,
-      encoding: 'utf8',
-      env: { ...process.env, GITHUB_OUTPUT: output, NO_COLOR: '1' },
-      timeout: 150_000,
-    },
-  );
+  const run = runInTemplate('grade-cli', ['--classroom', '--report', reportFile], {
+    GITHUB_OUTPUT: output,
+  });
   if (!existsSync(reportFile))
     throw new Error(`grading the template wrote no report:\n${run.stdout}\n${run.stderr}`);
   const classroom = new Map<string, ClassroomResult>();
@@ -109,7 +114,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the exported student template', () => {
   it('holds the exercises, the tooling and the workflow, and no solutions or course tests', () => {
     const top = readdirSync(template).filter(
-      (name) => name !== 'node_modules' && name !== 'package-lock.json',
+      (name) => !['node_modules', 'package-lock.json', '.exercise-progress.json'].includes(name),
     );
     expect(top.sort()).toEqual([
       '.github',
@@ -157,6 +162,67 @@ describe('the exported student template', () => {
         expect(uploaded, `${entry.id} uploaded score`).toBe(entry.points);
       }
     }
+  });
+
+  it('writes the --report JSON with exactly the promised fields', () => {
+    expect(Object.keys(shipped.report)).toEqual(['total', 'max', 'exercises']);
+    for (const entry of shipped.report.exercises)
+      expect(Object.keys(entry), `fields of ${entry.id}`).toEqual([
+        'id',
+        'points',
+        'max',
+        'status',
+        'message',
+      ]);
+  });
+
+  it('grades one exercise with `grade -- 3.1/02`, its tests in full and the total last', () => {
+    const reportFile = join(dir, 'one.json');
+    const run = runInTemplate('grade-cli', ['3.1/2', '--report', reportFile]);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as GradeReport;
+    expect(report.exercises.map((e) => [e.id, e.status])).toEqual([['3.1/02', 'pass']]);
+    expect(report).toMatchObject({ total: 5, max: 5 });
+    expect(run.stdout.trim().split('\n').at(-1), 'the last line').toBe('Points 5/5');
+    expect(run.status).toBe(0);
+  });
+
+  it('stops an endless loop with an error row naming the test, and grades the rest', () => {
+    const stub = join(template, 'exercises/3.1/01-accept-key.ts');
+    const solved = readFileSync(stub, 'utf8');
+    writeFileSync(
+      stub,
+      solved.replace(/(computeAcceptKey\(key: string\): string \{)/, '$1\n  for (;;) {}'),
+    );
+    const reportFile = join(dir, 'loop.json');
+    try {
+      const run = runInTemplate('grade-cli', ['3.1', '--stall-limit', '5', '--report', reportFile]);
+      expect(run.status, `grade exit code\n${run.stderr}`).toBe(1);
+    } finally {
+      writeFileSync(stub, solved);
+    }
+    const [looping, ...rest] = (JSON.parse(readFileSync(reportFile, 'utf8')) as GradeReport)
+      .exercises;
+    expect(looping).toMatchObject({ id: '3.1/01', status: 'error', points: 0 });
+    expect(looping?.message).toMatch(
+      /^no progress for 5 s \(an endless loop\? a blocking wait\?\) in the test "turns the RFC 6455 sample key/,
+    );
+    expect(rest.filter((e) => e.status !== 'pass').map((e) => `${e.id}: ${e.message}`)).toEqual([]);
+  });
+
+  it('shows hints one by one and lists progress recorded by grading, without watch mode', () => {
+    const first = runInTemplate('exercise-cli', ['hint', '3.1/02']);
+    const second = runInTemplate('exercise-cli', ['hint', '3.1/02']);
+    expect(first.stdout).toContain('hint 1 of 3 for 3.1/02 (Unmask a payload):');
+    expect(second.stdout).toContain('hint 2 of 3 for 3.1/02 (Unmask a payload):');
+    const list = runInTemplate('exercise-cli', ['list']).stdout;
+    expect(list).toMatch(/3\.1\/02 +Unmask a payload +5 +done +2\/3/);
+    const all = course.exercises.length;
+    expect(list.trim().split('\n').at(-1)).toBe(
+      `${all} of ${all} done (${shipped.report.max}/${shipped.report.max} points)`,
+    );
+    const wrong = runInTemplate('exercise-cli', ['hint', '3.1']);
+    expect(wrong.stderr.trim()).toBe('error: "3.1" is not one exercise; name one like 3.1/02');
+    expect(wrong.status).toBe(2);
   });
 
   it('declares one Classroom runner per exercise, with the manifest points', () => {

@@ -108,6 +108,29 @@ describe('watch mode keys', () => {
     expect(session.key('q')).toBe(false);
   });
 
+  it('resumes at the first exercise not done, from the progress saved by an earlier session', async () => {
+    const earlier = setup(true);
+    await earlier.session.start();
+    earlier.session.key('h');
+    writeFileSync(
+      join(earlier.root, 'exercises/9.9/01-thing.ts'),
+      'export const state = "done";\n',
+    );
+    await until(() => earlier.session.current?.id === '9.9/02', 'the first session moved on');
+    earlier.session.stop();
+    const output: string[] = [];
+    const later = new WatchSession({
+      ...earlier.session.options,
+      progress: loadProgress(earlier.progressFile),
+      write: (text) => output.push(text),
+    });
+    sessions.push(later);
+    await later.start();
+    expect(later.current?.id, 'where the second session starts').toBe('9.9/02');
+    later.key('l');
+    expect(output.join('')).toMatch(/9\.9\/01 +exercise 1 +4 +done +1\/2/);
+  });
+
   it('starts fresh from a damaged progress file instead of failing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'course-progress-'));
     dirs.push(dir);
