@@ -1,4 +1,5 @@
 /** Test helpers: bounded waits whose failure names what was being waited for. */
+import { spawnSync } from 'node:child_process';
 
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -42,4 +43,10 @@ export async function outcome<T>(
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/** Direct children of this test process (Linux `pgrep -P`; it does not list itself). */
+export function childPids(): number[] {
+  const found = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter(Boolean).map(Number);
 }

@@ -97,14 +97,14 @@ describe.each(POOL_KINDS)('a %s pool', (kind) => {
   });
 
   test('successful() before the result is ready throws, as in Python', async () => {
-    const slow = pool.applyAsync(fixtures.sleepThenEcho, [300, 1]);
+    const slow = pool.applyAsync(fixtures.sleepThenEcho, [100, 1]);
     expect(slow.ready()).toBe(false);
     expect(() => slow.successful()).toThrow(PoolStateError);
     await slow.wait();
   });
 
   test('get(timeout) rejects with TimeoutError and the task still finishes', async () => {
-    const slow = pool.applyAsync(fixtures.sleepThenEcho, [500, 7]);
+    const slow = pool.applyAsync(fixtures.sleepThenEcho, [200, 7]);
     const error = await slow.get(1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toContain('still running');

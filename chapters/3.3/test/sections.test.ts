@@ -1,7 +1,6 @@
 /**
  * The chapter's command line and the samples that prove the seed's errata.
  */
-import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { runChapter } from '@course/course-kit';
 import { describe, expect, test } from 'vitest';
@@ -9,7 +8,7 @@ import { chapter } from '../src/chapter.ts';
 import { createPool, POOL_KINDS, PoolClosedError } from '../src/pool/index.ts';
 import { runMatchmaking } from '../src/sections/matchmaking.ts';
 import { mpTestAsWritten, mpTestFixed } from '../src/sections/mptest.ts';
-import { until } from './helpers.ts';
+import { childPids, until } from './helpers.ts';
 
 async function run(argv: string[], interruptWhen?: string) {
   let stdout = '';
@@ -25,12 +24,6 @@ async function run(argv: string[], interruptWhen?: string) {
     signal: controller.signal,
   });
   return { code, stdout, stderr };
-}
-
-/** Direct children of this test process (Linux `pgrep -P`). */
-function childPids(): number[] {
-  const found = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' });
-  return found.stdout.split('\n').filter(Boolean).map(Number);
 }
 
 describe('the chapter command line', () => {
