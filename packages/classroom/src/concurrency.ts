@@ -54,7 +54,11 @@ export function callInWorker<T>(module: URL, exportName: string, args: unknown[]
     });
     worker.once('error', reject);
     worker.once('exit', (code) =>
-      reject(new Error(`worker running ${exportName} exited with code ${code} before answering`)),
+      reject(
+        new Error(
+          `a worker thread running ${exportName} (which calls your code) exited with code ${code} before answering`,
+        ),
+      ),
     );
   });
   return { result, worker };

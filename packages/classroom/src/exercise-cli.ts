@@ -56,13 +56,15 @@ async function main(argv: string[]): Promise<number> {
   if (command !== 'watch') throw new Error(`unknown command "${command}"; ${USAGE}`);
 
   const start = one(target);
+  // Quitting stops a run in progress too, instead of waiting for it (or for an endless loop).
+  const quit = new AbortController();
   const session = new WatchSession({
     root: ROOT,
     course,
     progress,
     progressFile: PROGRESS_FILE,
     grade: async (exercise) => {
-      const [scored] = await grade(course, exercise.id);
+      const [scored] = await grade(course, exercise.id, { signal: quit.signal });
       if (!scored) throw new Error(`no result for ${exercise.id}`);
       return scored;
     },
@@ -77,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       if (finished) return;
       finished = true;
       session.stop();
+      quit.abort();
       if (process.stdin.isTTY) process.stdin.setRawMode(false);
       process.stdin.pause();
       resolve();

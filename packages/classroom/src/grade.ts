@@ -7,7 +7,7 @@ import { type ScoredExercise, scoreRun } from './scoring.ts';
 export async function grade(
   course: Course,
   selector: string | undefined,
-  options: Pick<RunOptions, 'target' | 'root' | 'timeoutMs' | 'stallMs'> = {},
+  options: Pick<RunOptions, 'target' | 'root' | 'timeoutMs' | 'stallMs' | 'signal'> = {},
 ): Promise<ScoredExercise[]> {
   const exercises = selectExercises(course, selector);
   const runs = await runExercises(exercises, options);

@@ -53,6 +53,8 @@ export interface RunOptions {
   stallMs?: number;
   /** Where vitest's own output goes (the grader stays quiet by default). */
   onOutput?: (text: string) => void;
+  /** Stops the run at once (watch mode's `q`); unfinished files come back as `error`. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_STALL_MS = 15_000;
@@ -117,7 +119,7 @@ export async function runExercises(
     const rest = pending.filter((e) => !runs.has(e));
     // Run the innocent files again, unless this run got nowhere (then nothing will change).
     const progressed = rest.length < pending.length;
-    if (!progressed || child.timedOut) {
+    if (!progressed || child.timedOut || options.signal?.aborted) {
       for (const exercise of rest) runs.set(exercise, unfinishedRun(exercise, child.timedOut));
       break;
     }
@@ -159,6 +161,7 @@ function runChild(
           [TARGET_ENV]: options.target ?? 'exercises',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}),
       },
     );
     const forward = (chunk: Buffer) => options.onOutput?.(chunk.toString());
@@ -178,6 +181,8 @@ function runChild(
       if (result.stalled.size > 0) child.kill('SIGKILL');
     }, POLL_MS);
     child.on('error', (error) => {
+      // An abort kills the child; 'close' follows and reports what had finished.
+      if (error.name === 'AbortError') return;
       clearTimeout(limit);
       clearInterval(watchdog);
       rmSync(dir, { recursive: true, force: true });

@@ -57,17 +57,38 @@ ${env.join('\n')}
 `;
 }
 
-/** Reads back what a workflow declares: runner name → the env line's points comment. */
+export interface WorkflowRunner {
+  /** The name in the reporter's `runners` input. */
+  runner: string;
+  /** The env var the reporter reads it from: `<RUNNER>_RESULTS`, upper-cased. */
+  env: string;
+  /** The step and output that env var is set from. */
+  step: string;
+  output: string;
+  id: string;
+  points: number;
+}
+
+/** Reads back what a workflow declares: the reporter's runners and each one's env line. */
 export function readWorkflowRunners(yaml: string): {
   runners: string[];
-  points: Map<string, number>;
+  env: WorkflowRunner[];
 } {
   const runners = /^\s+runners: (.+)$/m.exec(yaml)?.[1]?.split(',') ?? [];
-  const points = new Map<string, number>();
-  for (const match of yaml.matchAll(
-    /^\s+([A-Z0-9_]+)_RESULTS: .* # [\d.]+\/\d+: (\d+) points$/gm,
-  )) {
-    points.set((match[1] ?? '').toLowerCase(), Number(match[2]));
-  }
-  return { runners, points };
+  const env = [
+    ...yaml.matchAll(
+      /^\s+([A-Z0-9_]+): "\$\{\{ steps\.(\w+)\.outputs\.(\w+) \}\}" # ([\d.]+\/\d+): (\d+) points$/gm,
+    ),
+  ].map((m) => ({
+    runner: (m[1] ?? '').replace(/_RESULTS$/, '').toLowerCase(),
+    env: m[1] ?? '',
+    step: m[2] ?? '',
+    output: m[3] ?? '',
+    id: m[4] ?? '',
+    points: Number(m[5]),
+  }));
+  return {
+    runners,
+    env: env.filter((e) => e.step === GRADE_STEP),
+  };
 }

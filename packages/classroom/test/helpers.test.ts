@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import '../src/matchers.ts';
 import { describeByteMismatch, fromHex, toHex } from '../src/bytes.ts';
-import { DeadlineError, withDeadline } from '../src/concurrency.ts';
+import { callInWorkers, DeadlineError, THREAD_DRILLS, withDeadline } from '../src/concurrency.ts';
+import { startLine } from '../src/drills/threads.ts';
 import { formatGradeTable } from '../src/grade.ts';
 import { LockTable } from '../src/lock-table.ts';
 import { messageDetail, plainMessage } from '../src/runner.ts';
@@ -146,6 +147,26 @@ describe('concurrency helpers', () => {
     );
     expect(failureOf(() => locks.lock(0, 1))).toContain('already holds lock 0');
   });
+
+  it('fails two threads that lock in opposite orders with the wait-for picture, and stops them', async () => {
+    const balances = new Int32Array(new SharedArrayBuffer(8));
+    const lockCells = LockTable.allocate(2, 2);
+    const locks = new LockTable(lockCells, 2);
+    const line = startLine(2);
+    const module = new URL('./fixtures/crossing-transfer.ts', import.meta.url).href;
+    const run = callInWorkers(
+      THREAD_DRILLS,
+      'transferMany',
+      [
+        [module, line, balances, lockCells, 0, 1, 1, 1],
+        [module, line, balances, lockCells, 1, 0, 2, 1],
+      ],
+      { deadlineMs: 1_000, startLine: line, describe: () => locks.describe('account lock') },
+    );
+    await expect(run).rejects.toThrow(
+      'no progress after 1000 ms: owner 1 holds account lock 0 and waits for account lock 1; owner 2 holds account lock 1 and waits for account lock 0',
+    );
+  }, 30_000);
 
   it('turns a hang into an error that says what was held, and cleans up', async () => {
     let cleaned = false;

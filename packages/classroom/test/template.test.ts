@@ -60,6 +60,7 @@ function runInTemplate(
   cli: 'grade-cli' | 'exercise-cli',
   args: string[],
   env: Record<string, string> = {},
+  input?: string,
 ): SpawnSyncReturns<string> {
   return spawnSync(
     process.execPath,
@@ -69,6 +70,7 @@ function runInTemplate(
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', ...env },
       timeout: 150_000,
+      ...(input === undefined ? {} : { input }),
     },
   );
 }
@@ -225,14 +227,32 @@ describe('the exported student template', () => {
     expect(wrong.status).toBe(2);
   });
 
-  it('declares one Classroom runner per exercise, with the manifest points', () => {
-    const { runners, points } = readWorkflowRunners(
-      readFileSync(join(template, WORKFLOW_PATH), 'utf8'),
+  it('answers the watch keys typed into the terminal and quits on q without waiting', () => {
+    const run = runInTemplate('exercise-cli', ['watch', '3.1/03'], {}, 'hlq');
+    expect(run.stdout).toContain('working on 3.1/03: Encode a server frame');
+    expect(run.stdout).toContain('hint 1 of 3 for 3.1/03:');
+    expect(run.stdout).toMatch(/▶ 3\.1\/03 +Encode a server frame/);
+    expect(run.status, `exit code\n${run.stderr}`).toBe(0);
+  });
+
+  it('declares one Classroom runner per exercise, wired the way the reporter reads it', () => {
+    const yaml = readFileSync(join(template, WORKFLOW_PATH), 'utf8');
+    expect(yaml).toContain('uses: classroom-resources/autograding-grading-reporter@v1');
+    expect(yaml).toMatch(
+      /id: grade\n(?:\s+#.*\n)?\s+continue-on-error: true\n\s+run: npm run grade -- --classroom\n/,
     );
+    const { runners, env } = readWorkflowRunners(yaml);
     expect(runners).toEqual(course.exercises.map((e) => runnerName(e.id)));
+    // autograding-grading-reporter reads process.env[`${runner.toUpperCase()}_RESULTS`].
+    expect(env.map((e) => e.env)).toEqual(runners.map((r) => `${r.toUpperCase()}_RESULTS`));
     for (const exercise of course.exercises) {
-      expect(points.get(runnerName(exercise.id)), `points of ${exercise.id} in the workflow`).toBe(
-        exercise.points,
+      const line = env.find((e) => e.id === exercise.id);
+      expect(line?.output, `the grade step output for ${exercise.id}`).toBe(
+        runnerName(exercise.id),
+      );
+      expect(line?.points, `points of ${exercise.id} in the workflow`).toBe(exercise.points);
+      expect(shipped.classroom.has(line?.output ?? ''), `--classroom writes ${line?.output}`).toBe(
+        true,
       );
     }
   });

@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,7 +49,8 @@ function setup(poll: boolean) {
     pollIntervalMs: 50,
     write: (text) => output.push(text),
     grade: async (exercise): Promise<ScoredExercise> => {
-      const text = readFileSync(join(root, 'exercises/9.9', exercise.file), 'utf8');
+      const file = join(root, 'exercises/9.9', exercise.file);
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
       const passed = text.includes('done');
       return scoreRun({
         exercise,
@@ -89,6 +98,19 @@ describe.each([
     writeFileSync(`${target}.tmp`, 'export const state = "done";\n');
     renameSync(`${target}.tmp`, target);
     await until(() => session.current?.id === '9.9/02', 'a second renamed save was graded too');
+    expect(output.join('')).toContain('9.9/01 done.');
+  });
+});
+
+describe('watch mode without file-system events', () => {
+  it('falls back to polling when the folder cannot be watched, and still sees the save', async () => {
+    const { root, output, session } = setup(false);
+    // fs.watch throws on a folder that does not exist; the file appears later.
+    rmSync(join(root, 'exercises'), { recursive: true });
+    await session.start();
+    mkdirSync(join(root, 'exercises/9.9'), { recursive: true });
+    writeFileSync(join(root, 'exercises/9.9/01-thing.ts'), 'export const state = "done";\n');
+    await until(() => session.current?.id === '9.9/02', 'the polled save was graded');
     expect(output.join('')).toContain('9.9/01 done.');
   });
 });
