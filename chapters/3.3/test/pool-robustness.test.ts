@@ -98,7 +98,7 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
     // batches drives the same engine through a simulated runtime (worker-pool-engine.test.ts).
     const total = 10_000;
     // A handful of crashers, spread out: each one costs a worker start-up.
-    const crashAt = new Set([97, 1_234, 4_999, 7_777, 9_998]);
+    const crashAt = new Set([97, 4_999, 9_998]);
     const items = Array.from({ length: total }, (_, n) => ({ n, crash: crashAt.has(n) }));
     let answers = 0;
     const results = items.map((item) =>
