@@ -24,12 +24,12 @@ export class AsyncQueue<T> {
 
   put(item: T, timeoutMs?: number): Promise<void> {
     // TODO: hand the item to a waiting getter, or store it, or wait for room (with timeout).
-    return Promise.reject(new Error(`TODO: put ${String(item)} (timeout ${timeoutMs})`));
+    return Promise.reject(new Error(`TODO: put ${String(item)} (timeout ${timeoutMs ?? 'none'})`));
   }
 
   get(timeoutMs?: number): Promise<T> {
     // TODO: take the oldest item (and let a waiting putter in), or wait for one (with timeout).
     // A waiter that times out must remove itself from its list.
-    return Promise.reject(new Error(`TODO: get (timeout ${timeoutMs})`));
+    return Promise.reject(new Error(`TODO: get (timeout ${timeoutMs ?? 'none'})`));
   }
 }

@@ -24,6 +24,6 @@ export async function pump<T>(
   // `consumers` loops that wait while it is empty. On a consumer error: remember it, wake
   // everyone, call the iterator's return() so the source closes, and reject with it.
   throw new Error(
-    `TODO: pump ${String(source)} into ${consumers} × ${consume.name} with room for ${capacity}`,
+    `TODO: pump ${typeof source[Symbol.asyncIterator] === 'function' ? 'an async' : 'a'} source into ${consumers} consumers (${consume.name || 'anonymous'}) with room for ${capacity} items`,
   );
 }

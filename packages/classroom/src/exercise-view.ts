@@ -30,7 +30,7 @@ export function formatRun(scored: ScoredExercise, color = false): string {
     paint('bold', `${exercise.id} ${exercise.title} — ${exercisePaths(exercise).stub}`, color),
   ];
   if (scored.status === 'error') {
-    lines.push(paint('red', `  could not run: ${scored.message}`, color));
+    lines.push(paint('red', `  error: ${scored.message}`, color));
   }
   for (const test of scored.tests) {
     const name = test.name.split(' > ').at(-1) ?? test.name;

@@ -82,7 +82,7 @@ export async function hammerMutex(
   }
 }
 
-type Transfer = (
+export type Transfer = (
   balances: Int32Array,
   locks: LockTable,
   from: number,
