@@ -165,6 +165,22 @@ describe.each(POOL_KINDS)('a %s pool', (kind) => {
     expect(await pool.apply(tasks.square, [2])).toBe(4);
   });
 
+  test('a signal ends a hung task: it rejects with the reason and the pool carries on', async () => {
+    // AbortSignal.timeout() makes this a per-task time limit; the worker running it is ended.
+    const reason = new Error('no answer in time');
+    const controller = new AbortController();
+    const hung = pool.apply(fixtures.hang, [], { signal: controller.signal });
+    const others = pool.map(tasks.square, [1, 2, 3, 4]);
+    await new Promise((resolve) => setImmediate(resolve)); // sent to a worker by now
+    controller.abort(reason);
+    await expect(within(hung, 20_000, `an aborted hung task on a ${kind} pool`)).rejects.toBe(
+      reason,
+    );
+    expect(await others).toEqual([1, 4, 9, 16]);
+    expect(await pool.apply(tasks.square, [5])).toBe(25);
+    expect(pool.workerCount).toBe(2);
+  });
+
   test('join() before close() rejects with PoolStateError', async () => {
     await expect(pool.join()).rejects.toBeInstanceOf(PoolStateError);
   });

@@ -8,6 +8,7 @@ import type { FromWorker, TaskAnswer, TaskRequest, ToWorker } from '../src/pool/
 import type { Runtime, WorkerEvents } from '../src/pool/runtime.ts';
 import { tasks } from '../src/tasks.ts';
 import { fixtures } from './fixtures/tasks.ts';
+import { within } from './helpers.ts';
 
 interface FakeWorker {
   id: number;
@@ -190,6 +191,66 @@ describe('the pool engine', () => {
     workers[1]?.events.exit(0, null);
     await join;
     expect(pool.workerCount).toBe(0);
+  });
+
+  test('an aborted task still queued is dropped: it rejects with the reason and is never sent', async () => {
+    const { runtime, workers } = fakeRuntime(); // workers stay "starting": tasks wait in the queue
+    const pool = new WorkerPool(runtime, { size: 1 });
+    const controller = new AbortController();
+    const dropped = pool.apply(tasks.square, [2], { signal: controller.signal });
+    const kept = pool.apply(tasks.square, [3]);
+    const reason = new Error('player left');
+    controller.abort(reason);
+    await expect(within(dropped, 5_000, 'the queued task to reject on abort')).rejects.toBe(reason);
+    const worker = workers[0] as FakeWorker;
+    say(worker, { type: 'ready' });
+    await flush();
+    const sent = (worker.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+    expect(sent.map((t) => t.args)).toEqual([[3]]);
+    say(worker, { type: 'done', id: sent[0]?.id as number, value: 9 });
+    expect(await kept).toBe(9);
+    expect(worker.killed).toBe(false);
+    await expect(pool.apply(tasks.square, [4], { signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+    await pool.terminate();
+  });
+
+  test('an aborted task already sent ends its worker; the others it held run again, unblamed', async () => {
+    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const pool = new WorkerPool(runtime, { size: 1 });
+    await flush();
+    const controller = new AbortController();
+    const first = pool.apply(tasks.square, [1]);
+    const aborted = pool.apply(tasks.square, [2], { signal: controller.signal });
+    const third = pool.apply(tasks.square, [3]);
+    await flush();
+    const worker = workers[0] as FakeWorker;
+    expect((worker.received[0] as Extract<ToWorker, { type: 'run' }>).tasks).toHaveLength(3);
+    controller.abort(new Error('too slow'));
+    await expect(within(aborted, 5_000, 'the sent task to reject on abort')).rejects.toThrow(
+      'too slow',
+    );
+    expect(worker.killed).toBe(true);
+    await flush();
+    // The process runtime has no progress cell: without the cancel flag, the oldest unanswered
+    // task (square 1) would be blamed for this exit.
+    const replacement = workers[1] as FakeWorker;
+    const rerun = (replacement.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+    expect(rerun.map((t) => t.args[0])).toEqual([1, 3]);
+    for (const t of rerun)
+      say(replacement, { type: 'done', id: t.id, value: (t.args[0] as number) ** 2 });
+    expect(await Promise.all([first, third])).toEqual([1, 9]);
+    // An abort after the task settled changes nothing.
+    const late = new AbortController();
+    const done = pool.apply(tasks.square, [5], { signal: late.signal });
+    await flush();
+    const last = replacement.received.at(-1) as Extract<ToWorker, { type: 'run' }>;
+    say(replacement, { type: 'done', id: last.tasks[0]?.id as number, value: 25 });
+    expect(await done).toBe(25);
+    late.abort();
+    expect(replacement.killed).toBe(false);
+    await pool.terminate();
   });
 
   test('size and maxTasksInFlight must be whole numbers of at least 1', () => {

@@ -11,7 +11,7 @@ import type { WorkerPool } from './worker-pool.ts';
 
 export { ApplyResult } from './apply-result.ts';
 export * from './errors.ts';
-export type { ApplyOptions, Pool, PoolOptions, PoolState } from './pool.ts';
+export type { ApplyOptions, Pool, PoolOptions, PoolState, TaskOptions } from './pool.ts';
 export { ProcessPool } from './process-pool.ts';
 export { createProcessRuntime, type ProcessRuntimeOptions } from './process-runtime.ts';
 export { type TaskRef, taskRef } from './task-ref.ts';

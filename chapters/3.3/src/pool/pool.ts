@@ -5,8 +5,9 @@
  *     └───────────terminate()──────────▶ terminated ──────────▶ join() resolves
  *
  * Python names | here
- *   apply(f, args)                 apply(task, args)            → Promise<R>
- *   apply_async(f, args, cb, ecb)  applyAsync(task, args, {callback, errorCallback}) → ApplyResult
+ *   apply(f, args)                 apply(task, args, {signal})  → Promise<R>
+ *   apply_async(f, args, cb, ecb)  applyAsync(task, args, {callback, errorCallback, signal})
+ *                                                                → ApplyResult
  *   map(f, iterable)               map(task, items)             → Promise<R[]>, submission order
  *   imap / imap_unordered          imap / imapUnordered         → AsyncIterable<R>
  *   close / terminate / join       close / terminate / join
@@ -16,7 +17,17 @@ import type { TaskRef } from './task-ref.ts';
 
 export type PoolState = 'open' | 'closed' | 'terminated';
 
-export interface ApplyOptions<R> {
+export interface TaskOptions {
+  /**
+   * Cancels the task: its promise rejects with `signal.reason`. A task still queued is simply
+   * dropped; one already sent to a worker cannot be interrupted from outside (JavaScript has no
+   * way to stop a running function), so that worker is ended and replaced and the other tasks
+   * it held run again elsewhere. `AbortSignal.timeout(ms)` makes this a per-task time limit.
+   */
+  signal?: AbortSignal;
+}
+
+export interface ApplyOptions<R> extends TaskOptions {
   /** Called with the value once the task succeeds. Keep it quick, as in Python. */
   callback?: (value: R) => void;
   /** Called with the error once the task fails. */
@@ -36,7 +47,7 @@ export interface Pool {
   readonly kind: 'thread' | 'process';
   readonly size: number;
   readonly state: PoolState;
-  apply<A extends unknown[], R>(task: TaskRef<A, R>, args: A): Promise<R>;
+  apply<A extends unknown[], R>(task: TaskRef<A, R>, args: A, options?: TaskOptions): Promise<R>;
   applyAsync<A extends unknown[], R>(
     task: TaskRef<A, R>,
     args: A,

@@ -16,7 +16,7 @@ import {
 } from './errors.ts';
 import { asCompleted, inOrder } from './iterate.ts';
 import type { FromWorker, TaskAnswer, TaskRequest } from './messages.ts';
-import type { ApplyOptions, Pool, PoolOptions, PoolState } from './pool.ts';
+import type { ApplyOptions, Pool, PoolOptions, PoolState, TaskOptions } from './pool.ts';
 import type { Runtime, WorkerHandle } from './runtime.ts';
 import type { TaskRef } from './task-ref.ts';
 
@@ -32,6 +32,8 @@ interface Slot {
   handle: WorkerHandle;
   ready: boolean;
   stopping: boolean;
+  /** Ended by the pool to stop a cancelled task: its exit blames no task. */
+  killedToCancel: boolean;
   /** Oldest first. A worker runs tasks in the order sent, so inFlight[0] is the one running. */
   inFlight: QueuedTask[];
 }
@@ -93,9 +95,13 @@ export class WorkerPool implements Pool {
     return [...this.slots].map((slot) => slot.handle.id);
   }
 
-  apply<A extends unknown[], R>(task: TaskRef<A, R>, args: A): Promise<R> {
+  apply<A extends unknown[], R>(
+    task: TaskRef<A, R>,
+    args: A,
+    options: TaskOptions = {},
+  ): Promise<R> {
     try {
-      return this.submit(task, args).promise;
+      return this.submit(task, args, options.signal).promise;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -107,7 +113,7 @@ export class WorkerPool implements Pool {
     args: A,
     options: ApplyOptions<R> = {},
   ): ApplyResult<R> {
-    const { promise, request } = this.submit(task, args);
+    const { promise, request } = this.submit(task, args, options.signal);
     const result = new ApplyResult(labelOf(request), promise);
     result.then(options.callback, options.errorCallback);
     return result;
@@ -163,18 +169,23 @@ export class WorkerPool implements Pool {
   private submit<A extends unknown[], R>(
     task: TaskRef<A, R>,
     args: A,
+    signal?: AbortSignal,
   ): { promise: Promise<R>; request: TaskRequest } {
     if (this.current !== 'open') throw new PoolClosedError(this.current);
+    signal?.throwIfAborted();
     const id = this.nextId++;
     const request: TaskRequest = { id, module: task.module, exportName: task.exportName, args };
+    let queued!: QueuedTask;
     const promise = new Promise<R>((resolve, reject) => {
-      this.queue.push({
-        request,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        crashes: 0,
-      });
+      queued = { request, resolve: resolve as (v: unknown) => void, reject, crashes: 0 };
     });
+    this.queue.push(queued);
+    if (signal) {
+      const onAbort = () => this.cancel(queued, signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const forget = () => signal.removeEventListener('abort', onAbort);
+      promise.then(forget, forget);
+    }
     // A pool whose workers all failed to start gets a fresh try with new work.
     if (this.slots.size < this.size) {
       this.startFailures = 0;
@@ -188,9 +199,35 @@ export class WorkerPool implements Pool {
     return this.size * this.maxInFlight;
   }
 
+  /** A task's signal fired: drop it from the queue, or end the worker that holds it. */
+  private cancel(task: QueuedTask, reason: unknown): void {
+    if (this.queue.remove(task)) {
+      task.reject(reason);
+      this.finishIfIdle();
+      return;
+    }
+    for (const slot of this.slots) {
+      const index = slot.inFlight.indexOf(task);
+      if (index < 0) continue;
+      slot.inFlight.splice(index, 1);
+      task.reject(reason);
+      // Sent means it may be running, and a running function cannot be stopped from outside.
+      // onExit puts the worker's other tasks back in the queue and starts a replacement.
+      slot.killedToCancel = true;
+      slot.handle.kill();
+      return;
+    }
+    // Neither queued nor in flight: it has settled already, and the abort came too late.
+  }
+
   private startMissingWorkers(): void {
     while (this.slots.size < this.size) {
-      const slot = { ready: false, stopping: false, inFlight: [] } as unknown as Slot;
+      const slot = {
+        ready: false,
+        stopping: false,
+        killedToCancel: false,
+        inFlight: [],
+      } as unknown as Slot;
       slot.handle = this.runtime.start({
         message: (message) => this.onMessage(slot, message),
         exit: (code, signal) => this.onExit(slot, code, signal),
@@ -266,8 +303,11 @@ export class WorkerPool implements Pool {
     // Which task was running? With shared progress, the worker told us; otherwise answers
     // come one by one in run order, so it is the oldest unanswered one.
     const runningId = slot.handle.runningTaskId?.();
-    const at =
-      runningId === undefined ? 0 : inFlight.findIndex((task) => task.request.id === runningId);
+    const at = slot.killedToCancel
+      ? -1 // the task it was ending is already settled; the rest are innocent
+      : runningId === undefined
+        ? 0
+        : inFlight.findIndex((task) => task.request.id === runningId);
     const running = at >= 0 ? inFlight[at] : undefined;
     // The others go back to the front: not started yet, or finished with the answer lost
     // in the crash (those run again: at-least-once, never answered twice).
