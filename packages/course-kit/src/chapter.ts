@@ -61,6 +61,9 @@ export interface ChapterIo {
   signal: AbortSignal;
 }
 
+/** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
+
 const SHARED_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   list: { type: 'boolean' },
@@ -168,7 +171,7 @@ export async function runChapter(
   const json = values.json === true;
   const narrate = json ? io.stderr : io.stdout;
   for (const section of selected) {
-    if (io.signal.aborted) break;
+    if (io.signal.aborted) return EXIT_INTERRUPTED;
     narrate(`${paint('bold', `== ${section.id} ${section.title} ==`, io.color)}\n`);
     const ctx: SectionContext = {
       args: values,
@@ -192,6 +195,9 @@ export async function runChapter(
       return err instanceof UsageError ? 2 : 1;
     }
     narrate('\n');
+    // A server stopping on Ctrl-C is its normal end (exit 0); any other section cut short
+    // reports the interruption the way shells do.
+    if (io.signal.aborted && !section.untilInterrupted) return EXIT_INTERRUPTED;
   }
   return 0;
 }
@@ -203,11 +209,17 @@ export async function runChapter(
 export async function chapterMain(chapter: Chapter, argv = process.argv.slice(2)): Promise<void> {
   const controller = new AbortController();
   const stop = () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
     controller.abort();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // `npm run chapter:3.2 | head` closes the pipe early: that is the reader's choice, not a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    controller.abort();
+    process.exit(0);
+  });
   const code = await runChapter(chapter, argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

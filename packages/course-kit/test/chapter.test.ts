@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Chapter, numberArg, runChapter } from '../src/chapter.ts';
+import { type Chapter, EXIT_INTERRUPTED, numberArg, runChapter } from '../src/chapter.ts';
 
 function makeChapter(log: string[]): Chapter {
   return {
@@ -98,5 +98,50 @@ describe('runChapter', () => {
     const { out } = await run(['--help']);
     expect(out).toContain('--n <value>');
     expect(out).toContain('--list');
+  });
+
+  it('exits 0 when Ctrl-C ends a section that runs until interrupted', async () => {
+    const controller = new AbortController();
+    const chapter: Chapter = {
+      id: '9.8',
+      title: 'interrupts',
+      sections: [
+        {
+          id: '9.8.1',
+          title: 'server',
+          summary: 'waits for Ctrl-C',
+          untilInterrupted: true,
+          run: () => {
+            controller.abort();
+            return undefined;
+          },
+        },
+      ],
+    };
+    const io = { stdout: () => {}, stderr: () => {}, color: false, signal: controller.signal };
+    expect(await runChapter(chapter, [], io)).toBe(0);
+  });
+
+  it('exits 130 and runs nothing more when Ctrl-C cuts a section short', async () => {
+    const controller = new AbortController();
+    const ran: string[] = [];
+    const section = (id: string) => ({
+      id,
+      title: id,
+      summary: id,
+      run: () => {
+        ran.push(id);
+        controller.abort();
+        return undefined;
+      },
+    });
+    const chapter: Chapter = {
+      id: '9.7',
+      title: 'x',
+      sections: [section('9.7.1'), section('9.7.2')],
+    };
+    const io = { stdout: () => {}, stderr: () => {}, color: false, signal: controller.signal };
+    expect(await runChapter(chapter, [], io)).toBe(EXIT_INTERRUPTED);
+    expect(ran).toEqual(['9.7.1']);
   });
 });
