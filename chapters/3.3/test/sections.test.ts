@@ -2,7 +2,7 @@
  * The chapter's command line and the samples that prove the seed's errata.
  */
 import { availableParallelism } from 'node:os';
-import { runChapter } from '@course/course-kit';
+import { EXIT_INTERRUPTED, runChapter } from '@course/course-kit';
 import { describe, expect, test } from 'vitest';
 import { chapter } from '../src/chapter.ts';
 import { createPool, POOL_KINDS, PoolClosedError } from '../src/pool/index.ts';
@@ -57,8 +57,19 @@ describe('the chapter command line', () => {
   });
 
   test('3.3.1 --json prints {section, cores, results[{name, ...}]} with the pool speedup', async () => {
-    const { code, stdout } = await run(['3.3.1', '--kind', 'thread', '--jobs', '4', '--json']);
+    const { code, stdout, stderr } = await run([
+      '3.3.1',
+      '--kind',
+      'thread',
+      '--jobs',
+      '4',
+      '--json',
+    ]);
     expect(code).toBe(0);
+    // With --json the narration goes to stderr, so stdout holds only the JSON line.
+    expect(stderr).toContain(
+      'a runaway task with AbortSignal.timeout(200) rejected with TimeoutError',
+    );
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const parsed = JSON.parse(lines[0] as string) as {
@@ -90,7 +101,8 @@ describe('the chapter command line', () => {
   test('an interrupt during 3.3.1 skips the timed step and leaves no child process', async () => {
     const before = childPids();
     const { code, stdout } = await run(['3.3.1', '--kind', 'process'], 'the pool still answers');
-    expect(code).toBe(0);
+    // Cut short by Ctrl-C: the shell's 128 + SIGINT.
+    expect(code).toBe(EXIT_INTERRUPTED);
     expect(stdout).toContain('interrupted: pools terminated, no worker left running');
     await until(
       () => childPids().every((pid) => before.includes(pid)),

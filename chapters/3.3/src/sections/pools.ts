@@ -1,7 +1,7 @@
 /**
  * 3.3.1 Pools — ThreadPool and ProcessPool behind one API modelled on multiprocessing.Pool.
  * Shows:  1. the seed's MPTest fails on its second submit; the fixed version runs 1000 tasks;
- *         2. apply, applyAsync with callbacks, map, imap, and a failing task;
+ *         2. apply, applyAsync with callbacks, map, imap, a failing task, a task time limit;
  *         3. switching kinds is one option: the same CPU job on threads and on processes.
  * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
  * Expect: "PoolClosedError" in step 1; both kinds faster than one thread in step 3 (on 2+ cores).
@@ -77,6 +77,12 @@ export const pools: Section = {
     say(`imap(fib, [10, 11, 12]) yields ${streamed.join(', ')} in order`);
     const failure = await pool.apply(tasks.validateMove, ['x9']).catch((e: Error) => e);
     say(`a failing task rejects only itself: ${(failure as Error).message}`);
+    // A runaway task (spin for hours) with a time limit: the pool ends its worker at 200 ms.
+    const runaway = await pool
+      .apply(tasks.spin, [1e12], { signal: AbortSignal.timeout(200) })
+      .catch((e: Error) => e);
+    say(`a runaway task with AbortSignal.timeout(200) rejected with ${(runaway as Error).name}`);
+    say('(its worker was ended, since a running function cannot be stopped, and replaced)');
     say(`and the pool still answers: square(3) = ${await pool.apply(tasks.square, [3])}`);
     pool.close();
     await pool.join();
