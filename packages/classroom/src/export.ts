@@ -65,10 +65,15 @@ function templatePackageJson(root: string): string {
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
-/** A workspace package.json without the scripts that need files the template leaves out. */
+/**
+ * A workspace package.json without the scripts that need files the template leaves out, and
+ * without devDependencies: those serve the course's own tests (e.g. @course/ws-core for the
+ * reference checks), which stay behind too.
+ */
 function trimmedPackageJson(path: string): string {
   const pkg = readJson(path);
   pkg.scripts = { typecheck: 'tsc -p tsconfig.json' };
+  delete pkg.devDependencies;
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
