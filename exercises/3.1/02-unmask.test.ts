@@ -34,6 +34,8 @@ describe('3.1/02 applyMask', () => {
   });
 
   it('refuses a mask that is not exactly 4 bytes with a RangeError', () => {
-    expect(() => applyMask(new Uint8Array(4), Uint8Array.of(1, 2, 3))).toThrow(RangeError);
+    expect(() => applyMask(new Uint8Array(4), Uint8Array.of(1, 2, 3))).toThrowInstanceOf(
+      RangeError,
+    );
   });
 });

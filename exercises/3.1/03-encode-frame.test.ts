@@ -35,10 +35,10 @@ describe('3.1/03 encodeFrame', () => {
   });
 
   it('refuses a control frame over 125 bytes with a RangeError', () => {
-    expect(() => encodeFrame(0x9, new Uint8Array(126))).toThrow(RangeError);
+    expect(() => encodeFrame(0x9, new Uint8Array(126))).toThrowInstanceOf(RangeError);
   });
 
   it('refuses an opcode above 0xf with a RangeError', () => {
-    expect(() => encodeFrame(0x10, new Uint8Array(0))).toThrow(RangeError);
+    expect(() => encodeFrame(0x10, new Uint8Array(0))).toThrowInstanceOf(RangeError);
   });
 });

@@ -58,7 +58,7 @@ describe('3.2/05 RpcClient', () => {
   it("answers a call, rejects a call with the child's error, and keeps working", async () => {
     const client = new RpcClient(await startPeer());
     expect(await client.call('echo', { hello: 'world' })).toEqual({ hello: 'world' });
-    await expect(client.call('fail', 7)).rejects.toThrow(RpcError);
+    await expect(client.call('fail', 7)).rejects.toBeInstanceOf(RpcError);
     expect(await client.call('echo', 'still here')).toBe('still here');
   });
 

@@ -73,6 +73,6 @@ describe('3.3/02 mapInOrder', () => {
 
   it('handles no items and refuses a limit below 1', async () => {
     expect(await mapInOrder([], 3, async (x: number) => x)).toEqual([]);
-    await expect(mapInOrder([1], 0, async (x: number) => x)).rejects.toThrow(RangeError);
+    await expect(mapInOrder([1], 0, async (x: number) => x)).rejects.toBeInstanceOf(RangeError);
   });
 });

@@ -3,6 +3,7 @@
  *
  *   expect(frame).toEqualBytes('81 05 48 65 6c 6c 6f')
  *   expect(response).toBeHandshake(426, { 'sec-websocket-version': '13' })
+ *   expect(() => applyMask(payload, shortMask)).toThrowInstanceOf(RangeError)
  *
  * Import this module once in a test file for its side effect (it calls expect.extend).
  */
@@ -57,6 +58,31 @@ expect.extend({
     };
   },
 
+  toThrowInstanceOf(received: unknown, kind: new (...args: never[]) => Error) {
+    if (typeof received !== 'function') throw new TypeError('toThrowInstanceOf expects a function');
+    let thrown: unknown;
+    let threw = false;
+    let returned: unknown;
+    try {
+      returned = received();
+    } catch (error) {
+      threw = true;
+      thrown = error;
+    }
+    const pass = threw && thrown instanceof kind;
+    const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    // vitest's toThrow(Class) does not say what was thrown instead — the one thing a student needs.
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `expected something other than a ${kind.name}, but it threw ${what}`
+          : threw
+            ? `expected a ${kind.name}, but it threw ${what}`
+            : `expected a ${kind.name}, but the call returned ${this.utils.printReceived(returned)}`,
+    };
+  },
+
   toBeHandshake(received: unknown, status: number, headers: Record<string, string> = {}) {
     const response = received as HandshakeLike | undefined;
     if (typeof response?.status !== 'number') {
@@ -90,6 +116,8 @@ expect.extend({
 interface ProtocolMatchers<R = unknown> {
   /** Compares bytes (or a hex string) and reports the first differing offset in hex. */
   toEqualBytes(expected: Uint8Array | string, what?: string): R;
+  /** Calls the function; passes when it throws an instance of `kind`, and says what it did if not. */
+  toThrowInstanceOf(kind: new (...args: never[]) => Error): R;
   /** Checks a handshake answer's status, then each named header (names case-insensitive). */
   toBeHandshake(status: number, headers?: Record<string, string>): R;
 }

@@ -119,6 +119,21 @@ describe('byte messages', () => {
     );
   });
 
+  it('toThrowInstanceOf says what was thrown instead, or that nothing was', () => {
+    expect(() => {
+      throw new RangeError('too long');
+    }).toThrowInstanceOf(RangeError);
+    const todo = () => {
+      throw new Error('TODO: encode opcode 9');
+    };
+    expect(failureOf(() => expect(todo).toThrowInstanceOf(RangeError))).toBe(
+      'expected a RangeError, but it threw Error: TODO: encode opcode 9',
+    );
+    expect(failureOf(() => expect(() => 7).toThrowInstanceOf(RangeError))).toContain(
+      'expected a RangeError, but the call returned',
+    );
+  });
+
   it('toBeHandshake names the status first, then the wrong header', () => {
     expect(failureOf(() => expect({ status: 400, headers: {} }).toBeHandshake(426))).toBe(
       'expected status 426 Upgrade Required, received 400 Bad Request',
