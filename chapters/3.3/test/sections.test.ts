@@ -142,6 +142,17 @@ describe.each(POOL_KINDS)("the seed's MPTest on a %s pool", (kind) => {
   });
 });
 
+describe('section 3.3.4', () => {
+  test('kill() ends the running tasks and the ones waiting for a slot; join() sees 0 unfinished', async () => {
+    const { code, stdout } = await run(['3.3.4', '--players', '8']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '5 of 5 tasks ended with "server shutting down" (3 were running, 2 never started)',
+    );
+    expect(stdout).toContain('join() resolved with 0 unfinished tasks');
+  });
+});
+
 describe('the matchmaking sample (3.3.4)', () => {
   test('every seated player gets exactly one outcome and rooms never exceed the limit', async () => {
     const report = await runMatchmaking({
