@@ -179,6 +179,10 @@ describe.each(POOL_KINDS)('a %s pool', (kind) => {
     expect(await others).toEqual([1, 4, 9, 16]);
     expect(await pool.apply(tasks.square, [5])).toBe(25);
     expect(pool.workerCount).toBe(2);
+    // Aborted before submitting: refused at once, like a closed pool.
+    const early = AbortSignal.abort(reason);
+    await expect(pool.apply(tasks.square, [1], { signal: early })).rejects.toBe(reason);
+    expect(() => pool.applyAsync(tasks.square, [1], { signal: early })).toThrow(reason);
   });
 
   test('join() before close() rejects with PoolStateError', async () => {

@@ -23,6 +23,8 @@ export interface TaskOptions {
    * dropped; one already sent to a worker cannot be interrupted from outside (JavaScript has no
    * way to stop a running function), so that worker is ended and replaced and the other tasks
    * it held run again elsewhere. `AbortSignal.timeout(ms)` makes this a per-task time limit.
+   * A signal aborted before submitting is refused like a closed pool: `apply` rejects,
+   * `applyAsync` throws.
    */
   signal?: AbortSignal;
 }
