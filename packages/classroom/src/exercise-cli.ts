@@ -11,7 +11,7 @@ import { formatProgress } from './exercise-view.ts';
 import { grade } from './grade.ts';
 import { loadCourse, selectExercises } from './manifest.ts';
 import { PROGRESS_FILE, ROOT } from './paths.ts';
-import { loadProgress, nextExercise, saveProgress, takeHint } from './progress.ts';
+import { hintHeading, loadProgress, nextExercise, saveProgress, takeHint } from './progress.ts';
 import { WatchSession } from './watch.ts';
 
 const USAGE = 'usage: npm run exercise -- list | hint <id> | watch [<id>] [--poll]';
@@ -48,9 +48,7 @@ async function main(argv: string[]): Promise<number> {
       throw new Error('every exercise is done; name one to see its hints, e.g. hint 3.1/02');
     const hint = takeHint(progress, exercise);
     saveProgress(PROGRESS_FILE, progress);
-    console.log(
-      `hint ${hint.number} of ${hint.of} for ${exercise.id} (${exercise.title}):\n${hint.text}`,
-    );
+    console.log(`${hintHeading(hint, exercise)} (${exercise.title}):\n${hint.text}`);
     return 0;
   }
   if (command !== 'watch') throw new Error(`unknown command "${command}"; ${USAGE}`);

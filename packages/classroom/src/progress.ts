@@ -48,13 +48,22 @@ export function nextExercise(course: Course, progress: Progress): Exercise | und
   return course.exercises.find((e) => !progress.passed.includes(e.id));
 }
 
+export interface Hint {
+  text: string;
+  number: number;
+  of: number;
+}
+
 /** Reveals the next hint (or repeats the last one once all are shown). */
-export function takeHint(
-  progress: Progress,
-  exercise: Exercise,
-): { text: string; number: number; of: number } {
+export function takeHint(progress: Progress, exercise: Exercise): Hint {
   const shown = progress.hintsShown[exercise.id] ?? 0;
   const number = Math.min(shown + 1, exercise.hints.length);
   progress.hintsShown[exercise.id] = number;
   return { text: exercise.hints[number - 1] ?? '', number, of: exercise.hints.length };
+}
+
+/** "hint 2 of 3 for 3.1/02" — and, on the last one, that there are no more. */
+export function hintHeading(hint: Hint, exercise: Exercise): string {
+  const last = hint.number === hint.of ? ' (the last one)' : '';
+  return `hint ${hint.number} of ${hint.of}${last} for ${exercise.id}`;
 }

@@ -9,7 +9,14 @@ import { type FSWatcher, statSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { formatProgress, formatRun } from './exercise-view.ts';
 import { type Course, type Exercise, exercisePaths } from './manifest.ts';
-import { markPassed, nextExercise, type Progress, saveProgress, takeHint } from './progress.ts';
+import {
+  hintHeading,
+  markPassed,
+  nextExercise,
+  type Progress,
+  saveProgress,
+  takeHint,
+} from './progress.ts';
 import type { ScoredExercise } from './scoring.ts';
 
 export interface WatchOptions {
@@ -78,7 +85,7 @@ export class WatchSession {
     if (key === 'h' && current) {
       const hint = takeHint(progress, current);
       saveProgress(progressFile, progress);
-      write(`hint ${hint.number} of ${hint.of} for ${current.id}: ${hint.text}\n`);
+      write(`${hintHeading(hint, current)}: ${hint.text}\n`);
     } else if (key === 'l') {
       write(`${formatProgress(course, progress, current, color)}\n`);
     } else if (key === 'r') {

@@ -124,7 +124,7 @@ describe('watch mode keys', () => {
     session.key('l');
     const text = output.join('');
     expect(text).toContain('hint 1 of 2 for 9.9/01: first hint');
-    expect(text).toContain('hint 2 of 2 for 9.9/01: second hint');
+    expect(text).toContain('hint 2 of 2 (the last one) for 9.9/01: second hint');
     expect(text).toMatch(/▶ 9\.9\/01 +exercise 1 +4 +to do +2\/2/);
     expect(loadProgress(progressFile).hintsShown).toEqual({ '9.9/01': 2 });
     expect(session.key('q')).toBe(false);
