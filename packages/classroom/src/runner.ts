@@ -77,6 +77,25 @@ export function plainMessage(raw: string | undefined): string {
   return first ?? 'failed without a message';
 }
 
+/**
+ * A file-level error (one that kept every test from running) in one line: a heading that
+ * ends in ":" is joined to the line that says what is wrong ("Transform failed with 1
+ * error: exercises/3.1/02-unmask.ts:18:22: ERROR: Unexpected \";\""), paths made relative.
+ */
+export function fileErrorMessage(raw: string, root: string): string {
+  const lines = raw
+    .replace(ANSI, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('at '));
+  const [first = 'failed without a message', second] = lines;
+  let joined = first.endsWith(':') && second ? `${first} ${second}` : first;
+  // vite's parse errors put the place in a code frame: "╭─[ exercises/…/02-unmask.ts:18:23 ]".
+  const place = lines.map((line) => /\[ *([^\s\]]+:\d+:\d+) *\]/.exec(line)?.[1]).find(Boolean);
+  if (place && !joined.includes(place)) joined += ` at ${place}`;
+  return joined.split(root).join('');
+}
+
 /** Up to `max` lines of the message, stack frames and diff noise left out. */
 export function messageDetail(raw: string | undefined, max = 8): string {
   const lines = (raw ?? '').replace(ANSI, '').split('\n');
@@ -112,7 +131,7 @@ export async function runExercises(
     for (const exercise of pending) {
       const file = join(root, exercisePaths(exercise).tests);
       const line = child.ended.get(file);
-      if (line) runs.set(exercise, collect(exercise, line));
+      if (line) runs.set(exercise, collect(exercise, line, root));
       else if (child.stalled.has(file))
         runs.set(exercise, stalledRun(exercise, child.stalled.get(file), stallMs));
     }
@@ -226,10 +245,10 @@ function toOutcome(test: TestLine): TestOutcome {
   return { name: test.name, passed: false, message, detail: messageDetail(raw), ...timing };
 }
 
-function collect(exercise: Exercise, line: ModuleLine): ExerciseRun {
+function collect(exercise: Exercise, line: ModuleLine, root: string): ExerciseRun {
   const tests = line.tests.map(toOutcome);
   if (tests.length === 0 || line.errors.length > 0) {
-    const error = plainMessage(line.errors[0] ?? 'the test file defines no tests');
+    const error = fileErrorMessage(line.errors[0] ?? 'the test file defines no tests', root);
     return { exercise, status: 'error', tests, error };
   }
   return { exercise, status: 'ran', tests };

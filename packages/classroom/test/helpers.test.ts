@@ -5,7 +5,7 @@ import { callInWorkers, DeadlineError, THREAD_DRILLS, withDeadline } from '../sr
 import { startLine } from '../src/drills/threads.ts';
 import { formatGradeTable } from '../src/grade.ts';
 import { LockTable } from '../src/lock-table.ts';
-import { messageDetail, plainMessage } from '../src/runner.ts';
+import { fileErrorMessage, messageDetail, plainMessage } from '../src/runner.ts';
 import { distributePoints, scoreRun } from '../src/scoring.ts';
 
 const failureOf = (action: () => void): string => {
@@ -81,6 +81,22 @@ describe('points', () => {
       'bytes differ at offset 1\n  expected: 81 [05]\n  received: 81 [06]\n    at check (x.ts:3:1)';
     expect(messageDetail(raw)).toBe(
       'bytes differ at offset 1\n  expected: 81 [05]\n  received: 81 [06]',
+    );
+  });
+
+  it('says where a syntax error is, relative to the root, in one line', () => {
+    const raw =
+      'Transform failed with 1 error:\n/course/exercises/3.1/02-unmask.ts:18:22: ERROR: Unexpected ";"\n    at failureErrorWithLog (esbuild.js:1:1)';
+    expect(fileErrorMessage(raw, '/course/')).toBe(
+      'Transform failed with 1 error: exercises/3.1/02-unmask.ts:18:22: ERROR: Unexpected ";"',
+    );
+  });
+
+  it("adds the place from vite's code frame to a parse error", () => {
+    const raw =
+      'Transform failed with 1 error:\n\n\u001b[31m[PARSE_ERROR] \u001b[0mUnexpected token\n    \u001b[38;5;246m╭─[\u001b[0m exercises/3.1/02-unmask.ts:18:23 \u001b[38;5;246m]\u001b[0m\n 18 │ export const broken = ;';
+    expect(fileErrorMessage(raw, '/course/')).toBe(
+      'Transform failed with 1 error: [PARSE_ERROR] Unexpected token at exercises/3.1/02-unmask.ts:18:23',
     );
   });
 
