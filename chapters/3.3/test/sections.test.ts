@@ -8,16 +8,23 @@ import { chapter } from '../src/chapter.ts';
 import { createPool, POOL_KINDS, PoolClosedError } from '../src/pool/index.ts';
 import { runMatchmaking } from '../src/sections/matchmaking.ts';
 import { mpTestAsWritten, mpTestFixed } from '../src/sections/mptest.ts';
-import { childPids, until } from './helpers.ts';
+import { runQueue } from '../src/sections/run-queue.ts';
+import { JoinableQueue } from '../src/sync/index.ts';
+import { childPids, until, within } from './helpers.ts';
 
-async function run(argv: string[], interruptWhen?: string) {
+/** Runs the chapter in-process; Ctrl-C is simulated `delayMs` after `interruptWhen` is printed. */
+async function run(argv: string[], interruptWhen?: string, delayMs = 0) {
   let stdout = '';
   let stderr = '';
   const controller = new AbortController();
   const code = await runChapter(chapter, argv, {
     stdout: (t) => {
       stdout += t;
-      if (interruptWhen && t.includes(interruptWhen)) controller.abort(); // as Ctrl-C would
+      if (interruptWhen && t.includes(interruptWhen)) {
+        // As Ctrl-C would; with no delay, before the section prints its next line.
+        if (delayMs === 0) controller.abort();
+        else setTimeout(() => controller.abort(), delayMs);
+      }
     },
     stderr: (t) => (stderr += t),
     color: false,
@@ -54,6 +61,20 @@ describe('the chapter command line', () => {
     expect(stdout).toContain('produced 30, consumed 30 (30 distinct)');
     expect(stdout).toMatch(/producers found the queue full [1-9]\d* times/);
     expect(stdout).toContain('30 items computed in worker threads, e.g. fib(24) = 46368');
+  });
+
+  test('an interrupt during 3.3 stops producers, consumers and the pool instead of hanging', async () => {
+    const before = childPids();
+    const { code, stdout } = await within(
+      // 300 ms in, the threads are starting or working and every consumer waits on the pool.
+      run(['3.3', '--items', '100000'], 'hand the work to a pool', 300),
+      20_000,
+      'section 3.3 to stop after an interrupt',
+    );
+    expect(code).toBe(EXIT_INTERRUPTED);
+    expect(stdout).toContain('interrupted: producers and consumers stopped');
+    expect(stdout).not.toContain('items computed in worker threads');
+    expect(childPids()).toEqual(before);
   });
 
   test('3.3.1 --json prints {section, cores, results[{name, ...}]} with the pool speedup', async () => {
@@ -139,6 +160,21 @@ describe.each(POOL_KINDS)("the seed's MPTest on a %s pool", (kind) => {
     expect(lines).toHaveLength(1000);
     expect(lines.slice(0, 2)).toEqual(['0->50', '1->51']);
     expect(lines[999]).toBe('999->1049');
+  });
+});
+
+describe("section 3.3's queue loop", () => {
+  test('a failing consumer stops the producers and the other consumers; the error comes out', async () => {
+    const queue = new JoinableQueue<number>(2);
+    const produce = async (put: (n: number) => Promise<void>) => {
+      for (let n = 0; n < 1_000; n++) await put(n);
+    };
+    const consume = async (n: number) => {
+      if (n === 7) throw new Error('item 7 is bad');
+    };
+    const outcome = runQueue(queue, produce, consume, 3, new AbortController().signal);
+    await expect(within(outcome, 5_000, 'runQueue to give up')).rejects.toThrow('item 7 is bad');
+    expect(queue.waiting()).toEqual({ getters: 0, putters: 0 });
   });
 });
 

@@ -12,6 +12,7 @@ import { ThreadPool } from '../pool/index.ts';
 import { JoinableQueue } from '../sync/index.ts';
 import { tasks } from '../tasks.ts';
 import { wholeArg } from './args.ts';
+import { runQueue } from './run-queue.ts';
 import { stopOnAbort } from './stop-on-abort.ts';
 
 const QUEUE_SIZE = 4;
@@ -24,58 +25,51 @@ export const producerConsumer: Section = {
   options: { items: { type: 'string' } },
   async run({ args, say, step, signal }) {
     const items = wholeArg(args, 'items', 60, 100_000);
+    const interrupted = () => {
+      say('interrupted: producers and consumers stopped');
+      return undefined;
+    };
 
     step(`1. two producers, three consumers, one queue of ${QUEUE_SIZE} (async tasks)`);
     const queue = new JoinableQueue<number>(QUEUE_SIZE);
     let fullWaits = 0;
     const consumed: number[] = [];
-    const produce = async (from: number) => {
+    const produceFrom = async (from: number, put: (n: number) => Promise<void>) => {
       for (let n = from; n < items; n += 2) {
         if (queue.full()) fullWaits++;
-        await queue.put(n); // waits here while the queue is full: backpressure
+        await put(n); // waits here while the queue is full: backpressure
       }
     };
-    // Consumers run until told to stop; aborting their get() is how they are told.
-    const stop = new AbortController();
-    const consume = async () => {
-      while (!stop.signal.aborted) {
-        const n = await queue.get({ signal: stop.signal }).catch(() => undefined);
-        if (n === undefined) return;
-        consumed.push(n);
-        await turn(); // consuming is the slow side in this demo
-        queue.taskDone();
-      }
+    const consumeSlowly = async (n: number) => {
+      consumed.push(n);
+      await turn(); // consuming is the slow side in this demo
     };
-    const consumers = [consume(), consume(), consume()];
-    await Promise.all([produce(0), produce(1)]);
-    await queue.join(); // every item put has been marked done
-    stop.abort();
-    await Promise.all(consumers);
-    const unique = new Set(consumed).size;
-    say(`produced ${items}, consumed ${consumed.length} (${unique} distinct)`);
+    const produceBoth = (put: (n: number) => Promise<void>) =>
+      Promise.all([produceFrom(0, put), produceFrom(1, put)]);
+    if (!(await runQueue(queue, produceBoth, consumeSlowly, 3, signal))) return interrupted();
+    say(`produced ${items}, consumed ${consumed.length} (${new Set(consumed).size} distinct)`);
     say(`producers found the queue full ${fullWaits} times and waited instead of piling up`);
 
     step('2. the consumers hand the work to a pool of 2 worker threads');
     const pool = new ThreadPool({ size: 2 });
     stopOnAbort(signal, pool);
-    const work = new JoinableQueue<number>(QUEUE_SIZE);
     const answers = new Map<number, number>();
-    const done = new AbortController();
-    const threadConsumer = async () => {
-      while (!done.signal.aborted) {
-        const n = await work.get({ signal: done.signal }).catch(() => undefined);
-        if (n === undefined) return;
-        answers.set(n, await pool.apply(tasks.fib, [20 + (n % 5)]));
-        work.taskDone();
-      }
+    const produceAll = async (put: (n: number) => Promise<void>) => {
+      for (let n = 0; n < items; n++) await put(n);
     };
-    const threadConsumers = [threadConsumer(), threadConsumer()];
-    for (let n = 0; n < items; n++) await work.put(n);
-    await work.join();
-    done.abort();
-    await Promise.all(threadConsumers);
+    const compute = async (n: number) => {
+      answers.set(n, await pool.apply(tasks.fib, [20 + (n % 5)]));
+    };
+    const finished = await runQueue(
+      new JoinableQueue<number>(QUEUE_SIZE),
+      produceAll,
+      compute,
+      2,
+      signal,
+    );
     pool.close();
     await pool.join();
+    if (!finished) return interrupted();
     say(`${answers.size} items computed in worker threads, e.g. fib(24) = ${answers.get(4)}`);
     return undefined;
   },
