@@ -6,7 +6,7 @@ import { startLine } from '../src/drills/threads.ts';
 import { formatGradeTable } from '../src/grade.ts';
 import { LockTable } from '../src/lock-table.ts';
 import { fileErrorMessage, messageDetail, plainMessage } from '../src/runner.ts';
-import { distributePoints, scoreRun } from '../src/scoring.ts';
+import { distributePoints, scoreRun, toClassroomResult } from '../src/scoring.ts';
 
 const failureOf = (action: () => void): string => {
   try {
@@ -74,6 +74,42 @@ describe('points', () => {
       'every failure of 3.1/02: npm run grade -- 3.1/02 · a hint: npm run exercise -- hint 3.1/02',
     );
     expect(lines.at(-1)).toBe('Points 5/15');
+  });
+
+  it('hands Classroom an error as one zero-score test with the reason, cut to a safe length', () => {
+    const huge = `syntax error ${'x'.repeat(5000)}`;
+    const result = toClassroomResult(
+      scoreRun({ exercise, status: 'error', tests: [], error: huge }),
+    );
+    expect(result).toMatchObject({ version: 1, status: 'error', max_score: 10 });
+    expect(result.tests).toHaveLength(1);
+    expect(result.tests[0]).toMatchObject({ name: 't', status: 'error', score: 0 });
+    expect(result.tests[0]?.message.length).toBe(1000);
+    expect(result.tests[0]?.message.startsWith('syntax error xxx')).toBe(true);
+  });
+
+  it("hands Classroom each test's own score, so partial credit adds up", () => {
+    const result = toClassroomResult(
+      scoreRun({
+        exercise,
+        status: 'ran',
+        tests: [
+          { name: 'a > one', passed: true, duration: 3 },
+          { name: 'a > two', passed: false, message: 'expected 1' },
+          { name: 'a > three', passed: true },
+        ],
+      }),
+    );
+    expect(result.tests.map((t) => [t.status, t.score, t.duration])).toEqual([
+      ['pass', 4, 3],
+      ['fail', 0, 0],
+      ['pass', 3, 0],
+    ]);
+    expect(result.tests[0]).toMatchObject({
+      test_code: 'npm run grade -- 3.1/02',
+      filename: 'exercises/3.1/02-x.test.ts',
+      line_no: 0,
+    });
   });
 
   it("keeps a failure's hex dumps for the details but leaves its stack out", () => {
