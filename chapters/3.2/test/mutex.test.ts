@@ -86,7 +86,11 @@ describe('Mutex on one thread', () => {
   it('lockAsync gives up after its timeout with a message naming the holder', async () => {
     const { alice, bob } = twoOwners();
     alice.tryLock();
-    const failure = await bob.lockAsync(30).catch((error: unknown) => error);
+    const failure = await within(
+      bob.lockAsync(30).catch((error: unknown) => error),
+      5_000,
+      'bob to give up on "scoreboard", which alice holds',
+    );
     expect(failure).toBeInstanceOf(LockTimeoutError);
     expect((failure as LockTimeoutError).message).toBe(
       'worker 2 gave up on "scoreboard" after 30 ms: held by worker 1, while worker 2 holds no lock',

@@ -50,6 +50,10 @@ const SNIPPETS: Record<string, string> = {
   E8: 'import threading\nt = threading.Thread(target=lambda: None)\nt.daemon = True\nprint(t.daemon, threading.main_thread().daemon)',
   E10: 'import threading, time\nout = []\nt = threading.Thread(target=lambda: (time.sleep(0.1), out.append("ran")), daemon=True)\nt.start()\nt.join()\nprint(out)',
   E11: 'import threading, warnings\nwarnings.simplefilter("error", DeprecationWarning)\nthreading.Thread(target=print).setDaemon(True)',
+  E12_thread: 'import thread',
+  E12_seed:
+    'import threading, warnings\nwarnings.simplefilter("error", DeprecationWarning)\nthreading.currentThread().getName()',
+  E12_modern: 'import threading\nprint(threading.current_thread().name)',
   E13_seed: 'for i in range(0, 4)\n    pass',
   E13_fixed: 'for i in range(0, 4):\n    pass',
   E14: 'import threading\nthreading.Thread(target=print).join()',
@@ -78,9 +82,23 @@ const SNIPPETS: Record<string, string> = {
     '    t.join()',
     'print(names)',
   ].join('\n'),
+  E22: 'import sys\nprint("multiprocessing" in sys.stdlib_module_names, "multiprocess" in sys.stdlib_module_names)',
   E24: 'import socket\na, b = socket.socketpair()\nb.setblocking(0)\nb.recv(1024)',
   E25: 'import socket\na, b = socket.socketpair()\na.close()\nprint(repr(b.recv(1024)))',
   E27: 'import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ntry:\n    s.accept()\nfinally:\n    s.close()',
+  // The seed's Th.run, cut down to its first receive: recv_data is not a method of Th.
+  E28: [
+    'import threading',
+    'class Th(threading.Thread):',
+    '    def run(self):',
+    '        try:',
+    '            self.recv_data(1024)',
+    '        except Exception as e:',
+    '            print("err found", type(e).__name__, e)',
+    't = Th()',
+    't.start()',
+    't.join()',
+  ].join('\n'),
 };
 
 type SnippetResult = { stdout: string; error: string | null };
@@ -155,6 +173,20 @@ describe.runIf(hasPython)('seed 3.2 errata, checked against Python 3', () => {
     },
   );
 
+  it('E12: Python 3 has no "thread" module, and current_thread().name replaces currentThread().getName()', () => {
+    expect(result('E12_thread').error).toBe("ModuleNotFoundError: No module named 'thread'");
+    expect(result('E12_modern')).toEqual({ stdout: 'MainThread', error: null });
+  });
+
+  it.runIf(major > 3 || (major === 3 && minor >= 10))(
+    'E12: currentThread() and getName() are deprecated since Python 3.10',
+    () => {
+      expect(result('E12_seed').error).toMatch(
+        /^DeprecationWarning: currentThread\(\) is deprecated/,
+      );
+    },
+  );
+
   it('E13: "for i in xrange(0, num)" without its colon is a SyntaxError', () => {
     expect(result('E13_seed').error).toMatch(/^SyntaxError: /);
     expect(result('E13_fixed').error).toBeNull();
@@ -189,12 +221,26 @@ describe.runIf(hasPython)('seed 3.2 errata, checked against Python 3', () => {
     expect(py(sample).stdout).toBe("[4031, 1024, 'child'] [4031, 1024]");
   });
 
+  it.runIf(major > 3 || (major === 3 && minor >= 10))(
+    'E22: the standard library module is multiprocessing, not multiprocess',
+    () => {
+      expect(result('E22')).toEqual({ stdout: 'True False', error: null });
+    },
+  );
+
   it('E24: recv() on a non-blocking socket with no data raises instead of returning b""', () => {
     expect(result('E24').error).toMatch(/^BlockingIOError: /);
   });
 
   it('E25: recv() returning b"" means the peer closed the connection, not a quiet second', () => {
     expect(result('E25')).toEqual({ stdout: "b''", error: null });
+  });
+
+  it('E28: the seed’s Th.run calls self.recv_data, which Th does not have — its except ends the connection', () => {
+    expect(result('E28')).toEqual({
+      stdout: "err found AttributeError 'Th' object has no attribute 'recv_data'",
+      error: null,
+    });
   });
 
   it('E27: after a failed bind the seed loops on accept(), which fails every time', () => {
