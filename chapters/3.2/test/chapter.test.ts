@@ -36,6 +36,21 @@ describe('chapter 3.2 command line', () => {
     ).toEqual(['3.2', '3.2.1', '3.2.2', '3.2.3', '3.2.4', '3.2.5']);
   });
 
+  it('prints --help with every section flag and the sections that take it', async () => {
+    const { code, out } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(out).toContain('usage: npm run chapter:3.2 -- [section] [flags]');
+    for (const line of [
+      /--workers <value> +\(3\.2\.2, 3\.2\.3, 3\.2\.5\)/,
+      /--times <value> +\(3\.2\.2\)/,
+      /--limit <value> +\(3\.2\.3\)/,
+      /--trips <value> +\(3\.2\.4\)/,
+      /--duration <value> +\(3\.2\.5\)/,
+      /--size <value> +\(3\.2\.5\)/,
+    ])
+      expect(out).toMatch(line);
+  });
+
   it.each([
     [['3.2.3', '--workers', '0'], '--workers must be a whole number from 1 to 64, got 0'],
     [['3.2.2', '--times', '2.5'], '--times must be a whole number from 1 to 100000000, got 2.5'],

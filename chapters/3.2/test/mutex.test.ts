@@ -116,15 +116,16 @@ describe('Mutex across worker threads', () => {
     const taken = new SharedArrayBuffer(4);
     const holder = Peer.thread(new URL('../src/hold-lock.worker.ts', import.meta.url));
     try {
-      const released = holder.call({ locks, names: ['map'], holdMs: 100, taken });
+      // Held until we say so (flag 2), so a descheduled test thread cannot find it free.
+      const released = holder.call({ locks, names: ['map'], holdMs: 20_000, taken });
       await within(waitForFlag(taken), 10_000, 'the worker to take "map"');
       const main = new Mutex(locks, 0, { names: ['map'] });
       expect(main.tryLock()).toBe(false);
-      await within(
-        main.lockAsync(10_000),
-        10_000,
-        'the main thread to get "map" after the worker let go',
-      );
+      const waiting = main.lockAsync(10_000);
+      const flag = new Int32Array(taken);
+      Atomics.store(flag, 0, 2);
+      Atomics.notify(flag, 0);
+      await within(waiting, 10_000, 'the main thread to get "map" after the worker let go');
       expect(main.holder()).toBe(MY_OWNER_ID);
       expect(await released).toBe('released');
       main.unlock();
