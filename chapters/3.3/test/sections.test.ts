@@ -121,10 +121,12 @@ describe('the chapter command line', () => {
 
   test('an interrupt during 3.3.1 skips the timed step and leaves no child process', async () => {
     const before = childPids();
-    const { code, stdout } = await run(['3.3.1', '--kind', 'process'], 'the pool still answers');
+    // Cut in step 2: its pool is terminated under the calls still to come.
+    const { code, stdout } = await run(['3.3.1', '--kind', 'process'], 'apply(fib, [20])');
     // Cut short by Ctrl-C: the shell's 128 + SIGINT.
     expect(code).toBe(EXIT_INTERRUPTED);
     expect(stdout).toContain('interrupted: pools terminated, no worker left running');
+    expect(stdout).not.toContain('-- 3.');
     await until(
       () => childPids().every((pid) => before.includes(pid)),
       10_000,

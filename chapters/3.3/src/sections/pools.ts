@@ -6,39 +6,13 @@
  * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
  * Expect: "PoolClosedError" in step 1; both kinds faster than one thread in step 3 (on 2+ cores).
  */
-import { type Section, UsageError } from '@course/course-kit';
-import { createPool, POOL_KINDS, type PoolKind } from '../pool/index.ts';
-import { fib, tasks } from '../tasks.ts';
+import type { Section } from '@course/course-kit';
+import { createPool, type PoolKind } from '../pool/index.ts';
+import { tasks } from '../tasks.ts';
 import { wholeArg } from './args.ts';
 import { mpTestAsWritten, mpTestFixed } from './mptest.ts';
-import { stopOnAbort } from './stop-on-abort.ts';
-
-const FIB_N = 27;
-
-function kindsFrom(value: unknown): readonly PoolKind[] {
-  if (value === undefined) return POOL_KINDS;
-  if (value === 'thread' || value === 'process') return [value];
-  throw new UsageError(`--kind expects thread or process, got "${String(value)}"`);
-}
-
-/** The same job on one thread, then on a 2-worker pool of `kind`. */
-async function timeOneKind(kind: PoolKind, jobs: number, signal: AbortSignal) {
-  const pool = createPool(kind, { size: 2 });
-  stopOnAbort(signal, pool);
-  await pool.apply(tasks.fib, [10]); // wait for the workers to start: not part of the job
-  // One thread's time measured right before, so both see the same background load.
-  const t0 = performance.now();
-  for (let i = 0; i < jobs; i++) fib(FIB_N);
-  const serialMs = performance.now() - t0;
-  const t1 = performance.now();
-  await pool.map(
-    tasks.fib,
-    Array.from({ length: jobs }, () => FIB_N),
-  );
-  const ms = performance.now() - t1;
-  await pool.terminate();
-  return { name: `${kind} pool`, ms, serialMs, speedup: serialMs / ms };
-}
+import { FIB_N, kindsFrom, timeOneKind } from './pool-timing.ts';
+import { endQuietlyOnAbort, stopOnAbort } from './stop-on-abort.ts';
 
 export const pools: Section = {
   id: '3.3.1',
@@ -46,60 +20,64 @@ export const pools: Section = {
   summary:
     'one Pool API (apply, applyAsync, map, imap, close, terminate, join) over threads and processes',
   options: { kind: { type: 'string' }, jobs: { type: 'string' } },
-  async run({ args, say, step, signal }) {
-    const kinds = kindsFrom(args.kind);
-    const jobs = wholeArg(args, 'jobs', 40, 10_000);
-    const kind = kinds[0] as PoolKind;
+  run: ({ args, say, step, signal }) =>
+    endQuietlyOnAbort(signal, say, async () => {
+      const kinds = kindsFrom(args.kind);
+      const jobs = wholeArg(args, 'jobs', 40, 10_000);
+      const kind = kinds[0] as PoolKind;
 
-    step(`1. the seed's MPTest on a ${kind} pool: close() and join() inside the loop`);
-    const broken = createPool(kind, { size: 2 });
-    await mpTestAsWritten(broken, 1000).catch((error: Error) =>
-      say(`round 2 failed: ${error.name}: ${error.message}`),
-    );
-    const lines = await mpTestFixed(createPool(kind, { size: 2 }), 1000);
-    say(
-      `fixed (close and join after the loop): ${lines.length} results, ${lines.slice(0, 3).join(', ')}, …`,
-    );
+      step(`1. the seed's MPTest on a ${kind} pool: close() and join() inside the loop`);
+      const broken = createPool(kind, { size: 2 });
+      stopOnAbort(signal, broken);
+      await mpTestAsWritten(broken, 1000).catch((error: Error) =>
+        say(`round 2 failed: ${error.name}: ${error.message}`),
+      );
+      const fixed = createPool(kind, { size: 2 });
+      stopOnAbort(signal, fixed);
+      const lines = await mpTestFixed(fixed, 1000);
+      say(
+        `fixed (close and join after the loop): ${lines.length} results, ${lines.slice(0, 3).join(', ')}, …`,
+      );
 
-    step('2. the rest of the API');
-    const pool = createPool(kind, { size: 2 });
-    stopOnAbort(signal, pool);
-    say(`apply(fib, [20]) = ${await pool.apply(tasks.fib, [20])}`);
-    const handle = pool.applyAsync(tasks.square, [12], {
-      callback: (v) => say(`callback got ${v}`),
-    });
-    say(`applyAsync → ready() ${handle.ready()} at once, get() = ${await handle.get()}`);
-    say(
-      `map(square, [1..8]) = ${(await pool.map(tasks.square, [1, 2, 3, 4, 5, 6, 7, 8])).join(' ')}`,
-    );
-    const streamed: number[] = [];
-    for await (const v of pool.imap(tasks.fib, [10, 11, 12])) streamed.push(v);
-    say(`imap(fib, [10, 11, 12]) yields ${streamed.join(', ')} in order`);
-    const failure = await pool.apply(tasks.validateMove, ['x9']).catch((e: Error) => e);
-    say(`a failing task rejects only itself: ${(failure as Error).message}`);
-    // A runaway task (spin for hours) with a time limit: the pool ends its worker at 200 ms.
-    const runaway = await pool
-      .apply(tasks.spin, [1e12], { signal: AbortSignal.timeout(200) })
-      .catch((e: Error) => e);
-    say(`a runaway task with AbortSignal.timeout(200) rejected with ${(runaway as Error).name}`);
-    say('(its worker was ended, since a running function cannot be stopped, and replaced)');
-    say(`and the pool still answers: square(3) = ${await pool.apply(tasks.square, [3])}`);
-    pool.close();
-    await pool.join();
+      step('2. the rest of the API');
+      const pool = createPool(kind, { size: 2 });
+      stopOnAbort(signal, pool);
+      say(`apply(fib, [20]) = ${await pool.apply(tasks.fib, [20])}`);
+      const handle = pool.applyAsync(tasks.square, [12], {
+        callback: (v) => say(`callback got ${v}`),
+      });
+      say(`applyAsync → ready() ${handle.ready()} at once, get() = ${await handle.get()}`);
+      say(
+        `map(square, [1..8]) = ${(await pool.map(tasks.square, [1, 2, 3, 4, 5, 6, 7, 8])).join(' ')}`,
+      );
+      const streamed: number[] = [];
+      for await (const v of pool.imap(tasks.fib, [10, 11, 12])) streamed.push(v);
+      say(`imap(fib, [10, 11, 12]) yields ${streamed.join(', ')} in order`);
+      const failure = await pool.apply(tasks.validateMove, ['x9']).catch((e: Error) => e);
+      say(`a failing task rejects only itself: ${(failure as Error).message}`);
+      // A runaway task (spin for hours) with a time limit: the pool ends its worker at 200 ms.
+      const runaway = await pool
+        .apply(tasks.spin, [1e12], { signal: AbortSignal.timeout(200) })
+        .catch((e: Error) => e);
+      say(`a runaway task with AbortSignal.timeout(200) rejected with ${(runaway as Error).name}`);
+      say('(its worker was ended, since a running function cannot be stopped, and replaced)');
+      say(`and the pool still answers: square(3) = ${await pool.apply(tasks.square, [3])}`);
+      pool.close();
+      await pool.join();
 
-    step(`3. ${jobs} × fib(${FIB_N}): one thread, then the same on a 2-worker pool, per kind`);
-    const results: Awaited<ReturnType<typeof timeOneKind>>[] = [];
-    for (const k of kinds) {
-      if (signal.aborted) {
-        say('interrupted: pools terminated, no worker left running');
-        break;
+      step(`3. ${jobs} × fib(${FIB_N}): one thread, then the same on a 2-worker pool, per kind`);
+      const results: Awaited<ReturnType<typeof timeOneKind>>[] = [];
+      for (const k of kinds) {
+        if (signal.aborted) {
+          say('interrupted: pools terminated, no worker left running');
+          break;
+        }
+        results.push(await timeOneKind(k, jobs, signal));
       }
-      results.push(await timeOneKind(k, jobs, signal));
-    }
-    for (const r of results) {
-      const times = `one thread ${r.serialMs.toFixed(0)} ms, pool ${r.ms.toFixed(0)} ms`;
-      say(`${r.name.padEnd(12)} ${times}: ×${r.speedup.toFixed(2)}`);
-    }
-    return { results };
-  },
+      for (const r of results) {
+        const times = `one thread ${r.serialMs.toFixed(0)} ms, pool ${r.ms.toFixed(0)} ms`;
+        say(`${r.name.padEnd(12)} ${times}: ×${r.speedup.toFixed(2)}`);
+      }
+      return { results };
+    }),
 };
