@@ -77,6 +77,18 @@ describe('the chapter command line', () => {
     expect(childPids()).toEqual(before);
   });
 
+  test('an interrupt during 3.3.3 stops the benchmark child', async () => {
+    const before = childPids();
+    const { code, stdout } = await within(
+      run(['3.3.3'], 'quick benchmark in a child process', 500),
+      20_000,
+      'section 3.3.3 to stop after an interrupt',
+    );
+    expect(code).toBe(EXIT_INTERRUPTED);
+    expect(stdout).toContain('interrupted: the benchmark child was stopped');
+    expect(childPids()).toEqual(before);
+  });
+
   test('3.3.1 --json prints {section, cores, results[{name, ...}]} with the pool speedup', async () => {
     const { code, stdout, stderr } = await run([
       '3.3.1',
