@@ -86,6 +86,9 @@ describe('chapter 3.2 command line', () => {
     ]);
     for (const row of cpuRows) expect(row.result).toBe(2_262); // π(20000)
     expect(err).toContain('== 3.2.3 The GIL lesson ==');
+    // The narration (stderr under --json) carries the table and the bar chart of speedups.
+    expect(err).toMatch(/^variant +wall ms +cpu ms +cores used +speedup +efficiency/m);
+    expect(err).toMatch(/^sequential +█+ 1\.00×$/m);
   });
 
   it('prints 3.2.2 as JSON where the mutex and Atomics.add rows are exact', async () => {

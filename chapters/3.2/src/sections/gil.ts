@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { formatBars, formatTable, type Section } from '@course/course-kit';
 import { MAX_WORKERS, wholeArg } from '../args.ts';
 import { type GilRow, runCpuVariants, runIoVariants } from '../gil-lesson.ts';
+import { shapeNotes } from '../gil-notes.ts';
 
 const HEADER = ['variant', 'wall ms', 'cpu ms', 'cores used', 'speedup', 'efficiency'];
 const toCells = (r: GilRow) => [
@@ -43,16 +44,7 @@ export const gil: Section = {
         cpu.map((r) => ({ label: r.name, value: r.speedup, note: `${r.speedup.toFixed(2)}×` })),
       ),
     );
-    const sequential = cpu[0];
-    if (sequential && sequential.cores_used < 0.9)
-      ctx.say(
-        `note: the sequential run kept only ${sequential.cores_used} of a core busy: other programs had the CPU, so every figure above is noisy.`,
-      );
-    const warm = cpu.filter((r) => r.name.endsWith('warm'));
-    if (cores >= 2 && workers >= 2 && warm.some((r) => r.speedup < 1.5 || r.speedup > 2.2))
-      ctx.say(
-        `note: on ${cores} idle cores expect warm speedups of about 1.8–2.0×; this run disagrees, most likely because the machine is shared.`,
-      );
+    for (const note of shapeNotes(cpu, cores, workers)) ctx.say(note);
 
     ctx.step('step 2: I/O-bound contrast — waiting overlaps on one thread');
     const io = await runIoVariants({ tasks: 8, waitMs: 50, hashIterations: 40_000, cores });
