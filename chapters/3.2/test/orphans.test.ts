@@ -14,48 +14,98 @@ function commandLine(pid: number): string {
   }
 }
 
+/**
+ * Starts `3.2.4` with millions of round trips (the echo child would otherwise live for
+ * minutes) and resolves once that echo child is running, with its pid.
+ */
+async function startChapterInRoundTrips() {
+  const cli = spawn(TSX, [MAIN, '3.2.4', '--trips', '100000000'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+  const output = { stdout: '', stderr: '' };
+  cli.stdout.on('data', (chunk: Buffer) => {
+    output.stdout += chunk.toString();
+  });
+  cli.stderr.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString();
+  });
+  const pid = cli.pid as number;
+  const cleanUp = () => {
+    for (const p of [pid, ...descendantsOf(pid)]) if (isAlive(p)) process.kill(p, 'SIGKILL');
+  };
+  let seen: number[] = [];
+  let echo = 0;
+  try {
+    await waitUntil(
+      () => output.stdout.includes('step 3'),
+      30_000,
+      'section 3.2.4 to reach its round trips',
+    );
+    await waitUntil(
+      () => {
+        seen = descendantsOf(pid);
+        echo = seen.find((p) => commandLine(p).includes('ts-entry.mjs')) ?? 0;
+        return echo !== 0;
+      },
+      15_000,
+      'the echo child process to appear',
+    );
+  } catch (error) {
+    cleanUp();
+    throw error;
+  }
+  return { cli, pid, echo, seen, exited, output, cleanUp };
+}
+
 describe.runIf(process.platform === 'linux')('Ctrl-C', () => {
   it('stops the chapter mid-run with exit code 130 and leaves no child process behind', async () => {
-    // Millions of round trips: the echo child would otherwise live for minutes.
-    const cli = spawn(TSX, [MAIN, '3.2.4', '--trips', '100000000'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      cli.once('exit', (code) => resolve(code)),
-    );
-    let output = '';
-    cli.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const pid = cli.pid as number;
-    let seen: number[] = [];
+    const run = await startChapterInRoundTrips();
     try {
-      await waitUntil(
-        () => output.includes('step 3'),
-        30_000,
-        'section 3.2.4 to reach its round trips',
-      );
-      await waitUntil(
-        () => {
-          seen = descendantsOf(pid);
-          return seen.some((p) => commandLine(p).includes('ts-entry.mjs'));
-        },
+      run.cli.kill('SIGINT');
+      const code = await within(
+        run.exited,
         15_000,
-        'the echo child process to appear',
+        `the chapter (pid ${run.pid}) to exit after SIGINT`,
       );
-      cli.kill('SIGINT');
-      const code = await within(exited, 15_000, `the chapter (pid ${pid}) to exit after SIGINT`);
       // A section cut short exits the way shells report an interrupt: 128 + SIGINT (2).
       expect(code).toBe(130);
       await waitUntil(
-        () => seen.every((p) => !isAlive(p)),
+        () => run.seen.every((p) => !isAlive(p)),
         5_000,
-        `processes ${seen.join(', ')} to be gone`,
+        `processes ${run.seen.join(', ')} to be gone`,
       );
-      expect(seen.filter(isAlive)).toEqual([]);
-      expect(output).toContain('interrupted: 3.2.4 stopped its workers and child processes');
+      expect(run.seen.filter(isAlive)).toEqual([]);
+      expect(run.output.stdout).toContain(
+        'interrupted: 3.2.4 stopped its workers and child processes',
+      );
     } finally {
-      for (const p of [pid, ...descendantsOf(pid)]) if (isAlive(p)) process.kill(p, 'SIGKILL');
+      run.cleanUp();
+    }
+  });
+});
+
+describe.runIf(process.platform === 'linux')('a child that dies mid-section', () => {
+  it('is reported with how it ended, exits 1 and leaves no child process behind', async () => {
+    const run = await startChapterInRoundTrips();
+    try {
+      process.kill(run.echo, 'SIGKILL');
+      const code = await within(
+        run.exited,
+        15_000,
+        `the chapter (pid ${run.pid}) to report its killed echo child ${run.echo}`,
+      );
+      expect(code).toBe(1);
+      expect(run.output.stderr).toContain(
+        'error in 3.2.4: WorkerExitedError: echo process exited with signal SIGKILL before answering',
+      );
+      await waitUntil(
+        () => run.seen.every((p) => !isAlive(p)),
+        5_000,
+        `processes ${run.seen.join(', ')} to be gone`,
+      );
+    } finally {
+      run.cleanUp();
     }
   });
 });
