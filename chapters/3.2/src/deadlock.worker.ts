@@ -12,6 +12,12 @@ export interface DeadlockJob {
   second: number;
   barrier: SharedArrayBuffer;
   timeoutMs: number;
+  /**
+   * Ask for the second lock only once the other worker sleeps on ours. Without this, on a busy
+   * machine the other worker may not have asked yet when our timeout fires, and the report
+   * would show a slow holder instead of the deadlock cycle.
+   */
+  awaitCycle: boolean;
 }
 
 export type DeadlockOutcome =
@@ -24,6 +30,7 @@ serve((job: DeadlockJob): DeadlockOutcome => {
   first.lock(job.timeoutMs);
   try {
     arriveAndWait(new Int32Array(job.barrier), 0, 2);
+    if (job.awaitCycle) awaitOtherWaiting(first, second.holder());
     second.withLock(() => {}, job.timeoutMs);
     return { gotBoth: true };
   } catch (error) {
@@ -37,3 +44,11 @@ serve((job: DeadlockJob): DeadlockOutcome => {
     first.unlock();
   }
 });
+
+/** Sleeps in 1 ms steps (up to 10 s) until `other` is asleep on the lock `mine` names. */
+function awaitOtherWaiting(mine: Mutex, other: number): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = performance.now() + 10_000;
+  while (mine.waitingOn(other) !== mine.name && performance.now() < deadline)
+    Atomics.wait(nap, 0, 0, 1);
+}

@@ -69,7 +69,8 @@ export async function runCounterDemo(options: {
 /**
  * Two workers take "left fork" and "right fork" in opposite orders; returns what each reported.
  * The second worker is given a longer timeout, so the first always times out while the second
- * still waits: its report then shows the whole cycle, and once it lets go the second gets both.
+ * still waits; the first asks only once the second is asleep on its lock, so its report shows
+ * the whole cycle however busy the machine is. Once it lets go, the second gets both.
  */
 export async function runDeadlockDemo(options: {
   timeoutMs: number;
@@ -89,7 +90,9 @@ export async function runDeadlockDemo(options: {
       first,
       second: 1 - first,
       barrier,
-      timeoutMs: first === 0 ? options.timeoutMs : options.timeoutMs * 10,
+      // The second's timeout costs nothing (the first always lets go); it only has to be long.
+      timeoutMs: first === 0 ? options.timeoutMs : options.timeoutMs + 10_000,
+      awaitCycle: first === 0,
     }));
     return await Promise.all(peers.map((p, i) => p.call<DeadlockOutcome>(jobs[i])));
   } finally {

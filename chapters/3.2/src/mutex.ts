@@ -168,6 +168,13 @@ export class Mutex {
     return names;
   }
 
+  /** The name of the lock `owner` is asleep on right now, if any. A snapshot, like holder(). */
+  waitingOn(owner: number): string | undefined {
+    if (owner <= FREE || owner >= MAX_OWNERS) return undefined;
+    const wanted = Atomics.load(this.cells, 1 + this.count + owner);
+    return wanted === 0 ? undefined : this.lockName(wanted - 1);
+  }
+
   /**
    * Follows the wait-for graph from this thread: the lock we want → its holder → the lock
    * that holder sleeps on → … Returns the cycle as text if it comes back to us.

@@ -83,6 +83,18 @@ describe('Mutex on one thread', () => {
     expect(bob.holder()).toBe(3);
   });
 
+  it('publishes which lock a waiter sleeps on, and clears it once the waiter has the lock', async () => {
+    const { alice, bob } = twoOwners();
+    alice.tryLock();
+    expect(alice.waitingOn(3)).toBeUndefined();
+    const waiting = bob.lockAsync(5_000);
+    expect(alice.waitingOn(3)).toBe('scoreboard');
+    alice.unlock();
+    await within(waiting, 5_000, 'bob to get "scoreboard" after alice unlocks it');
+    expect(alice.waitingOn(3)).toBeUndefined();
+    expect(alice.waitingOn(FREE)).toBeUndefined();
+  });
+
   it('lockAsync gives up after its timeout with a message naming the holder', async () => {
     const { alice, bob } = twoOwners();
     alice.tryLock();
@@ -159,8 +171,9 @@ describe('Mutex across worker threads', () => {
 
   it('turns a deliberate deadlock into a timeout that names which worker holds which lock', async () => {
     const outcomes = await within(
-      // 1 s: long enough that even a descheduled second worker is asleep on its lock by then.
-      runDeadlockDemo({ timeoutMs: 1_000 }),
+      // The cycle is reported because the first worker waits for the second to sleep on its
+      // lock before asking, not because 100 ms is long enough for a descheduled thread.
+      runDeadlockDemo({ timeoutMs: 100 }),
       20_000,
       'two workers holding "left fork" and "right fork" to report the deadlock',
     );
@@ -168,7 +181,7 @@ describe('Mutex across worker threads', () => {
     expect(first?.gotBoth).toBe(false);
     const message = first && !first.gotBoth ? first.message : '';
     expect(message).toMatch(
-      /^worker (\d+) gave up on "right fork" after 1000 ms: held by worker (\d+), while worker \1 holds "left fork" — deadlock: worker \1 holds "left fork" and waits for "right fork"; worker \2 holds "right fork" and waits for "left fork"$/,
+      /^worker (\d+) gave up on "right fork" after 100 ms: held by worker (\d+), while worker \1 holds "left fork" — deadlock: worker \1 holds "left fork" and waits for "right fork"; worker \2 holds "right fork" and waits for "left fork"$/,
     );
     expect(second?.gotBoth).toBe(true);
   });
