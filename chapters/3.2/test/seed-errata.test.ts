@@ -156,7 +156,19 @@ describe.runIf(hasPython)('seed 3.2 errata, checked against Python 3', () => {
 
   it('E9: without the daemon flag the process does not hang — it waits for the thread, then exits', () => {
     const { status, stdout } = py(
-      'import threading, time\ndef work():\n    time.sleep(0.2)\n    print("thread done", flush=True)\nthreading.Thread(target=work).start()\nprint("main done", flush=True)',
+      // The thread starts its 0.2 s of work only after the main thread has printed, so the
+      // order does not depend on scheduling; the main module then ends while the thread works.
+      [
+        'import threading, time',
+        'main_printed = threading.Event()',
+        'def work():',
+        '    main_printed.wait()',
+        '    time.sleep(0.2)',
+        '    print("thread done", flush=True)',
+        'threading.Thread(target=work).start()',
+        'print("main done", flush=True)',
+        'main_printed.set()',
+      ].join('\n'),
     );
     expect(status).toBe(0);
     expect(stdout).toBe('main done\nthread done');
