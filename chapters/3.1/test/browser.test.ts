@@ -3,49 +3,26 @@
  * downloaded browser). Locally the test is skipped, with a message, when Chromium is
  * missing; in CI (CI set) a missing Chromium is a failure, since .ci/run installs it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testing/chromium';
 import type { HttpRequestHead } from '@course/ws-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CourseServer, startCourseServer } from '../src/course-server.ts';
 import { seedFindKey } from '../src/seed.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const RESULTS = new URL('../test-results/', import.meta.url);
 
-if (!HAVE_CHROMIUM && !process.env.CI) {
-  console.warn(
-    `browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-  );
-}
-
-describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('the chat page in Chromium', () => {
+describe.runIf(shouldRunBrowserTests())('the chat page in Chromium', () => {
   let server: CourseServer;
   let browser: Browser | undefined;
   const heads: HttpRequestHead[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    expect(HAVE_CHROMIUM, `CI must provide Chromium at ${CHROMIUM} (.ci/run installs it)`).toBe(
-      true,
-    );
     server = await startCourseServer({ port: 0 });
     server.server.on('connection', (_conn: unknown, head: HttpRequestHead) => heads.push(head));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -3,21 +3,13 @@
  * browser). Skipped locally, with a message, when Chromium is missing; in CI (CI set) a missing
  * Chromium is a failure, since .ci/run installs it.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testing/chromium';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HttpRequestHead, WebSocketServer } from '../src/index.ts';
 import { startServer } from './tcp-helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM && !process.env.CI) {
-  console.warn(
-    `browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-  );
-}
-
-describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('Chromium as the client', () => {
+describe.runIf(shouldRunBrowserTests())('Chromium as the client', () => {
   let server: WebSocketServer;
   let url: string;
   let browser: Browser | undefined;
@@ -26,7 +18,6 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('Chromium as the client', () 
   const serverCloses: Array<[number, string]> = [];
 
   beforeAll(async () => {
-    expect(HAVE_CHROMIUM, `CI must provide Chromium at ${CHROMIUM}`).toBe(true);
     ({ server, url } = await startServer({
       onHttpRequest: () => ({
         status: 200,
@@ -40,17 +31,7 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('Chromium as the client', () 
       if (head.target === '/close-from-server') conn.close(4001, 'server done');
       else conn.on('message', (data) => conn.send(data));
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(url.replace('ws:', 'http:')); // served by onHttpRequest
   }, 60_000);
