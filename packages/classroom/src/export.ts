@@ -6,7 +6,7 @@
  * tools grading uses, the students' docs and the Classroom workflow — never solutions/.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative as relativePath } from 'node:path';
 import type { Course } from './manifest.ts';
 import { ROOT } from './paths.ts';
 import { generateWorkflow, WORKFLOW_PATH } from './workflow.ts';
@@ -24,6 +24,14 @@ const COPIED = [
   'packages/course-kit/tsconfig.json',
   'tsconfig.base.json',
 ];
+
+/** Test-only helpers (e.g. course-kit's Chromium launcher) need tools a template never installs. */
+const TEST_ONLY = /[\\/]testing([\\/]|$)/;
+
+/** `path` is relative to the course root, so where the course is cloned does not matter. */
+function isShipped(path: string): boolean {
+  return !TEST_ONLY.test(path);
+}
 
 export class ExportError extends Error {
   override name = 'ExportError';
@@ -105,7 +113,10 @@ export function exportTemplate(course: Course, target: string, root = ROOT): str
     written.push(relative);
   };
   for (const relative of COPIED) {
-    cpSync(join(root, relative), join(target, relative), { recursive: true });
+    cpSync(join(root, relative), join(target, relative), {
+      recursive: true,
+      filter: (source) => isShipped(relativePath(root, source)),
+    });
     written.push(relative);
   }
   put('package.json', templatePackageJson(root));

@@ -134,6 +134,11 @@ describe('the exported student template', () => {
       existsSync(join(template, 'packages/classroom/test')),
       'the course tests stay behind',
     ).toBe(false);
+    expect(
+      existsSync(join(template, 'packages/course-kit/src/testing')),
+      "test-only helpers (playwright-core's Chromium launcher) stay behind",
+    ).toBe(false);
+    expect(existsSync(join(template, 'packages/course-kit/src/spawn-ts.ts'))).toBe(true);
     // Only the tools grading needs, pinned to the versions the course itself is tested with.
     const course = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const own = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
