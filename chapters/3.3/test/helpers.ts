@@ -1,5 +1,5 @@
 /** Test helpers: bounded waits whose failure names what was being waited for. */
-import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -45,8 +45,28 @@ export async function outcome<T>(
   }
 }
 
-/** Direct children of this test process (Linux `pgrep -P`; it does not list itself). */
+/**
+ * Live direct children of this test process, read from Linux /proc rather than `pgrep`:
+ * CI images without procps have no `pgrep`, and a missing tool must not fail every file.
+ */
 export function childPids(): number[] {
-  const found = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' });
-  return found.stdout.split('\n').filter(Boolean).map(Number);
+  const children: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readStat(pid);
+    if (stat && stat.ppid === process.pid && stat.state !== 'Z') children.push(pid);
+  }
+  return children.sort((a, b) => a - b);
+}
+
+function readStat(pid: number): { ppid: number; state: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name sits in parentheses and may hold spaces: read the fields after the last ')'.
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(ppid), state: state ?? '?' };
+  } catch {
+    return undefined; // the process ended between readdir and read
+  }
 }
