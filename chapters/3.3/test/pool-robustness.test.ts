@@ -24,6 +24,17 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** `count` distinct positions below `below`, the same every run (a linear congruential generator). */
+function seededPositions(count: number, below: number, seed: number): Set<number> {
+  const positions = new Set<number>();
+  let state = seed;
+  while (positions.size < count) {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    positions.add(state % below);
+  }
+  return positions;
+}
+
 describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
   test('a worker that exits mid-task is replaced; only that task fails, with WorkerExitedError', async () => {
     const pool = createPool(kind, { size: 1 });
@@ -92,13 +103,15 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
     }
   });
 
-  test('random crashes among many tasks lose none and answer each exactly once', async () => {
+  // A longer budget than the file's 30 s: a loaded CI machine may take several times the ~9 s.
+  test('100,000 tasks with 20 random crashes: none lost, each answered exactly once', {
+    timeout: 120_000,
+  }, async () => {
     const pool = createPool(kind, { size: 2 });
-    // Real workers, a bounded count: the 100,000-task run with random crashes and lost answer
-    // batches drives the same engine through a simulated runtime (worker-pool-engine.test.ts).
-    const total = 10_000;
-    // Two crashers, far apart: each one costs a worker start-up (the simulated run has dozens).
-    const crashAt = new Set([97, 6_543]);
+    // Real workers, as the issue asks: 100,000 submissions, 20 of them crash their worker at
+    // random (seeded) places. Each crash costs a worker start-up; ~6-9 s in all on 2 cores.
+    const total = 100_000;
+    const crashAt = seededPositions(20, total, 2026);
     const items = Array.from({ length: total }, (_, n) => ({ n, crash: crashAt.has(n) }));
     let answers = 0;
     const results = items.map((item) =>
@@ -114,7 +127,7 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
     let peakWorkers = 0;
     const sampler = setInterval(() => (peakWorkers = Math.max(peakWorkers, pool.workerCount)), 1);
     try {
-      const settled = await within(Promise.all(results), 60_000, `${total} tasks with crashes`);
+      const settled = await within(Promise.all(results), 90_000, `${total} tasks with crashes`);
       for (const [n, result] of settled.entries()) {
         if (crashAt.has(n)) {
           expect(result.ok ? 'answered' : (result.error as Error).name).toBe('WorkerExitedError');
