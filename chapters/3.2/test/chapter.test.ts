@@ -1,7 +1,7 @@
 import { runChapter } from '@course/course-kit';
+import { within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { chapter } from '../src/chapter.ts';
-import { within } from './helpers.ts';
 
 async function run(argv: string[]) {
   const out: string[] = [];

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { within } from '@course/course-kit/testing/waits';
 import { connect, type WebSocketConnection } from '@course/ws-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
 } from '../src/game-server.ts';
 import { planRoute } from '../src/pathfinding.ts';
 import { demonstrateSocketHandoff } from '../src/socket-handoff.ts';
-import { within } from './helpers.ts';
 
 async function ask(connection: WebSocketConnection, message: unknown): Promise<unknown> {
   const reply = once(connection, 'message');

@@ -1,10 +1,10 @@
 import { isMainThread } from 'node:worker_threads';
+import { within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { LockTimeoutError, MainThreadBlockError, NotLockOwnerError } from '../src/errors.ts';
 import { runCounterDemo, runDeadlockDemo } from '../src/lock-demo.ts';
 import { createLockBuffer, FREE, Mutex, MY_OWNER_ID } from '../src/mutex.ts';
 import { Peer } from '../src/peer.ts';
-import { within } from './helpers.ts';
 
 /** Resolves once slot 0 of `buffer` is non-zero, without blocking the event loop. */
 async function waitForFlag(buffer: SharedArrayBuffer): Promise<void> {

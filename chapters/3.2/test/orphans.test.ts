@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { descendantsOf, isRunning } from '@course/course-kit/testing/processes';
+import { until, within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
-import { descendantsOf, isAlive, waitUntil, within } from './helpers.ts';
 
 const TSX = new URL('../../../node_modules/.bin/tsx', import.meta.url).pathname;
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
@@ -32,17 +33,17 @@ async function startChapterInRoundTrips() {
   });
   const pid = cli.pid as number;
   const cleanUp = () => {
-    for (const p of [pid, ...descendantsOf(pid)]) if (isAlive(p)) process.kill(p, 'SIGKILL');
+    for (const p of [pid, ...descendantsOf(pid)]) if (isRunning(p)) process.kill(p, 'SIGKILL');
   };
   let seen: number[] = [];
   let echo = 0;
   try {
-    await waitUntil(
+    await until(
       () => output.stdout.includes('step 3'),
       30_000,
       'section 3.2.4 to reach its round trips',
     );
-    await waitUntil(
+    await until(
       () => {
         seen = descendantsOf(pid);
         echo = seen.find((p) => commandLine(p).includes('ts-entry.mjs')) ?? 0;
@@ -70,12 +71,12 @@ describe.runIf(process.platform === 'linux')('Ctrl-C', () => {
       );
       // A section cut short exits the way shells report an interrupt: 128 + SIGINT (2).
       expect(code).toBe(130);
-      await waitUntil(
-        () => run.seen.every((p) => !isAlive(p)),
+      await until(
+        () => run.seen.every((p) => !isRunning(p)),
         5_000,
         `processes ${run.seen.join(', ')} to be gone`,
       );
-      expect(run.seen.filter(isAlive)).toEqual([]);
+      expect(run.seen.filter(isRunning)).toEqual([]);
       expect(run.output.stdout).toContain(
         'interrupted: 3.2.4 stopped its workers and child processes',
       );
@@ -99,8 +100,8 @@ describe.runIf(process.platform === 'linux')('a child that dies mid-section', ()
       expect(run.output.stderr).toContain(
         'error in 3.2.4: WorkerExitedError: echo process exited with signal SIGKILL before answering',
       );
-      await waitUntil(
-        () => run.seen.every((p) => !isAlive(p)),
+      await until(
+        () => run.seen.every((p) => !isRunning(p)),
         5_000,
         `processes ${run.seen.join(', ')} to be gone`,
       );
@@ -119,7 +120,7 @@ describe.runIf(process.platform === 'linux')('an interrupted measurement', () =>
     // A billion round trips: the run can only end by being interrupted.
     const run = measureRoundTrips(1_000_000_000, controller.signal);
     run.catch(() => {});
-    await waitUntil(
+    await until(
       () => {
         seen = descendantsOf(process.pid).filter(
           (p) => !before.has(p) && commandLine(p).includes('ts-entry.mjs'),
@@ -133,8 +134,8 @@ describe.runIf(process.platform === 'linux')('an interrupted measurement', () =>
     await expect(within(run, 15_000, 'the interrupted round trips to settle')).rejects.toThrow(
       'echo process exited with signal SIGTERM before answering',
     );
-    await waitUntil(
-      () => seen.every((p) => !isAlive(p)),
+    await until(
+      () => seen.every((p) => !isRunning(p)),
       5_000,
       `children ${seen.join(', ')} to be gone`,
     );

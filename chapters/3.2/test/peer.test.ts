@@ -1,7 +1,8 @@
+import { isRunning } from '@course/course-kit/testing/processes';
+import { until, within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { WorkerExitedError, WorkerFailedError } from '../src/errors.ts';
 import { closeAll, Peer } from '../src/peer.ts';
-import { isAlive, waitUntil, within } from './helpers.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 
@@ -76,8 +77,8 @@ describe('Peer', () => {
     controller.abort();
     const failures = await within(Promise.all(pending), 10_000, 'the aborted requests to settle');
     for (const failure of failures) expect(failure).toBeInstanceOf(WorkerExitedError);
-    await waitUntil(
-      () => pids.every((pid) => !isAlive(pid)),
+    await until(
+      () => pids.every((pid) => !isRunning(pid)),
       5_000,
       `children ${pids.join(', ')} to be gone`,
     );
@@ -89,6 +90,6 @@ describe('Peer', () => {
     await peers[0]?.call('go').catch(() => {});
     const pid = peers[1]?.pid as number;
     await within(closeAll(peers), 10_000, 'closeAll to end both peers');
-    expect(isAlive(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false);
   });
 });

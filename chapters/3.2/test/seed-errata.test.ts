@@ -10,10 +10,10 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { startTsWorker } from '@course/course-kit';
+import { within } from '@course/course-kit/testing/waits';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDaemonChild } from '../src/daemon.ts';
 import { createLockBuffer, Mutex } from '../src/mutex.ts';
-import { within } from './helpers.ts';
 
 const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
 const hasPython = python.status === 0;

@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRunning } from '@course/course-kit/testing/processes';
+import { until, within } from '@course/course-kit/testing/waits';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   createPool,
@@ -17,7 +19,7 @@ import {
 } from '../src/pool/index.ts';
 import { tasks } from '../src/tasks.ts';
 import { fixtures } from './fixtures/tasks.ts';
-import { isAlive, outcome, until, within } from './helpers.ts';
+import { outcome } from './helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pool-robustness-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -159,7 +161,7 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
     expect(pool.workerCount).toBe(0);
     expect(pool.state).toBe('terminated');
     await within(pool.join(), 1_000, 'join() after terminate()');
-    if (kind === 'process') for (const pid of ids) expect(isAlive(pid)).toBe(false);
+    if (kind === 'process') for (const pid of ids) expect(isRunning(pid)).toBe(false);
   });
 });
 
@@ -176,7 +178,7 @@ describe('a process pool', () => {
       expect(error).toBeInstanceOf(WorkerExitedError);
       expect(error.signal).toBe('SIGKILL');
       expect(await behind).toBe(25);
-      await until(() => !isAlive(pid), 5_000, `killed child ${pid} to be reaped`);
+      await until(() => !isRunning(pid), 5_000, `killed child ${pid} to be reaped`);
       expect(pool.workerIds()).not.toContain(pid);
     } finally {
       await pool.terminate();
@@ -189,6 +191,6 @@ describe('a process pool', () => {
     expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
     pool.close();
     await within(pool.join(), 20_000, 'join() of a closed process pool');
-    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
   });
 });

@@ -2,6 +2,8 @@
  * The Pool contract, run against both runtimes: whatever a ThreadPool does, a ProcessPool
  * must do the same, because switching kinds is supposed to be one option.
  */
+
+import { within } from '@course/course-kit/testing/waits';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApplyResult,
@@ -15,7 +17,6 @@ import {
 } from '../src/pool/index.ts';
 import { tasks } from '../src/tasks.ts';
 import { fixtures } from './fixtures/tasks.ts';
-import { within } from './helpers.ts';
 
 describe.each(POOL_KINDS)('a %s pool', (kind) => {
   let pool: WorkerPool;

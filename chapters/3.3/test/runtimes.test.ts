@@ -3,11 +3,12 @@
  * A thread batches its answers, so after a crash the pool cannot tell from the answers which
  * task killed it; the worker writes the running task's id to shared memory before each task.
  */
+
+import { within } from '@course/course-kit/testing/waits';
 import { expect, test } from 'vitest';
 import type { FromWorker, TaskRequest } from '../src/pool/messages.ts';
 import { threadRuntime } from '../src/pool/thread-runtime.ts';
 import { fixtures } from './fixtures/tasks.ts';
-import { within } from './helpers.ts';
 
 const request = (id: number, ref: { module: string; exportName: string }, args: unknown[]) =>
   ({ id, module: ref.module, exportName: ref.exportName, args }) satisfies TaskRequest;

@@ -3,6 +3,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { EXIT_INTERRUPTED, runChapter } from '@course/course-kit';
+import { childrenOf } from '@course/course-kit/testing/processes';
+import { until, within } from '@course/course-kit/testing/waits';
 import { describe, expect, test } from 'vitest';
 import { chapter } from '../src/chapter.ts';
 import { createPool, POOL_KINDS, PoolClosedError } from '../src/pool/index.ts';
@@ -10,7 +12,6 @@ import { runMatchmaking } from '../src/sections/matchmaking.ts';
 import { mpTestAsWritten, mpTestFixed } from '../src/sections/mptest.ts';
 import { runQueue } from '../src/sections/run-queue.ts';
 import { JoinableQueue } from '../src/sync/index.ts';
-import { childPids, until, within } from './helpers.ts';
 
 /** Runs the chapter in-process; Ctrl-C is simulated `delayMs` after `interruptWhen` is printed. */
 async function run(argv: string[], interruptWhen?: string, delayMs = 0) {
@@ -64,7 +65,7 @@ describe('the chapter command line', () => {
   });
 
   test('an interrupt during 3.3 stops producers, consumers and the pool instead of hanging', async () => {
-    const before = childPids();
+    const before = childrenOf();
     const { code, stdout } = await within(
       // 300 ms in, the threads are starting or working and every consumer waits on the pool.
       run(['3.3', '--items', '100000'], 'hand the work to a pool', 300),
@@ -74,11 +75,11 @@ describe('the chapter command line', () => {
     expect(code).toBe(EXIT_INTERRUPTED);
     expect(stdout).toContain('interrupted: producers and consumers stopped');
     expect(stdout).not.toContain('items computed in worker threads');
-    expect(childPids()).toEqual(before);
+    expect(childrenOf()).toEqual(before);
   });
 
   test('an interrupt during 3.3.3 stops the benchmark child', async () => {
-    const before = childPids();
+    const before = childrenOf();
     const { code, stdout } = await within(
       run(['3.3.3'], 'quick benchmark in a child process', 500),
       20_000,
@@ -86,7 +87,7 @@ describe('the chapter command line', () => {
     );
     expect(code).toBe(EXIT_INTERRUPTED);
     expect(stdout).toContain('interrupted: the benchmark child was stopped');
-    expect(childPids()).toEqual(before);
+    expect(childrenOf()).toEqual(before);
   });
 
   test('3.3.1 --json prints {section, cores, results[{name, ...}]} with the pool speedup', async () => {
@@ -132,7 +133,7 @@ describe('the chapter command line', () => {
   });
 
   test('an interrupt during 3.3.1 skips the timed step and leaves no child process', async () => {
-    const before = childPids();
+    const before = childrenOf();
     // Cut in step 2: its pool is terminated under the calls still to come.
     const { code, stdout } = await run(['3.3.1', '--kind', 'process'], 'apply(fib, [20])');
     // Cut short by Ctrl-C: the shell's 128 + SIGINT.
@@ -140,7 +141,7 @@ describe('the chapter command line', () => {
     expect(stdout).toContain('interrupted: pools terminated, no worker left running');
     expect(stdout).not.toContain('-- 3.');
     await until(
-      () => childPids().every((pid) => before.includes(pid)),
+      () => childrenOf().every((pid) => before.includes(pid)),
       10_000,
       'the pool children to exit',
     );

@@ -1,4 +1,6 @@
 /** The gevent-style structures, one behaviour per test. */
+
+import { within } from '@course/course-kit/testing/waits';
 import { describe, expect, test } from 'vitest';
 import {
   AsyncResult,
@@ -16,7 +18,6 @@ import {
   SyncError,
   WaitTimeoutError,
 } from '../src/sync/index.ts';
-import { within } from './helpers.ts';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 

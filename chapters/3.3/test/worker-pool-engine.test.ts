@@ -2,13 +2,14 @@
  * The pool engine against a fake runtime: no threads, no processes, every event under the
  * test's control. This reaches cases real workers make hard to stage.
  */
+
+import { within } from '@course/course-kit/testing/waits';
 import { describe, expect, test } from 'vitest';
 import { PoolError, WorkerExitedError, WorkerPool } from '../src/pool/index.ts';
 import type { FromWorker, TaskAnswer, TaskRequest, ToWorker } from '../src/pool/messages.ts';
 import type { Runtime, WorkerEvents } from '../src/pool/runtime.ts';
 import { tasks } from '../src/tasks.ts';
 import { fixtures } from './fixtures/tasks.ts';
-import { within } from './helpers.ts';
 
 interface FakeWorker {
   id: number;
