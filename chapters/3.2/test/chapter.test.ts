@@ -52,9 +52,9 @@ describe('chapter 3.2 command line', () => {
   });
 
   it.each([
-    [['3.2.3', '--workers', '0'], '--workers must be a whole number from 1 to 64, got 0'],
-    [['3.2.2', '--times', '2.5'], '--times must be a whole number from 1 to 100000000, got 2.5'],
-    [['3.2.5', '--size', '5000'], '--size must be a whole number from 2 to 1000, got 5000'],
+    [['3.2.3', '--workers', '0'], '--workers expects a whole number from 1 to 64, got 0'],
+    [['3.2.2', '--times', '2.5'], '--times expects a whole number from 1 to 100000000, got 2.5'],
+    [['3.2.5', '--size', '5000'], '--size expects a whole number from 2 to 1000, got 5000'],
   ])('refuses %j with one line and exit code 2: %s', async (argv, message) => {
     const { code, err } = await run(argv);
     expect(code).toBe(2);

@@ -79,6 +79,23 @@ export function numberArg(args: SectionArgs, name: string, fallback: number): nu
   return value;
 }
 
+/**
+ * Reads a whole-number flag within bounds (`min` defaults to 1). The upper bound is what keeps
+ * `--count 1e12` a one-line usage error instead of an out-of-memory crash minutes later.
+ */
+export function wholeNumberArg(
+  args: SectionArgs,
+  name: string,
+  fallback: number,
+  { min = 1, max }: { min?: number; max: number },
+): number {
+  const value = numberArg(args, name, fallback);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} expects a whole number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
 /** A mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';

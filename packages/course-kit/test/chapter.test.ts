@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Chapter, EXIT_INTERRUPTED, numberArg, runChapter } from '../src/chapter.ts';
+import {
+  type Chapter,
+  EXIT_INTERRUPTED,
+  numberArg,
+  runChapter,
+  UsageError,
+  wholeNumberArg,
+} from '../src/chapter.ts';
 
 function makeChapter(log: string[]): Chapter {
   return {
@@ -143,5 +150,22 @@ describe('runChapter', () => {
     const io = { stdout: () => {}, stderr: () => {}, color: false, signal: controller.signal };
     expect(await runChapter(chapter, [], io)).toBe(EXIT_INTERRUPTED);
     expect(ran).toEqual(['9.7.1']);
+  });
+});
+
+describe('wholeNumberArg', () => {
+  it('takes the fallback when the flag is absent and accepts both bounds', () => {
+    expect(wholeNumberArg({}, 'n', 7, { max: 10 })).toBe(7);
+    expect(wholeNumberArg({ n: '1' }, 'n', 7, { max: 10 })).toBe(1);
+    expect(wholeNumberArg({ n: '10' }, 'n', 7, { max: 10 })).toBe(10);
+    expect(wholeNumberArg({ n: '2' }, 'n', 7, { min: 2, max: 10 })).toBe(2);
+  });
+
+  it('turns a fraction, a value out of bounds or a non-number into a UsageError naming the flag', () => {
+    const read = (raw: string) => () => wholeNumberArg({ n: raw }, 'n', 7, { min: 2, max: 10 });
+    expect(read('2.5')).toThrow(new UsageError('--n expects a whole number from 2 to 10, got 2.5'));
+    expect(read('1')).toThrow('--n expects a whole number from 2 to 10, got 1');
+    expect(read('1e12')).toThrow('--n expects a whole number from 2 to 10, got 1000000000000');
+    expect(read('ten')).toThrow('--n expects a number, got "ten"');
   });
 });

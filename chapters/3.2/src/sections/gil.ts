@@ -6,10 +6,10 @@
  * Expect: Promise.all ≈ 1.0×; warm workers and processes ≈ 1.8–2.0× on 2 idle cores.
  */
 import { availableParallelism } from 'node:os';
-import { formatBars, formatTable, type Section } from '@course/course-kit';
-import { MAX_WORKERS, wholeArg } from '../args.ts';
+import { formatBars, formatTable, type Section, wholeNumberArg } from '@course/course-kit';
 import { type GilRow, runCpuVariants, runIoVariants } from '../gil-lesson.ts';
 import { shapeNotes } from '../gil-notes.ts';
+import { MAX_WORKERS } from '../limits.ts';
 
 const HEADER = ['variant', 'wall ms', 'cpu ms', 'cores used', 'speedup', 'efficiency'];
 const toCells = (r: GilRow) => [
@@ -28,8 +28,8 @@ export const gil: Section = {
   options: { limit: { type: 'string' }, workers: { type: 'string' } },
   async run(ctx) {
     const cores = availableParallelism();
-    const limit = wholeArg(ctx.args, 'limit', 3_000_000, 100, 1_000_000_000);
-    const workers = wholeArg(ctx.args, 'workers', cores, 1, MAX_WORKERS);
+    const limit = wholeNumberArg(ctx.args, 'limit', 3_000_000, { min: 100, max: 1_000_000_000 });
+    const workers = wholeNumberArg(ctx.args, 'workers', cores, { max: MAX_WORKERS });
     ctx.step(`step 1: count primes below ${limit} (${cores} cores, ${workers} workers)`);
     const cpu = await runCpuVariants({
       limit,

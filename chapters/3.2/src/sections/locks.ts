@@ -8,8 +8,8 @@
  * Expect: "mutex" and "Atomics.add" exact on every run; "no lock" usually short.
  */
 import { availableParallelism } from 'node:os';
-import { formatTable, type Section } from '@course/course-kit';
-import { MAX_WORKERS, wholeArg } from '../args.ts';
+import { formatTable, type Section, wholeNumberArg } from '@course/course-kit';
+import { MAX_WORKERS } from '../limits.ts';
 import { runCounterDemo, runDeadlockDemo, runMainThreadWaitDemo } from '../lock-demo.ts';
 import { withSpeedup } from '../measure.ts';
 import { createLockBuffer, Mutex } from '../mutex.ts';
@@ -20,14 +20,10 @@ export const locks: Section = {
   summary: 'lost updates, a SharedArrayBuffer mutex, Atomics.add, tryLock, a deadlock report',
   options: { workers: { type: 'string' }, times: { type: 'string' } },
   async run(ctx) {
-    const workers = wholeArg(
-      ctx.args,
-      'workers',
-      Math.max(2, availableParallelism()),
-      1,
-      MAX_WORKERS,
-    );
-    const times = wholeArg(ctx.args, 'times', 500_000, 1, 100_000_000);
+    const workers = wholeNumberArg(ctx.args, 'workers', Math.max(2, availableParallelism()), {
+      max: MAX_WORKERS,
+    });
+    const times = wholeNumberArg(ctx.args, 'times', 500_000, { max: 100_000_000 });
     ctx.step(`step 1: ${workers} workers add 1 to a shared counter ${times} times each`);
     const counted = await runCounterDemo({ workers, times, signal: ctx.signal });
     // speedup: each variant's rate against the mutex, the correct baseline.

@@ -6,8 +6,7 @@
  * Expect: the parent's counter stays 0; the shared cell reads 1; an IPC round trip costs
  *         more than a postMessage one (1.4–3.3× on the 2-core build machine).
  */
-import { formatTable, type Section } from '@course/course-kit';
-import { wholeArg } from '../args.ts';
+import { formatTable, type Section, wholeNumberArg } from '@course/course-kit';
 import { withSpeedup } from '../measure.ts';
 import { measureRoundTrips, runMemoryDemo, runQueueDemo } from '../processes-demo.ts';
 
@@ -29,7 +28,7 @@ export const processes: Section = {
       `parent's counter: ${memory.parentCounter}   shared cell seen by the parent: ${memory.sharedCell}`,
     );
 
-    const trips = wholeArg(ctx.args, 'trips', 2000, 1, 1_000_000_000);
+    const trips = wholeNumberArg(ctx.args, 'trips', 2000, { max: 1_000_000_000 });
     ctx.step(`step 3: ${trips} request/reply round trips, one at a time`);
     const measured = await measureRoundTrips(trips, ctx.signal);
     // speedup: how many times faster than a child-process round trip.

@@ -7,10 +7,10 @@
  * Expect: p99 of tens–hundreds of ms with logic on the main thread; a few ms with workers.
  */
 import { availableParallelism } from 'node:os';
-import { formatTable, type Section } from '@course/course-kit';
-import { MAX_WORKERS, wholeArg } from '../args.ts';
+import { formatTable, type Section, wholeNumberArg } from '@course/course-kit';
 import { MAX_MAP_SIZE, type Placement, startGameServer } from '../game-server.ts';
 import { type LatencyRow, measureLatency } from '../latency.ts';
+import { MAX_WORKERS } from '../limits.ts';
 import { withSpeedup } from '../measure.ts';
 import { demonstrateSocketHandoff } from '../socket-handoff.ts';
 
@@ -26,9 +26,11 @@ export const websocket: Section = {
   summary: 'ping latency under a flood of heavy jobs: logic on the main thread vs a worker pool',
   options: { duration: { type: 'string' }, size: { type: 'string' }, workers: { type: 'string' } },
   async run(ctx) {
-    const durationMs = wholeArg(ctx.args, 'duration', 1000, 50, 600_000);
-    const mapSize = wholeArg(ctx.args, 'size', 500, 2, MAX_MAP_SIZE);
-    const workers = wholeArg(ctx.args, 'workers', availableParallelism(), 1, MAX_WORKERS);
+    const durationMs = wholeNumberArg(ctx.args, 'duration', 1000, { min: 50, max: 600_000 });
+    const mapSize = wholeNumberArg(ctx.args, 'size', 500, { min: 2, max: MAX_MAP_SIZE });
+    const workers = wholeNumberArg(ctx.args, 'workers', availableParallelism(), {
+      max: MAX_WORKERS,
+    });
     ctx.step(
       `step 1: ping every 10 ms for ${durationMs} ms while 4 route plans (${mapSize}×${mapSize}) stay in flight`,
     );

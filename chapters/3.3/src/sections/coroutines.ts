@@ -8,7 +8,7 @@
  * Expect: the generator's peak heap stays near zero while the array's grows with --count;
  *         the generator is *slower* per item than a plain loop.
  */
-import type { Section } from '@course/course-kit';
+import { type Section, wholeNumberArg } from '@course/course-kit';
 import {
   compareLazyAndEager,
   fibonacci,
@@ -22,7 +22,6 @@ import {
   type Task,
   take,
 } from '../coroutines/index.ts';
-import { wholeArg } from './args.ts';
 
 export const coroutines: Section = {
   id: '3.3.2',
@@ -31,7 +30,7 @@ export const coroutines: Section = {
     'lazy generators (measured), the grep coroutine, async generators, a cooperative scheduler',
   options: { count: { type: 'string' } },
   async run({ args, say, step }) {
-    const count = wholeArg(args, 'count', 2_000_000, 50_000_000);
+    const count = wholeNumberArg(args, 'count', 2_000_000, { max: 50_000_000 });
 
     step(`1. fibonacci(): lazy values; sum the first ${count.toLocaleString('en')} three ways`);
     say(`first ten: ${take(fibonacci(), 10).join(' ')}`);

@@ -8,9 +8,8 @@
  * Expect: peak rooms never above 2; every seated player gets exactly one outcome;
  *         some players turned away when the lobby stays full too long.
  */
-import type { Section } from '@course/course-kit';
+import { type Section, wholeNumberArg } from '@course/course-kit';
 import { Group, JoinableQueue } from '../sync/index.ts';
-import { wholeArg } from './args.ts';
 import { runMatchmaking } from './matchmaking.ts';
 
 export const gevent: Section = {
@@ -20,7 +19,7 @@ export const gevent: Section = {
     'Event, AsyncResult, Queue, JoinableQueue, Semaphore, Lock, Group in a matchmaking service',
   options: { players: { type: 'string' } },
   async run({ args, say, step }) {
-    const players = wholeArg(args, 'players', 24, 10_000);
+    const players = wholeNumberArg(args, 'players', 24, { max: 10_000 });
 
     step(`1. matchmaking: ${players} players, lobby of 4, 2 rooms, 30 ms matches, 40 ms patience`);
     const r = await runMatchmaking({

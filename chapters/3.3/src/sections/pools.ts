@@ -6,10 +6,9 @@
  * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
  * Expect: "PoolClosedError" in step 1; both kinds faster than one thread in step 3 (on 2+ cores).
  */
-import type { Section } from '@course/course-kit';
+import { type Section, wholeNumberArg } from '@course/course-kit';
 import { createPool, type PoolKind } from '../pool/index.ts';
 import { tasks } from '../tasks.ts';
-import { wholeArg } from './args.ts';
 import { mpTestAsWritten, mpTestFixed } from './mptest.ts';
 import { FIB_N, kindsFrom, timeOneKind } from './pool-timing.ts';
 import { endQuietlyOnAbort, stopOnAbort } from './stop-on-abort.ts';
@@ -23,7 +22,7 @@ export const pools: Section = {
   run: ({ args, say, step, signal }) =>
     endQuietlyOnAbort(signal, say, async () => {
       const kinds = kindsFrom(args.kind);
-      const jobs = wholeArg(args, 'jobs', 40, 10_000);
+      const jobs = wholeNumberArg(args, 'jobs', 40, { max: 10_000 });
       const kind = kinds[0] as PoolKind;
 
       step(`1. the seed's MPTest on a ${kind} pool: close() and join() inside the loop`);

@@ -7,11 +7,10 @@
  * Run:    npm run chapter:3.3 -- 3.3 [--items 60]
  * Expect: every item consumed exactly once; producers waited on a full queue many times.
  */
-import type { Section } from '@course/course-kit';
+import { type Section, wholeNumberArg } from '@course/course-kit';
 import { ThreadPool } from '../pool/index.ts';
 import { JoinableQueue } from '../sync/index.ts';
 import { tasks } from '../tasks.ts';
-import { wholeArg } from './args.ts';
 import { runQueue } from './run-queue.ts';
 import { stopOnAbort } from './stop-on-abort.ts';
 
@@ -24,7 +23,7 @@ export const producerConsumer: Section = {
   summary: 'a bounded queue between producers and consumers, with async tasks and with threads',
   options: { items: { type: 'string' } },
   async run({ args, say, step, signal }) {
-    const items = wholeArg(args, 'items', 60, 100_000);
+    const items = wholeNumberArg(args, 'items', 60, { max: 100_000 });
     const interrupted = () => {
       say('interrupted: producers and consumers stopped');
       return undefined;
