@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   WebSocketConnection as Connection,
   createServer,
+  DEFAULT_HANDSHAKE_TIMEOUT,
   decodeFrameHeader,
   Opcode,
   Protocol,
@@ -87,6 +88,31 @@ describe('the handshake over TCP', () => {
     const bytes = await client.closed;
     stop = true;
     expect(statusOf(bytes)).toBe(408);
+  });
+
+  test('gives a handshake DEFAULT_HANDSHAKE_TIMEOUT (10 s) when none is configured, then 408', async () => {
+    // Only the JS timers are faked: sockets still move real bytes, and no test waits 10 s.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    cleanups.push(() => vi.useRealTimers());
+    expect(DEFAULT_HANDSHAKE_TIMEOUT).toBe(10_000);
+    const { port } = await serve();
+    // Two handshakes start together; one finishes just inside the limit, one never does.
+    const inTime = await rawConnect(port);
+    const never = await rawConnect(port);
+    sockets.push(inTime.socket);
+    inTime.socket.write(UPGRADE_REQUEST.slice(0, 20));
+    never.socket.write(UPGRADE_REQUEST.slice(0, 20));
+    // The server's handshake timers exist once it has accepted both sockets.
+    while (vi.getTimerCount() < 2) await new Promise((resolve) => setImmediate(resolve));
+
+    vi.advanceTimersByTime(DEFAULT_HANDSHAKE_TIMEOUT - 1);
+    inTime.socket.write(UPGRADE_REQUEST.slice(20));
+    expect(statusOf(await inTime.until((b) => b.includes('\r\n\r\n')))).toBe(101);
+
+    vi.advanceTimersByTime(1);
+    const bytes = await never.closed;
+    expect(statusOf(bytes)).toBe(408);
+    expect(bytes.toString()).toContain('handshake not completed in time');
   });
 
   test('answers a plain GET with 426 when there is no onHttpRequest hook', async () => {
