@@ -186,6 +186,40 @@ describe.each(POOL_KINDS)('a %s pool', (kind) => {
     expect(() => pool.applyAsync(tasks.square, [1], { signal: early })).toThrow(reason);
   });
 
+  test('one signal cancels a whole map, imap or imapUnordered; the pool carries on', async () => {
+    const reason = new Error('the match was cancelled');
+    // Slow items, so that most of the batch is still queued or running when the signal fires.
+    const items = Array.from({ length: 40 }, (_, value) => ({ ms: 50, value }));
+
+    const forMap = new AbortController();
+    const mapped = pool.map(fixtures.delayedValue, items, { signal: forMap.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    forMap.abort(reason);
+    await expect(within(mapped, 20_000, `an aborted map on a ${kind} pool`)).rejects.toBe(reason);
+
+    for (const iterate of [pool.imap.bind(pool), pool.imapUnordered.bind(pool)]) {
+      const controller = new AbortController();
+      const seen: number[] = [];
+      const consume = async () => {
+        for await (const value of iterate(fixtures.delayedValue, items, {
+          signal: controller.signal,
+        })) {
+          seen.push(value);
+          if (seen.length === 2) controller.abort(reason);
+        }
+      };
+      await expect(within(consume(), 20_000, `an aborted ${iterate.name}`)).rejects.toBe(reason);
+      expect(seen.length).toBeLessThan(items.length);
+    }
+
+    // Aborted before it starts: nothing is submitted.
+    await expect(
+      pool.map(tasks.square, [1, 2], { signal: AbortSignal.abort(reason) }),
+    ).rejects.toBe(reason);
+    expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+    expect(pool.workerCount).toBe(2);
+  });
+
   test('join() before close() rejects with PoolStateError', async () => {
     await expect(pool.join()).rejects.toBeInstanceOf(PoolStateError);
   });

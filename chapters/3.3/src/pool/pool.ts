@@ -8,8 +8,9 @@
  *   apply(f, args)                 apply(task, args, {signal})  → Promise<R>
  *   apply_async(f, args, cb, ecb)  applyAsync(task, args, {callback, errorCallback, signal})
  *                                                                → ApplyResult
- *   map(f, iterable)               map(task, items)             → Promise<R[]>, submission order
- *   imap / imap_unordered          imap / imapUnordered         → AsyncIterable<R>
+ *   map(f, iterable)               map(task, items, {signal})   → Promise<R[]>, submission order
+ *   imap / imap_unordered          imap / imapUnordered(task, items, {signal})
+ *                                                                → AsyncIterable<R>
  *   close / terminate / join       close / terminate / join
  */
 import type { ApplyResult } from './apply-result.ts';
@@ -55,11 +56,18 @@ export interface Pool {
     args: A,
     options?: ApplyOptions<R>,
   ): ApplyResult<R>;
-  map<T, R>(task: TaskRef<[T], R>, items: Iterable<T>): Promise<R[]>;
-  imap<T, R>(task: TaskRef<[T], R>, items: Iterable<T> | AsyncIterable<T>): AsyncIterable<R>;
+  /** One signal for the whole batch: aborting it cancels every task not yet answered. */
+  map<T, R>(task: TaskRef<[T], R>, items: Iterable<T>, options?: TaskOptions): Promise<R[]>;
+  /** Aborting the signal cancels the tasks in flight and ends the iteration with its reason. */
+  imap<T, R>(
+    task: TaskRef<[T], R>,
+    items: Iterable<T> | AsyncIterable<T>,
+    options?: TaskOptions,
+  ): AsyncIterable<R>;
   imapUnordered<T, R>(
     task: TaskRef<[T], R>,
     items: Iterable<T> | AsyncIterable<T>,
+    options?: TaskOptions,
   ): AsyncIterable<R>;
   /** Accept no more tasks; workers exit once the queue is done. */
   close(): void;

@@ -119,21 +119,32 @@ export class WorkerPool implements Pool {
     return result;
   }
 
-  async map<T, R>(task: TaskRef<[T], R>, items: Iterable<T>): Promise<R[]> {
+  async map<T, R>(
+    task: TaskRef<[T], R>,
+    items: Iterable<T>,
+    options: TaskOptions = {},
+  ): Promise<R[]> {
     // Submit everything first, then wait: Promise.all keeps the submission order.
-    const promises = Array.from(items, (item) => this.submit(task, [item]).promise);
+    const promises = Array.from(items, (item) => this.submit(task, [item], options.signal).promise);
     return Promise.all(promises);
   }
 
-  imap<T, R>(task: TaskRef<[T], R>, items: Iterable<T> | AsyncIterable<T>): AsyncGenerator<R> {
-    return inOrder((item: T) => this.submit(task, [item]).promise, items, this.windowSize());
+  imap<T, R>(
+    task: TaskRef<[T], R>,
+    items: Iterable<T> | AsyncIterable<T>,
+    options: TaskOptions = {},
+  ): AsyncGenerator<R> {
+    const submitOne = (item: T) => this.submit(task, [item], options.signal).promise;
+    return inOrder(submitOne, items, this.windowSize());
   }
 
   imapUnordered<T, R>(
     task: TaskRef<[T], R>,
     items: Iterable<T> | AsyncIterable<T>,
+    options: TaskOptions = {},
   ): AsyncGenerator<R> {
-    return asCompleted((item: T) => this.submit(task, [item]).promise, items, this.windowSize());
+    const submitOne = (item: T) => this.submit(task, [item], options.signal).promise;
+    return asCompleted(submitOne, items, this.windowSize());
   }
 
   close(): void {
