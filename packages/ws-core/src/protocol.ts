@@ -28,6 +28,7 @@ import {
   writeFrameHeader,
 } from './frames.ts';
 import { applyMask, copyMasked } from './mask.ts';
+import { bufferCollector } from './pieces.ts';
 import { decodeUtf8, StreamingUtf8Decoder } from './utf8.ts';
 
 export type ProtocolEvent =
@@ -88,7 +89,7 @@ export class Protocol implements FrameSink {
   // opcode 0 means "none". messageBytes counts the payload announced so far.
   private messageOpcode = 0;
   private messageBytes = 0;
-  private fragments: Buffer[] = [];
+  private readonly fragments = bufferCollector();
   private textDecoder: StreamingUtf8Decoder | undefined;
   /** True when the current frame's payload went through onPayloadPiece already. */
   private payloadStreamed = false;
@@ -247,15 +248,10 @@ export class Protocol implements FrameSink {
     } else if (whole) {
       this.events.push({ type: 'binary', data: payload });
     } else {
-      // Binary fragments are kept in a list and concatenated once, at the end.
+      // Binary fragments are gathered in blocks and joined once, at the end (see pieces.ts).
       this.fragments.push(payload);
       if (!header.fin) return;
-      const data =
-        this.fragments.length === 1
-          ? (this.fragments[0] as Buffer)
-          : Buffer.concat(this.fragments, this.messageBytes);
-      this.events.push({ type: 'binary', data });
-      this.fragments = [];
+      this.events.push({ type: 'binary', data: this.fragments.take() });
     }
     this.messageOpcode = 0;
   }

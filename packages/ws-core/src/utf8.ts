@@ -10,6 +10,7 @@
 import { isUtf8 } from 'node:buffer';
 import { CloseCode } from './constants.ts';
 import { ProtocolError } from './errors.ts';
+import { stringCollector } from './pieces.ts';
 
 function invalidUtf8(what: string, cause?: unknown): ProtocolError {
   return new ProtocolError(CloseCode.INVALID_PAYLOAD, `${what} is not valid utf-8`, { cause });
@@ -24,7 +25,8 @@ export function decodeUtf8(bytes: Buffer, what = 'text message'): string {
 /** Decodes a text message that arrives in fragments, failing on the first invalid byte. */
 export class StreamingUtf8Decoder {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  private readonly parts: string[] = [];
+  // Decoded pieces, joined into blocks so that tiny fragments cost no more than their text.
+  private readonly parts = stringCollector();
 
   /** Adds one fragment; throws ProtocolError(1007) if the text so far cannot be valid. */
   push(bytes: Uint8Array): void {
@@ -42,6 +44,6 @@ export class StreamingUtf8Decoder {
     } catch (error) {
       throw invalidUtf8('text message', error);
     }
-    return this.parts.join('');
+    return this.parts.take();
   }
 }

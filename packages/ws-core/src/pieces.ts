@@ -1,0 +1,76 @@
+/**
+ * Gathers the pieces of one fragmented message with memory proportional to its size, not to
+ * its number of fragments.
+ *
+ * RFC 6455 sets no limit on fragments, and neither do we (only `maxPayload` bounds a message).
+ * Kept one by one, though, every piece costs a list entry and an object of about a hundred
+ * bytes: a peer sending 64 MiB as one-byte frames would make us hold gigabytes, and empty
+ * frames, which `maxPayload` never counts, would grow the list forever. So empty pieces are
+ * dropped, and small ones are joined into blocks of at least `BLOCK` units before they are
+ * kept. Every unit is copied at most twice (into a block, then into the message), so a
+ * message in many small fragments still assembles in linear time.
+ */
+
+/** Smallest piece kept as it is; smaller pieces wait to be joined into a block this size. */
+export const BLOCK = 16 * 1024;
+
+interface Piece {
+  readonly length: number;
+}
+
+export class PieceCollector<T extends Piece> {
+  private blocks: T[] = [];
+  private small: T[] = [];
+  private smallLength = 0;
+  private totalLength = 0;
+
+  /** `join` makes one piece of many; `length` is their total, for a preallocating join. */
+  constructor(private readonly join: (pieces: T[], length: number) => T) {}
+
+  /** Units gathered so far (bytes for buffers, UTF-16 code units for strings). */
+  get length(): number {
+    return this.totalLength;
+  }
+
+  /** Pieces held right now, small ones included: what the memory bound is about. */
+  get heldPieces(): number {
+    return this.blocks.length + this.small.length;
+  }
+
+  push(piece: T): void {
+    if (piece.length === 0) return;
+    this.totalLength += piece.length;
+    if (piece.length >= BLOCK && this.small.length === 0) {
+      this.blocks.push(piece);
+      return;
+    }
+    this.small.push(piece);
+    this.smallLength += piece.length;
+    if (this.smallLength >= BLOCK) this.joinSmall();
+  }
+
+  /** The whole message; the collector is empty again afterwards. */
+  take(): T {
+    if (this.small.length > 0) this.joinSmall();
+    const { blocks } = this;
+    const whole = blocks.length === 1 ? (blocks[0] as T) : this.join(blocks, this.totalLength);
+    this.blocks = [];
+    this.totalLength = 0;
+    return whole;
+  }
+
+  private joinSmall(): void {
+    const { small } = this;
+    this.blocks.push(small.length === 1 ? (small[0] as T) : this.join(small, this.smallLength));
+    this.small = [];
+    this.smallLength = 0;
+  }
+}
+
+export function bufferCollector(): PieceCollector<Buffer> {
+  return new PieceCollector<Buffer>((pieces, length) => Buffer.concat(pieces, length));
+}
+
+export function stringCollector(): PieceCollector<string> {
+  return new PieceCollector<string>((pieces) => pieces.join(''));
+}
