@@ -14,6 +14,7 @@
 import { MAX_HEADER_LENGTH } from './constants.ts';
 import { decodeFrameHeader, type FrameHeader } from './frames.ts';
 import { applyMask, copyMasked } from './mask.ts';
+import { bufferCollector } from './pieces.ts';
 
 export interface FrameSink {
   /** Called as soon as a header is complete, before its payload is read. Throw to reject it. */
@@ -36,8 +37,9 @@ const EMPTY = Buffer.alloc(0);
 /**
  * A frame spanning several reads whose payload is at most this size gets its whole buffer
  * allocated when the first piece arrives (one copy per byte). Larger frames collect their
- * pieces in a list and concatenate once at the end, so memory is only committed as bytes
- * actually arrive — a peer that announces 64 MiB and sends nothing costs nothing.
+ * pieces (in blocks: a peer trickling one byte per read must not cost an object per byte) and
+ * join them once at the end, so memory is only committed as bytes actually arrive — a peer
+ * that announces 64 MiB and sends nothing costs nothing.
  */
 const PREALLOCATE_LIMIT = 1024 * 1024;
 
@@ -51,8 +53,8 @@ export class FrameParser {
   private readonly maskKey = new Uint8Array(4);
   /** A frame's payload buffer, allocated up front when the frame is small enough. */
   private target: Buffer | undefined;
-  /** Otherwise its pieces, concatenated once at the end. */
-  private pieces: Buffer[] = [];
+  /** Otherwise its pieces, joined once at the end. */
+  private readonly pieces = bufferCollector();
   private received = 0;
   private stopped = false;
 
@@ -75,7 +77,7 @@ export class FrameParser {
   /** Ignores every later byte, including the rest of the current chunk (after close or failure). */
   stop(): void {
     this.stopped = true;
-    this.pieces = [];
+    this.pieces.clear();
     this.target = undefined;
   }
 
@@ -150,15 +152,15 @@ export class FrameParser {
     } else {
       piece = Buffer.allocUnsafe(take);
       piece.set(chunk.subarray(at, at + take));
-      this.pieces.push(piece);
     }
     if (mask) applyMask(piece, mask, this.received);
+    // Collected only once unmasked: the collector may copy a small piece straight away.
+    if (this.target === undefined) this.pieces.push(piece);
     this.sink.onPayloadPiece?.(header, piece);
     this.received += take;
     if (this.received === length) {
-      const payload = this.target ?? Buffer.concat(this.pieces, length);
+      const payload = this.target ?? this.pieces.take();
       this.target = undefined;
-      this.pieces = [];
       this.finishFrame(payload);
     }
     return take;

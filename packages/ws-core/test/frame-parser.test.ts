@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeFrame, type FrameHeader, FrameParser, Opcode } from '../src/index.ts';
-import { bytesAllocatedBy, chunkings, frameOf, hex, RFC_MASK } from './helpers.ts';
+import { bytesAllocatedBy, chunkings, frameOf, heapAndBuffers, hex, RFC_MASK } from './helpers.ts';
 
 interface Parsed {
   opcode: number;
@@ -79,6 +79,22 @@ describe('FrameParser', () => {
     // Each byte is copied into a piece and, for a list, once more into the result: at most 2x.
     // Joining the pieces so far at every chunk would allocate about size * chunks / 2.
     expect(allocated).toBeLessThanOrEqual(2 * size + 4096);
+  });
+
+  test('holds memory for the bytes of a large frame trickled in one byte per read', () => {
+    // Above the preallocation limit pieces are collected as they come; kept one object per
+    // read, a peer sending one byte per TCP segment made each byte cost about a hundred.
+    const size = 1024 * 1024 + 1;
+    const bytes = encodeFrame(frameOf(Opcode.BINARY, Buffer.alloc(size, 9)), RFC_MASK);
+    let received: Buffer | undefined;
+    const parser = new FrameParser({ onHeader: () => {}, onFrame: (_h, p) => (received = p) });
+    const before = heapAndBuffers();
+    const last = bytes.length - 1;
+    for (let at = 0; at < last; at++) parser.push(bytes.subarray(at, at + 1));
+    const grown = heapAndBuffers() - before;
+    parser.push(bytes.subarray(last));
+    expect(received?.equals(Buffer.alloc(size, 9))).toBe(true);
+    expect(grown).toBeLessThan(size + 4 * 2 ** 20);
   });
 
   test.each([

@@ -1,4 +1,6 @@
 /** Small helpers shared by the tests: hex vectors, chunkings, frames built with known masks. */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   applyMask,
   decodeFrameHeader,
@@ -98,10 +100,14 @@ export function sentClose(protocol: Protocol): { code: number; reason: string } 
  */
 export function bytesAllocatedBy(work: () => void): number {
   let total = 0;
-  const { alloc, allocUnsafe } = Buffer;
+  const { alloc, allocUnsafe, allocUnsafeSlow } = Buffer;
   Buffer.allocUnsafe = (size) => {
     total += size;
     return allocUnsafe(size);
+  };
+  Buffer.allocUnsafeSlow = (size) => {
+    total += size;
+    return allocUnsafeSlow(size);
   };
   Buffer.alloc = (size, fill, encoding) => {
     total += size;
@@ -111,7 +117,21 @@ export function bytesAllocatedBy(work: () => void): number {
     work();
   } finally {
     Buffer.allocUnsafe = allocUnsafe;
+    Buffer.allocUnsafeSlow = allocUnsafeSlow;
     Buffer.alloc = alloc;
   }
   return total;
+}
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Live JS heap plus Buffer memory after a full garbage collection, for tests that bound what a
+ * peer can make us hold. Differences of a few MiB are meaningful; single bytes are not.
+ */
+export function heapAndBuffers(): number {
+  collectGarbage();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }
