@@ -146,6 +146,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.receiving = true;
     try {
       this.emitEvents();
+    } catch (error) {
+      this.handlerFailed(error);
     } finally {
       this.receiving = false;
       // Replies produced by the handlers (echoes, pongs) leave in one write.
@@ -155,6 +157,20 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       if (machine.failure) this.emitError(machine.failure);
       this.endTransport();
     }
+  }
+
+  /**
+   * An application handler threw. As Python's `websockets` does, only this connection pays:
+   * it is closed with 1011 (internal error, no details for the peer) and the error is
+   * reported — to 'error' listeners, or to stderr if there are none, so the bug is not lost.
+   * The process and every other connection carry on. The server also calls this when a
+   * 'connection' listener throws.
+   */
+  handlerFailed(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    if (this.listenerCount('error') > 0) this.emit('error', failure);
+    else console.error('websocket handler failed; closing its connection with 1011:', failure);
+    this.close(CloseCode.INTERNAL_ERROR, 'internal error');
   }
 
   private emitEvents(): void {
@@ -263,7 +279,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.socketClosed = true;
     clearTimeout(this.closeTimer);
     const { code, reason } = this.closeStatus();
-    this.emit('close', code, reason);
+    try {
+      this.emit('close', code, reason);
+    } catch (error) {
+      this.handlerFailed(error); // the socket is gone already: this only reports it
+    }
   }
 
   /** The peer's close if it sent one; else why we failed the connection; else 1006. */

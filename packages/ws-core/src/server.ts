@@ -189,7 +189,12 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     );
     this.live.add(connection);
     connection.on('close', () => this.live.delete(connection));
-    this.emit('connection', connection, head);
+    try {
+      this.emit('connection', connection, head);
+    } catch (error) {
+      connection.handlerFailed(error);
+      return;
+    }
     // Frames that arrived in the same read as the request head.
     connection.receive(rest);
   }

@@ -2,6 +2,7 @@ import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   WebSocketConnection as Connection,
+  connect,
   createServer,
   DEFAULT_HANDSHAKE_TIMEOUT,
   decodeFrameHeader,
@@ -466,4 +467,74 @@ describe('writes and backpressure', () => {
     // At most the high-water mark plus the echoes of one socket read (<= 64 KiB of frames).
     expect(maxBuffered).toBeLessThanOrEqual(highWaterMark + 2 * (64 * 1024 + 14));
   }, 20_000);
+});
+
+describe('an application handler that throws', () => {
+  /** A client that records its messages and resolves `closed` with the close code and reason. */
+  async function client(url: string) {
+    const connection = await connect(url);
+    const messages: Array<string | Buffer> = [];
+    connection.on('message', (data) => messages.push(data));
+    const closed = new Promise<[number, string]>((resolve) =>
+      connection.on('close', (code, reason) => resolve([code, reason])),
+    );
+    cleanups.push(() => connection.terminate());
+    return { connection, messages, closed };
+  }
+
+  test('closes only its own connection with 1011 and reports the error; others carry on', async () => {
+    const errors: Error[] = [];
+    const { server, url } = await serve();
+    server.on('connection', (connection) => {
+      connection.on('error', (error) => errors.push(error));
+      connection.on('message', (data) => {
+        if (data === 'boom') throw new Error('a bug in the game logic');
+        connection.send(data);
+      });
+    });
+    const failing = await client(url);
+    const healthy = await client(url);
+    failing.connection.send('boom');
+    expect(await failing.closed).toEqual([1011, 'internal error']);
+    expect(errors.map((error) => error.message)).toEqual(['a bug in the game logic']);
+
+    healthy.connection.send('still here?');
+    await vi.waitFor(() => expect(healthy.messages).toEqual(['still here?']));
+    expect(server.connections.size).toBe(1);
+  });
+
+  test('with no error listener, writes the error to stderr instead of losing it', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanups.push(() => logged.mockRestore());
+    const { server, url } = await serve();
+    server.on('connection', (connection) => {
+      connection.on('message', () => {
+        throw new Error('nobody listens for this');
+      });
+    });
+    const failing = await client(url);
+    failing.connection.send('boom');
+    expect(await failing.closed).toEqual([1011, 'internal error']);
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining('websocket handler failed'),
+      expect.objectContaining({ message: 'nobody listens for this' }),
+    );
+  });
+
+  test("in a 'connection' listener, closes that connection with 1011 and keeps the server up", async () => {
+    const errors: Error[] = [];
+    const { server, url } = await serve();
+    let accepted = 0;
+    server.on('connection', (connection) => {
+      connection.on('error', (error) => errors.push(error));
+      if (++accepted === 1) throw new Error('setting up the player failed');
+      connection.on('message', (data) => connection.send(data));
+    });
+    const first = await client(url);
+    expect(await first.closed).toEqual([1011, 'internal error']);
+    expect(errors.map((error) => error.message)).toEqual(['setting up the player failed']);
+    const second = await client(url);
+    second.connection.send('hello');
+    await vi.waitFor(() => expect(second.messages).toEqual(['hello']));
+  });
 });
