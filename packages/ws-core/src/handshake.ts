@@ -44,6 +44,9 @@ export function computeAcceptKey(secWebSocketKey: string): string {
 
 /** §4.1: a 16-byte nonce in base64 is exactly 22 symbols followed by "==". */
 const KEY_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
+/** RFC 9110 §5.1 token, and §5.5 field value: visible characters, spaces and tabs only. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Splits a comma-separated header value into lower-cased tokens (RFC 9110 §5.6.1). */
 function tokens(value: string | undefined): string[] {
@@ -147,8 +150,19 @@ export function formatHttpResponse(
   headers: Record<string, string>,
   bodyLength: number,
 ): string {
+  // 1xx answers (101 above all) are not final responses with a body; they are not ours to send here.
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
+    throw new TypeError(`http status must be a whole number from 200 to 599, got ${status}`);
+  }
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`];
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name))
+      throw new TypeError(`invalid http header name ${JSON.stringify(name)}`);
+    if (!HEADER_VALUE.test(value)) {
+      throw new TypeError(`http header ${name} has a control character (CR, LF, …) in its value`);
+    }
+    lines.push(`${name}: ${value}`);
+  }
   lines.push(`Content-Length: ${bodyLength}`, 'Connection: close');
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

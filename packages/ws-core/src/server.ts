@@ -211,19 +211,23 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       refuse(new HandshakeError(426, message, { Upgrade: 'websocket' }));
       return;
     }
-    let response: HttpResponse | undefined;
+    let responseHead: string;
+    let body: Uint8Array;
     try {
-      response = hook(head);
+      const response = hook(head);
+      if (response === undefined) {
+        refuse(new HandshakeError(404, 'not found'));
+        return;
+      }
+      body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+      // Checked, not trusted: a CR or LF from application data in a header would let it
+      // write headers of its own (response splitting).
+      responseHead = formatHttpResponse(response.status, response.headers ?? {}, body.length);
     } catch (error) {
       refuse(this.asHandshakeError(error));
       return;
     }
-    if (response === undefined) {
-      refuse(new HandshakeError(404, 'not found'));
-      return;
-    }
-    const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
-    socket.write(formatHttpResponse(response.status, response.headers ?? {}, body.length));
+    socket.write(responseHead);
     socket.end(body);
     destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
   }

@@ -142,6 +142,28 @@ describe('the handshake over TCP', () => {
     expect(statusOf(await missing.closed)).toBe(404);
   });
 
+  test('answers 500, never a split response, when onHttpRequest returns a bad status or header', async () => {
+    const { server, port } = await serve({
+      onHttpRequest: (head) =>
+        head.target === '/split'
+          ? { status: 200, headers: { 'X-Name': 'a\r\nSet-Cookie: stolen=1' }, body: 'x' }
+          : { status: 101, body: '' },
+    });
+    const errors: string[] = [];
+    server.on('error', (error) => errors.push(error.message));
+    for (const path of ['/split', '/switch']) {
+      const page = await rawConnect(port);
+      page.socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const bytes = await page.closed;
+      expect(statusOf(bytes)).toBe(500);
+      expect(bytes.toString()).not.toContain('Set-Cookie');
+    }
+    expect(errors).toEqual([
+      'http header X-Name has a control character (CR, LF, …) in its value',
+      'http status must be a whole number from 200 to 599, got 101',
+    ]);
+  });
+
   test('answers 426 with Sec-WebSocket-Version: 13 to version 8', async () => {
     const { port } = await serve();
     const client = await rawConnect(port);
