@@ -28,6 +28,12 @@ export interface ConnectOptions {
 
 /** Opens a connection to a ws:// URL; rejects with HandshakeError if the server refuses. */
 export function connect(url: string, options: ConnectOptions = {}): Promise<WebSocketConnection> {
+  // A promise either way: a malformed URL rejects like every other failure, never throws.
+  if (!URL.canParse(url)) {
+    return Promise.reject(
+      new WebSocketError(`not a url: ${JSON.stringify(url)} (e.g. ws://127.0.0.1:1234/)`),
+    );
+  }
   const target = new URL(url);
   if (target.protocol !== 'ws:') {
     return Promise.reject(

@@ -39,6 +39,14 @@ async function ourServer(
 }
 
 describe('connect', () => {
+  test('rejects a malformed url with a message that shows a good one, instead of throwing', async () => {
+    const attempt = connect('127.0.0.1:1234');
+    expect(attempt).toBeInstanceOf(Promise);
+    await expect(attempt).rejects.toThrow(
+      'not a url: "127.0.0.1:1234" (e.g. ws://127.0.0.1:1234/)',
+    );
+  });
+
   test('rejects a wss: url, which this package does not implement', async () => {
     await expect(connect('wss://127.0.0.1:1/')).rejects.toThrow('unsupported url scheme wss:');
   });
