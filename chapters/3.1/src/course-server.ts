@@ -17,7 +17,8 @@ import {
   type WebSocketConnection,
   type WebSocketServer,
 } from '@course/ws-core';
-import { type BackpressurePolicy, ChatHub, DEFAULT_BACKPRESSURE } from './chat/hub.ts';
+import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
+import type { ChatLimits } from './chat/limits.ts';
 import { createHttpHandler } from './page.ts';
 
 /** Longest chat line, in UTF-16 code units (what the page's maxlength counts). */
@@ -37,6 +38,8 @@ export interface CourseServerOptions {
   host?: string;
   port?: number;
   backpressure?: Partial<BackpressurePolicy>;
+  /** Room sizes and lines per second (chat/limits.ts); defaults to DEFAULT_CHAT_LIMITS. */
+  chatLimits?: Partial<ChatLimits>;
   echoMaxBuffered?: number;
   handshakeTimeout?: number;
   closeTimeout?: number;
@@ -57,7 +60,7 @@ export interface CourseServer {
 
 export async function startCourseServer(options: CourseServerOptions = {}): Promise<CourseServer> {
   const log = options.log ?? (() => {});
-  const hub = new ChatHub({ ...DEFAULT_BACKPRESSURE, ...options.backpressure }, log);
+  const hub = new ChatHub({ ...options.backpressure, ...options.chatLimits }, log);
   const echoMaxBuffered = options.echoMaxBuffered ?? ECHO_MAX_BUFFERED;
   const server = createServer(
     {
@@ -119,6 +122,7 @@ function serveEcho(conn: WebSocketConnection, maxBuffered: number): void {
 
 function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchParams): void {
   const member = hub.join(conn, { nick: params.get('nick'), room: params.get('room') });
+  if (member === undefined) return; // the room or the chat is full: the hub closed it with 1013
   const refuse = (code: number, reason: string) => {
     hub.leave(member, reason); // leave first, so nothing more is sent to a closing connection
     conn.close(code, reason);

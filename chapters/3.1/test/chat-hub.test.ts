@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChatHub, type ChatPeer } from '../src/chat/hub.ts';
+import { ChatHub, type ChatPeer, type Member } from '../src/chat/hub.ts';
 import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
 import { normalizeNickname, normalizeRoomName, uniqueNickname } from '../src/chat/names.ts';
 
@@ -20,6 +20,13 @@ class FakePeer implements ChatPeer {
   messages() {
     return this.sent.flatMap((e) => (e.type === 'message' ? [e.text] : []));
   }
+}
+
+/** Joins and insists on getting in (the hub returns undefined when it refuses). */
+function enter(hub: ChatHub, peer: ChatPeer, wanted: { nick?: string; room?: string }): Member {
+  const member = hub.join(peer, wanted);
+  if (member === undefined) throw new Error(`the hub refused ${JSON.stringify(wanted)}`);
+  return member;
 }
 
 describe('nicknames and rooms', () => {
@@ -71,8 +78,8 @@ describe('ChatHub', () => {
     const hub = new ChatHub();
     const alice = new FakePeer();
     const bob = new FakePeer();
-    hub.join(alice, { nick: 'alice' });
-    hub.join(bob, { nick: 'bob' });
+    enter(hub, alice, { nick: 'alice' });
+    enter(hub, bob, { nick: 'bob' });
     expect(bob.sent[0]).toEqual({
       type: 'welcome',
       nick: 'bob',
@@ -85,17 +92,17 @@ describe('ChatHub', () => {
 
   it('gives a second "bob" in the same room a distinct name', () => {
     const hub = new ChatHub();
-    hub.join(new FakePeer(), { nick: 'bob' });
-    const second = hub.join(new FakePeer(), { nick: 'bob' });
+    enter(hub, new FakePeer(), { nick: 'bob' });
+    const second = enter(hub, new FakePeer(), { nick: 'bob' });
     expect(second.nick).toBe('bob#2');
   });
 
   it('broadcasts a line to everyone in the room, the sender included, and nobody else', () => {
     const hub = new ChatHub();
     const [a, b, other] = [new FakePeer(), new FakePeer(), new FakePeer()];
-    const alice = hub.join(a, { nick: 'alice', room: 'one' });
-    hub.join(b, { nick: 'bob', room: 'one' });
-    hub.join(other, { nick: 'carol', room: 'two' });
+    const alice = enter(hub, a, { nick: 'alice', room: 'one' });
+    enter(hub, b, { nick: 'bob', room: 'one' });
+    enter(hub, other, { nick: 'carol', room: 'two' });
     hub.say(alice, 'hi');
     expect(a.messages()).toEqual(['hi']);
     expect(b.messages()).toEqual(['hi']);
@@ -105,9 +112,9 @@ describe('ChatHub', () => {
   it('announces a leave once, even when leave is called twice', () => {
     const hub = new ChatHub();
     const a = new FakePeer();
-    const alice = hub.join(a, { nick: 'alice' });
+    const alice = enter(hub, a, { nick: 'alice' });
     const b = new FakePeer();
-    hub.join(b, { nick: 'bob' });
+    enter(hub, b, { nick: 'bob' });
     hub.leave(alice);
     hub.leave(alice);
     expect(b.sent.filter((e) => e.type === 'leave')).toEqual([
@@ -119,9 +126,9 @@ describe('ChatHub', () => {
   it('sends nothing to a member whose connection is already closing', () => {
     const hub = new ChatHub();
     const a = new FakePeer();
-    const alice = hub.join(a, { nick: 'alice' });
+    const alice = enter(hub, a, { nick: 'alice' });
     const b = new FakePeer();
-    hub.join(b, { nick: 'bob' });
+    enter(hub, b, { nick: 'bob' });
     b.readyState = 'closing';
     const before = b.sent.length;
     hub.say(alice, 'anyone?');
@@ -132,8 +139,8 @@ describe('ChatHub', () => {
     const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 10 });
     const fast = new FakePeer();
     const slow = new FakePeer();
-    const speaker = hub.join(fast, { nick: 'fast' });
-    hub.join(slow, { nick: 'slow' });
+    const speaker = enter(hub, fast, { nick: 'fast' });
+    enter(hub, slow, { nick: 'slow' });
     slow.bufferedAmount = 5000;
     for (const text of ['1', '2', '3']) hub.say(speaker, text);
     expect(fast.messages()).toEqual(['1', '2', '3']);
@@ -151,8 +158,8 @@ describe('ChatHub', () => {
     const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 3 });
     const fast = new FakePeer();
     const slow = new FakePeer();
-    const speaker = hub.join(fast, { nick: 'fast' });
-    hub.join(slow, { nick: 'slow' });
+    const speaker = enter(hub, fast, { nick: 'fast' });
+    enter(hub, slow, { nick: 'slow' });
     slow.bufferedAmount = 5000;
     for (const text of ['1', '2', '3', '4']) hub.say(speaker, text);
     expect(slow.closedWith?.code).toBe(1008);
@@ -167,5 +174,88 @@ describe('ChatHub', () => {
     expect(slow.sent.filter((e) => e.type === 'message')).toEqual([]);
     expect(hub.membersOf('lobby')).toEqual(['fast']);
     expect(hub.stats.closedSlow).toBe(1);
+  });
+});
+
+describe('ChatHub limits', () => {
+  /** A clock the test moves by hand, in milliseconds. */
+  const clock = () => {
+    const time = { now: 0 };
+    return { time, now: () => time.now };
+  };
+
+  it('closes a member that sends more than lineBurst lines at once with 1008 and tells the room it was too fast', () => {
+    const { now } = clock();
+    const hub = new ChatHub({ lineBurst: 3, linesPerSecond: 1 }, () => {}, now);
+    const [a, b] = [new FakePeer(), new FakePeer()];
+    const flooder = enter(hub, a, { nick: 'flooder' });
+    enter(hub, b, { nick: 'bob' });
+    for (const text of ['1', '2', '3', '4', '5']) hub.say(flooder, text);
+    expect(b.messages()).toEqual(['1', '2', '3']);
+    expect(b.sent.at(-1)).toEqual({
+      type: 'leave',
+      nick: 'flooder',
+      online: 1,
+      reason: 'too fast',
+    });
+    expect(a.closedWith).toEqual({
+      code: 1008,
+      reason: 'sending too fast: over 3 lines at once or 1 a second',
+    });
+    expect(hub.stats.closedFast).toBe(1);
+  });
+
+  it('never closes a member that keeps to linesPerSecond after spending its burst', () => {
+    const { time, now } = clock();
+    const hub = new ChatHub({ lineBurst: 3, linesPerSecond: 2 }, () => {}, now);
+    const a = new FakePeer();
+    const talker = enter(hub, a, { nick: 'talker' });
+    for (let line = 0; line < 3; line++) hub.say(talker, `burst ${line}`);
+    for (let line = 0; line < 100; line++) {
+      time.now += 500; // exactly 2 lines a second
+      hub.say(talker, `steady ${line}`);
+    }
+    expect(a.closedWith).toBeUndefined();
+    expect(a.messages()).toHaveLength(103);
+  });
+
+  it('refuses a join to a full room with 1013, telling nobody, while other rooms stay open', () => {
+    const hub = new ChatHub({ maxRoomMembers: 2 });
+    const [a, b, late, elsewhere] = [
+      new FakePeer(),
+      new FakePeer(),
+      new FakePeer(),
+      new FakePeer(),
+    ];
+    enter(hub, a, { nick: 'a', room: 'small' });
+    enter(hub, b, { nick: 'b', room: 'small' });
+    expect(hub.join(late, { nick: 'late', room: 'small' })).toBeUndefined();
+    expect(late.sent).toEqual([]);
+    expect(late.closedWith).toEqual({
+      code: 1013,
+      reason: 'this room is full (2 members); try again later',
+    });
+    expect(a.sent.filter((e) => e.type === 'join')).toEqual([
+      { type: 'join', nick: 'b', online: 2 },
+    ]);
+    expect(hub.membersOf('small')).toEqual(['a', 'b']);
+    enter(hub, elsewhere, { nick: 'c', room: 'other' });
+    expect(hub.stats.refusedFull).toBe(1);
+  });
+
+  it('refuses a join with 1013 while the whole chat is full, and admits one again after a leave', () => {
+    const hub = new ChatHub({ maxMembers: 2 });
+    const first = enter(hub, new FakePeer(), { nick: 'a', room: 'one' });
+    enter(hub, new FakePeer(), { nick: 'b', room: 'two' });
+    const refused = new FakePeer();
+    expect(hub.join(refused, { nick: 'c', room: 'three' })).toBeUndefined();
+    expect(refused.closedWith).toEqual({
+      code: 1013,
+      reason: 'the chat is full (2 members); try again later',
+    });
+    hub.leave(first);
+    hub.leave(first); // a second leave must not free a second place
+    enter(hub, new FakePeer(), { nick: 'c', room: 'three' });
+    expect(hub.join(new FakePeer(), { nick: 'd', room: 'four' })).toBeUndefined();
   });
 });

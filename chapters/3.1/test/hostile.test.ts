@@ -24,6 +24,8 @@ beforeAll(async () => {
     handshakeTimeout: 500,
     closeTimeout: 500,
     backpressure: { highWaterMark: 64 * 1024, maxDropped: 20 },
+    // The never-reading test has a member send 6,000 lines as fast as it can, on purpose.
+    chatLimits: { lineBurst: 10_000, linesPerSecond: 10_000 },
   });
 });
 afterAll(() => server.close());
@@ -39,8 +41,8 @@ const GOOD = [
 const without = (name: string) => GOOD.filter((line) => !line.startsWith(name));
 
 /** A chat member on the `ws` package that must see every line and stay connected. */
-async function witness(room: string) {
-  const socket = new WebSocket(`${server.url}chat?nick=witness&room=${room}`);
+async function witness(room: string, on: CourseServer = server) {
+  const socket = new WebSocket(`${on.url}chat?nick=witness&room=${room}`);
   const lines: string[] = [];
   socket.on('message', (data) => {
     const event = decodeChatEvent(String(data));
@@ -270,5 +272,57 @@ describe('a client that never reads', () => {
     expect(serverSide.bufferedAmount).toBeLessThan(4 * 1024 * 1024);
     other.close();
     sleeper.destroy();
+  });
+});
+
+describe('chat limits: one client cannot make the server work for the whole room without end', () => {
+  let limited: CourseServer;
+  beforeAll(async () => {
+    limited = await startCourseServer({
+      port: 0,
+      closeTimeout: 500,
+      chatLimits: { maxRoomMembers: 3, lineBurst: 20, linesPerSecond: 5 },
+    });
+  });
+  afterAll(() => limited.close());
+
+  it('closes a client that sends 1,000 lines in one write with 1008; the room gets at most its burst', async () => {
+    const other = await witness('flood-lines', limited);
+    const notices: string[] = [];
+    other.socket.on('message', (data) => {
+      const event = decodeChatEvent(String(data));
+      if (event.type === 'leave') notices.push(`${event.nick}: ${event.reason}`);
+    });
+    const flooder = await RawClient.open(limited.port, '/chat?nick=flooder&room=flood-lines');
+    const line = encodeFrame(frame(Opcode.TEXT, 'x'), MASK);
+    flooder.write(Buffer.concat(Array.from({ length: 1000 }, () => line)));
+    expect(await flooder.closeEvent()).toMatchObject({
+      code: 1008,
+      reason: 'sending too fast: over 20 lines at once or 5 a second',
+    });
+    await eventually('the room to hear why', () => notices.length > 0);
+    expect(notices).toEqual(['flooder: too fast']);
+    // 20 at once, plus what 5 a second refills while the write is read (well under a second).
+    expect(other.lines.length).toBeGreaterThanOrEqual(20);
+    expect(other.lines.length).toBeLessThanOrEqual(25);
+    other.socket.close();
+  });
+
+  it('refuses a fourth member of a room of three with close 1013 and a reason, before any welcome', async () => {
+    const members = await Promise.all(['a', 'b', 'c'].map(() => witness('full', limited)));
+    const late = new WebSocket(`${limited.url}chat?nick=late&room=full`);
+    const received: string[] = [];
+    late.on('message', (data) => received.push(String(data)));
+    let closed: { code: number; reason: string } | undefined;
+    late.once('close', (code, reason) => {
+      closed = { code, reason: String(reason) };
+    });
+    expect(await eventually('the server to close the fourth member', () => closed)).toEqual({
+      code: 1013,
+      reason: 'this room is full (3 members); try again later',
+    });
+    expect(received).toEqual([]);
+    expect(limited.hub.membersOf('full')).toEqual(['witness', 'witness#2', 'witness#3']);
+    for (const member of members) member.socket.close();
   });
 });

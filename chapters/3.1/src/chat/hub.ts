@@ -13,11 +13,16 @@
  *  3. A member that misses `maxDropped` broadcasts in a row is not catching up: it is removed
  *     from the room (the others see a leave notice with reason "too slow") and closed with
  *     1008 (policy violation).
- * Memory per member is therefore bounded by about highWaterMark + one message.
+ * Memory per member is therefore bounded by about highWaterMark + one message, and the whole
+ * chat by maxMembers times that (limits.ts bounds the members and how fast each may send).
  */
 import { CloseCode } from '@course/ws-core';
+import { type ChatLimits, DEFAULT_CHAT_LIMITS, LineBudget } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
 import { normalizeNickname, normalizeRoomName, uniqueNickname } from './names.ts';
+
+/** IANA close code 1013 "Try Again Later": the server is too busy now (ws-core has no name for it). */
+export const TRY_AGAIN_LATER = 1013;
 
 export interface ChatPeer {
   /** Only 'open' peers are sent to: one that is closing will leave the room shortly. */
@@ -39,34 +44,60 @@ export const DEFAULT_BACKPRESSURE: BackpressurePolicy = {
   maxDropped: 100,
 };
 
+export type ChatPolicy = BackpressurePolicy & ChatLimits;
+
 export interface Member {
   readonly nick: string;
   readonly room: string;
   readonly peer: ChatPeer;
   /** Broadcasts dropped since this member last caught up. */
   dropped: number;
+  /** Lines it may still send now (limits.ts). */
+  readonly budget: LineBudget;
   /** Set once the member has left; a member never rejoins. */
   gone: boolean;
 }
 
 export class ChatHub {
   private readonly rooms = new Map<string, Map<string, Member>>();
-  readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0 };
+  private readonly policy: ChatPolicy;
+  private memberCount = 0;
+  readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0, closedFast: 0, refusedFull: 0 };
 
   constructor(
-    private readonly policy: BackpressurePolicy = DEFAULT_BACKPRESSURE,
+    policy: Partial<ChatPolicy> = {},
     private readonly log: (line: string) => void = () => {},
-  ) {}
+    /** Milliseconds; injectable so the line budget is tested without waiting. */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.policy = { ...DEFAULT_BACKPRESSURE, ...DEFAULT_CHAT_LIMITS, ...policy };
+  }
 
-  /** Adds a peer to a room under a unique nickname, greets it and tells the room. */
-  join(peer: ChatPeer, wanted: { nick?: string | null; room?: string | null } = {}): Member {
+  /**
+   * Adds a peer to a room under a unique nickname, greets it and tells the room. When the room
+   * or the chat is full, closes the peer with 1013 instead and returns undefined.
+   */
+  join(
+    peer: ChatPeer,
+    wanted: { nick?: string | null; room?: string | null } = {},
+  ): Member | undefined {
     const room = normalizeRoomName(wanted.room);
     const members = this.rooms.get(room) ?? new Map<string, Member>();
+    const full = this.fullness(members.size);
+    if (full !== undefined) {
+      this.stats.refusedFull++;
+      this.log(`refused a join to ${room}: ${full}`);
+      peer.close(TRY_AGAIN_LATER, full); // no room name: the reason must fit in 123 bytes
+      return undefined;
+    }
     this.rooms.set(room, members);
     const nick = uniqueNickname(normalizeNickname(wanted.nick), new Set(members.keys()));
-    const member: Member = { nick, room, peer, dropped: 0, gone: false };
+    const { lineBurst, linesPerSecond } = this.policy;
+    const budget = new LineBudget(lineBurst, linesPerSecond, this.now);
+    const member: Member = { nick, room, peer, dropped: 0, budget, gone: false };
     peer.send(encodeChatEvent({ type: 'welcome', nick, room, members: [...members.keys()] }));
     members.set(nick, member);
+    this.memberCount++;
     this.log(`${nick} joined ${room} (${members.size} online)`);
     this.broadcast(room, { type: 'join', nick, online: members.size }, member);
     return member;
@@ -75,6 +106,16 @@ export class ChatHub {
   /** Broadcasts one line of chat from `member` to everyone in its room, the sender included. */
   say(member: Member, text: string): void {
     if (member.gone) return;
+    if (!member.budget.take()) {
+      const { lineBurst, linesPerSecond } = this.policy;
+      this.stats.closedFast++;
+      this.expel(
+        member,
+        'too fast',
+        `sending too fast: over ${lineBurst} lines at once or ${linesPerSecond} a second`,
+      );
+      return;
+    }
     this.broadcast(member.room, { type: 'message', nick: member.nick, text });
   }
 
@@ -85,9 +126,26 @@ export class ChatHub {
     const members = this.rooms.get(member.room);
     if (!members) return;
     members.delete(member.nick);
+    this.memberCount--;
     if (members.size === 0) this.rooms.delete(member.room);
     this.log(`${member.nick} left ${member.room}: ${reason} (${members.size} online)`);
     this.broadcast(member.room, { type: 'leave', nick: member.nick, online: members.size, reason });
+  }
+
+  /** Why a join to a room of `roomSize` members must wait, or undefined if it may go ahead. */
+  private fullness(roomSize: number): string | undefined {
+    const { maxMembers, maxRoomMembers } = this.policy;
+    if (this.memberCount >= maxMembers)
+      return `the chat is full (${maxMembers} members); try again later`;
+    if (roomSize >= maxRoomMembers)
+      return `this room is full (${maxRoomMembers} members); try again later`;
+    return undefined;
+  }
+
+  /** Removes a member for breaking a rule: the room hears `why`, the peer gets 1008 and `reason`. */
+  private expel(member: Member, why: string, reason: string): void {
+    this.leave(member, why); // first, so nothing more is queued for a closing connection
+    member.peer.close(CloseCode.POLICY_VIOLATION, reason);
   }
 
   /** Nicknames in a room, in joining order. */
@@ -108,11 +166,7 @@ export class ChatHub {
     // this broadcast before the notices it causes.
     for (const member of tooSlow) {
       this.stats.closedSlow++;
-      this.leave(member, 'too slow');
-      member.peer.close(
-        CloseCode.POLICY_VIOLATION,
-        `too slow: missed ${member.dropped} messages in a row`,
-      );
+      this.expel(member, 'too slow', `too slow: missed ${member.dropped} messages in a row`);
     }
   }
 
