@@ -19,6 +19,7 @@ import {
 } from '@course/ws-core';
 import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
+import { normalizeChatLine } from './chat/names.ts';
 import { createHttpHandler } from './page.ts';
 
 /** Longest chat line, in UTF-16 code units (what the page's maxlength counts). */
@@ -136,7 +137,7 @@ function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchPar
       refuse(CloseCode.MESSAGE_TOO_BIG, `chat lines are limited to ${MAX_CHAT_TEXT} characters`);
       return;
     }
-    const line = data.trim();
+    const line = normalizeChatLine(data);
     if (line !== '') hub.say(member, line);
   });
   conn.on('close', (code: number) => {

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChatHub, type ChatPeer, type Member } from '../src/chat/hub.ts';
 import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
-import { normalizeNickname, normalizeRoomName, uniqueNickname } from '../src/chat/names.ts';
+import {
+  normalizeChatLine,
+  normalizeNickname,
+  normalizeRoomName,
+  uniqueNickname,
+} from '../src/chat/names.ts';
 
 /** A peer whose buffered amount the test controls, recording what it was sent. */
 class FakePeer implements ChatPeer {
@@ -10,10 +15,12 @@ class FakePeer implements ChatPeer {
   bufferedAmount = 0;
   readonly sent: ChatEvent[] = [];
   closedWith: { code?: number; reason?: string } | undefined;
+  closeCalls = 0;
   send(text: string) {
     this.sent.push(decodeChatEvent(text));
   }
   close(code?: number, reason?: string) {
+    this.closeCalls++;
     this.closedWith = { code, reason };
     this.readyState = 'closing';
   }
@@ -63,6 +70,28 @@ describe('nicknames and rooms', () => {
     fc.assert(
       fc.property(fc.string(), fc.uniqueArray(fc.string()), (wanted, taken) => {
         return !taken.includes(uniqueNickname(wanted, new Set(taken)));
+      }),
+    );
+  });
+
+  it.each([
+    ['hello', 'hello'],
+    ['  two  words ', 'two  words'],
+    ['red\u001b[31malert', 'red [31malert'],
+    ['line one\r\nline two', 'line one line two'],
+    ['tab\there', 'tab here'],
+    ['\u0000\u0007\u009b', ''],
+    ['para\u2029graph', 'para graph'],
+    ['<b>not bold</b> 🎲 家族 👨‍👩‍👧', '<b>not bold</b> 🎲 家族 👨‍👩‍👧'],
+  ])('turns the control characters of the chat line %j into spaces: %j', (raw, expected) => {
+    expect(normalizeChatLine(raw)).toBe(expected);
+  });
+
+  it('never lets a control character through a chat line, nor makes it longer', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (raw) => {
+        const line = normalizeChatLine(raw);
+        return !/[\p{Cc}\u2028\u2029]/u.test(line) && line.length <= raw.length;
       }),
     );
   });
@@ -174,6 +203,25 @@ describe('ChatHub', () => {
     expect(slow.sent.filter((e) => e.type === 'message')).toEqual([]);
     expect(hub.membersOf('lobby')).toEqual(['fast']);
     expect(hub.stats.closedSlow).toBe(1);
+  });
+});
+
+describe('ChatHub slow members in cascade', () => {
+  it('closes each slow member once, even when one’s leave notice pushes another over the limit', () => {
+    const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 2 });
+    const [fast, slowA, slowB] = [new FakePeer(), new FakePeer(), new FakePeer()];
+    const speaker = enter(hub, fast, { nick: 'fast' });
+    enter(hub, slowA, { nick: 'a' });
+    enter(hub, slowB, { nick: 'b' });
+    slowA.bufferedAmount = 5000;
+    slowB.bufferedAmount = 5000;
+    hub.say(speaker, 'one');
+    // The second drop closes both; a's leave notice is a third drop for b, inside the loop.
+    hub.say(speaker, 'two');
+    expect(fast.sent.filter((e) => e.type === 'leave').map((e) => e.nick)).toEqual(['a', 'b']);
+    expect([slowA.closeCalls, slowB.closeCalls]).toEqual([1, 1]);
+    expect(hub.stats.closedSlow).toBe(2);
+    expect(hub.membersOf('lobby')).toEqual(['fast']);
   });
 });
 

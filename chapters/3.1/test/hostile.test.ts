@@ -200,6 +200,19 @@ describe('protocol violations close only the offender, with the right code', () 
   });
 });
 
+describe('chat line content', () => {
+  it('turns control characters into spaces before the room sees a line, and drops a line of only controls', async () => {
+    const other = await witness('controls');
+    const sender = await RawClient.open(server.port, '/chat?nick=sender&room=controls');
+    sender.sendText('\u0000\u0007\r\n');
+    sender.sendText('red\u001b[31malert\u0000\r\nbye');
+    await eventually('the second line', () => other.lines.length > 0);
+    expect(other.lines).toEqual(['red [31malert bye']);
+    sender.destroy();
+    other.socket.close();
+  });
+});
+
 describe('a client that never reads', () => {
   it('is dropped from the chat as too slow while a reading member gets every line', async () => {
     const reader = await witness('flood');

@@ -165,6 +165,8 @@ export class ChatHub {
     // Removing members announces their leave; do it after the loop so every member sees
     // this broadcast before the notices it causes.
     for (const member of tooSlow) {
+      // An earlier one's leave notice may have pushed this one over the limit and out already.
+      if (member.gone) continue;
       this.stats.closedSlow++;
       this.expel(member, 'too slow', `too slow: missed ${member.dropped} messages in a row`);
     }

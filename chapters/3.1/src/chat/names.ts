@@ -1,6 +1,6 @@
 /**
  * Nicknames and room names as typed by people: trimmed, control characters removed,
- * length capped, and made unique inside a room.
+ * length capped, and made unique inside a room. Chat lines: control characters become spaces.
  */
 
 export const MAX_NICK_LENGTH = 24;
@@ -33,4 +33,16 @@ export function uniqueNickname(wanted: string, taken: ReadonlySet<string>): stri
     const candidate = `${wanted}#${n}`;
     if (!taken.has(candidate)) return candidate;
   }
+}
+
+/** C0 and C1 controls (tab, newline, ESC…) and the Unicode line and paragraph separators. */
+const CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
+
+/**
+ * A chat line as it is broadcast. Each run of control characters becomes one space: a line is
+ * shown on one row, an escape sequence (ESC [2J clears a screen) must not reach a terminal
+ * client as a command, and JSON would send each control as six bytes (`\u0000`).
+ */
+export function normalizeChatLine(raw: string): string {
+  return raw.replace(CONTROLS, ' ').trim();
 }
