@@ -1,9 +1,10 @@
 /**
- * A small WebSocket client over node:net, for samples and tests: send the upgrade request,
- * check the server's 101 (Sec-WebSocket-Accept must match our key), then speak frames —
- * every one masked, as §5.1 requires of clients.
+ * A small WebSocket client over node:net (or node:tls for wss:), for samples and tests: send
+ * the upgrade request, check the server's 101 (Sec-WebSocket-Accept must match our key), then
+ * speak frames — every one masked, as §5.1 requires of clients.
  */
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { WebSocketConnection } from './connection.ts';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from './constants.ts';
 import { HandshakeError, WebSocketError } from './errors.ts';
@@ -22,6 +23,11 @@ export interface ConnectOptions {
   /** ms for the server's answer (default 10 s). */
   handshakeTimeout?: number;
   closeTimeout?: number;
+  /**
+   * For wss: URLs, passed to tls.connect: e.g. `ca` to trust a private certificate. The
+   * server's certificate is verified unless you set `rejectUnauthorized: false` (tests only).
+   */
+  tls?: TlsOptions;
   highWaterMark?: number;
   maxBufferedAmount?: number;
 }
@@ -35,16 +41,19 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
     );
   }
   const target = new URL(url);
-  if (target.protocol !== 'ws:') {
+  if (target.protocol !== 'ws:' && target.protocol !== 'wss:') {
     return Promise.reject(
-      new WebSocketError(`unsupported url scheme ${target.protocol} (use ws:)`),
+      new WebSocketError(`unsupported url scheme ${target.protocol} (use ws: or wss:)`),
     );
   }
   const key = generateKey();
-  const socket = connectTcp({
-    host: target.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(target.port || 80),
-  });
+  const secure = target.protocol === 'wss:';
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(target.port || (secure ? 443 : 80));
+  const socket = secure
+    ? // SNI carries host names only (RFC 6066 §3), never an IP address.
+      connectTls({ host, port, servername: isIP(host) ? undefined : host, ...options.tls })
+    : connectTcp({ host, port });
   return new Promise((resolve, reject) => {
     const parser = new HttpResponseParser();
     const timer = setTimeout(() => {
@@ -53,7 +62,7 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
     const cleanup = () => {
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.off('error', fail);
+      socket.off('error', onError);
       socket.off('close', onClose);
     };
     function fail(error: Error) {
@@ -62,6 +71,13 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
       reject(error);
     }
     const onClose = () => fail(new WebSocketError('connection closed during the handshake'));
+    // A TLS failure (untrusted or expired certificate, wrong host name) says where it happened.
+    const onError = (error: Error) =>
+      fail(
+        secure
+          ? new WebSocketError(`could not open ${url}: ${error.message}`, { cause: error })
+          : error,
+      );
     const onData = (chunk: Buffer) => {
       let parsed: ReturnType<HttpResponseParser['push']>;
       try {
@@ -75,7 +91,7 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
       }
     };
     socket.on('data', onData);
-    socket.on('error', fail);
+    socket.on('error', onError);
     socket.on('close', onClose);
     socket.write(formatUpgradeRequest(target, key, options));
   });

@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { WebSocketConnection } from './connection.ts';
 import {
   CloseCode,
@@ -50,6 +51,11 @@ export interface ServerOptions extends UpgradeOptions {
   highWaterMark?: number;
   /** Bytes waiting to be written above which the connection is failed (default 128 MiB). */
   maxBufferedAmount?: number;
+  /**
+   * Serve wss: instead of ws: — options for tls.createServer, at least `key` and `cert`. The
+   * TLS handshake shares `handshakeTimeout` with the HTTP one.
+   */
+  tls?: TlsOptions;
   /** Plain HTTP (non-upgrade) GET requests, e.g. to serve a page; return undefined for 404. */
   onHttpRequest?: (head: HttpRequestHead) => HttpResponse | undefined;
 }
@@ -68,7 +74,19 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
 
   constructor(private readonly options: ServerOptions = {}) {
     super();
-    this.tcp = createTcpServer((socket) => this.accept(socket));
+    const accept = (socket: Socket) => this.accept(socket);
+    this.tcp = options.tls
+      ? createTlsServer(
+          {
+            handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+            ...options.tls,
+          },
+          accept,
+        )
+      : createTcpServer(accept);
+    // A TLS handshake that fails or times out (a plain-text client, a scanner, a silent socket)
+    // never reaches accept(): end that socket here, it is no error of the server's.
+    this.tcp.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
     // Errors before 'listening' reject listen(); later ones go to 'error' listeners, if any
     // (an 'error' event nobody listens to would crash the process).
     this.tcp.on('error', (error) => {
@@ -90,8 +108,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         const address = this.tcp.address();
         const port = typeof address === 'object' && address !== null ? address.port : 0;
         const urlHost = host.includes(':') ? `[${host}]` : host;
+        const scheme = this.options.tls ? 'wss' : 'ws';
         this.emit('listening');
-        resolve({ host, port, url: `ws://${urlHost}:${port}/` });
+        resolve({ host, port, url: `${scheme}://${urlHost}:${port}/` });
       });
     });
   }

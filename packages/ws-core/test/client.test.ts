@@ -47,8 +47,10 @@ describe('connect', () => {
     );
   });
 
-  test('rejects a wss: url, which this package does not implement', async () => {
-    await expect(connect('wss://127.0.0.1:1/')).rejects.toThrow('unsupported url scheme wss:');
+  test('rejects a url whose scheme is not ws: or wss:', async () => {
+    await expect(connect('http://127.0.0.1:1/')).rejects.toThrow(
+      'unsupported url scheme http: (use ws: or wss:)',
+    );
   });
 
   test('rejects with a WebSocketError when the server never answers within handshakeTimeout', async () => {
