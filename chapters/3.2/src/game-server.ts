@@ -4,11 +4,14 @@
  *
  * Messages are JSON text:  {"id":1,"kind":"ping"}                → {"id":1,"kind":"pong"}
  *                          {"id":2,"kind":"plan","seed":7,"size":400} → {"id":2,"kind":"route","steps":802}
- * Anything else gets {"kind":"error","message":...}; the connection stays up.
+ * Anything else gets {"kind":"error","message":...}; the connection stays up. So does a plan
+ * over the limits below: a client that floods jobs gets errors, not an ever-longer queue
+ * that every other client's plans would wait behind.
  */
 import { createServer, type WebSocketConnection } from '@course/ws-core';
+import { WorkerExitedError } from './errors.ts';
+import { LogicPool } from './logic-pool.ts';
 import { type PlanRequest, planRoute } from './pathfinding.ts';
-import { closeAll, Peer } from './peer.ts';
 
 export const PLACEMENTS = ['main thread', 'worker pool'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
@@ -16,6 +19,14 @@ export type Placement = (typeof PLACEMENTS)[number];
 /** Limits checked before any work: a message is small, a map is bounded. */
 export const MAX_MESSAGE_BYTES = 1024;
 export const MAX_MAP_SIZE = 1000;
+
+/** Route plans in flight at once, per connection and over the whole server. */
+export interface PlanLimits {
+  perConnection: number;
+  total: number;
+}
+/** 3.2.5's heavy client keeps 4 in flight; 64 plans of the largest map are about 2 s of work. */
+export const PLAN_LIMITS: PlanLimits = { perConnection: 8, total: 64 };
 
 export type ClientMessage =
   | { id: number; kind: 'ping' }
@@ -47,69 +58,88 @@ export function parseClientMessage(text: string): ClientMessage | string {
   return { id: m.id as number, kind: 'plan', seed: seed as number, size: size as number };
 }
 
-/** Least-busy dispatch over worker threads; every call settles even if a worker dies. */
-class LogicPool {
-  private readonly busy: number[];
-  constructor(private readonly peers: Peer[]) {
-    this.busy = peers.map(() => 0);
-  }
-  async plan(request: PlanRequest): Promise<number> {
-    const index = this.busy.indexOf(Math.min(...this.busy));
-    this.busy[index] = (this.busy[index] ?? 0) + 1;
-    try {
-      return await (this.peers[index] as Peer).call<number>(request);
-    } finally {
-      this.busy[index] = (this.busy[index] ?? 1) - 1;
-    }
-  }
-}
-
 export interface GameServer {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startGameServer(options: {
+/** What the client is told when a plan fails: what to do, never the server's internals. */
+function planFailure(error: unknown): string {
+  return error instanceof WorkerExitedError
+    ? 'route planning failed because its worker stopped; try again'
+    : 'route planning failed';
+}
+
+export interface GameServerOptions {
   placement: Placement;
   workers: number;
   signal?: AbortSignal;
-}): Promise<GameServer> {
-  const peers =
+  limits?: PlanLimits;
+  /** The planning worker and its data: tests swap in one that crashes or holds its jobs. */
+  logicWorker?: URL;
+  logicWorkerData?: unknown;
+}
+
+export async function startGameServer(options: GameServerOptions): Promise<GameServer> {
+  const limits = options.limits ?? PLAN_LIMITS;
+  const pool =
     options.placement === 'worker pool'
-      ? Peer.many('thread', options.workers, GAME_LOGIC_WORKER, undefined, {
-          label: 'game-logic worker',
-          ...(options.signal ? { signal: options.signal } : {}),
-        })
-      : [];
-  await Promise.all(peers.map((p) => p.ready));
-  const pool = new LogicPool(peers);
+      ? LogicPool.start(
+          options.workers,
+          options.logicWorker ?? GAME_LOGIC_WORKER,
+          options.logicWorkerData,
+          options.signal ? { signal: options.signal } : {},
+        )
+      : undefined;
+  await pool?.ready();
+  // A promise either way, so a throw on the main thread becomes an error reply too.
   const plan = (request: PlanRequest) =>
-    options.placement === 'main thread' ? Promise.resolve(planRoute(request)) : pool.plan(request);
+    pool ? pool.call<number>(request) : new Promise<number>((ok) => ok(planRoute(request)));
+  let plansInFlight = 0;
 
   const reply = (connection: WebSocketConnection, message: ServerMessage) => {
     if (connection.readyState === 'open') connection.send(JSON.stringify(message));
   };
   const server = createServer({ maxPayload: MAX_MESSAGE_BYTES }, (connection) => {
+    let mine = 0;
     connection.on('message', (data: string | Buffer, isBinary: boolean) => {
       const message = isBinary ? 'send JSON as a text message' : parseClientMessage(String(data));
       if (typeof message === 'string') return reply(connection, { kind: 'error', message });
-      if (message.kind === 'ping') return reply(connection, { id: message.id, kind: 'pong' });
-      plan(message).then(
-        (steps) => reply(connection, { id: message.id, kind: 'route', steps }),
-        (error: Error) =>
-          reply(connection, { id: message.id, kind: 'error', message: error.message }),
-      );
+      const { id } = message;
+      if (message.kind === 'ping') return reply(connection, { id, kind: 'pong' });
+      const refusal =
+        mine >= limits.perConnection
+          ? `too many route plans in flight on this connection (limit ${limits.perConnection}); wait for an answer before sending another`
+          : plansInFlight >= limits.total
+            ? `server is busy with ${limits.total} route plans; try again later`
+            : undefined;
+      if (refusal) return reply(connection, { id, kind: 'error', message: refusal });
+      mine++;
+      plansInFlight++;
+      // A client that left meanwhile gets nothing: reply() drops it, and the counts go down.
+      plan(message)
+        .then(
+          (steps) => reply(connection, { id, kind: 'route', steps }),
+          (error: unknown) => reply(connection, { id, kind: 'error', message: planFailure(error) }),
+        )
+        .finally(() => {
+          mine--;
+          plansInFlight--;
+        });
     });
   });
   // Without a listener, an 'error' event (e.g. the listening socket failing) would crash
   // the whole process; a connection's own errors are handled inside ws-core.
   server.on('error', (error: Error) => process.stderr.write(`game server: ${error.message}\n`));
-  const { url } = await server.listen();
+  const { url } = await server.listen().catch(async (error: unknown) => {
+    await pool?.close();
+    throw error;
+  });
   return {
     url,
     close: async () => {
       await server.close();
-      await closeAll(peers);
+      await pool?.close();
     },
   };
 }

@@ -36,6 +36,7 @@ export class Peer {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private ended: Error | undefined;
+  private hasStarted = false;
   private closing = false;
   private readonly exited: Promise<void>;
   private readonly onAbort = () => void this.close();
@@ -51,7 +52,10 @@ export class Peer {
       markReady = resolve;
     });
     handle.on('message', (message: Reply | 'ready') => {
-      if (message === 'ready') return markReady();
+      if (message === 'ready') {
+        this.hasStarted = true;
+        return markReady();
+      }
       const waiter = this.pending.get(message.id);
       if (!waiter) return;
       this.pending.delete(message.id);
@@ -113,6 +117,16 @@ export class Peer {
   /** The child's pid, or undefined for a thread (threads share the parent's pid). */
   get pid(): number | undefined {
     return this.kind === 'process' ? (this.handle as ChildProcess).pid : undefined;
+  }
+
+  /** False once the peer has exited or failed: every later call rejects at once. */
+  get alive(): boolean {
+    return this.ended === undefined;
+  }
+
+  /** True once the peer loaded its module and said it was ready, even if it died later. */
+  get started(): boolean {
+    return this.hasStarted;
   }
 
   /** Sends one request and resolves with the peer's answer. */

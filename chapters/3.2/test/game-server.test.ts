@@ -6,6 +6,7 @@ import {
   MAX_MAP_SIZE,
   MAX_MESSAGE_BYTES,
   PLACEMENTS,
+  type PlanLimits,
   parseClientMessage,
   startGameServer,
 } from '../src/game-server.ts';
@@ -21,6 +22,56 @@ async function ask(connection: WebSocketConnection, message: unknown): Promise<u
   );
   const [data] = await within(reply, 10_000, `an answer to ${JSON.stringify(message)}`);
   return JSON.parse(String(data));
+}
+
+/** The next `count` messages a connection receives, parsed. */
+async function nextMessages(
+  connection: WebSocketConnection,
+  count: number,
+  what: string,
+): Promise<unknown[]> {
+  const received: unknown[] = [];
+  const all = new Promise<unknown[]>((resolve) => {
+    const onMessage = (data: string | Buffer) => {
+      received.push(JSON.parse(String(data)));
+      if (received.length < count) return;
+      connection.off('message', onMessage);
+      resolve(received);
+    };
+    connection.on('message', onMessage);
+  });
+  return within(all, 10_000, what);
+}
+
+const plan = (id: number, seed: number) => JSON.stringify({ id, kind: 'plan', seed, size: 30 });
+const route = (id: number, seed: number) => ({
+  id,
+  kind: 'route',
+  steps: planRoute({ seed, size: 30 }),
+});
+/** Seeds the fixture worker treats specially (test/fixtures/logic-under-test.worker.ts). */
+const CRASH_SEED = -1;
+const HOLD_SEED = -2;
+
+/** A pool server running the fixture worker; `gate[0] = 1` releases its held jobs. */
+async function startFixtureServer(limits?: PlanLimits) {
+  const gate = new Int32Array(new SharedArrayBuffer(4));
+  const server = await within(
+    startGameServer({
+      placement: 'worker pool',
+      workers: 1,
+      ...(limits ? { limits } : {}),
+      logicWorker: new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
+      logicWorkerData: gate.buffer,
+    }),
+    20_000,
+    'the fixture server to start',
+  );
+  const release = () => {
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+  };
+  return { server, release };
 }
 
 describe('parseClientMessage', () => {
@@ -106,6 +157,72 @@ describe('game server limits', () => {
       expect(code).toBe(1009);
     } finally {
       await within(server.close(), 15_000, 'the server to close');
+    }
+  });
+});
+
+describe('game server under a flood of plans', () => {
+  it('answers plans over the per-connection and server-wide limits with an error; others stay answered', async () => {
+    const { server, release } = await startFixtureServer({ perConnection: 2, total: 3 });
+    const [flooder, second, bystander] = await Promise.all([
+      connect(server.url),
+      connect(server.url),
+      connect(server.url),
+    ]);
+    try {
+      // Two held plans fill the flooder's share; the third is refused at once.
+      const refused = nextMessages(flooder, 1, "the flooder's third plan to be refused");
+      for (const id of [1, 2, 3]) flooder.send(plan(id, HOLD_SEED));
+      expect(await refused).toEqual([
+        {
+          id: 3,
+          kind: 'error',
+          message:
+            'too many route plans in flight on this connection (limit 2); wait for an answer before sending another',
+        },
+      ]);
+      // One more plan fills the server; the next, from another client, is refused too.
+      const secondAnswers = nextMessages(second, 2, 'the second client to get two answers');
+      second.send(plan(1, HOLD_SEED));
+      second.send(plan(2, 7));
+      expect(await ask(bystander, { id: 1, kind: 'ping' })).toEqual({ id: 1, kind: 'pong' });
+      // The flooder leaves while its plans are held: their answers must be dropped, and the
+      // places they held given back.
+      const left = once(flooder, 'close');
+      flooder.close();
+      await within(left, 10_000, 'the flooder to disconnect');
+      release();
+      expect(await secondAnswers).toEqual([
+        { id: 2, kind: 'error', message: 'server is busy with 3 route plans; try again later' },
+        route(1, HOLD_SEED),
+      ]);
+      // Every place is free again: three plans at once are all answered with routes.
+      const bystanderAnswers = nextMessages(bystander, 2, 'the bystander to get two routes');
+      bystander.send(plan(2, 8));
+      bystander.send(plan(3, 9));
+      expect(await ask(second, { id: 3, kind: 'plan', seed: 10, size: 30 })).toEqual(route(3, 10));
+      expect(await bystanderAnswers).toEqual(expect.arrayContaining([route(2, 8), route(3, 9)]));
+    } finally {
+      release();
+      second.close();
+      bystander.close();
+      await within(server.close(), 15_000, 'the fixture server to close');
+    }
+  });
+
+  it('a worker that crashes mid-plan costs one error reply; it is replaced and the next plan is answered', async () => {
+    const { server } = await startFixtureServer();
+    const client = await connect(server.url);
+    try {
+      expect(await ask(client, { id: 1, kind: 'plan', seed: CRASH_SEED, size: 30 })).toEqual({
+        id: 1,
+        kind: 'error',
+        message: 'route planning failed because its worker stopped; try again',
+      });
+      expect(await ask(client, { id: 2, kind: 'plan', seed: 5, size: 30 })).toEqual(route(2, 5));
+    } finally {
+      client.close();
+      await within(server.close(), 15_000, 'the fixture server to close');
     }
   });
 });
