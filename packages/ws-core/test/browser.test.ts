@@ -3,6 +3,7 @@
  * browser). Skipped locally, with a message, when Chromium is missing; in CI (CI set) a missing
  * Chromium is a failure, since .ci/run installs it.
  */
+import { readFileSync } from 'node:fs';
 import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testing/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -101,5 +102,37 @@ describe.runIf(shouldRunBrowserTests())('Chromium as the client', () => {
       );
     }, url);
     expect(fromServer).toEqual([4001, 'server done']);
+  });
+
+  test('speaks wss: from an https page served by the same TLS server', async () => {
+    const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+    const secure = await startServer({
+      tls: { key: fixture('localhost-key.pem'), cert: fixture('localhost-cert.pem') },
+      onHttpRequest: () => ({ status: 200, body: '<!doctype html><title>wss</title>' }),
+    });
+    secure.server.on('connection', (conn) => conn.on('message', (data) => conn.send(data)));
+    // The test certificate is self-signed: this context trusts it, the way a user clicks through.
+    const context = await (browser as Browser).newContext({ ignoreHTTPSErrors: true });
+    try {
+      const tlsPage = await context.newPage();
+      await tlsPage.goto(secure.url.replace('wss:', 'https:'));
+      const reply = await tlsPage.evaluate(async (target) => {
+        const ws = new WebSocket(target);
+        await new Promise((resolve, reject) => {
+          ws.onopen = resolve;
+          ws.onerror = reject;
+        });
+        const echoed = new Promise<string>((resolve) => (ws.onmessage = (e) => resolve(e.data)));
+        ws.send('through tls');
+        const text = await echoed;
+        ws.close(1000);
+        const { location } = globalThis as unknown as { location: { protocol: string } };
+        return { protocol: location.protocol, text };
+      }, secure.url);
+      expect(reply).toEqual({ protocol: 'https:', text: 'through tls' });
+    } finally {
+      await context.close();
+      await secure.server.close();
+    }
   });
 });
