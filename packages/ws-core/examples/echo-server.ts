@@ -1,11 +1,15 @@
 /**
  * Echo server — every message comes back with its opcode (text as text, binary as binary),
  * on any path.
- * Shows:  the smallest complete use of createServer; graceful shutdown with 1001.
+ * Shows:  the smallest complete use of createServer; graceful shutdown with 1001; wss: by
+ *         adding a certificate.
  * Run:    npx tsx packages/ws-core/examples/echo-server.ts --host 127.0.0.1 --port 0
- * Expect: "listening on ws://127.0.0.1:PORT/" once ready (tools parse this line);
+ *         (add --tls-cert CERT.pem --tls-key KEY.pem to serve wss: instead of ws:)
+ * Expect: "listening on ws://127.0.0.1:PORT/" (or wss://) once ready (tools parse this line);
  *         Ctrl-C closes every client with 1001 and exits 0.
  */
+import { readFileSync } from 'node:fs';
+import type { TlsOptions } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { createServer } from '../src/index.ts';
 
@@ -14,6 +18,8 @@ async function main(): Promise<void> {
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -21,8 +27,10 @@ async function main(): Promise<void> {
     throw new Error(`--port must be an integer from 0 to 65535, got ${values.port}`);
   }
 
+  const tls = readCertificate(values['tls-cert'], values['tls-key']);
+
   // 1. Echo each message back as it came: strings as text frames, Buffers as binary.
-  const server = createServer({ host: values.host, port }, (connection) => {
+  const server = createServer({ host: values.host, port, tls }, (connection) => {
     connection.on('message', (data) => connection.send(data));
   });
 
@@ -36,6 +44,18 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/** Both files or neither: half a TLS setup is a mistake worth one clear line. */
+function readCertificate(
+  cert: string | undefined,
+  key: string | undefined,
+): TlsOptions | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new Error('--tls-cert and --tls-key go together: give both files to serve wss:');
+  }
+  return { cert: readFileSync(cert), key: readFileSync(key) };
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import WebSocket from 'ws';
@@ -10,10 +11,12 @@ afterEach(() => {
 });
 
 /** Starts the example exactly as documented and resolves with the URL it announces. */
-function startExample(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function startExample(
+  extraArgs: string[] = [],
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, '--host', '127.0.0.1', '--port', '0'],
+    ['--import', 'tsx', script, '--host', '127.0.0.1', '--port', '0', ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -23,7 +26,7 @@ function startExample(): Promise<{ child: ChildProcess; url: string; output: () 
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk) => {
       output += chunk;
-      const match = /^listening on (ws:\/\/127\.0\.0\.1:\d+\/)$/m.exec(output);
+      const match = /^listening on (wss?:\/\/127\.0\.0\.1:\d+\/)$/m.exec(output);
       if (match?.[1]) resolve({ child, url: match[1], output: () => output });
     });
     child.stderr?.on('data', (chunk) => (output += chunk));
@@ -59,3 +62,29 @@ test('the echo example echoes text as text and binary as binary on any path, and
   expect(await exited).toBe(0);
   expect(output().match(/listening on/g)).toHaveLength(1);
 }, 20_000);
+
+test('with --tls-cert and --tls-key the example serves wss: and echoes through TLS', async () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const cert = fixture('localhost-cert.pem');
+  const { url } = await startExample([
+    '--tls-cert',
+    cert,
+    '--tls-key',
+    fixture('localhost-key.pem'),
+  ]);
+  expect(url).toMatch(/^wss:/);
+  const ws = new WebSocket(url, { ca: readFileSync(cert) });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const echoed = new Promise<string>((resolve) =>
+    ws.once('message', (data: Buffer) => resolve(data.toString())),
+  );
+  ws.send('secure hello');
+  expect(await echoed).toBe('secure hello');
+  ws.terminate();
+});
+
+test('refuses half a TLS setup in one line and exits 1', async () => {
+  await expect(startExample(['--tls-cert', 'cert.pem'])).rejects.toThrow(
+    /exited with 1: --tls-cert and --tls-key go together: give both files to serve wss:/,
+  );
+});
