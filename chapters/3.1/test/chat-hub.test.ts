@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChatHub, type ChatPeer, type Member } from '../src/chat/hub.ts';
+import { DEFAULT_CHAT_LIMITS } from '../src/chat/limits.ts';
 import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
 import {
   normalizeChatLine,
@@ -8,6 +9,7 @@ import {
   normalizeRoomName,
   uniqueNickname,
 } from '../src/chat/names.ts';
+import { MAX_CHAT_TEXT } from '../src/course-server.ts';
 
 /** A peer whose buffered amount the test controls, recording what it was sent. */
 class FakePeer implements ChatPeer {
@@ -203,6 +205,35 @@ describe('ChatHub', () => {
     expect(slow.sent.filter((e) => e.type === 'message')).toEqual([]);
     expect(hub.membersOf('lobby')).toEqual(['fast']);
     expect(hub.stats.closedSlow).toBe(1);
+  });
+});
+
+describe('ChatHub memory bound', () => {
+  /** A peer that never reads: everything sent stays owed to it. */
+  class SleepingPeer extends FakePeer {
+    override send(text: string) {
+      super.send(text);
+      this.bufferedAmount += Buffer.byteLength(text);
+    }
+  }
+
+  it('owes a member that never reads at most 128 KiB plus one line under the default policy, so 2,000 members stay under 300 MiB', () => {
+    const hub = new ChatHub({ lineBurst: Number.MAX_SAFE_INTEGER }); // only backpressure here
+    const sleeper = new SleepingPeer();
+    const speaker = enter(hub, new FakePeer(), { nick: 'speaker' });
+    enter(hub, sleeper, { nick: 'sleeper' });
+    const longest = '語'.repeat(MAX_CHAT_TEXT); // 3 bytes each in UTF-8: the biggest line
+    let most = 0;
+    for (let line = 0; line < 1000 && sleeper.closedWith === undefined; line++) {
+      hub.say(speaker, longest);
+      most = Math.max(most, sleeper.bufferedAmount);
+    }
+    expect(sleeper.closedWith?.code).toBe(1008);
+    const oneLine = Buffer.byteLength(
+      JSON.stringify({ type: 'message', nick: 'speaker', text: longest }),
+    );
+    expect(most).toBeLessThanOrEqual(128 * 1024 + oneLine);
+    expect(DEFAULT_CHAT_LIMITS.maxMembers * most).toBeLessThan(300 * 1024 * 1024);
   });
 });
 

@@ -39,8 +39,13 @@ export interface BackpressurePolicy {
   maxDropped: number;
 }
 
+/**
+ * 128 KiB is ~20 of the longest lines (6 KB) or ~2,000 ordinary ones, on top of what the
+ * kernel already buffers for the socket; with maxMembers 2000 the whole chat owes at most
+ * ~270 MiB. (It was 512 KiB: ~1 GiB for a full chat of members that never read.)
+ */
 export const DEFAULT_BACKPRESSURE: BackpressurePolicy = {
-  highWaterMark: 512 * 1024,
+  highWaterMark: 128 * 1024,
   maxDropped: 100,
 };
 
