@@ -98,6 +98,14 @@ describe('nicknames and rooms', () => {
     );
   });
 
+  it('treats nicknames that differ only in case as taken, so "Bob" cannot pass for "bob"', () => {
+    expect(uniqueNickname('Bob', new Set(['bob']))).toBe('Bob#2');
+    expect(uniqueNickname('ALICE', new Set(['alice', 'Alice#2']))).toBe('ALICE#3');
+    const hub = new ChatHub();
+    enter(hub, new FakePeer(), { nick: 'bob' });
+    expect(enter(hub, new FakePeer(), { nick: 'BOB' }).nick).toBe('BOB#2');
+  });
+
   it('appends #2, #3… to a nickname already taken in the room', () => {
     expect(uniqueNickname('bob', new Set(['bob', 'bob#2']))).toBe('bob#3');
     expect(uniqueNickname('bob', new Set(['alice']))).toBe('bob');

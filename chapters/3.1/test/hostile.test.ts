@@ -200,6 +200,27 @@ describe('protocol violations close only the offender, with the right code', () 
   });
 });
 
+describe('the page route under odd requests', () => {
+  const page = (target: string, ...more: string[]) =>
+    requestHead([`GET ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...more]);
+
+  it('answers only the first of 1,000 pipelined keep-alive requests, says Connection: close, and closes', async () => {
+    const answer = await exchangeRaw(server, page('/', 'Connection: keep-alive').repeat(1000));
+    expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/);
+  });
+
+  it.each([
+    ['a query string of 8,000 characters', page(`/?${'q'.repeat(8000)}`), 200],
+    ['2,000 small headers (over 8 KiB in all)', page('/', ...Array(2000).fill('X-A: 1')), 431],
+    ['an encoded "../" path', page('/%2e%2e/package.json'), 404],
+    ['an absolute-form target', page('http://127.0.0.1/'), 404],
+  ])('answers %s with %i and closes', async (_label, request, status) => {
+    expect(await exchangeRaw(server, request)).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+  });
+});
+
 describe('chat line content', () => {
   it('turns control characters into spaces before the room sees a line, and drops a line of only controls', async () => {
     const other = await witness('controls');

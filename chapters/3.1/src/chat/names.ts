@@ -26,12 +26,17 @@ export function normalizeRoomName(raw: string | null | undefined): string {
   return clean(raw, MAX_ROOM_LENGTH).toLowerCase() || DEFAULT_ROOM;
 }
 
-/** `wanted`, or `wanted#2`, `wanted#3`… — the first one nobody in `taken` uses. */
+/**
+ * `wanted`, or `wanted#2`, `wanted#3`… — the first one nobody in `taken` uses, ignoring case
+ * so that "Bob" cannot pass for "bob" in a member list.
+ */
 export function uniqueNickname(wanted: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(wanted)) return wanted;
+  const lowerTaken = new Set([...taken].map((nick) => nick.toLowerCase()));
+  const free = (nick: string) => !lowerTaken.has(nick.toLowerCase());
+  if (free(wanted)) return wanted;
   for (let n = 2; ; n++) {
     const candidate = `${wanted}#${n}`;
-    if (!taken.has(candidate)) return candidate;
+    if (free(candidate)) return candidate;
   }
 }
 
