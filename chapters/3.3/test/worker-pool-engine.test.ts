@@ -4,10 +4,11 @@
  */
 
 import { within } from '@course/course-kit/testing/waits';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { PoolError, WorkerExitedError, WorkerPool } from '../src/pool/index.ts';
 import type { FromWorker, TaskAnswer, TaskRequest, ToWorker } from '../src/pool/messages.ts';
 import type { Runtime, WorkerEvents } from '../src/pool/runtime.ts';
+import { Deque } from '../src/sync/deque.ts';
 import { tasks } from '../src/tasks.ts';
 import { fixtures } from './fixtures/tasks.ts';
 
@@ -214,6 +215,33 @@ describe('the pool engine', () => {
     await expect(pool.apply(tasks.square, [4], { signal: AbortSignal.abort(reason) })).rejects.toBe(
       reason,
     );
+    await pool.terminate();
+  });
+
+  test('aborting a map of 2,000 queued tasks walks the queue once, not once per task', async () => {
+    const { runtime, workers } = fakeRuntime(); // workers stay "starting": tasks wait in the queue
+    const pool = new WorkerPool(runtime, { size: 1 });
+    const controller = new AbortController();
+    const kept = pool.apply(tasks.square, [3]);
+    const items = Array.from({ length: 2_000 }, (_, i) => i);
+    const mapped = pool.map(tasks.square, items, { signal: controller.signal });
+    const walks = vi.spyOn(Deque.prototype, 'drain');
+    const reason = new Error('match cancelled');
+    try {
+      controller.abort(reason);
+      // One pass for the whole batch; a pass per task made this quadratic (20,000: 6.7 s).
+      expect(walks).toHaveBeenCalledTimes(1);
+    } finally {
+      walks.mockRestore();
+    }
+    await expect(within(mapped, 5_000, 'the aborted map to reject')).rejects.toBe(reason);
+    const worker = workers[0] as FakeWorker;
+    say(worker, { type: 'ready' });
+    await flush();
+    const sent = (worker.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+    expect(sent.map((t) => t.args)).toEqual([[3]]);
+    say(worker, { type: 'done', id: sent[0]?.id as number, value: 9 });
+    expect(await kept).toBe(9);
     await pool.terminate();
   });
 

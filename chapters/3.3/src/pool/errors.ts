@@ -6,6 +6,7 @@
  *   ├── PoolClosedError      submit after close() / terminate()
  *   ├── PoolStateError       join() while the pool is still open (Python: ValueError)
  *   ├── PoolTerminatedError  work that terminate() cancelled
+ *   ├── CloneError           a task's arguments that structured clone refuses (a function, a symbol)
  *   ├── TaskFailedError      the task threw in the worker; carries the remote message and stack
  *   ├── WorkerExitedError    the worker died while running the task
  *   └── TimeoutError         ApplyResult.get(timeout) ran out (the task keeps running)
@@ -30,6 +31,16 @@ export class PoolTerminatedError extends PoolError {
   override name = 'PoolTerminatedError';
   constructor(taskId: number) {
     super(`task ${taskId} was cancelled because the pool was terminated`);
+  }
+}
+
+export class CloneError extends PoolError {
+  override name = 'CloneError';
+  constructor(taskLabel: string, cause: unknown) {
+    super(
+      `${taskLabel}: its arguments cannot be sent to a worker: ${describeThrown(cause)} (send plain data: no functions, symbols or class instances)`,
+      { cause },
+    );
   }
 }
 
@@ -72,10 +83,28 @@ export class TimeoutError extends PoolError {
   }
 }
 
-/** Turns anything a task threw into plain data for the trip back to the pool. */
+/**
+ * Turns anything a task threw into plain strings for the trip back to the pool. It must not
+ * throw itself: it runs in the worker's last line of defence, where a throw kills the worker.
+ */
 export function toRemoteError(thrown: unknown): RemoteError {
   if (thrown instanceof Error) {
-    return { name: thrown.name, message: thrown.message, stack: thrown.stack };
+    const { name, message, stack } = thrown;
+    return {
+      name: describeThrown(name),
+      message: describeThrown(message),
+      stack: typeof stack === 'string' ? stack : undefined,
+    };
   }
-  return { name: 'NonError', message: String(thrown) };
+  return { name: 'NonError', message: describeThrown(thrown) };
+}
+
+/** String(value), or its `[object Type]` tag for a value with no usable toString. */
+export function describeThrown(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

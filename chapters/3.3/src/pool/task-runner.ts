@@ -3,7 +3,7 @@
  * export, answer. Tasks run one at a time in arrival order. The pool relies on that order:
  * when a worker dies, the oldest unanswered task is the one that was running.
  */
-import { toRemoteError } from './errors.ts';
+import { describeThrown, toRemoteError } from './errors.ts';
 import type { FromWorker, TaskAnswer, TaskRequest, ToWorker } from './messages.ts';
 
 export interface WorkerPort {
@@ -68,16 +68,43 @@ export function serveTasks(port: WorkerPort): void {
   let outbox: TaskAnswer[] = [];
   let lastFlush = performance.now();
 
+  /**
+   * Posts answers. Structured clone refuses some results (a function, a symbol), and then
+   * the whole message fails, synchronously. Posting the answers one by one then finds the
+   * culprit, which fails alone: its batch-mates keep their answers and the worker lives.
+   */
+  function post(answers: TaskAnswer[]): void {
+    if (answers.length === 0) return;
+    try {
+      port.post(answers.length === 1 ? (answers[0] as TaskAnswer) : { type: 'answers', answers });
+    } catch (error) {
+      if (answers.length > 1) {
+        for (const each of answers) post([each]);
+        return;
+      }
+      const [refused] = answers as [TaskAnswer];
+      // A failure is plain strings, so it cannot be refused: the channel itself is gone.
+      if (refused.type === 'failed') throw error;
+      port.post({
+        type: 'failed',
+        id: refused.id,
+        error: {
+          name: 'DataCloneError',
+          message: `its result cannot be sent back to the pool: ${describeThrown(error)}`,
+        },
+      });
+    }
+  }
+
   function flush(): void {
-    if (outbox.length === 1) port.post(outbox[0] as TaskAnswer);
-    else if (outbox.length > 1) port.post({ type: 'answers', answers: outbox });
+    post(outbox);
     outbox = [];
     lastFlush = performance.now();
   }
 
   function answer(message: TaskAnswer): void {
     if (!port.markRunning) {
-      port.post(message);
+      post([message]);
       return;
     }
     outbox.push(message);

@@ -1,0 +1,140 @@
+/**
+ * What a caller or a task can hand the pool that structured clone, String() or an iterator
+ * refuses. Each gets a typed error on its own task; no worker dies, nothing runs unseen, and
+ * the pool keeps working.
+ */
+
+import { getEventListeners } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { within } from '@course/course-kit/testing/waits';
+import { afterAll, describe, expect, test } from 'vitest';
+import { CloneError, createPool, POOL_KINDS, TaskFailedError } from '../src/pool/index.ts';
+import { fixtures } from './fixtures/tasks.ts';
+import { outcome } from './helpers.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pool-hostile-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The worker behind a size-1 pool: the same id before and after means none died. */
+const workerId = (who: { pid: number; threadId: number }, kind: string) =>
+  kind === 'thread' ? who.threadId : who.pid;
+
+describe.each(POOL_KINDS)('a %s pool given what cannot cross', (kind) => {
+  test('arguments structured clone refuses reject their own task with CloneError; batch-mates run', async () => {
+    const pool = createPool(kind, { size: 1 });
+    try {
+      const before = await pool.apply(fixtures.whoAmI, []);
+      // Same tick, so all four travel in one batch message.
+      const results = await within(
+        Promise.all(
+          [1, () => 2, Symbol('three'), 4].map((value) =>
+            outcome(pool.apply(fixtures.echo, [value])),
+          ),
+        ),
+        20_000,
+        `a batch with uncloneable arguments on a ${kind} pool`,
+      );
+      expect(results[0]).toEqual({ ok: true, value: 1 });
+      expect(results[3]).toEqual({ ok: true, value: 4 });
+      for (const failed of [results[1], results[2]]) {
+        expect(failed?.ok).toBe(false);
+        const error = (failed as { error: unknown }).error;
+        expect(error).toBeInstanceOf(CloneError);
+        expect((error as Error).message).toMatch(
+          /^task \d+ \(echo\): its arguments cannot be sent to a worker: .*could not be cloned/,
+        );
+      }
+      expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test('a result structured clone refuses fails only its own task; no worker dies', async () => {
+    const pool = createPool(kind, { size: 1 });
+    try {
+      const before = await pool.apply(fixtures.whoAmI, []);
+      const [ok, fn, symbol, after] = await within(
+        Promise.all([
+          outcome(pool.apply(fixtures.echo, ['first'])),
+          outcome(pool.apply(fixtures.returnUncloneable, ['function'])),
+          outcome(pool.apply(fixtures.returnUncloneable, ['symbol'])),
+          outcome(pool.apply(fixtures.echo, ['last'])),
+        ]),
+        20_000,
+        `a batch with uncloneable results on a ${kind} pool`,
+      );
+      expect(ok).toEqual({ ok: true, value: 'first' });
+      expect(after).toEqual({ ok: true, value: 'last' });
+      for (const failed of [fn, symbol]) {
+        const error = (failed as { error: unknown }).error;
+        expect(error).toBeInstanceOf(TaskFailedError);
+        expect((error as TaskFailedError).remoteName).toBe('DataCloneError');
+        expect((error as Error).message).toMatch(
+          /^task \d+ \(returnUncloneable\) failed in the worker: DataCloneError: its result cannot be sent back to the pool: /,
+        );
+      }
+      expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test('a thrown value String() cannot convert arrives as a NonError; no worker dies', async () => {
+    const pool = createPool(kind, { size: 1 });
+    try {
+      const before = await pool.apply(fixtures.whoAmI, []);
+      const error = await pool.apply(fixtures.throwUnprintable, []).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TaskFailedError);
+      expect((error as TaskFailedError).remoteName).toBe('NonError');
+      expect((error as TaskFailedError).remoteMessage).toBe('[object Object]');
+      expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test('map over an input that throws part-way rejects with that error and runs none of its tasks', async () => {
+    const pool = createPool(kind, { size: 1 });
+    const marks = join(scratch, `map-${kind}`);
+    function* brokenInput() {
+      yield marks;
+      yield marks;
+      throw new Error('the input broke after two items');
+    }
+    try {
+      await expect(pool.map(fixtures.markRun, brokenInput())).rejects.toThrow(
+        'the input broke after two items',
+      );
+      // close() then join() waits for every queued task: had either item been kept, it ran.
+      pool.close();
+      await within(pool.join(), 20_000, `the ${kind} pool to finish after a broken map`);
+      expect(existsSync(marks)).toBe(false);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  test('one map or imap with a signal adds one abort listener, not one per item', async () => {
+    const pool = createPool(kind, { size: 1 });
+    const controller = new AbortController();
+    const { signal } = controller;
+    try {
+      const items = Array.from({ length: 100 }, (_, i) => i);
+      const mapped = pool.map(fixtures.echo, items, { signal });
+      expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+      expect(await within(mapped, 20_000, `a map of 100 on a ${kind} pool`)).toEqual(items);
+      const seen: unknown[] = [];
+      for await (const value of pool.imap(fixtures.echo, items, { signal })) {
+        if (seen.length === 50) expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+        seen.push(value);
+      }
+      expect(seen).toEqual(items);
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    } finally {
+      await pool.terminate();
+    }
+  });
+});
