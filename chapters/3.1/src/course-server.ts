@@ -122,8 +122,12 @@ function serveEcho(conn: WebSocketConnection, maxBuffered: number): void {
 }
 
 function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchParams): void {
-  const member = hub.join(conn, { nick: params.get('nick'), room: params.get('room') });
-  if (member === undefined) return; // the room or the chat is full: the hub closed it with 1013
+  const member = hub.join(conn, {
+    nick: params.get('nick'),
+    room: params.get('room'),
+    from: conn.remoteAddress,
+  });
+  if (member === undefined) return; // the room, the chat or this address is full: closed with 1013
   const refuse = (code: number, reason: string) => {
     hub.leave(member, reason); // leave first, so nothing more is sent to a closing connection
     conn.close(code, reason);

@@ -32,7 +32,7 @@ class FakePeer implements ChatPeer {
 }
 
 /** Joins and insists on getting in (the hub returns undefined when it refuses). */
-function enter(hub: ChatHub, peer: ChatPeer, wanted: { nick?: string; room?: string }): Member {
+function enter(hub: ChatHub, peer: ChatPeer, wanted: Parameters<ChatHub['join']>[1]): Member {
   const member = hub.join(peer, wanted);
   if (member === undefined) throw new Error(`the hub refused ${JSON.stringify(wanted)}`);
   return member;
@@ -328,6 +328,22 @@ describe('ChatHub limits', () => {
     expect(hub.membersOf('small')).toEqual(['a', 'b']);
     enter(hub, elsewhere, { nick: 'c', room: 'other' });
     expect(hub.stats.refusedFull).toBe(1);
+  });
+
+  it('refuses a join with 1013 once its address has maxMembersPerAddress members in any rooms; others still get in', () => {
+    const hub = new ChatHub({ maxMembersPerAddress: 2 });
+    const first = enter(hub, new FakePeer(), { nick: 'a', room: 'one', from: '10.0.0.1' });
+    enter(hub, new FakePeer(), { nick: 'b', room: 'two', from: '10.0.0.1' });
+    const third = new FakePeer();
+    expect(hub.join(third, { nick: 'c', room: 'three', from: '10.0.0.1' })).toBeUndefined();
+    expect(third.closedWith).toEqual({
+      code: 1013,
+      reason: 'too many members from your address (2); try again later',
+    });
+    expect(hub.membersOf('three')).toEqual([]); // a refused join opens no room
+    enter(hub, new FakePeer(), { nick: 'd', room: 'three', from: '10.0.0.2' });
+    hub.leave(first);
+    enter(hub, new FakePeer(), { nick: 'c', room: 'three', from: '10.0.0.1' });
   });
 
   it('refuses a join with 1013 while the whole chat is full, and admits one again after a leave', () => {

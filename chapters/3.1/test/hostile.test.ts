@@ -342,6 +342,25 @@ describe('chat limits: one client cannot make the server work for the whole room
     other.socket.close();
   });
 
+  it('refuses a third chat member from one address with close 1013, in any room', async () => {
+    const small = await startCourseServer({ port: 0, chatLimits: { maxMembersPerAddress: 2 } });
+    try {
+      const members = [await witness('one', small), await witness('two', small)];
+      const third = new WebSocket(`${small.url}chat?nick=third&room=three`);
+      let closed: { code: number; reason: string } | undefined;
+      third.once('close', (code, reason) => {
+        closed = { code, reason: String(reason) };
+      });
+      expect(await eventually('the server to close the third member', () => closed)).toEqual({
+        code: 1013,
+        reason: 'too many members from your address (2); try again later',
+      });
+      for (const member of members) member.socket.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses a fourth member of a room of three with close 1013 and a reason, before any welcome', async () => {
     const members = await Promise.all(['a', 'b', 'c'].map(() => witness('full', limited)));
     const late = new WebSocket(`${limited.url}chat?nick=late&room=full`);

@@ -17,7 +17,7 @@
  * chat by maxMembers times that (limits.ts bounds the members and how fast each may send).
  */
 import { CloseCode } from '@course/ws-core';
-import { type ChatLimits, DEFAULT_CHAT_LIMITS, LineBudget } from './limits.ts';
+import { type ChatLimits, DEFAULT_CHAT_LIMITS, Headcount, LineBudget } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
 import { normalizeNickname, normalizeRoomName, uniqueNickname } from './names.ts';
 
@@ -55,6 +55,8 @@ export interface Member {
   readonly nick: string;
   readonly room: string;
   readonly peer: ChatPeer;
+  /** The peer's network address, when known: members are counted per address. */
+  readonly from: string | undefined;
   /** Broadcasts dropped since this member last caught up. */
   dropped: number;
   /** Lines it may still send now (limits.ts). */
@@ -66,7 +68,7 @@ export interface Member {
 export class ChatHub {
   private readonly rooms = new Map<string, Map<string, Member>>();
   private readonly policy: ChatPolicy;
-  private memberCount = 0;
+  private readonly headcount: Headcount;
   readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0, closedFast: 0, refusedFull: 0 };
 
   constructor(
@@ -76,33 +78,35 @@ export class ChatHub {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.policy = { ...DEFAULT_BACKPRESSURE, ...DEFAULT_CHAT_LIMITS, ...policy };
+    this.headcount = new Headcount(this.policy);
   }
 
   /**
-   * Adds a peer to a room under a unique nickname, greets it and tells the room. When the room
-   * or the chat is full, closes the peer with 1013 instead and returns undefined.
+   * Adds a peer to a room under a unique nickname, greets it and tells the room. When the room,
+   * the chat or the peer's address is full, closes the peer with 1013 and returns undefined.
    */
   join(
     peer: ChatPeer,
-    wanted: { nick?: string | null; room?: string | null } = {},
+    wanted: { nick?: string | null; room?: string | null; from?: string | undefined } = {},
   ): Member | undefined {
     const room = normalizeRoomName(wanted.room);
     const members = this.rooms.get(room) ?? new Map<string, Member>();
-    const full = this.fullness(members.size);
+    const { from } = wanted;
+    const full = this.headcount.refusal(members.size, from);
     if (full !== undefined) {
       this.stats.refusedFull++;
       this.log(`refused a join to ${room}: ${full}`);
-      peer.close(TRY_AGAIN_LATER, full); // no room name: the reason must fit in 123 bytes
+      peer.close(TRY_AGAIN_LATER, full);
       return undefined;
     }
     this.rooms.set(room, members);
     const nick = uniqueNickname(normalizeNickname(wanted.nick), new Set(members.keys()));
     const { lineBurst, linesPerSecond } = this.policy;
     const budget = new LineBudget(lineBurst, linesPerSecond, this.now);
-    const member: Member = { nick, room, peer, dropped: 0, budget, gone: false };
+    const member: Member = { nick, room, peer, from, dropped: 0, budget, gone: false };
     peer.send(encodeChatEvent({ type: 'welcome', nick, room, members: [...members.keys()] }));
     members.set(nick, member);
-    this.memberCount++;
+    this.headcount.add(from);
     this.log(`${nick} joined ${room} (${members.size} online)`);
     this.broadcast(room, { type: 'join', nick, online: members.size }, member);
     return member;
@@ -131,20 +135,10 @@ export class ChatHub {
     const members = this.rooms.get(member.room);
     if (!members) return;
     members.delete(member.nick);
-    this.memberCount--;
+    this.headcount.remove(member.from);
     if (members.size === 0) this.rooms.delete(member.room);
     this.log(`${member.nick} left ${member.room}: ${reason} (${members.size} online)`);
     this.broadcast(member.room, { type: 'leave', nick: member.nick, online: members.size, reason });
-  }
-
-  /** Why a join to a room of `roomSize` members must wait, or undefined if it may go ahead. */
-  private fullness(roomSize: number): string | undefined {
-    const { maxMembers, maxRoomMembers } = this.policy;
-    if (this.memberCount >= maxMembers)
-      return `the chat is full (${maxMembers} members); try again later`;
-    if (roomSize >= maxRoomMembers)
-      return `this room is full (${maxRoomMembers} members); try again later`;
-    return undefined;
   }
 
   /** Removes a member for breaking a rule: the room hears `why`, the peer gets 1008 and `reason`. */

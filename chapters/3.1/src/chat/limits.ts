@@ -1,5 +1,6 @@
 /**
- * How much work one chat client may cause: members per room and in all, and lines per second.
+ * How much work one chat client may cause: members per room, per address and in all, and
+ * lines per second.
  *
  * Backpressure (hub.ts) bounds what is *queued* per member, but not what one client makes the
  * server *do*. A broadcast is one send per member, so without these limits one client's input
@@ -16,16 +17,25 @@ export interface ChatLimits {
   maxRoomMembers: number;
   /** A join when the whole chat has this many members is refused with 1013. */
   maxMembers: number;
+  /**
+   * Members from one address, in all rooms together (so also the rooms one client can open).
+   * Without it one client could fill every room, or the whole chat, with idle connections.
+   */
+  maxMembersPerAddress: number;
   /** Lines a member may send at once… */
   lineBurst: number;
   /** …and then per second. A member over its budget is closed with 1008. */
   linesPerSecond: number;
 }
 
-/** A classroom's sizes: far above what people type, far below what a script can send. */
+/**
+ * A classroom's sizes: far above what people type, far below what a script can send.
+ * (Per address is weak against IPv6, where one client may own many addresses.)
+ */
 export const DEFAULT_CHAT_LIMITS: ChatLimits = {
   maxRoomMembers: 200,
   maxMembers: 2000,
+  maxMembersPerAddress: 20,
   lineBurst: 20,
   linesPerSecond: 5,
 };
@@ -55,5 +65,41 @@ export class LineBudget {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+}
+
+/** Counts members, in all and per address, and says why one more must wait. */
+export class Headcount {
+  private total = 0;
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(private readonly limits: ChatLimits) {}
+
+  /** Why a member from `address` may not join a room of `roomSize` now; undefined if it may. */
+  refusal(roomSize: number, address: string | undefined): string | undefined {
+    const { maxMembers, maxRoomMembers, maxMembersPerAddress } = this.limits;
+    // No room name or address in these reasons: a close reason must fit in 123 bytes.
+    if (address !== undefined && (this.perAddress.get(address) ?? 0) >= maxMembersPerAddress)
+      return `too many members from your address (${maxMembersPerAddress}); try again later`;
+    if (this.total >= maxMembers)
+      return `the chat is full (${maxMembers} members); try again later`;
+    if (roomSize >= maxRoomMembers)
+      return `this room is full (${maxRoomMembers} members); try again later`;
+    return undefined;
+  }
+
+  add(address: string | undefined): void {
+    this.total++;
+    if (address !== undefined)
+      this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+  }
+
+  remove(address: string | undefined): void {
+    this.total--;
+    if (address === undefined) return;
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    // Delete at zero, so the map holds only addresses with members.
+    if (left === 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, left);
   }
 }
