@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { within } from '@course/course-kit/testing/waits';
 import { afterAll, describe, expect, test } from 'vitest';
-import { CloneError, createPool, POOL_KINDS, TaskFailedError } from '../src/pool/index.ts';
+import {
+  ApplyResult,
+  CloneError,
+  createPool,
+  POOL_KINDS,
+  TaskFailedError,
+} from '../src/pool/index.ts';
 import { fixtures } from './fixtures/tasks.ts';
 import { outcome } from './helpers.ts';
 
@@ -135,6 +141,27 @@ describe.each(POOL_KINDS)('a %s pool given what cannot cross', (kind) => {
       expect(getEventListeners(signal, 'abort')).toHaveLength(0);
     } finally {
       await pool.terminate();
+    }
+  });
+});
+
+describe('ApplyResult time limits', () => {
+  test('get(Infinity) waits without a limit; a negative or NaN limit is a RangeError, also for wait()', async () => {
+    let finish!: (value: string) => void;
+    const result = new ApplyResult(
+      'task 1 (slow)',
+      new Promise<string>((resolve) => {
+        finish = resolve;
+      }),
+    );
+    const patient = result.get(Number.POSITIVE_INFINITY);
+    // setTimeout(Infinity) fires after 1 ms: a buggy limit would have run out by now.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    finish('done');
+    expect(await within(patient, 1_000, 'get() with no time limit')).toBe('done');
+    for (const bad of [-1, Number.NaN]) {
+      await expect(result.get(bad)).rejects.toBeInstanceOf(RangeError);
+      await expect(result.wait(bad)).rejects.toBeInstanceOf(RangeError);
     }
   });
 });

@@ -1,5 +1,6 @@
 /** The gevent-style structures, one behaviour per test. */
 
+import { getEventListeners } from 'node:events';
 import { within } from '@course/course-kit/testing/waits';
 import { describe, expect, test } from 'vitest';
 import {
@@ -115,6 +116,21 @@ describe('Queue', () => {
     expect(q.waiting().getters).toBe(0);
     await q.put(1);
     expect(await q.get()).toBe(1);
+  });
+
+  test('a wait with timeoutMs Infinity has no limit; a negative, NaN or over-long one is a RangeError', async () => {
+    const q = new Queue<number>();
+    const patient = q.get({ timeoutMs: Number.POSITIVE_INFINITY });
+    // setTimeout(Infinity) fires after 1 ms: a buggy limit would have run out by now.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await q.put(7);
+    expect(await within(patient, 1_000, 'the get() with no time limit')).toBe(7);
+    for (const bad of [-1, Number.NaN, 2 ** 31]) {
+      await expect(q.get({ timeoutMs: bad })).rejects.toThrow(
+        `timeoutMs must be from 0 to 2147483647, or Infinity for no limit; got ${bad}`,
+      );
+    }
+    expect(q.waiting().getters).toBe(0);
   });
 
   test('maxsize must be a whole number ≥ 1 or Infinity', () => {
@@ -288,6 +304,32 @@ describe('Group', () => {
 });
 
 describe('cancellation and timeouts on every wait', () => {
+  test('waits that share one signal add one abort listener between them; an abort still reaches each', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const q = new Queue<number>();
+    const getters = Array.from({ length: 100 }, () => q.get({ signal }));
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    for (let i = 0; i < 50; i++) q.putNowait(i);
+    expect(await Promise.all(getters.slice(0, 50))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    const reason = new Error('round over');
+    controller.abort(reason);
+    for (const getter of getters.slice(50)) await expect(getter).rejects.toBe(reason);
+    expect(q.waiting().getters).toBe(0);
+
+    // A Group's waiting tasks all wait on the group's signal.
+    const group = new Group(1);
+    const gate = new Event();
+    const tasks = Array.from({ length: 100 }, () => group.spawn(() => gate.wait()));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(getEventListeners(group.signal, 'abort')).toHaveLength(1);
+    gate.set();
+    await within(Promise.all(tasks), 5_000, '100 group tasks behind one slot');
+    expect(getEventListeners(group.signal, 'abort')).toHaveLength(0);
+  });
+
   test('an aborted wait rejects with the signal reason and leaves each structure usable', async () => {
     const abortWith = async (wait: (signal: AbortSignal) => Promise<unknown>, what: string) => {
       const controller = new AbortController();

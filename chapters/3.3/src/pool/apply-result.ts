@@ -3,6 +3,7 @@
  * `get(timeout)`, `wait(timeout)`, `ready()`, `successful()`. It also is a promise-like,
  * so `await pool.applyAsync(...)` works.
  */
+import { checkTimeout } from '../sync/timeout.ts';
 import { PoolStateError, TimeoutError } from './errors.ts';
 
 type State<R> =
@@ -43,17 +44,28 @@ export class ApplyResult<R> implements PromiseLike<R> {
     return this.state.kind === 'done';
   }
 
-  /** The value, or the task's error; with `timeoutMs`, a TimeoutError if it takes longer. */
+  /**
+   * The value, or the task's error; with `timeoutMs`, a TimeoutError if it takes longer
+   * (Infinity: no limit; a negative or NaN limit is a RangeError).
+   */
   get(timeoutMs?: number): Promise<R> {
-    if (timeoutMs === undefined) return this.settled;
+    let limit: number | undefined;
+    try {
+      limit = checkTimeout(timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (limit === undefined) return this.settled;
+    const ms = limit;
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TimeoutError(this.label, timeoutMs)), timeoutMs);
+      const timer = setTimeout(() => reject(new TimeoutError(this.label, ms)), ms);
       this.settled.then(resolve, reject).finally(() => clearTimeout(timer));
     });
   }
 
-  /** Resolves when the result is ready or `timeoutMs` passes; never rejects. */
+  /** Resolves when the result is ready or `timeoutMs` passes; rejects only for a bad limit. */
   async wait(timeoutMs?: number): Promise<void> {
+    checkTimeout(timeoutMs); // a caller's mistake must not read as "ready"
     await this.get(timeoutMs).catch(() => {});
   }
 
