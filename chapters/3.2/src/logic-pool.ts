@@ -35,7 +35,7 @@ export class LogicPool {
   }
 
   async call<T>(request: unknown): Promise<T> {
-    const index = this.busy.indexOf(Math.min(...this.busy));
+    const index = this.pick();
     const peer = this.peers[index] as Peer;
     this.busy[index] = (this.busy[index] ?? 0) + 1;
     try {
@@ -50,6 +50,24 @@ export class LogicPool {
     } finally {
       this.busy[index] = (this.busy[index] ?? 1) - 1;
     }
+  }
+
+  /**
+   * The least busy live worker. One that died and could not be replaced (its replacement
+   * failed to load) is skipped; only when none is alive does a call go to a dead one, and
+   * fail at once with its error.
+   */
+  private pick(): number {
+    let best = 0;
+    let fewest = Number.POSITIVE_INFINITY;
+    this.peers.forEach((peer, i) => {
+      const calls = peer.alive ? (this.busy[i] ?? 0) : Number.POSITIVE_INFINITY;
+      if (calls < fewest) {
+        best = i;
+        fewest = calls;
+      }
+    });
+    return best;
   }
 
   async close(): Promise<void> {
