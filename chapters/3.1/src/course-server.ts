@@ -17,7 +17,8 @@ import {
   type WebSocketConnection,
   type WebSocketServer,
 } from '@course/ws-core';
-import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
+import { AddressCounter } from './address-counter.ts';
+import { type BackpressurePolicy, ChatHub, TRY_AGAIN_LATER } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
 import { normalizeChatLine } from './chat/names.ts';
 import { createHttpHandler } from './page.ts';
@@ -28,6 +29,11 @@ export const MAX_CHAT_TEXT = 2000;
 export const MAX_PAYLOAD = 1024 * 1024;
 /** An echo client that lets this many unread bytes pile up is closed (an echo never drops). */
 export const ECHO_MAX_BUFFERED = 8 * 1024 * 1024;
+/**
+ * WebSocket connections one address may hold open, both routes together. Each may hold a
+ * partial message of up to MAX_PAYLOAD, so without a cap one client holds N × 1 MiB.
+ */
+export const MAX_CONNECTIONS_PER_ADDRESS = 50;
 
 /** The WebSocket endpoints; an upgrade to any other path gets 404 from ws-core, before the 101. */
 export const ENDPOINTS: readonly string[] = ['/echo', '/chat'];
@@ -42,6 +48,7 @@ export interface CourseServerOptions {
   /** Room sizes and lines per second (chat/limits.ts); defaults to DEFAULT_CHAT_LIMITS. */
   chatLimits?: Partial<ChatLimits>;
   echoMaxBuffered?: number;
+  maxConnectionsPerAddress?: number;
   handshakeTimeout?: number;
   closeTimeout?: number;
   /** One line per join, leave and refusal, for the section's narration. */
@@ -63,6 +70,8 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
   const log = options.log ?? (() => {});
   const hub = new ChatHub({ ...options.backpressure, ...options.chatLimits }, log);
   const echoMaxBuffered = options.echoMaxBuffered ?? ECHO_MAX_BUFFERED;
+  const maxPerAddress = options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
+  const perAddress = new AddressCounter();
   const server = createServer(
     {
       host: options.host ?? '127.0.0.1',
@@ -85,6 +94,15 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
   function route(conn: WebSocketConnection, head: HttpRequestHead): void {
     // A misbehaving client must not crash the process: ws-core reports, we log.
     conn.on('error', (error: Error) => log(`connection error: ${error.message}`));
+    const from = conn.remoteAddress;
+    if (perAddress.count(from) >= maxPerAddress) {
+      log(`refused a connection from ${from}: ${maxPerAddress} already open`);
+      const reason = `too many connections from your address (${maxPerAddress}); try again later`;
+      conn.close(TRY_AGAIN_LATER, reason);
+      return;
+    }
+    perAddress.add(from);
+    conn.on('close', () => perAddress.remove(from));
     // ws-core only upgrades the paths in ENDPOINTS, so this is one of the two.
     if (targetPath(head.target) === '/echo') {
       serveEcho(conn, echoMaxBuffered);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
 import { encodeFrame, Opcode, type WebSocketConnection } from '@course/ws-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -218,6 +219,37 @@ describe('the page route under odd requests', () => {
     ['an absolute-form target', page('http://127.0.0.1/'), 404],
   ])('answers %s with %i and closes', async (_label, request, status) => {
     expect(await exchangeRaw(server, request)).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+  });
+});
+
+describe('connections per address', () => {
+  it('closes a third WebSocket from one address with 1013 while the first two keep echoing', async () => {
+    const small = await startCourseServer({ port: 0, maxConnectionsPerAddress: 2 });
+    try {
+      const open = (path: string) => {
+        const socket = new WebSocket(`${small.url}${path}`);
+        let closed: { code: number; reason: string } | undefined;
+        socket.once('close', (code, reason) => {
+          closed = { code, reason: String(reason) };
+        });
+        return { socket, closed: () => closed };
+      };
+      const first = open('echo');
+      const second = open('chat?nick=second');
+      await Promise.all([first, second].map(({ socket }) => once(socket, 'open')));
+      const third = open('echo');
+      expect(await eventually('the server to close the third', third.closed)).toEqual({
+        code: 1013,
+        reason: 'too many connections from your address (2); try again later',
+      });
+      const reply = once(first.socket, 'message');
+      first.socket.send('still echoing');
+      expect(String((await reply)[0])).toBe('still echoing');
+      first.socket.close();
+      second.socket.close();
+    } finally {
+      await small.close();
+    }
   });
 });
 
