@@ -129,6 +129,11 @@ export class Peer {
     return this.hasStarted;
   }
 
+  /** Requests sent and not answered yet. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
   /** Sends one request and resolves with the peer's answer. */
   async call<T>(payload: unknown, transfer: Transferable[] = []): Promise<T> {
     await this.ready;
@@ -138,10 +143,17 @@ export class Peer {
     const answer = new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
     });
-    if (this.kind === 'thread') (this.handle as Worker).postMessage(request, transfer);
-    // A send on a closed channel either throws or reports via callback; the exit settles the call.
-    else if ((this.handle as ChildProcess).connected)
-      (this.handle as ChildProcess).send(request, () => {});
+    try {
+      if (this.kind === 'thread') (this.handle as Worker).postMessage(request, transfer);
+      // A send on a closed channel either throws or reports via callback; the exit settles the call.
+      else if ((this.handle as ChildProcess).connected)
+        (this.handle as ChildProcess).send(request, () => {});
+    } catch (error) {
+      // Nothing left (structured clone refused the payload), so nothing may stay pending:
+      // the peer's exit would later reject a promise nobody holds.
+      this.pending.delete(id);
+      throw error;
+    }
     return answer as Promise<T>;
   }
 

@@ -19,6 +19,19 @@ export function peerInput<T>(): T {
   return JSON.parse(process.argv[2] ?? 'null') as T;
 }
 
+/**
+ * What the parent is told about a thrown value. It must not throw itself: a value with no
+ * usable toString (`Object.create(null)`) would otherwise crash the worker from here.
+ */
+function describeError(thrown: unknown): { name: string; message: string } {
+  if (thrown instanceof Error) return { name: thrown.name, message: thrown.message };
+  try {
+    return { name: 'Error', message: String(thrown) };
+  } catch {
+    return { name: 'Error', message: Object.prototype.toString.call(thrown) };
+  }
+}
+
 /** Serves requests with `handler` until the parent ends us (or, for a child, goes away). */
 export function serve(handler: (payload: never) => unknown): void {
   const post = (reply: Reply) => {
@@ -29,8 +42,7 @@ export function serve(handler: (payload: never) => unknown): void {
     try {
       post({ id, ok: true, value: await handler(payload as never) });
     } catch (error) {
-      const { name, message } = error instanceof Error ? error : new Error(String(error));
-      post({ id, ok: false, error: { name, message } });
+      post({ id, ok: false, error: describeError(error) });
     }
   };
   if (parentPort) {

@@ -22,6 +22,40 @@ describe('Peer', () => {
     }
   });
 
+  it('reports a thrown value String() cannot convert as a failure, and the worker lives on', async () => {
+    const peer = Peer.thread(fixture('throws-unprintable.worker.ts'), undefined, { label: 'odd' });
+    try {
+      for (const move of ['first', 'second']) {
+        const failure = await within(
+          peer.call(move).catch((e: unknown) => e),
+          10_000,
+          `the odd worker to answer its ${move} call`,
+        );
+        expect(failure).toBeInstanceOf(WorkerFailedError);
+        expect((failure as Error).message).toBe('odd failed: [object Object]');
+      }
+      expect(peer.alive).toBe(true);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('rejects a request whose payload cannot be cloned, leaving nothing pending', async () => {
+    const peer = Peer.thread(new URL('../src/echo.worker.ts', import.meta.url));
+    try {
+      const refused = await within(
+        peer.call(() => 'a function').catch((e: unknown) => e),
+        10_000,
+        'the uncloneable request to be refused',
+      );
+      expect((refused as Error).name).toBe('DataCloneError');
+      expect(peer.pendingCalls).toBe(0);
+      expect(await within(peer.call('plain'), 10_000, 'the echo worker to answer')).toBe('plain');
+    } finally {
+      await peer.close();
+    }
+  });
+
   it('rejects a pending request with the exit code when a worker thread exits', async () => {
     const peer = Peer.thread(fixture('exits.worker.ts'), undefined, { label: 'quitter' });
     const failure = await within(
