@@ -20,6 +20,7 @@ import {
 } from './constants.ts';
 import { ProtocolError } from './errors.ts';
 import type { Frame } from './frames.ts';
+import { asError, callEachListener } from './listeners.ts';
 import type { Protocol, ProtocolState, Role } from './protocol.ts';
 
 export interface ConnectionOptions {
@@ -146,8 +147,6 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.receiving = true;
     try {
       this.emitEvents();
-    } catch (error) {
-      this.handlerFailed(error);
     } finally {
       this.receiving = false;
       // Replies produced by the handlers (echoes, pongs) leave in one write.
@@ -163,30 +162,55 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    * An application handler threw. As Python's `websockets` does, only this connection pays:
    * it is closed with 1011 (internal error, no details for the peer) and the error is
    * reported — to 'error' listeners, or to stderr if there are none, so the bug is not lost.
-   * The process and every other connection carry on. The server also calls this when a
-   * 'connection' listener throws.
+   * The process and every other connection carry on.
+   * @internal Also called by the server when one of its 'connection' listeners throws.
    */
-  handlerFailed(error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    if (this.listenerCount('error') > 0) this.emit('error', failure);
-    else console.error('websocket handler failed; closing its connection with 1011:', failure);
+  handlerFailed(thrown: unknown): void {
+    this.report(asError(thrown), { logIfUnheard: true });
     this.close(CloseCode.INTERNAL_ERROR, 'internal error');
+  }
+
+  /** Emits an application event; each listener that throws fails this connection (1011). */
+  private emitSafely<K extends keyof WebSocketConnectionEvents>(
+    event: K,
+    ...args: WebSocketConnectionEvents[K]
+  ): void {
+    for (const thrown of callEachListener(this.rawListeners(event), this, args)) {
+      this.handlerFailed(thrown);
+    }
+  }
+
+  /**
+   * Hands an error to the 'error' listeners. A peer's protocol error with nobody listening is
+   * not worth a line on stderr; a bug in the application is. A listener that throws while
+   * handling an error is written to stderr: there is nowhere further to send it.
+   */
+  private report(error: Error, { logIfUnheard }: { logIfUnheard: boolean }): void {
+    const listeners = this.rawListeners('error');
+    if (listeners.length === 0) {
+      if (logIfUnheard)
+        console.error('websocket handler failed; closing its connection with 1011:', error);
+      return;
+    }
+    for (const thrown of callEachListener(listeners, this, [error])) {
+      console.error('websocket error listener threw while handling', error, 'with:', thrown);
+    }
   }
 
   private emitEvents(): void {
     for (const event of this.machine.eventsReceived()) {
       switch (event.type) {
         case 'text':
-          this.emit('message', event.data, false);
+          this.emitSafely('message', event.data, false);
           break;
         case 'binary':
-          this.emit('message', event.data, true);
+          this.emitSafely('message', event.data, true);
           break;
         case 'ping':
-          this.emit('ping', event.data);
+          this.emitSafely('ping', event.data);
           break;
         case 'pong':
-          this.emit('pong', event.data);
+          this.emitSafely('pong', event.data);
           break;
         case 'close':
           break; // reported once, by onSocketClose, when TCP is really gone
@@ -248,7 +272,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       this.readingPaused = false;
       this.socket.resume();
     }
-    this.emit('drain');
+    this.emitSafely('drain');
   }
 
   private overflow(): void {
@@ -279,11 +303,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.socketClosed = true;
     clearTimeout(this.closeTimer);
     const { code, reason } = this.closeStatus();
-    try {
-      this.emit('close', code, reason);
-    } catch (error) {
-      this.handlerFailed(error); // the socket is gone already: this only reports it
-    }
+    // The socket is gone already: a listener that throws here can only be reported.
+    this.emitSafely('close', code, reason);
   }
 
   /** The peer's close if it sent one; else why we failed the connection; else 1006. */
@@ -297,6 +318,6 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   /** 'error' is only emitted when someone listens: an unhandled one would crash the server. */
   private emitError(error: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this.report(error, { logIfUnheard: false });
   }
 }

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createSecureContext, type SecureContext, TLSSocket, type TlsOptions } from 'node:tls';
 import { WebSocketConnection } from './connection.ts';
 import {
   CloseCode,
@@ -26,6 +26,7 @@ import {
   validateUpgradeRequest,
 } from './handshake.ts';
 import { type HttpRequestHead, HttpRequestParser } from './http-head.ts';
+import { asError, callEachListener } from './listeners.ts';
 import { Protocol } from './protocol.ts';
 
 export interface HttpResponse {
@@ -52,8 +53,8 @@ export interface ServerOptions extends UpgradeOptions {
   /** Bytes waiting to be written above which the connection is failed (default 128 MiB). */
   maxBufferedAmount?: number;
   /**
-   * Serve wss: instead of ws: — options for tls.createServer, at least `key` and `cert`. The
-   * TLS handshake shares `handshakeTimeout` with the HTTP one.
+   * Serve wss: instead of ws: — node:tls options, at least `key` and `cert` (or `pfx`, or an
+   * `SNICallback`). One `handshakeTimeout` (above) covers the TLS and the HTTP handshake.
    */
   tls?: TlsOptions;
   /** Plain HTTP (non-upgrade) GET requests, e.g. to serve a page; return undefined for 404. */
@@ -68,29 +69,33 @@ export interface WebSocketServerEvents {
 
 export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private readonly tcp: Server;
+  /** Set when serving wss: every accepted socket starts with a TLS handshake. */
+  private readonly secureContext: SecureContext | undefined;
   private readonly live = new Set<WebSocketConnection>();
+  /** Raw TCP sockets still in their opening (TLS and/or HTTP); close() destroys them. */
   private readonly handshaking = new Set<Socket>();
   private closing = false;
 
   constructor(private readonly options: ServerOptions = {}) {
     super();
-    const accept = (socket: Socket) => this.accept(socket);
-    this.tcp = options.tls
-      ? createTlsServer(
-          {
-            handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
-            ...options.tls,
-          },
-          accept,
-        )
-      : createTcpServer(accept);
-    // A TLS handshake that fails or times out (a plain-text client, a scanner, a silent socket)
-    // never reaches accept(): end that socket here, it is no error of the server's.
-    this.tcp.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
+    if (options.tls) {
+      const { key, cert, pfx, SNICallback } = options.tls;
+      if (!((key && cert) || pfx || SNICallback)) {
+        throw new TypeError('tls needs key and cert (or pfx, or SNICallback) to serve wss:');
+      }
+      if (options.tls.handshakeTimeout !== undefined) {
+        throw new TypeError(
+          'set handshakeTimeout on the server options, not inside tls: one deadline covers both handshakes',
+        );
+      }
+      // Built once, here, so that a bad key or certificate fails createServer, not each client.
+      this.secureContext = createSecureContext(options.tls);
+    }
+    this.tcp = createTcpServer((socket) => this.accept(socket));
     // Errors before 'listening' reject listen(); later ones go to 'error' listeners, if any
     // (an 'error' event nobody listens to would crash the process).
     this.tcp.on('error', (error) => {
-      if (this.tcp.listening && this.listenerCount('error') > 0) this.emit('error', error);
+      if (this.tcp.listening) this.report(error);
     });
   }
 
@@ -135,24 +140,57 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     await stopped;
   }
 
-  private accept(socket: Socket): void {
+  private accept(raw: Socket): void {
     if (this.closing) {
-      socket.destroy();
+      raw.destroy();
       return;
     }
-    this.handshaking.add(socket);
+    this.handshaking.add(raw);
+    raw.once('close', () => this.handshaking.delete(raw));
+    // Errors during the opening (e.g. ECONNRESET) just end that socket.
+    raw.on('error', () => raw.destroy());
+    // One deadline for the whole opening: the TLS handshake (wss:), then the HTTP request.
+    const deadline = Date.now() + (this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+    if (this.secureContext === undefined) {
+      this.readRequest(raw, raw, deadline);
+      return;
+    }
+    const secure = new TLSSocket(raw, {
+      ...this.options.tls,
+      isServer: true,
+      secureContext: this.secureContext,
+    });
+    // A client that never finishes TLS (a plain ws: client, a scanner, a silent socket) gets
+    // no HTTP answer: it could not read one. Its socket is simply closed.
+    const timer = setTimeout(() => raw.destroy(), Math.max(0, deadline - Date.now()));
+    secure.on('error', () => secure.destroy());
+    secure.once('close', () => clearTimeout(timer));
+    secure.once('secure', () => {
+      clearTimeout(timer);
+      const { requestCert, rejectUnauthorized } = this.options.tls ?? {};
+      // Only when client certificates were asked for and must be valid (tls.Server's rule).
+      if (requestCert && rejectUnauthorized !== false && !secure.authorized) {
+        secure.destroy();
+        return;
+      }
+      this.readRequest(raw, secure, deadline);
+    });
+  }
+
+  /** Reads the HTTP request head from `socket` (the raw socket, or TLS on top of it). */
+  private readRequest(raw: Socket, socket: Socket, deadline: number): void {
     const parser = new HttpRequestParser({
       maxHeaderBytes: this.options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
     });
     // A client that trickles (or never finishes) its request is cut off; 408 says why.
     const timer = setTimeout(
       () => refuse(new HandshakeError(408, 'handshake not completed in time')),
-      this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+      Math.max(0, deadline - Date.now()),
     );
     const done = () => {
       clearTimeout(timer);
       socket.off('data', onData);
-      this.handshaking.delete(socket);
+      this.handshaking.delete(raw);
     };
     const refuse = (error: HandshakeError) => {
       done();
@@ -172,8 +210,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       this.handleRequest(socket, parsed.head, parsed.rest, refuse);
     };
     socket.on('data', onData);
-    // Errors during the handshake (e.g. ECONNRESET) just end that socket.
-    socket.on('error', () => socket.destroy());
+    if (socket !== raw) socket.on('error', () => socket.destroy());
     socket.on('close', () => done());
   }
 
@@ -208,13 +245,15 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     );
     this.live.add(connection);
     connection.on('close', () => this.live.delete(connection));
-    try {
-      this.emit('connection', connection, head);
-    } catch (error) {
-      connection.handlerFailed(error);
-      return;
+    // Every listener runs even if one throws; a throw fails only this connection (1011).
+    for (const thrown of callEachListener(this.rawListeners('connection'), this, [
+      connection,
+      head,
+    ])) {
+      connection.handlerFailed(thrown);
     }
-    // Frames that arrived in the same read as the request head.
+    // Frames that arrived in the same read as the request head — even after a failed
+    // listener: they may hold the peer's close frame, which lets the closing finish now.
     connection.receive(rest);
   }
 
@@ -258,10 +297,21 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
    */
   private asHandshakeError(error: unknown): HandshakeError {
     if (error instanceof HandshakeError) return error;
-    if (this.listenerCount('error') > 0) {
-      this.emit('error', error instanceof Error ? error : new Error(String(error)));
-    }
+    this.report(asError(error));
     return new HandshakeError(500, 'internal server error');
+  }
+
+  /**
+   * To 'error' listeners; with none, to stderr (these are the application's bugs or the
+   * server's own trouble, never a peer's mistake). A listener that throws is written to
+   * stderr too, never rethrown into the socket's event handler.
+   */
+  private report(error: Error): void {
+    const listeners = this.rawListeners('error');
+    if (listeners.length === 0) console.error('websocket server error:', error);
+    for (const thrown of callEachListener(listeners, this, [error])) {
+      console.error('websocket server error listener threw while handling', error, 'with:', thrown);
+    }
   }
 }
 

@@ -559,4 +559,82 @@ describe('an application handler that throws', () => {
     second.connection.send('hello');
     await vi.waitFor(() => expect(second.messages).toEqual(['hello']));
   });
+
+  test("a throwing 'close' listener does not keep server.close() waiting", async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanups.push(() => logged.mockRestore());
+    const { server, url } = await serve();
+    server.on('connection', (connection) => {
+      connection.on('close', () => {
+        throw new Error('cleanup after a player failed');
+      });
+    });
+    const player = await client(url);
+    await vi.waitFor(() => expect(server.connections.size).toBe(1));
+    // Before: the throw skipped the server's own 'close' listener and close() never resolved.
+    await server.close();
+    expect(await player.closed).toEqual([1001, 'server shutting down']);
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining('websocket handler failed'),
+      expect.objectContaining({ message: 'cleanup after a player failed' }),
+    );
+  });
+
+  test("an 'error' listener that throws is written to stderr, and the connection still closes with 1011", async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanups.push(() => logged.mockRestore());
+    const { server, url } = await serve();
+    server.on('connection', (connection) => {
+      connection.on('error', () => {
+        throw new Error('the error handler has a bug too');
+      });
+      connection.on('message', () => {
+        throw new Error('the game logic has a bug');
+      });
+    });
+    const player = await client(url);
+    player.connection.send('boom');
+    expect(await player.closed).toEqual([1011, 'internal error']);
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining('error listener threw'),
+      expect.objectContaining({ message: 'the game logic has a bug' }),
+      'with:',
+      expect.objectContaining({ message: 'the error handler has a bug too' }),
+    );
+  });
+
+  test("a throwing 'drain' listener closes its connection with 1011", async () => {
+    const errors: string[] = [];
+    const { server, url } = await serve();
+    server.on('connection', (connection) => {
+      connection.on('error', (error) => errors.push(error.message));
+      connection.on('drain', () => {
+        throw new Error('refilling the send queue failed');
+      });
+      // More than the socket takes at once, so that it reports 'drain' once it has emptied.
+      connection.send(Buffer.alloc(4 * 1024 * 1024));
+    });
+    const player = await client(url);
+    expect(await player.closed).toEqual([1011, 'internal error']);
+    expect(errors).toEqual(['refilling the send queue failed']);
+  });
+
+  test("after a throwing 'connection' listener, frames that came with the request are still read", async () => {
+    // A close timeout far beyond the test's: the close must finish through the peer's frame.
+    const { server, port } = await serve({ closeTimeout: 60_000 });
+    server.on('error', () => {});
+    server.on('connection', (connection) => {
+      connection.on('error', () => {});
+      throw new Error('setting up the player failed');
+    });
+    const raw = await rawConnect(port);
+    sockets.push(raw.socket);
+    // The request and the peer's own close frame in one write: they arrive in one read.
+    raw.socket.write(
+      Buffer.concat([Buffer.from(UPGRADE_REQUEST), clientFrame(Opcode.CLOSE, closePayload(1000))]),
+    );
+    const bytes = await raw.closed;
+    const frames = framesIn(bytes.subarray(bytes.indexOf('\r\n\r\n') + 4));
+    expect(frames.map((frame) => frame.payload.readUInt16BE(0))).toEqual([1011]);
+  });
 });

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { connect as connectTcp } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import WebSocket, { WebSocketServer as WsServer } from 'ws';
-import { connect, type WebSocketConnection } from '../src/index.ts';
+import { connect, createServer, type WebSocketConnection } from '../src/index.ts';
 import { startServer } from './tcp-helpers.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -35,6 +36,11 @@ async function startSecureEcho(options: { handshakeTimeout?: number } = {}) {
 /** Resolves with the next message on our connection. */
 function nextMessage(connection: WebSocketConnection): Promise<string | Buffer> {
   return new Promise((resolve) => connection.once('message', (data) => resolve(data)));
+}
+
+/** Starts TLS (trusting our test certificate) over an already connected TCP socket. */
+function connectTlsOver(raw: Socket): TLSSocket {
+  return connectTls({ socket: raw, ca: cert, servername: 'localhost' });
 }
 
 function closed(connection: WebSocketConnection): Promise<[number, string]> {
@@ -92,6 +98,54 @@ describe('wss: our server and our client', () => {
     stops.push(() => silent.destroy());
     await new Promise<void>((resolve) => silent.on('close', () => resolve()));
     expect(silent.destroyed).toBe(true);
+  });
+});
+
+describe('wss: the opening under one deadline', () => {
+  test('server.close() does not wait for a socket stuck before its TLS handshake', async () => {
+    // A deadline far beyond the test's own: close() must end the socket, not outwait it.
+    const { server, port } = await startServer({ tls: { key, cert }, handshakeTimeout: 60_000 });
+    const silent = connectTcp({ host: '127.0.0.1', port });
+    stops.push(() => silent.destroy());
+    await new Promise((resolve) => silent.once('connect', resolve));
+    const gone = new Promise((resolve) => silent.once('close', resolve));
+    await server.close();
+    await gone;
+  });
+
+  test('the TLS handshake and the HTTP request share one handshakeTimeout', async () => {
+    // Faked timers and clock; the sockets and the TLS handshake still run for real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    stops.push(() => vi.useRealTimers());
+    const { port } = await startSecureEcho({ handshakeTimeout: 1_000 });
+    const raw = connectTcp({ host: '127.0.0.1', port });
+    stops.push(() => raw.destroy());
+    await new Promise((resolve) => raw.once('connect', resolve));
+    while (vi.getTimerCount() === 0) await new Promise((resolve) => setImmediate(resolve));
+    vi.advanceTimersByTime(600); // 600 ms spent before TLS even starts
+    const timersSet = vi.spyOn(globalThis, 'setTimeout');
+    stops.push(() => timersSet.mockRestore());
+    const secure = connectTlsOver(raw);
+    await new Promise((resolve) => secure.once('secureConnect', resolve));
+    const response = new Promise<string>((resolve) => {
+      let text = '';
+      secure.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      secure.once('close', () => resolve(text));
+    });
+    // The server arms the HTTP phase's timer once it has seen the TLS handshake complete.
+    while (timersSet.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(timersSet.mock.calls[0]?.[1]).toBe(400); // what is left of the one deadline
+    vi.advanceTimersByTime(400); // 1,000 ms in all: a fresh 1,000 ms for HTTP would not end here
+    expect(await response).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  test('refuses a tls option with no certificate, or with a timeout of its own, at createServer', () => {
+    expect(() => createServer({ tls: {} })).toThrow(
+      'tls needs key and cert (or pfx, or SNICallback) to serve wss:',
+    );
+    expect(() => createServer({ tls: { key, cert, handshakeTimeout: 5_000 } })).toThrow(
+      'set handshakeTimeout on the server options, not inside tls',
+    );
   });
 });
 
