@@ -53,6 +53,18 @@ async function witness(room: string, on: CourseServer = server) {
   return { socket, lines };
 }
 
+/** A `ws` client that records what the server sends it, and the code and reason it closes with. */
+function watchClose(url: string) {
+  const socket = new WebSocket(url);
+  const received: string[] = [];
+  socket.on('message', (data) => received.push(String(data)));
+  let closed: { code: number; reason: string } | undefined;
+  socket.once('close', (code, reason) => {
+    closed = { code, reason: String(reason) };
+  });
+  return { socket, received, closed: () => closed };
+}
+
 describe('handshake rejections', () => {
   it.each([
     ['a POST', 405, requestHead(['POST /chat HTTP/1.1', ...GOOD.slice(1)])],
@@ -226,14 +238,7 @@ describe('connections per address', () => {
   it('closes a third WebSocket from one address with 1013 while the first two keep echoing', async () => {
     const small = await startCourseServer({ port: 0, maxConnectionsPerAddress: 2 });
     try {
-      const open = (path: string) => {
-        const socket = new WebSocket(`${small.url}${path}`);
-        let closed: { code: number; reason: string } | undefined;
-        socket.once('close', (code, reason) => {
-          closed = { code, reason: String(reason) };
-        });
-        return { socket, closed: () => closed };
-      };
+      const open = (path: string) => watchClose(`${small.url}${path}`);
       const first = open('echo');
       const second = open('chat?nick=second');
       await Promise.all([first, second].map(({ socket }) => once(socket, 'open')));
@@ -378,12 +383,8 @@ describe('chat limits: one client cannot make the server work for the whole room
     const small = await startCourseServer({ port: 0, chatLimits: { maxMembersPerAddress: 2 } });
     try {
       const members = [await witness('one', small), await witness('two', small)];
-      const third = new WebSocket(`${small.url}chat?nick=third&room=three`);
-      let closed: { code: number; reason: string } | undefined;
-      third.once('close', (code, reason) => {
-        closed = { code, reason: String(reason) };
-      });
-      expect(await eventually('the server to close the third member', () => closed)).toEqual({
+      const third = watchClose(`${small.url}chat?nick=third&room=three`);
+      expect(await eventually('the server to close the third member', third.closed)).toEqual({
         code: 1013,
         reason: 'too many members from your address (2); try again later',
       });
@@ -395,18 +396,12 @@ describe('chat limits: one client cannot make the server work for the whole room
 
   it('refuses a fourth member of a room of three with close 1013 and a reason, before any welcome', async () => {
     const members = await Promise.all(['a', 'b', 'c'].map(() => witness('full', limited)));
-    const late = new WebSocket(`${limited.url}chat?nick=late&room=full`);
-    const received: string[] = [];
-    late.on('message', (data) => received.push(String(data)));
-    let closed: { code: number; reason: string } | undefined;
-    late.once('close', (code, reason) => {
-      closed = { code, reason: String(reason) };
-    });
-    expect(await eventually('the server to close the fourth member', () => closed)).toEqual({
+    const late = watchClose(`${limited.url}chat?nick=late&room=full`);
+    expect(await eventually('the server to close the fourth member', late.closed)).toEqual({
       code: 1013,
       reason: 'this room is full (3 members); try again later',
     });
-    expect(received).toEqual([]);
+    expect(late.received).toEqual([]);
     expect(limited.hub.membersOf('full')).toEqual(['witness', 'witness#2', 'witness#3']);
     for (const member of members) member.socket.close();
   });
