@@ -10,6 +10,7 @@ import {
   uniqueNickname,
 } from '../src/chat/names.ts';
 import { MAX_CHAT_TEXT } from '../src/course-server.ts';
+import { manualClock as clock } from './helpers.ts';
 
 /** A peer whose buffered amount the test controls, recording what it was sent. */
 class FakePeer implements ChatPeer {
@@ -265,12 +266,6 @@ describe('ChatHub slow members in cascade', () => {
 });
 
 describe('ChatHub limits', () => {
-  /** A clock the test moves by hand, in milliseconds. */
-  const clock = () => {
-    const time = { now: 0 };
-    return { time, now: () => time.now };
-  };
-
   it('closes a member that sends more than lineBurst lines at once with 1008 and tells the room it was too fast', () => {
     const { now } = clock();
     const hub = new ChatHub({ lineBurst: 3, linesPerSecond: 1 }, () => {}, now);
@@ -327,7 +322,7 @@ describe('ChatHub limits', () => {
     ]);
     expect(hub.membersOf('small')).toEqual(['a', 'b']);
     enter(hub, elsewhere, { nick: 'c', room: 'other' });
-    expect(hub.stats.refusedFull).toBe(1);
+    expect(hub.stats.refused).toBe(1);
   });
 
   it('refuses a join with 1013 once its address has maxMembersPerAddress members in any rooms; others still get in', () => {
@@ -344,6 +339,24 @@ describe('ChatHub limits', () => {
     enter(hub, new FakePeer(), { nick: 'd', room: 'three', from: '10.0.0.2' });
     hub.leave(first);
     enter(hub, new FakePeer(), { nick: 'c', room: 'three', from: '10.0.0.1' });
+  });
+
+  it('refuses a join with 1013 when one address joins more than joinBurst times at once, until time refills it', () => {
+    const { time, now } = clock();
+    const hub = new ChatHub({ joinBurst: 2, joinsPerSecond: 1 }, () => {}, now);
+    const from = '10.0.0.1';
+    const first = enter(hub, new FakePeer(), { nick: 'a', from });
+    hub.leave(first); // leaving gives no join back: reconnecting is what costs the room
+    enter(hub, new FakePeer(), { nick: 'a', from });
+    const third = new FakePeer();
+    expect(hub.join(third, { nick: 'a', from })).toBeUndefined();
+    expect(third.closedWith).toEqual({
+      code: 1013,
+      reason: 'joining too often from your address; try again later',
+    });
+    enter(hub, new FakePeer(), { nick: 'b', from: '10.0.0.2' });
+    time.now += 1000;
+    enter(hub, new FakePeer(), { nick: 'c', from });
   });
 
   it('refuses a join with 1013 while the whole chat is full, and admits one again after a leave', () => {

@@ -27,6 +27,12 @@ export function memoryIo() {
   return { io, controller, out: () => out, err: () => err };
 }
 
+/** A clock the test moves by hand (`time.now += 500`), in milliseconds. */
+export function manualClock() {
+  const time = { now: 0 };
+  return { time, now: () => time.now };
+}
+
 /** Resolves when `check` returns a value, polling on a short timer; rejects naming `what`. */
 export async function eventually<T>(
   what: string,

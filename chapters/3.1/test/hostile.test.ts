@@ -25,8 +25,9 @@ beforeAll(async () => {
     handshakeTimeout: 500,
     closeTimeout: 500,
     backpressure: { highWaterMark: 64 * 1024, maxDropped: 20 },
-    // The never-reading test has a member send 6,000 lines as fast as it can, on purpose.
-    chatLimits: { lineBurst: 10_000, linesPerSecond: 10_000 },
+    // The never-reading test has a member send 6,000 lines as fast as it can, on purpose, and
+    // the tests here join from 127.0.0.1 far more often than a person would.
+    chatLimits: { lineBurst: 10_000, linesPerSecond: 10_000, joinBurst: 1000 },
   });
 });
 afterAll(() => server.close());
@@ -389,6 +390,27 @@ describe('chat limits: one client cannot make the server work for the whole room
         reason: 'too many members from your address (2); try again later',
       });
       for (const member of members) member.socket.close();
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses a third join from one address in quick succession with close 1013, though the first two left', async () => {
+    const small = await startCourseServer({
+      port: 0,
+      chatLimits: { joinBurst: 2, joinsPerSecond: 0.01 },
+    });
+    try {
+      for (const room of ['one', 'two']) {
+        const member = await witness(room, small);
+        member.socket.close();
+        await once(member.socket, 'close');
+      }
+      const third = watchClose(`${small.url}chat?nick=third&room=three`);
+      expect(await eventually('the server to close the third join', third.closed)).toEqual({
+        code: 1013,
+        reason: 'joining too often from your address; try again later',
+      });
     } finally {
       await small.close();
     }

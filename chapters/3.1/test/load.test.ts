@@ -16,12 +16,12 @@ const OPEN_BATCH = 100;
 
 let server: CourseServer;
 beforeAll(async () => {
-  // All clients come from 127.0.0.1: far over the 50 connections and 20 chat members allowed
-  // per address. Twice CLIENTS, as the chat test may start before the echo test's are all gone.
+  // All clients come from 127.0.0.1: far over the 50 connections, 20 chat members and 20 joins
+  // at once allowed per address. Twice CLIENTS, as the chat test may start before the echo test's are all gone.
   server = await startCourseServer({
     port: 0,
     maxConnectionsPerAddress: 2 * CLIENTS,
-    chatLimits: { maxMembersPerAddress: CLIENTS },
+    chatLimits: { maxMembersPerAddress: CLIENTS, joinBurst: CLIENTS },
   });
 });
 afterAll(() => server.close());

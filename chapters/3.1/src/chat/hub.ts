@@ -17,7 +17,8 @@
  * chat by maxMembers times that (limits.ts bounds the members and how fast each may send).
  */
 import { CloseCode } from '@course/ws-core';
-import { type ChatLimits, DEFAULT_CHAT_LIMITS, Headcount, LineBudget } from './limits.ts';
+import { AddressBuckets, TokenBucket } from './budgets.ts';
+import { type ChatLimits, DEFAULT_CHAT_LIMITS, Headcount } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
 import { normalizeNickname, normalizeRoomName, uniqueNickname } from './names.ts';
 
@@ -60,7 +61,7 @@ export interface Member {
   /** Broadcasts dropped since this member last caught up. */
   dropped: number;
   /** Lines it may still send now (limits.ts). */
-  readonly budget: LineBudget;
+  readonly budget: TokenBucket;
   /** Set once the member has left; a member never rejoins. */
   gone: boolean;
 }
@@ -69,21 +70,24 @@ export class ChatHub {
   private readonly rooms = new Map<string, Map<string, Member>>();
   private readonly policy: ChatPolicy;
   private readonly headcount: Headcount;
-  readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0, closedFast: 0, refusedFull: 0 };
+  private readonly joins: AddressBuckets;
+  readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0, closedFast: 0, refused: 0 };
 
   constructor(
     policy: Partial<ChatPolicy> = {},
     private readonly log: (line: string) => void = () => {},
-    /** Milliseconds; injectable so the line budget is tested without waiting. */
+    /** Milliseconds; injectable so the line and join budgets are tested without waiting. */
     private readonly now: () => number = () => performance.now(),
   ) {
     this.policy = { ...DEFAULT_BACKPRESSURE, ...DEFAULT_CHAT_LIMITS, ...policy };
     this.headcount = new Headcount(this.policy);
+    this.joins = new AddressBuckets(this.policy.joinBurst, this.policy.joinsPerSecond, now);
   }
 
   /**
    * Adds a peer to a room under a unique nickname, greets it and tells the room. When the room,
-   * the chat or the peer's address is full, closes the peer with 1013 and returns undefined.
+   * the chat or the peer's address is full, or the address joins too often, closes the peer
+   * with 1013 and returns undefined.
    */
   join(
     peer: ChatPeer,
@@ -92,17 +96,19 @@ export class ChatHub {
     const room = normalizeRoomName(wanted.room);
     const members = this.rooms.get(room) ?? new Map<string, Member>();
     const { from } = wanted;
-    const full = this.headcount.refusal(members.size, from);
-    if (full !== undefined) {
-      this.stats.refusedFull++;
-      this.log(`refused a join to ${room}: ${full}`);
-      peer.close(TRY_AGAIN_LATER, full);
+    const refusal = this.joins.take(from)
+      ? this.headcount.refusal(members.size, from)
+      : 'joining too often from your address; try again later';
+    if (refusal !== undefined) {
+      this.stats.refused++;
+      this.log(`refused a join to ${room}: ${refusal}`);
+      peer.close(TRY_AGAIN_LATER, refusal);
       return undefined;
     }
     this.rooms.set(room, members);
     const nick = uniqueNickname(normalizeNickname(wanted.nick), new Set(members.keys()));
     const { lineBurst, linesPerSecond } = this.policy;
-    const budget = new LineBudget(lineBurst, linesPerSecond, this.now);
+    const budget = new TokenBucket(lineBurst, linesPerSecond, this.now);
     const member: Member = { nick, room, peer, from, dropped: 0, budget, gone: false };
     peer.send(encodeChatEvent({ type: 'welcome', nick, room, members: [...members.keys()] }));
     members.set(nick, member);

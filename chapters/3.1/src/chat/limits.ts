@@ -27,6 +27,13 @@ export interface ChatLimits {
   lineBurst: number;
   /** …and then per second. A member over its budget is closed with 1008. */
   linesPerSecond: number;
+  /** Joins one address may make at once… */
+  joinBurst: number;
+  /**
+   * …and then per second; more are refused with 1013. Each join and leave is announced to the
+   * whole room, so reconnecting again and again would otherwise flood every member.
+   */
+  joinsPerSecond: number;
 }
 
 /**
@@ -39,35 +46,9 @@ export const DEFAULT_CHAT_LIMITS: ChatLimits = {
   maxMembersPerAddress: 20,
   lineBurst: 20,
   linesPerSecond: 5,
+  joinBurst: 20,
+  joinsPerSecond: 1,
 };
-
-/**
- * A token bucket: it holds up to `burst` lines, refilled at `perSecond`. Each line takes one.
- * `now` is in milliseconds and injectable, so tests never wait for the clock.
- */
-export class LineBudget {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly burst: number,
-    private readonly perSecond: number,
-    private readonly now: () => number,
-  ) {
-    this.tokens = burst;
-    this.last = now();
-  }
-
-  /** Takes one line from the budget; false (taking nothing) when it is spent. */
-  take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
 
 /** Counts members, in all and per address, and says why one more must wait. */
 export class Headcount {
