@@ -289,6 +289,17 @@ describe('the pool engine', () => {
     );
     expect(() => new WorkerPool(runtime, { maxTasksInFlight: 0.5 })).toThrow(RangeError);
   });
+
+  test('maxTasksInFlight above 1024 is refused: one batch that large stalled the pool', async () => {
+    const { runtime, workers } = fakeRuntime();
+    expect(() => new WorkerPool(runtime, { maxTasksInFlight: 300_000 })).toThrow(
+      'maxTasksInFlight must be a whole number from 1 to 1024, got 300000',
+    );
+    expect(workers).toHaveLength(0); // refused before any worker started
+    const pool = new WorkerPool(runtime, { size: 1, maxTasksInFlight: 1024 });
+    expect(pool.workerCount).toBe(1);
+    await pool.terminate();
+  });
 });
 
 /** A fake runtime whose workers run tasks in a simulation: answers in batches, crashes lose them. */

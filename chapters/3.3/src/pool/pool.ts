@@ -42,7 +42,7 @@ export interface PoolOptions {
   size?: number;
   /** Run a task a second time when its worker dies under it (default false). */
   retryOnExit?: boolean;
-  /** Most tasks sent ahead to one worker, so it never waits for the next message (default 16). */
+  /** Most tasks sent ahead to one worker, so it never waits for the next message (default 16, at most 1024). */
   maxTasksInFlight?: number;
 }
 
