@@ -10,6 +10,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT } from './constants.ts';
 import { HandshakeError, WebSocketError } from './errors.ts';
 import { formatUpgradeRequest, generateKey, validateUpgradeResponse } from './handshake.ts';
 import { HttpResponseParser } from './http-head.ts';
+import { asError } from './listeners.ts';
 import { Protocol } from './protocol.ts';
 
 export interface ConnectOptions {
@@ -50,10 +51,21 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
   const secure = target.protocol === 'wss:';
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const port = Number(target.port || (secure ? 443 : 80));
-  const socket = secure
-    ? // SNI carries host names only (RFC 6066 §3), never an IP address.
-      connectTls({ host, port, servername: isIP(host) ? undefined : host, ...options.tls })
-    : connectTcp({ host, port });
+  let request: string;
+  let socket: Socket;
+  try {
+    // Checked before any socket exists: a bad header or subprotocol, or tls options that
+    // node:tls rejects (say, a malformed certificate), reject the promise and leak nothing.
+    request = formatUpgradeRequest(target, key, options);
+    socket = secure
+      ? // SNI carries host names only (RFC 6066 §3), never an IP address.
+        connectTls({ host, port, servername: isIP(host) ? undefined : host, ...options.tls })
+      : connectTcp({ host, port });
+  } catch (error) {
+    if (error instanceof WebSocketError) return Promise.reject(error);
+    const reason = asError(error).message;
+    return Promise.reject(new WebSocketError(`could not open ${url}: ${reason}`, { cause: error }));
+  }
   return new Promise((resolve, reject) => {
     const parser = new HttpResponseParser();
     const timer = setTimeout(() => {
@@ -93,7 +105,7 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
-    socket.write(formatUpgradeRequest(target, key, options));
+    socket.write(request);
   });
 }
 

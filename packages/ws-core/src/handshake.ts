@@ -7,7 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { MAGIC_GUID } from './constants.ts';
-import { HandshakeError } from './errors.ts';
+import { HandshakeError, WebSocketError } from './errors.ts';
+import { checkedHeaderLine, TOKEN } from './header-lines.ts';
 import type { HttpRequestHead, HttpResponseHead } from './http-head.ts';
 
 export {
@@ -44,9 +45,6 @@ export function computeAcceptKey(secWebSocketKey: string): string {
 
 /** §4.1: a 16-byte nonce in base64 is exactly 22 symbols followed by "==". */
 const KEY_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
-/** RFC 9110 §5.1 token, and §5.5 field value: visible characters, spaces and tabs only. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Splits a comma-separated header value into lower-cased tokens (RFC 9110 §5.6.1). */
 function tokens(value: string | undefined): string[] {
@@ -145,6 +143,8 @@ export function formatSwitchingProtocols(decision: UpgradeDecision): string {
 }
 
 /** A plain HTTP response with a short text body; used for refusals and `onHttpRequest`. */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
+
 export function formatHttpResponse(
   status: number,
   headers: Record<string, string>,
@@ -154,16 +154,22 @@ export function formatHttpResponse(
   if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new TypeError(`http status must be a whole number from 200 to 599, got ${status}`);
   }
+  // RFC 9110 §15.3.5 and §15.4.5: 204 and 304 never have a body.
+  const bodiless = status === 204 || status === 304;
+  if (bodiless && bodyLength > 0) {
+    throw new TypeError(`a ${status} response has no body, got ${bodyLength} bytes`);
+  }
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`];
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name))
-      throw new TypeError(`invalid http header name ${JSON.stringify(name)}`);
-    if (!HEADER_VALUE.test(value)) {
-      throw new TypeError(`http header ${name} has a control character (CR, LF, …) in its value`);
+    // The framing is ours: a second Content-Length or a Transfer-Encoding would make the
+    // client read the body differently from how we send it.
+    if (FRAMING_HEADERS.has(name.toLowerCase())) {
+      throw new TypeError(`http header ${name} is set by the server: leave it out`);
     }
-    lines.push(`${name}: ${value}`);
+    lines.push(checkedHeaderLine(name, value, TypeError));
   }
-  lines.push(`Content-Length: ${bodyLength}`, 'Connection: close');
+  if (!bodiless) lines.push(`Content-Length: ${bodyLength}`);
+  lines.push('Connection: close');
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -196,10 +202,15 @@ export function formatUpgradeRequest(
     'Sec-WebSocket-Version: 13',
   ];
   if (options.protocols && options.protocols.length > 0) {
+    // §4.1: each subprotocol is a token — no spaces, commas or control characters.
+    const bad = options.protocols.find((name) => !TOKEN.test(name));
+    if (bad !== undefined) {
+      throw new WebSocketError(`subprotocol ${JSON.stringify(bad)} is not a valid token`);
+    }
     lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`);
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    lines.push(`${name}: ${value}`);
+    lines.push(checkedHeaderLine(name, value, WebSocketError));
   }
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

@@ -256,12 +256,20 @@ export class Protocol implements FrameSink {
     this.messageOpcode = 0;
   }
 
+  /** A message cut short by a close or a failure will never finish: let its bytes go. */
+  private dropPartialMessage(): void {
+    this.fragments.clear();
+    this.textDecoder = undefined;
+    this.messageOpcode = 0;
+  }
+
   private receiveClose(payload: Buffer): void {
     const { code, reason } = decodeClosePayload(payload);
     this.receivedClose = { code, reason };
     // §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any further data
     // frames", so whatever follows the peer's Close is ignored.
     this.parser.stop();
+    this.dropPartialMessage();
     if (this.sentClose === undefined) {
       // §5.5.1: answer with a Close; "the endpoint typically echos the status code it received".
       this.queueClose(code === CloseCode.NO_STATUS ? undefined : code, '');
@@ -281,6 +289,7 @@ export class Protocol implements FrameSink {
         : new ProtocolError(CloseCode.INTERNAL_ERROR, 'internal error', { cause: error });
     this.failedWith = failure;
     this.parser.stop();
+    this.dropPartialMessage();
     if (this.sentClose === undefined) {
       this.queueClose(failure.closeCode, truncateReason(failure.message));
     }

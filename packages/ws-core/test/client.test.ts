@@ -47,6 +47,25 @@ describe('connect', () => {
     );
   });
 
+  test('rejects extra headers or subprotocols that would inject lines into the request', async () => {
+    const url = 'ws://127.0.0.1:1/';
+    await expect(connect(url, { headers: { 'X-Name': 'a\r\nCookie: admin=1' } })).rejects.toThrow(
+      'http header X-Name has a control character (CR, LF, …) in its value',
+    );
+    await expect(connect(url, { headers: { 'Bad Name': 'x' } })).rejects.toThrow(
+      'invalid http header name "Bad Name"',
+    );
+    await expect(connect(url, { protocols: ['chat\r\nX-Evil: 1'] })).rejects.toThrow(
+      'subprotocol "chat\\r\\nX-Evil: 1" is not a valid token',
+    );
+  });
+
+  test('rejects tls options that node:tls refuses, instead of throwing', async () => {
+    const attempt = connect('wss://127.0.0.1:1/', { tls: { minVersion: 'TLSv9' as 'TLSv1.3' } });
+    expect(attempt).toBeInstanceOf(Promise);
+    await expect(attempt).rejects.toThrow(/^could not open wss:\/\/127\.0\.0\.1:1\/: /);
+  });
+
   test('rejects a url whose scheme is not ws: or wss:', async () => {
     await expect(connect('http://127.0.0.1:1/')).rejects.toThrow(
       'unsupported url scheme http: (use ws: or wss:)',

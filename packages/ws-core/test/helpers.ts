@@ -131,6 +131,8 @@ const collectGarbage = runInNewContext('gc') as () => void;
  * peer can make us hold. Differences of a few MiB are meaningful; single bytes are not.
  */
 export function heapAndBuffers(): number {
+  // Twice: array buffers freed by one collection may still be counted until the next.
+  collectGarbage();
   collectGarbage();
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return heapUsed + arrayBuffers;

@@ -283,6 +283,27 @@ describe('receiving messages', () => {
     );
   });
 
+  test.each([
+    ['a close frame', () => clientFrame(Opcode.CLOSE, closePayload(1000))],
+    ['a protocol error', () => clientFrame(0x3, 'reserved opcode')],
+  ])('lets go of a half-received message once %s ends the connection', (_how, ending) => {
+    // 8 MiB of a message that will never be finished, in 1 MiB fragments, built up front so
+    // that the only memory that comes and goes below is the Protocol's own copy.
+    const fragments = Array.from({ length: 8 }, (_, i) =>
+      clientFrame(i === 0 ? Opcode.BINARY : Opcode.CONTINUATION, Buffer.alloc(1024 * 1024), {
+        fin: false,
+      }),
+    );
+    const last = ending();
+    const protocol = new Protocol({ role: 'server' });
+    const before = heapAndBuffers();
+    for (const fragment of fragments) protocol.receiveData(fragment);
+    protocol.receiveData(last);
+    expect(protocol.state).toBe('closed');
+    // The Protocol object is still alive here; the 8 MiB it gathered must not be.
+    expect(heapAndBuffers() - before).toBeLessThan(2 * 1024 * 1024);
+  });
+
   test('has no limit on the number of fragments other than maxPayload', () => {
     const parts = [clientFrame(Opcode.BINARY, 'a', { fin: false })];
     for (let i = 0; i < 20_000; i++)

@@ -6,6 +6,7 @@ import {
   createServer,
   DEFAULT_HANDSHAKE_TIMEOUT,
   decodeFrameHeader,
+  type HttpResponse,
   Opcode,
   Protocol,
   ProtocolError,
@@ -162,6 +163,36 @@ describe('the handshake over TCP', () => {
       'http header X-Name has a control character (CR, LF, …) in its value',
       'http status must be a whole number from 200 to 599, got 101',
     ]);
+  });
+
+  test('answers 500 when onHttpRequest sets framing headers of its own or gives a 204 a body', async () => {
+    const responses: Record<string, HttpResponse> = {
+      '/length': { status: 200, headers: { 'content-length': '3' }, body: 'hello' },
+      '/chunked': { status: 200, headers: { 'Transfer-Encoding': 'chunked' }, body: 'hello' },
+      '/keep': { status: 200, headers: { Connection: 'keep-alive' }, body: 'hello' },
+      '/empty': { status: 204, body: 'not empty' },
+    };
+    const { server, port } = await serve({ onHttpRequest: (head) => responses[head.target] });
+    const errors: string[] = [];
+    server.on('error', (error) => errors.push(error.message));
+    for (const path of Object.keys(responses)) {
+      const page = await rawConnect(port);
+      page.socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(statusOf(await page.closed)).toBe(500);
+    }
+    expect(errors).toEqual([
+      'http header content-length is set by the server: leave it out',
+      'http header Transfer-Encoding is set by the server: leave it out',
+      'http header Connection is set by the server: leave it out',
+      'a 204 response has no body, got 9 bytes',
+    ]);
+    // A 204 without a body is fine, and carries no Content-Length (RFC 9110 §8.6).
+    responses['/none'] = { status: 204, body: '' };
+    const none = await rawConnect(port);
+    none.socket.write('GET /none HTTP/1.1\r\nHost: x\r\n\r\n');
+    const bytes = (await none.closed).toString();
+    expect(statusOf(Buffer.from(bytes))).toBe(204);
+    expect(bytes).not.toMatch(/content-length/i);
   });
 
   test('answers 426 with Sec-WebSocket-Version: 13 to version 8', async () => {

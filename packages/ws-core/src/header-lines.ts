@@ -1,0 +1,23 @@
+/**
+ * One HTTP header line, checked before it is written. Application data (a page's headers, a
+ * client's extra headers) must never carry CR or LF into the head: that would let it write
+ * header lines of its own, or end the head early (response splitting, request smuggling).
+ */
+
+/** RFC 9110 §5.6.2 token: header names, and WebSocket subprotocol names (RFC 6455 §4.1). */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 §5.5 field value: visible characters, spaces and tabs only. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** `Name: value`, or throws `ErrorType` saying which part is wrong. */
+export function checkedHeaderLine(
+  name: string,
+  value: string,
+  ErrorType: new (message: string) => Error,
+): string {
+  if (!TOKEN.test(name)) throw new ErrorType(`invalid http header name ${JSON.stringify(name)}`);
+  if (!FIELD_VALUE.test(value)) {
+    throw new ErrorType(`http header ${name} has a control character (CR, LF, …) in its value`);
+  }
+  return `${name}: ${value}`;
+}
