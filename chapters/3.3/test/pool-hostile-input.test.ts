@@ -123,12 +123,15 @@ describe.each(POOL_KINDS)('a %s pool given what cannot cross', (kind) => {
     }
   });
 
-  test('one map or imap with a signal adds one abort listener, not one per item', async () => {
+  test('tasks sharing one signal add one abort listener, not one per task: apply, map and imap', async () => {
     const pool = createPool(kind, { size: 1 });
     const controller = new AbortController();
     const { signal } = controller;
     try {
       const items = Array.from({ length: 100 }, (_, i) => i);
+      const applied = items.map((i) => pool.apply(fixtures.echo, [i], { signal }));
+      expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+      expect(await within(Promise.all(applied), 20_000, '100 applies')).toEqual(items);
       const mapped = pool.map(fixtures.echo, items, { signal });
       expect(getEventListeners(signal, 'abort')).toHaveLength(1);
       expect(await within(mapped, 20_000, `a map of 100 on a ${kind} pool`)).toEqual(items);

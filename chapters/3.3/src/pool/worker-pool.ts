@@ -40,15 +40,14 @@ interface Slot {
 }
 
 /**
- * Tasks cancelled together by one AbortSignal: the one task of apply(), or every task of one
- * map/imap call. One listener per scope, not per task: EventTarget compares every listener on
- * each add, so 20,000 per-task listeners on one signal took 3.4 s to add (and printed a
- * MaxListenersExceededWarning).
+ * The tasks waiting on one AbortSignal, however many calls passed it, and the one listener
+ * that cancels them all. A listener per task made adding them quadratic (EventTarget compares
+ * each new listener with all the others): 20,000 tasks under one signal took 3.4 s to submit,
+ * and printed a MaxListenersExceededWarning.
  */
-interface Scope {
-  readonly signal: AbortSignal;
-  /** Tasks submitted and not settled yet. */
+interface Watch {
   readonly live: Set<QueuedTask>;
+  readonly onAbort: () => void;
 }
 
 /** How errors name a task; built only when needed, not for every submission. */
@@ -77,6 +76,7 @@ export class WorkerPool implements Pool {
   private nextId = 1;
   private flushScheduled = false;
   private startFailures = 0;
+  private readonly watches = new Map<AbortSignal, Watch>();
   private readonly allExited: Promise<void>;
   private resolveAllExited!: () => void;
 
@@ -127,7 +127,7 @@ export class WorkerPool implements Pool {
     options: TaskOptions = {},
   ): Promise<R> {
     try {
-      return this.submitAlone(task, args, options.signal).promise;
+      return this.submit(task, args, options.signal).promise;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -139,7 +139,7 @@ export class WorkerPool implements Pool {
     args: A,
     options: ApplyOptions<R> = {},
   ): ApplyResult<R> {
-    const { promise, queued } = this.submitAlone(task, args, options.signal);
+    const { promise, queued } = this.submit(task, args, options.signal);
     const result = new ApplyResult(labelOf(queued.request), promise);
     result.then(options.callback, options.errorCallback);
     return result;
@@ -150,12 +150,10 @@ export class WorkerPool implements Pool {
     items: Iterable<T>,
     options: TaskOptions = {},
   ): Promise<R[]> {
-    const { scope, end } = this.openScope(options.signal);
     const submitted: { promise: Promise<R>; queued: QueuedTask }[] = [];
     try {
-      for (const item of items) submitted.push(this.submit(task, [item], scope));
+      for (const item of items) submitted.push(this.submit(task, [item], options.signal));
     } catch (error) {
-      end();
       // The input (or a submit) threw part-way. Nothing has left yet (sending waits for a
       // microtask), so the partial batch is dropped: none of it runs, none rejects unseen.
       for (const { promise } of submitted) promise.catch(() => {});
@@ -163,7 +161,7 @@ export class WorkerPool implements Pool {
       throw error;
     }
     // Promise.all keeps the submission order.
-    return Promise.all(submitted.map((each) => each.promise)).finally(end);
+    return Promise.all(submitted.map((each) => each.promise));
   }
 
   imap<T, R>(
@@ -171,7 +169,8 @@ export class WorkerPool implements Pool {
     items: Iterable<T> | AsyncIterable<T>,
     options: TaskOptions = {},
   ): AsyncGenerator<R> {
-    return this.iterate(inOrder, task, items, options.signal);
+    const submitOne = (item: T) => this.submit(task, [item], options.signal).promise;
+    return inOrder(submitOne, items, this.windowSize());
   }
 
   imapUnordered<T, R>(
@@ -179,7 +178,8 @@ export class WorkerPool implements Pool {
     items: Iterable<T> | AsyncIterable<T>,
     options: TaskOptions = {},
   ): AsyncGenerator<R> {
-    return this.iterate(asCompleted, task, items, options.signal);
+    const submitOne = (item: T) => this.submit(task, [item], options.signal).promise;
+    return asCompleted(submitOne, items, this.windowSize());
   }
 
   close(): void {
@@ -212,54 +212,13 @@ export class WorkerPool implements Pool {
 
   // ---- internals -------------------------------------------------------------------------
 
-  /** One scope per call of imap/imapUnordered, ended however the iteration ends. */
-  private async *iterate<T, R>(
-    order: typeof inOrder<T, R>,
-    task: TaskRef<[T], R>,
-    items: Iterable<T> | AsyncIterable<T>,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<R> {
-    const { scope, end } = this.openScope(signal);
-    try {
-      const submitOne = (item: T) => this.submit(task, [item], scope).promise;
-      yield* order(submitOne, items, this.windowSize());
-    } finally {
-      end();
-    }
-  }
-
-  private submitAlone<A extends unknown[], R>(
-    task: TaskRef<A, R>,
-    args: A,
-    signal: AbortSignal | undefined,
-  ): { promise: Promise<R>; queued: QueuedTask } {
-    const { scope, end } = this.openScope(signal);
-    try {
-      const submitted = this.submit(task, args, scope);
-      if (scope) submitted.promise.then(end, end);
-      return submitted;
-    } catch (error) {
-      end();
-      throw error;
-    }
-  }
-
-  /** Listens once on `signal` for a group of tasks; `end()` stops listening. */
-  private openScope(signal: AbortSignal | undefined): { scope?: Scope; end: () => void } {
-    if (!signal) return { end: () => {} };
-    const scope: Scope = { signal, live: new Set() };
-    const onAbort = () => this.cancel(scope.live, signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    return { scope, end: () => signal.removeEventListener('abort', onAbort) };
-  }
-
   private submit<A extends unknown[], R>(
     task: TaskRef<A, R>,
     args: A,
-    scope?: Scope,
+    signal?: AbortSignal,
   ): { promise: Promise<R>; queued: QueuedTask } {
     if (this.current !== 'open') throw new PoolClosedError(this.current);
-    scope?.signal.throwIfAborted();
+    signal?.throwIfAborted();
     const id = this.nextId++;
     const request: TaskRequest = { id, module: task.module, exportName: task.exportName, args };
     let queued!: QueuedTask;
@@ -267,11 +226,7 @@ export class WorkerPool implements Pool {
       queued = { request, resolve: resolve as (v: unknown) => void, reject, crashes: 0 };
     });
     this.queue.push(queued);
-    if (scope) {
-      scope.live.add(queued);
-      const forget = () => scope.live.delete(queued);
-      promise.then(forget, forget);
-    }
+    if (signal) this.watch(signal, queued, promise);
     // A pool whose workers all failed to start gets a fresh try with new work.
     if (this.slots.size < this.size) {
       this.startFailures = 0;
@@ -279,6 +234,31 @@ export class WorkerPool implements Pool {
     }
     this.scheduleFlush();
     return { promise, queued };
+  }
+
+  /** Cancels `task` when `signal` aborts, sharing one listener with its other tasks. */
+  private watch(signal: AbortSignal, task: QueuedTask, settled: Promise<unknown>): void {
+    const watch = this.watches.get(signal) ?? this.startWatching(signal);
+    watch.live.add(task);
+    const forget = () => {
+      watch.live.delete(task);
+      if (watch.live.size > 0 || this.watches.get(signal) !== watch) return;
+      signal.removeEventListener('abort', watch.onAbort);
+      this.watches.delete(signal);
+    };
+    settled.then(forget, forget);
+  }
+
+  private startWatching(signal: AbortSignal): Watch {
+    const live = new Set<QueuedTask>();
+    const onAbort = () => {
+      this.watches.delete(signal);
+      this.cancel(live, signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const watch = { live, onAbort };
+    this.watches.set(signal, watch);
+    return watch;
   }
 
   private windowSize(): number {
