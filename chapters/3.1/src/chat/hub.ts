@@ -60,7 +60,7 @@ export interface Member {
   readonly from: string | undefined;
   /** Broadcasts dropped since this member last caught up. */
   dropped: number;
-  /** Lines it may still send now (limits.ts). */
+  /** Lines it may still send now (lineBurst, linesPerSecond in limits.ts). */
   readonly budget: TokenBucket;
   /** Set once the member has left; a member never rejoins. */
   gone: boolean;

@@ -1,6 +1,6 @@
 /**
- * How much work one chat client may cause: members per room, per address and in all, and
- * lines per second.
+ * How much work one chat client may cause: members per room, per address and in all, lines
+ * per second per member and joins per second per address (the rates are budgets.ts's buckets).
  *
  * Backpressure (hub.ts) bounds what is *queued* per member, but not what one client makes the
  * server *do*. A broadcast is one send per member, so without these limits one client's input
