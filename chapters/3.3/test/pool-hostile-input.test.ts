@@ -9,13 +9,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { within } from '@course/course-kit/testing/waits';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApplyResult,
   CloneError,
   createPool,
   POOL_KINDS,
   TaskFailedError,
+  type WorkerPool,
 } from '../src/pool/index.ts';
 import { fixtures } from './fixtures/tasks.ts';
 import { outcome } from './helpers.ts';
@@ -28,78 +29,72 @@ const workerId = (who: { pid: number; threadId: number }, kind: string) =>
   kind === 'thread' ? who.threadId : who.pid;
 
 describe.each(POOL_KINDS)('a %s pool given what cannot cross', (kind) => {
+  // One worker shared by the tests that must not kill it (the map test below has its own).
+  let pool: WorkerPool;
+  beforeAll(() => {
+    pool = createPool(kind, { size: 1 });
+  });
+  afterAll(async () => {
+    await pool.terminate();
+  });
+
   test('arguments structured clone refuses reject their own task with CloneError; batch-mates run', async () => {
-    const pool = createPool(kind, { size: 1 });
-    try {
-      const before = await pool.apply(fixtures.whoAmI, []);
-      // Same tick, so all four travel in one batch message.
-      const results = await within(
-        Promise.all(
-          [1, () => 2, Symbol('three'), 4].map((value) =>
-            outcome(pool.apply(fixtures.echo, [value])),
-          ),
+    const before = await pool.apply(fixtures.whoAmI, []);
+    // Same tick, so all four travel in one batch message.
+    const results = await within(
+      Promise.all(
+        [1, () => 2, Symbol('three'), 4].map((value) =>
+          outcome(pool.apply(fixtures.echo, [value])),
         ),
-        20_000,
-        `a batch with uncloneable arguments on a ${kind} pool`,
+      ),
+      20_000,
+      `a batch with uncloneable arguments on a ${kind} pool`,
+    );
+    expect(results[0]).toEqual({ ok: true, value: 1 });
+    expect(results[3]).toEqual({ ok: true, value: 4 });
+    for (const failed of [results[1], results[2]]) {
+      expect(failed?.ok).toBe(false);
+      const error = (failed as { error: unknown }).error;
+      expect(error).toBeInstanceOf(CloneError);
+      expect((error as Error).message).toMatch(
+        /^task \d+ \(echo\): its arguments cannot be sent to a worker: .*could not be cloned/,
       );
-      expect(results[0]).toEqual({ ok: true, value: 1 });
-      expect(results[3]).toEqual({ ok: true, value: 4 });
-      for (const failed of [results[1], results[2]]) {
-        expect(failed?.ok).toBe(false);
-        const error = (failed as { error: unknown }).error;
-        expect(error).toBeInstanceOf(CloneError);
-        expect((error as Error).message).toMatch(
-          /^task \d+ \(echo\): its arguments cannot be sent to a worker: .*could not be cloned/,
-        );
-      }
-      expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
-    } finally {
-      await pool.terminate();
     }
+    expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
   });
 
   test('a result structured clone refuses fails only its own task; no worker dies', async () => {
-    const pool = createPool(kind, { size: 1 });
-    try {
-      const before = await pool.apply(fixtures.whoAmI, []);
-      const [ok, fn, symbol, after] = await within(
-        Promise.all([
-          outcome(pool.apply(fixtures.echo, ['first'])),
-          outcome(pool.apply(fixtures.returnUncloneable, ['function'])),
-          outcome(pool.apply(fixtures.returnUncloneable, ['symbol'])),
-          outcome(pool.apply(fixtures.echo, ['last'])),
-        ]),
-        20_000,
-        `a batch with uncloneable results on a ${kind} pool`,
+    const before = await pool.apply(fixtures.whoAmI, []);
+    const [ok, fn, symbol, after] = await within(
+      Promise.all([
+        outcome(pool.apply(fixtures.echo, ['first'])),
+        outcome(pool.apply(fixtures.returnUncloneable, ['function'])),
+        outcome(pool.apply(fixtures.returnUncloneable, ['symbol'])),
+        outcome(pool.apply(fixtures.echo, ['last'])),
+      ]),
+      20_000,
+      `a batch with uncloneable results on a ${kind} pool`,
+    );
+    expect(ok).toEqual({ ok: true, value: 'first' });
+    expect(after).toEqual({ ok: true, value: 'last' });
+    for (const failed of [fn, symbol]) {
+      const error = (failed as { error: unknown }).error;
+      expect(error).toBeInstanceOf(TaskFailedError);
+      expect((error as TaskFailedError).remoteName).toBe('DataCloneError');
+      expect((error as Error).message).toMatch(
+        /^task \d+ \(returnUncloneable\) failed in the worker: DataCloneError: its result cannot be sent back to the pool: /,
       );
-      expect(ok).toEqual({ ok: true, value: 'first' });
-      expect(after).toEqual({ ok: true, value: 'last' });
-      for (const failed of [fn, symbol]) {
-        const error = (failed as { error: unknown }).error;
-        expect(error).toBeInstanceOf(TaskFailedError);
-        expect((error as TaskFailedError).remoteName).toBe('DataCloneError');
-        expect((error as Error).message).toMatch(
-          /^task \d+ \(returnUncloneable\) failed in the worker: DataCloneError: its result cannot be sent back to the pool: /,
-        );
-      }
-      expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
-    } finally {
-      await pool.terminate();
     }
+    expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
   });
 
   test('a thrown value String() cannot convert arrives as a NonError; no worker dies', async () => {
-    const pool = createPool(kind, { size: 1 });
-    try {
-      const before = await pool.apply(fixtures.whoAmI, []);
-      const error = await pool.apply(fixtures.throwUnprintable, []).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TaskFailedError);
-      expect((error as TaskFailedError).remoteName).toBe('NonError');
-      expect((error as TaskFailedError).remoteMessage).toBe('[object Object]');
-      expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
-    } finally {
-      await pool.terminate();
-    }
+    const before = await pool.apply(fixtures.whoAmI, []);
+    const error = await pool.apply(fixtures.throwUnprintable, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).remoteName).toBe('NonError');
+    expect((error as TaskFailedError).remoteMessage).toBe('[object Object]');
+    expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
   });
 
   test('map over an input that throws part-way rejects with that error and runs none of its tasks', async () => {
@@ -124,27 +119,22 @@ describe.each(POOL_KINDS)('a %s pool given what cannot cross', (kind) => {
   });
 
   test('tasks sharing one signal add one abort listener, not one per task: apply, map and imap', async () => {
-    const pool = createPool(kind, { size: 1 });
     const controller = new AbortController();
     const { signal } = controller;
-    try {
-      const items = Array.from({ length: 100 }, (_, i) => i);
-      const applied = items.map((i) => pool.apply(fixtures.echo, [i], { signal }));
-      expect(getEventListeners(signal, 'abort')).toHaveLength(1);
-      expect(await within(Promise.all(applied), 20_000, '100 applies')).toEqual(items);
-      const mapped = pool.map(fixtures.echo, items, { signal });
-      expect(getEventListeners(signal, 'abort')).toHaveLength(1);
-      expect(await within(mapped, 20_000, `a map of 100 on a ${kind} pool`)).toEqual(items);
-      const seen: unknown[] = [];
-      for await (const value of pool.imap(fixtures.echo, items, { signal })) {
-        if (seen.length === 50) expect(getEventListeners(signal, 'abort')).toHaveLength(1);
-        seen.push(value);
-      }
-      expect(seen).toEqual(items);
-      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
-    } finally {
-      await pool.terminate();
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    const applied = items.map((i) => pool.apply(fixtures.echo, [i], { signal }));
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    expect(await within(Promise.all(applied), 20_000, '100 applies')).toEqual(items);
+    const mapped = pool.map(fixtures.echo, items, { signal });
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    expect(await within(mapped, 20_000, `a map of 100 on a ${kind} pool`)).toEqual(items);
+    const seen: unknown[] = [];
+    for await (const value of pool.imap(fixtures.echo, items, { signal })) {
+      if (seen.length === 50) expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+      seen.push(value);
     }
+    expect(seen).toEqual(items);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });
 
