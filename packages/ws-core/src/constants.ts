@@ -31,6 +31,9 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   MANDATORY_EXTENSION: 1010,
   INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012, // IANA registry: the server is restarting
+  TRY_AGAIN_LATER: 1013, // IANA registry: temporary condition, e.g. the server is full
+  BAD_GATEWAY: 1014, // IANA registry: a gateway got a bad answer from upstream
 } as const;
 
 /** §5.5: "All control frames MUST have a payload length of 125 bytes or less". */

@@ -38,10 +38,12 @@ const EMPTY = Buffer.alloc(0);
  * A frame spanning several reads whose payload is at most this size gets its whole buffer
  * allocated when the first piece arrives (one copy per byte). Larger frames collect their
  * pieces (in blocks: a peer trickling one byte per read must not cost an object per byte) and
- * join them once at the end, so memory is only committed as bytes actually arrive — a peer
- * that announces 64 MiB and sends nothing costs nothing.
+ * join them once at the end, so memory is only committed as bytes actually arrive. The limit
+ * is small on purpose: a header alone can announce it, so it is what a peer that announces a
+ * frame and then sends nothing costs us per connection (1 MiB here made 200 such peers cost
+ * 200 MB for 3 KB of input).
  */
-const PREALLOCATE_LIMIT = 1024 * 1024;
+const PREALLOCATE_LIMIT = 64 * 1024;
 
 export class FrameParser {
   private state: StateValue = State.HEADER;

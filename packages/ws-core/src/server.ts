@@ -50,6 +50,11 @@ export interface ServerOptions extends UpgradeOptions {
   closeTimeout?: number;
   /** Bytes waiting to be written above which we stop reading the peer (default 1 MiB). */
   highWaterMark?: number;
+  /**
+   * Most WebSocket connections open at once (default: no limit). One more is refused before
+   * the 101 with 503 and Retry-After, instead of being accepted and then closed.
+   */
+  maxConnections?: number;
   /** Bytes waiting to be written above which the connection is failed (default 128 MiB). */
   maxBufferedAmount?: number;
   /**
@@ -220,7 +225,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     rest: Uint8Array,
     refuse: (error: HandshakeError) => void,
   ): void {
-    if (head.method === 'GET' && !isUpgradeRequest(head)) {
+    // RFC 9110 §9.1: HEAD is answered like GET, without the body.
+    if ((head.method === 'GET' || head.method === 'HEAD') && !isUpgradeRequest(head)) {
       this.answerPlainHttp(socket, head, refuse);
       return;
     }
@@ -229,6 +235,16 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       decision = validateUpgradeRequest(head, this.options);
     } catch (error) {
       refuse(this.asHandshakeError(error));
+      return;
+    }
+    const maxConnections = this.options.maxConnections ?? Number.POSITIVE_INFINITY;
+    if (this.live.size >= maxConnections) {
+      // Refused before the 101, while an HTTP status can still say why and when to come back.
+      refuse(
+        new HandshakeError(503, `server is full (${maxConnections} connections): try again later`, {
+          'Retry-After': '5',
+        }),
+      );
       return;
     }
     socket.write(formatSwitchingProtocols(decision));
@@ -286,7 +302,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       return;
     }
     socket.write(responseHead);
-    socket.end(body);
+    if (head.method === 'HEAD') socket.end();
+    else socket.end(body);
     destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
   }
 

@@ -195,6 +195,47 @@ describe('the handshake over TCP', () => {
     expect(bytes).not.toMatch(/content-length/i);
   });
 
+  test('answers HEAD like GET, with the same headers and no body (RFC 9110 §9.1)', async () => {
+    const { port } = await serve({
+      onHttpRequest: () => ({
+        status: 200,
+        headers: { 'Content-Type': 'text/html' },
+        body: '<h1>hi</h1>',
+      }),
+    });
+    const probe = await rawConnect(port);
+    probe.socket.write('HEAD / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const bytes = (await probe.closed).toString();
+    expect(statusOf(Buffer.from(bytes))).toBe(200);
+    expect(bytes).toMatch(/Content-Length: 11\r\n/);
+    expect(bytes.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  test('refuses one connection over maxConnections with 503 and Retry-After, before the 101', async () => {
+    const { server, port, url } = await serve({ maxConnections: 2 });
+    const first = await connect(url);
+    const second = await connect(url);
+    cleanups.push(
+      () => first.terminate(),
+      () => second.terminate(),
+    );
+    const third = await rawConnect(port);
+    third.socket.write(UPGRADE_REQUEST);
+    const refused = (await third.closed).toString();
+    expect(statusOf(Buffer.from(refused))).toBe(503);
+    expect(refused).toContain('Retry-After: 5');
+    expect(refused).toContain('server is full (2 connections): try again later');
+    expect(server.connections.size).toBe(2);
+    // A place frees up when someone leaves.
+    const left = new Promise((resolve) => first.once('close', resolve));
+    first.close();
+    await left;
+    await vi.waitFor(() => expect(server.connections.size).toBe(1));
+    const fourth = await connect(url);
+    cleanups.push(() => fourth.terminate());
+    expect(fourth.readyState).toBe('open');
+  });
+
   test('answers 426 with Sec-WebSocket-Version: 13 to version 8', async () => {
     const { port } = await serve();
     const client = await rawConnect(port);
