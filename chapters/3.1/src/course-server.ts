@@ -18,7 +18,7 @@ import {
   type WebSocketServer,
 } from '@course/ws-core';
 import { AddressCounter } from './address-counter.ts';
-import { type BackpressurePolicy, ChatHub, TRY_AGAIN_LATER } from './chat/hub.ts';
+import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
 import { normalizeChatLine } from './chat/names.ts';
 import { createHttpHandler } from './page.ts';
@@ -98,7 +98,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     if (perAddress.count(from) >= maxPerAddress) {
       log(`refused a connection from ${from}: ${maxPerAddress} already open`);
       const reason = `too many connections from your address (${maxPerAddress}); try again later`;
-      conn.close(TRY_AGAIN_LATER, reason);
+      conn.close(CloseCode.TRY_AGAIN_LATER, reason);
       return;
     }
     perAddress.add(from);

@@ -22,9 +22,6 @@ import { type ChatLimits, DEFAULT_CHAT_LIMITS, Headcount } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
 import { normalizeNickname, normalizeRoomName, uniqueNickname } from './names.ts';
 
-/** IANA close code 1013 "Try Again Later": the server is too busy now (ws-core has no name for it). */
-export const TRY_AGAIN_LATER = 1013;
-
 export interface ChatPeer {
   /** Only 'open' peers are sent to: one that is closing will leave the room shortly. */
   readonly readyState: 'open' | 'closing' | 'closed';
@@ -102,7 +99,7 @@ export class ChatHub {
     if (refusal !== undefined) {
       this.stats.refused++;
       this.log(`refused a join to ${room}: ${refusal}`);
-      peer.close(TRY_AGAIN_LATER, refusal);
+      peer.close(CloseCode.TRY_AGAIN_LATER, refusal);
       return undefined;
     }
     this.rooms.set(room, members);
