@@ -282,6 +282,38 @@ describe('the pool engine', () => {
     await pool.terminate();
   });
 
+  test('a batch that kills worker after worker before any task starts fails its oldest task after three deaths', async () => {
+    // runningTaskId 0: each worker dies idle, holding the batch it was sent.
+    const { runtime, workers } = fakeRuntime(
+      (w) => say(w, { type: 'ready' }),
+      () => 0,
+    );
+    const pool = new WorkerPool(runtime, { size: 1 });
+    const doomed = pool.apply(tasks.square, [1]);
+    const behind = pool.apply(tasks.square, [2]); // same tick, same batch
+    doomed.catch(() => {});
+    for (let death = 1; death <= 3; death++) {
+      await flush();
+      const worker = workers.at(-1) as FakeWorker;
+      expect(worker.received).toHaveLength(1);
+      worker.events.exit(1, null);
+    }
+    const error = await within(
+      doomed.catch((e: unknown) => e),
+      5_000,
+      'the oldest task to be blamed after three unexplained deaths',
+    );
+    expect(error).toBeInstanceOf(WorkerExitedError);
+    await flush();
+    const last = workers.at(-1) as FakeWorker;
+    const sent = (last.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+    expect(sent.map((t) => t.args)).toEqual([[2]]);
+    say(last, { type: 'done', id: sent[0]?.id as number, value: 4 });
+    expect(await behind).toBe(4);
+    expect(workers).toHaveLength(4);
+    await pool.terminate();
+  });
+
   test('size and maxTasksInFlight must be whole numbers of at least 1', () => {
     const { runtime } = fakeRuntime();
     expect(() => new WorkerPool(runtime, { size: 0 })).toThrow(

@@ -56,13 +56,16 @@ function labelOf(request: { id: number; exportName: string }): string {
 }
 
 /**
- * The largest batch a worker may hold. A batch is one message, and each answer is looked up
- * in the worker's in-flight list: with 100,000 in flight one map took 12.7 s instead of about
- * one, and with 300,000 the worker died on the batch and the pool hung re-sending it.
+ * The largest batch a worker may hold. Each answer is looked up in, and removed from, the
+ * worker's in-flight list, so time grows with its square: with 100,000 in flight a map of
+ * 100,000 took 12.7 s, with 300,000 a map of 300,000 took 108 s (a second or so otherwise).
  */
 export const MAX_TASKS_IN_FLIGHT = 1024;
 
-/** Workers that die before saying 'ready' this many times in a row mean a broken set-up. */
+/**
+ * Workers that die before saying 'ready' this many times in a row mean a broken set-up; as
+ * many deaths in a row that no running task explains put the blame on the oldest task held.
+ */
 const MAX_START_FAILURES = 3;
 
 export class WorkerPool implements Pool {
@@ -77,6 +80,8 @@ export class WorkerPool implements Pool {
   private flushScheduled = false;
   private startFailures = 0;
   private readonly watches = new Map<AbortSignal, Watch>();
+  /** Worker deaths in a row that no running task explains (see onExit). */
+  private unexplainedDeaths = 0;
   private readonly allExited: Promise<void>;
   private resolveAllExited!: () => void;
 
@@ -371,6 +376,7 @@ export class WorkerPool implements Pool {
       else this.scheduleFlush();
       return;
     }
+    this.unexplainedDeaths = 0; // answers are progress
     if (message.type === 'answers') for (const each of message.answers) this.settle(slot, each);
     else this.settle(slot, message);
     this.scheduleFlush();
@@ -394,11 +400,19 @@ export class WorkerPool implements Pool {
     // Which task was running? With shared progress, the worker told us; otherwise answers
     // come one by one in run order, so it is the oldest unanswered one.
     const runningId = slot.handle.runningTaskId?.();
-    const at = slot.killedToCancel
+    let at = slot.killedToCancel
       ? -1 // the task it was ending is already settled; the rest are innocent
       : runningId === undefined
         ? 0
         : inFlight.findIndex((task) => task.request.id === runningId);
+    // A thread that died running none of the tasks it held (it died receiving them, say)
+    // would die the same way on the next worker, and the next. After a few such deaths in a
+    // row, the oldest of those tasks takes the blame, so the re-sending ends.
+    if (at < 0 && !slot.killedToCancel && inFlight.length > 0) {
+      this.unexplainedDeaths++;
+      if (this.unexplainedDeaths >= MAX_START_FAILURES) at = 0;
+    }
+    if (at >= 0) this.unexplainedDeaths = 0;
     const running = at >= 0 ? inFlight[at] : undefined;
     // The others go back to the front: not started yet, or finished with the answer lost
     // in the crash (those run again: at-least-once, never answered twice).
