@@ -47,6 +47,15 @@ function fakeRuntime(
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 const say = (worker: FakeWorker, message: FromWorker) => worker.events.message(message);
 
+/** Makes a starting worker ready, answers the first task it is sent, and says what was sent. */
+async function readyAndAnswer(worker: FakeWorker, value: unknown): Promise<unknown[][]> {
+  say(worker, { type: 'ready' });
+  await flush();
+  const sent = (worker.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+  say(worker, { type: 'done', id: sent[0]?.id as number, value });
+  return sent.map((t) => t.args);
+}
+
 describe('the pool engine', () => {
   test('workers that die during start-up three times in a row fail the queue with a PoolError', async () => {
     const { runtime, workers } = fakeRuntime((w) => w.events.exit(1, null));
@@ -205,11 +214,7 @@ describe('the pool engine', () => {
     controller.abort(reason);
     await expect(within(dropped, 5_000, 'the queued task to reject on abort')).rejects.toBe(reason);
     const worker = workers[0] as FakeWorker;
-    say(worker, { type: 'ready' });
-    await flush();
-    const sent = (worker.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
-    expect(sent.map((t) => t.args)).toEqual([[3]]);
-    say(worker, { type: 'done', id: sent[0]?.id as number, value: 9 });
+    expect(await readyAndAnswer(worker, 9)).toEqual([[3]]);
     expect(await kept).toBe(9);
     expect(worker.killed).toBe(false);
     await expect(pool.apply(tasks.square, [4], { signal: AbortSignal.abort(reason) })).rejects.toBe(
@@ -235,12 +240,7 @@ describe('the pool engine', () => {
       walks.mockRestore();
     }
     await expect(within(mapped, 5_000, 'the aborted map to reject')).rejects.toBe(reason);
-    const worker = workers[0] as FakeWorker;
-    say(worker, { type: 'ready' });
-    await flush();
-    const sent = (worker.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
-    expect(sent.map((t) => t.args)).toEqual([[3]]);
-    say(worker, { type: 'done', id: sent[0]?.id as number, value: 9 });
+    expect(await readyAndAnswer(workers[0] as FakeWorker, 9)).toEqual([[3]]);
     expect(await kept).toBe(9);
     await pool.terminate();
   });
