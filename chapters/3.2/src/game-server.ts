@@ -27,6 +27,8 @@ export interface PlanLimits {
 }
 /** 3.2.5's heavy client keeps 4 in flight; 64 plans of the largest map are about 2 s of work. */
 export const PLAN_LIMITS: PlanLimits = { perConnection: 8, total: 64 };
+/** Connections at once: each costs a socket and buffers, and the plan limits count per connection. */
+export const MAX_CONNECTIONS = 1000;
 
 export type ClientMessage =
   | { id: number; kind: 'ping' }
@@ -75,6 +77,8 @@ export interface GameServerOptions {
   workers: number;
   signal?: AbortSignal;
   limits?: PlanLimits;
+  /** Over this, a new client is refused with 503 "server is full" before its handshake ends. */
+  maxConnections?: number;
   /** The planning worker and its data: tests swap in one that crashes or holds its jobs. */
   logicWorker?: URL;
   logicWorkerData?: unknown;
@@ -100,7 +104,11 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
   const reply = (connection: WebSocketConnection, message: ServerMessage) => {
     if (connection.readyState === 'open') connection.send(JSON.stringify(message));
   };
-  const server = createServer({ maxPayload: MAX_MESSAGE_BYTES }, (connection) => {
+  const serverOptions = {
+    maxPayload: MAX_MESSAGE_BYTES,
+    maxConnections: options.maxConnections ?? MAX_CONNECTIONS,
+  };
+  const server = createServer(serverOptions, (connection) => {
     let mine = 0;
     connection.on('message', (data: string | Buffer, isBinary: boolean) => {
       const message = isBinary ? 'send JSON as a text message' : parseClientMessage(String(data));

@@ -210,6 +210,36 @@ describe('game server under a flood of plans', () => {
     }
   });
 
+  it('refuses a connection over maxConnections with 503 while the others keep being answered', async () => {
+    const server = await within(
+      startGameServer({ placement: 'main thread', workers: 1, maxConnections: 2 }),
+      20_000,
+      'the server to start',
+    );
+    const clients = [await connect(server.url), await connect(server.url)];
+    try {
+      const refused = await within(
+        connect(server.url).then(
+          (extra) => {
+            clients.push(extra);
+            return 'accepted';
+          },
+          (error: unknown) => String(error),
+        ),
+        10_000,
+        'a third connection to be refused',
+      );
+      expect(refused).toBe('HandshakeError: server refused the upgrade: 503 Service Unavailable');
+      expect(await ask(clients[0] as WebSocketConnection, { id: 1, kind: 'ping' })).toEqual({
+        id: 1,
+        kind: 'pong',
+      });
+    } finally {
+      for (const client of clients) client.close();
+      await within(server.close(), 15_000, 'the server to close');
+    }
+  });
+
   it('a worker that crashes mid-plan costs one error reply; it is replaced and the next plan is answered', async () => {
     const { server } = await startFixtureServer();
     const client = await connect(server.url);
