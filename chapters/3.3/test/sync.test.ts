@@ -35,15 +35,6 @@ describe('Deque', () => {
     expect(d.length).toBe(0);
     expect(d.shift()).toBeUndefined();
   });
-
-  test('remove() takes out the first match only and keeps the order of the rest', () => {
-    const d = new Deque<string>();
-    for (const s of ['a', 'b', 'c', 'b']) d.push(s);
-    expect(d.remove('b')).toBe(true);
-    expect([...d]).toEqual(['a', 'c', 'b']);
-    expect(d.remove('z')).toBe(false);
-    expect(d.length).toBe(3);
-  });
 });
 
 describe('Queue', () => {

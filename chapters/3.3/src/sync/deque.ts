@@ -40,16 +40,6 @@ export class Deque<T> {
     return out;
   }
 
-  /** Takes out the first `item` found; O(n), for the rare cancelled task. */
-  remove(item: T): boolean {
-    let found = false;
-    for (const each of this.drain()) {
-      if (!found && each === item) found = true;
-      else this.push(each);
-    }
-    return found;
-  }
-
   *[Symbol.iterator](): Iterator<T> {
     for (let i = 0; i < this.count; i++) yield this.items[(this.head + i) % this.items.length] as T;
   }
