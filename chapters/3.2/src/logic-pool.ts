@@ -9,6 +9,7 @@ export class LogicPool {
   private readonly peers: Peer[];
   /** Calls in flight per position; a replacement inherits its position's count. */
   private readonly busy: number[];
+  private closed = false;
 
   constructor(
     size: number,
@@ -43,7 +44,8 @@ export class LogicPool {
     } catch (error) {
       // Replace a worker that died once it has started (a crash mid-job, not a module that
       // cannot load: replacing that would only start the same failure again and again).
-      if (!peer.alive && peer.started && this.peers[index] === peer) {
+      // Nor after close(): closing is what ended the worker, and a new one would be orphaned.
+      if (!this.closed && !peer.alive && peer.started && this.peers[index] === peer) {
         this.peers[index] = this.startPeer(peer.label);
       }
       throw error;
@@ -71,6 +73,7 @@ export class LogicPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled(this.peers.map((p) => p.close()));
   }
 }

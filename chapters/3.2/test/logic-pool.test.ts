@@ -1,4 +1,4 @@
-import { within } from '@course/course-kit/testing/waits';
+import { until, within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { WorkerExitedError, WorkerFailedError } from '../src/errors.ts';
 import { LogicPool } from '../src/logic-pool.ts';
@@ -60,5 +60,25 @@ describe('LogicPool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('starts no replacement for a worker that close() ended mid-call', async () => {
+    const gate = new SharedArrayBuffer(4); // never opened: the call stays in flight
+    const peers: Peer[] = [];
+    const pool = new LogicPool(1, (label) => {
+      const peer = Peer.thread(
+        new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
+        gate,
+        { label },
+      );
+      peers.push(peer);
+      return peer;
+    });
+    await within(pool.ready(), 20_000, 'the worker to start');
+    const held = pool.call({ seed: -2, size: 10 }).catch((e: unknown) => e);
+    await until(() => peers[0]?.pendingCalls === 1, 10_000, 'the held call to reach the worker');
+    await within(pool.close(), 10_000, 'the pool to close with a call in flight');
+    expect(await held).toBeInstanceOf(WorkerExitedError);
+    expect(peers).toHaveLength(1);
   });
 });
