@@ -81,6 +81,17 @@ describe('parseClientMessage', () => {
     ['{"id":1.5,"kind":"ping"}', 'message needs an integer "id"'],
     ['{"id":1,"kind":"fly"}', 'unknown kind "fly"; expected "ping" or "plan"'],
     ['{"id":1,"kind":"plan","size":10}', 'plan needs an integer "seed"'],
+    // JSON has no NaN; a number too big for a double parses as Infinity, not an integer.
+    ['{"id":1e400,"kind":"ping"}', 'message needs an integer "id"'],
+    ['{"id":1,"kind":"plan","seed":1e400,"size":10}', 'plan needs an integer "seed"'],
+    ['{"id":1,"kind":"plan","seed":"7","size":10}', 'plan needs an integer "seed"'],
+    ['{"id":1,"kind":"plan","seed":7,"size":-5}', 'plan "size" must be an integer from 2 to 1000'],
+    [
+      '{"id":1,"kind":"plan","seed":7,"size":[500]}',
+      'plan "size" must be an integer from 2 to 1000',
+    ],
+    ['"just a string"', 'message needs an integer "id"'],
+    ['null', 'message needs an integer "id"'],
     [
       `{"id":1,"kind":"plan","seed":1,"size":${MAX_MAP_SIZE + 1}}`,
       `plan "size" must be an integer from 2 to ${MAX_MAP_SIZE}`,

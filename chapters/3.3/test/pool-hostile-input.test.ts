@@ -16,6 +16,7 @@ import {
   createPool,
   POOL_KINDS,
   TaskFailedError,
+  taskRef,
   type WorkerPool,
 } from '../src/pool/index.ts';
 import { fixtures } from './fixtures/tasks.ts';
@@ -94,6 +95,28 @@ describe.each(POOL_KINDS)('a %s pool given what cannot cross', (kind) => {
     expect(error).toBeInstanceOf(TaskFailedError);
     expect((error as TaskFailedError).remoteName).toBe('NonError');
     expect((error as TaskFailedError).remoteMessage).toBe('[object Object]');
+    expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
+  });
+
+  test('a task module that is missing or throws at import fails each task naming it; the worker stays', async () => {
+    const before = await pool.apply(fixtures.whoAmI, []);
+    const broken = taskRef<() => string>(
+      new URL('./fixtures/broken-at-import.ts', import.meta.url),
+      'neverReached',
+    );
+    const missing = taskRef<() => string>(
+      new URL('./fixtures/no-such-module.ts', import.meta.url),
+      'x',
+    );
+    for (const attempt of [1, 2]) {
+      const error = await pool.apply(broken, []).catch((e: unknown) => e);
+      expect(error, `attempt ${attempt}`).toBeInstanceOf(TaskFailedError);
+      expect((error as Error).message).toContain('Error: this module is broken at import');
+    }
+    const gone = await pool.apply(missing, []).catch((e: unknown) => e);
+    expect((gone as Error).message).toMatch(
+      /failed in the worker: Error: Cannot find module .*no-such-module\.ts/,
+    );
     expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
   });
 
