@@ -13,6 +13,9 @@ import { HttpResponseParser } from './http-head.ts';
 import { asError } from './listeners.ts';
 import { Protocol } from './protocol.ts';
 
+/** Most of a refusal's body we read to report the server's reason (ws-core sends one line). */
+const MAX_REFUSAL_BODY = 1024;
+
 export interface ConnectOptions {
   /** Subprotocols to offer, most preferred first. */
   protocols?: readonly string[];
@@ -68,7 +71,10 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
   }
   return new Promise((resolve, reject) => {
     const parser = new HttpResponseParser();
+    /** Set once the server has refused: its short text body says why, and is read first. */
+    let refusal: { status: number; message: string; body: Buffer; want: number } | undefined;
     const timer = setTimeout(() => {
+      if (refusal) return refuse();
       fail(new WebSocketError('handshake timed out waiting for the server'));
     }, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
     const cleanup = () => {
@@ -82,7 +88,17 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
       socket.destroy();
       reject(error);
     }
-    const onClose = () => fail(new WebSocketError('connection closed during the handshake'));
+    /** Rejects with the refusal's status, and the server's own words when it sent some. */
+    function refuse() {
+      const { status, message, body } = refusal as NonNullable<typeof refusal>;
+      const said = body
+        .toString('utf8')
+        .replace(/\p{Cc}+/gu, ' ') // control characters (CR, LF, escapes) become one space
+        .trim();
+      fail(new HandshakeError(status, said === '' ? message : `${message}: ${said}`));
+    }
+    const onClose = () =>
+      refusal ? refuse() : fail(new WebSocketError('connection closed during the handshake'));
     // A TLS failure (untrusted or expired certificate, wrong host name) says where it happened.
     const onError = (error: Error) =>
       fail(
@@ -91,16 +107,32 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
           : error,
       );
     const onData = (chunk: Buffer) => {
+      if (refusal) return readRefusal(chunk);
       let parsed: ReturnType<HttpResponseParser['push']>;
       try {
         parsed = parser.push(chunk);
         if (parsed === undefined) return;
+        if (parsed.head.status !== 101) {
+          const { status, reason, headers } = parsed.head;
+          const length = Number(headers.get('content-length'));
+          const want =
+            Number.isInteger(length) && length > 0 ? Math.min(length, MAX_REFUSAL_BODY) : 0;
+          const message = `server refused the upgrade: ${status} ${reason}`;
+          refusal = { status, message, body: Buffer.alloc(0), want };
+          return readRefusal(Buffer.from(parsed.rest));
+        }
         const { protocol } = validateUpgradeResponse(parsed.head, key, options.protocols);
         cleanup();
         resolve(open(socket, target, protocol, parsed.rest, options));
       } catch (error) {
         fail(error instanceof HandshakeError ? error : new WebSocketError(String(error)));
       }
+    };
+    const readRefusal = (chunk: Buffer) => {
+      const state = refusal as NonNullable<typeof refusal>;
+      const room = state.want - state.body.length;
+      if (room > 0) state.body = Buffer.concat([state.body, chunk.subarray(0, room)]);
+      if (state.body.length >= state.want) refuse();
     };
     socket.on('data', onData);
     socket.on('error', onError);

@@ -66,6 +66,40 @@ describe('connect', () => {
     await expect(attempt).rejects.toThrow(/^could not open wss:\/\/127\.0\.0\.1:1\/: /);
   });
 
+  test("reports a refusal with its status and the server's own one-line reason", async () => {
+    const started = await startServer({ maxConnections: 1, paths: ['/chat'] });
+    cleanups.push(() => started.server.close());
+    const first = await connect(`${started.url}chat`);
+    cleanups.push(() => first.terminate());
+    const full = await connect(`${started.url}chat`).catch((error: unknown) => error);
+    expect(full).toBeInstanceOf(HandshakeError);
+    expect(full).toMatchObject({
+      status: 503,
+      message:
+        'server refused the upgrade: 503 Service Unavailable: server is full (1 connections): try again later',
+    });
+    await expect(connect(`${started.url}lobby`)).rejects.toThrow(
+      'server refused the upgrade: 404 Not Found: no websocket endpoint at /lobby: try /chat',
+    );
+  });
+
+  test('keeps only the first KiB of a long refusal body, with control characters as spaces', async () => {
+    const body = `line one\r\n\x1b[31mred${'x'.repeat(5000)}`;
+    const url = await tcpServer((socket) =>
+      socket.once('data', () =>
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        ),
+      ),
+    );
+    const error = (await connect(url).catch((e: unknown) => e)) as HandshakeError;
+    expect(error.status).toBe(403);
+    expect(
+      error.message.startsWith('server refused the upgrade: 403 Forbidden: line one [31mred'),
+    ).toBe(true);
+    expect(error.message.length).toBeLessThan(1024 + 100);
+  });
+
   test('rejects a url whose scheme is not ws: or wss:', async () => {
     await expect(connect('http://127.0.0.1:1/')).rejects.toThrow(
       'unsupported url scheme http: (use ws: or wss:)',
