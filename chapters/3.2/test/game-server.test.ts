@@ -240,7 +240,9 @@ describe('game server under a flood of plans', () => {
         10_000,
         'a third connection to be refused',
       );
-      expect(refused).toBe('HandshakeError: server refused the upgrade: 503 Service Unavailable');
+      expect(refused).toBe(
+        'HandshakeError: server refused the upgrade: 503 Service Unavailable: server is full (2 connections): try again later',
+      );
       expect(await ask(clients[0] as WebSocketConnection, { id: 1, kind: 'ping' })).toEqual({
         id: 1,
         kind: 'pong',
