@@ -52,4 +52,18 @@ describe('AddressBuckets', () => {
     // A forgotten address starts again with a full budget.
     expect([buckets.take('10.0.0.0'), buckets.take('10.0.0.0')]).toEqual([true, true]);
   });
+
+  it('still refuses an address whose budget is spent after a sweep forgets the full ones', () => {
+    const { time, now } = clock();
+    const buckets = new AddressBuckets(2, 1, now);
+    // 63 addresses take one token each; 1 s later their buckets are full again.
+    for (let i = 0; i < 63; i++) buckets.take(`10.0.0.${i}`);
+    time.now += 1000;
+    const spender = '10.0.1.1';
+    expect([buckets.take(spender), buckets.take(spender)]).toEqual([true, true]);
+    expect(buckets.size).toBe(64);
+    buckets.take('10.0.1.2'); // a new address at 64 remembered: the sweep runs now
+    expect(buckets.take(spender)).toBe(false);
+    expect(buckets.size).toBe(2); // the spender and the newcomer
+  });
 });

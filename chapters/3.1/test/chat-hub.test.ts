@@ -359,6 +359,45 @@ describe('ChatHub limits', () => {
     enter(hub, new FakePeer(), { nick: 'c', from });
   });
 
+  it('spends no join budget on a join refused for a full room, so a student retrying gets in once there is room', () => {
+    const { now } = clock(); // time stands still: no token comes back while it retries
+    const hub = new ChatHub({ maxRoomMembers: 1, joinBurst: 2, joinsPerSecond: 1 }, () => {}, now);
+    const sitting = enter(hub, new FakePeer(), { nick: 'a', room: 'small', from: '10.0.0.1' });
+    const reasons = Array.from({ length: 5 }, () => {
+      const retry = new FakePeer();
+      hub.join(retry, { nick: 'b', room: 'small', from: '10.0.0.2' });
+      return retry.closedWith?.reason;
+    });
+    expect(new Set(reasons)).toEqual(new Set(['this room is full (1 members); try again later']));
+    hub.leave(sitting);
+    expect(enter(hub, new FakePeer(), { nick: 'b', room: 'small', from: '10.0.0.2' }).nick).toBe(
+      'b',
+    );
+  });
+
+  it('takes the default for a limit passed as undefined, rather than never limiting', () => {
+    const { now } = clock();
+    const hub = new ChatHub({ lineBurst: undefined, linesPerSecond: undefined }, () => {}, now);
+    const peer = new FakePeer();
+    const member = enter(hub, peer, { nick: 'a' });
+    for (let i = 0; i < DEFAULT_CHAT_LIMITS.lineBurst; i++) hub.say(member, 'hi');
+    expect(peer.closedWith).toBeUndefined();
+    hub.say(member, 'one too many');
+    expect(peer.closedWith?.code).toBe(1008);
+  });
+
+  it.each([
+    ['lineBurst', 0],
+    ['maxRoomMembers', -1],
+    ['linesPerSecond', Number.NaN],
+    ['joinsPerSecond', Number.POSITIVE_INFINITY],
+    ['highWaterMark', '1000'],
+  ])('refuses %s: %j at construction with a TypeError that names it', (name, value) => {
+    expect(() => new ChatHub({ [name]: value })).toThrow(
+      new TypeError(`chat option ${name} must be a positive finite number, not ${value}`),
+    );
+  });
+
   it('refuses a join with 1013 while the whole chat is full, and admits one again after a leave', () => {
     const hub = new ChatHub({ maxMembers: 2 });
     const first = enter(hub, new FakePeer(), { nick: 'a', room: 'one' });

@@ -236,7 +236,7 @@ describe('the page route under odd requests', () => {
 });
 
 describe('connections per address', () => {
-  it('closes a third WebSocket from one address with 1013 while the first two keep echoing', async () => {
+  it('closes a third WebSocket from one address with 1013 while the first two keep echoing, and admits one again once either closes', async () => {
     const small = await startCourseServer({ port: 0, maxConnectionsPerAddress: 2 });
     try {
       const open = (path: string) => watchClose(`${small.url}${path}`);
@@ -248,11 +248,26 @@ describe('connections per address', () => {
         code: 1013,
         reason: 'too many connections from your address (2); try again later',
       });
-      const reply = once(first.socket, 'message');
-      first.socket.send('still echoing');
-      expect(String((await reply)[0])).toBe('still echoing');
-      first.socket.close();
+      /** The echo of `text`, or what closed the socket instead (a refusal comes after the 101). */
+      const echoOn = (socket: WebSocket, text: string) =>
+        new Promise<string>((resolve) => {
+          socket.once('message', (data) => resolve(String(data)));
+          socket.once('close', (code, reason) => resolve(`closed: ${code} ${reason}`));
+          socket.send(text);
+        });
+      expect(await echoOn(first.socket, 'still echoing')).toBe('still echoing');
       second.socket.close();
+      await once(second.socket, 'close');
+      // ws-core forgets a connection in the same 'close' event that frees its place here.
+      await eventually('the server to forget the closed and refused ones', () => {
+        return small.server.connections.size === 1;
+      });
+      const fourth = open('echo');
+      await once(fourth.socket, 'open');
+      expect(await echoOn(fourth.socket, 'a freed place')).toBe('a freed place');
+      expect(fourth.closed()).toBeUndefined();
+      first.socket.close();
+      fourth.socket.close();
     } finally {
       await small.close();
     }

@@ -18,9 +18,17 @@
  */
 import { CloseCode } from '@course/ws-core';
 import { AddressBuckets, TokenBucket } from './budgets.ts';
-import { type ChatLimits, DEFAULT_CHAT_LIMITS, Headcount } from './limits.ts';
+import { Headcount } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
 import { normalizeNickname, normalizeRoomName, uniqueNickname } from './names.ts';
+import { type ChatPolicy, resolveChatPolicy } from './policy.ts';
+
+export {
+  type BackpressurePolicy,
+  type ChatPolicy,
+  DEFAULT_BACKPRESSURE,
+  resolveChatPolicy,
+} from './policy.ts';
 
 export interface ChatPeer {
   /** Only 'open' peers are sent to: one that is closing will leave the room shortly. */
@@ -29,25 +37,6 @@ export interface ChatPeer {
   send(text: string): void;
   close(code?: number, reason?: string): void;
 }
-
-export interface BackpressurePolicy {
-  /** Queued bytes above which a member's broadcasts are dropped instead of queued. */
-  highWaterMark: number;
-  /** Broadcasts dropped in a row after which the member is closed with 1008. */
-  maxDropped: number;
-}
-
-/**
- * 128 KiB is ~20 of the longest lines (6 KB) or ~2,000 ordinary ones, on top of what the
- * kernel already buffers for the socket; with maxMembers 2000 the whole chat owes at most
- * ~270 MiB. (It was 512 KiB: ~1 GiB for a full chat of members that never read.)
- */
-export const DEFAULT_BACKPRESSURE: BackpressurePolicy = {
-  highWaterMark: 128 * 1024,
-  maxDropped: 100,
-};
-
-export type ChatPolicy = BackpressurePolicy & ChatLimits;
 
 export interface Member {
   readonly nick: string;
@@ -76,7 +65,7 @@ export class ChatHub {
     /** Milliseconds; injectable so the line and join budgets are tested without waiting. */
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.policy = { ...DEFAULT_BACKPRESSURE, ...DEFAULT_CHAT_LIMITS, ...policy };
+    this.policy = resolveChatPolicy(policy);
     this.headcount = new Headcount(this.policy);
     this.joins = new AddressBuckets(this.policy.joinBurst, this.policy.joinsPerSecond, now);
   }
@@ -93,9 +82,11 @@ export class ChatHub {
     const room = normalizeRoomName(wanted.room);
     const members = this.rooms.get(room) ?? new Map<string, Member>();
     const { from } = wanted;
-    const refusal = this.joins.take(from)
-      ? this.headcount.refusal(members.size, from)
-      : 'joining too often from your address; try again later';
+    // The headcount first: a join refused for a full room must not spend the address's budget,
+    // or a student retrying a full room would later be told it joins too often.
+    const refusal =
+      this.headcount.refusal(members.size, from) ??
+      (this.joins.take(from) ? undefined : 'joining too often from your address; try again later');
     if (refusal !== undefined) {
       this.stats.refused++;
       this.log(`refused a join to ${room}: ${refusal}`);
