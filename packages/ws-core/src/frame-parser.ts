@@ -19,6 +19,8 @@ import { bufferCollector } from './pieces.ts';
 export interface FrameSink {
   /** Called as soon as a header is complete, before its payload is read. Throw to reject it. */
   onHeader(header: FrameHeader): void;
+  /** Optional, asked after onHeader: true skips the payload unread (no buffer, no onFrame). */
+  skipsPayload?(header: FrameHeader): boolean;
   /**
    * Optional: called with each unmasked piece of a payload that spans reads, as it arrives
    * (not for payloads that arrive whole). Lets the Protocol validate UTF-8 before the frame
@@ -58,6 +60,8 @@ export class FrameParser {
   /** Otherwise its pieces, joined once at the end. */
   private readonly pieces = bufferCollector();
   private received = 0;
+  /** The current frame's payload is skipped: counted, never copied. */
+  private discarding = false;
   private stopped = false;
 
   constructor(private readonly sink: FrameSink) {}
@@ -110,6 +114,7 @@ export class FrameParser {
       this.partialHeaderLength = 0;
     }
     this.sink.onHeader(header);
+    this.discarding = this.sink.skipsPayload?.(header) === true;
     this.header = header;
     this.received = 0;
     if (header.payloadLength === 0) {
@@ -135,6 +140,11 @@ export class FrameParser {
     const header = this.header as FrameHeader;
     const length = header.payloadLength;
     const take = Math.min(length - this.received, chunk.length - at);
+    if (this.discarding) {
+      this.received += take;
+      if (this.received === length) this.finishFrame(EMPTY);
+      return take;
+    }
     const mask = header.masked ? this.maskKey : undefined;
     if (take === length) {
       // The whole payload is in this chunk (the common case): copy and unmask in one pass.
@@ -172,6 +182,10 @@ export class FrameParser {
     const header = this.header as FrameHeader;
     this.state = State.HEADER;
     this.header = undefined;
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
     this.sink.onFrame(header, payload);
   }
 }

@@ -176,6 +176,8 @@ export class Protocol implements FrameSink {
       return;
     }
     if (opcode > Opcode.BINARY) throw protocolError(`reserved data opcode ${hex(opcode)}`);
+    // After our Close, data frames are skipped unread (skipsPayload): no rules left to apply.
+    if (this.sentClose !== undefined) return;
     // §5.4: a fragmented message is one data frame with FIN clear, then continuation frames,
     // the last with FIN set; only control frames may be interleaved.
     if (opcode === Opcode.CONTINUATION && this.messageOpcode === 0) {
@@ -198,11 +200,21 @@ export class Protocol implements FrameSink {
   }
 
   /**
+   * §5.5.1: once our Close is sent we only wait for the peer's. Data it sends meanwhile is for
+   * no one: skipped unread, so a peer we are closing (say, one refused for a limit) cannot
+   * make us buffer up to maxPayload while the closing handshake runs. Part of FrameSink.
+   */
+  skipsPayload(header: FrameHeader): boolean {
+    return header.opcode < Opcode.CLOSE && this.sentClose !== undefined;
+  }
+
+  /**
    * A piece of a payload that spans reads. Text is decoded as it arrives, so a bad byte fails
    * the connection (1007) at once, not after the rest of a large frame. Part of FrameSink.
    */
   onPayloadPiece(header: FrameHeader, piece: Buffer): void {
     if (header.opcode >= Opcode.CLOSE || this.messageOpcode !== Opcode.TEXT) return;
+    if (this.sentClose !== undefined) return; // a frame that began before our Close: dropped
     this.textDecoder ??= new StreamingUtf8Decoder();
     this.textDecoder.push(piece);
     this.payloadStreamed = true;
@@ -225,7 +237,8 @@ export class Protocol implements FrameSink {
         this.receiveClose(payload);
         return;
       default:
-        this.receiveDataFrame(header, payload);
+        // A data frame that began before we sent our Close ends after it: for no one.
+        if (this.sentClose === undefined) this.receiveDataFrame(header, payload);
     }
   }
 
@@ -345,6 +358,7 @@ export class Protocol implements FrameSink {
   sendClose(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.sentClose !== undefined || this.currentState === 'closed') return;
     this.queueClose(code, reason);
+    this.dropPartialMessage(); // no later data frame will be read to finish it
     this.currentState = this.receivedClose === undefined ? 'closing' : 'closed';
   }
 

@@ -504,22 +504,39 @@ describe('the closing handshake', () => {
     expect(Buffer.concat(protocol.dataToSend()).toString('hex')).toBe('8800');
   });
 
-  test('goes open -> closing -> closed when we close first', () => {
+  test('goes open -> closing -> closed when we close first, skipping data sent meanwhile', () => {
     const protocol = new Protocol({ role: 'server' });
     expect(protocol.state).toBe('open');
     protocol.sendClose(1000, 'done');
     expect(protocol.state).toBe('closing');
     expect(protocol.shouldCloseTransport).toBe(false);
     expect(sentClose(protocol)).toEqual({ code: 1000, reason: 'done' });
-    protocol.receiveData(clientFrame(Opcode.TEXT, 'still delivered while closing'));
+    // As browsers do (a message arriving when readyState is not OPEN is dropped), data after
+    // our Close is for no one: it is skipped unread, and the peer's Close still ends it.
+    protocol.receiveData(clientFrame(Opcode.TEXT, 'sent before it saw our close'));
     protocol.receiveData(clientFrame(Opcode.CLOSE, closePayload(1000)));
-    expect(protocol.eventsReceived()).toEqual([
-      { type: 'text', data: 'still delivered while closing' },
-      { type: 'close', code: 1000, reason: '' },
-    ]);
+    expect(protocol.eventsReceived()).toEqual([{ type: 'close', code: 1000, reason: '' }]);
     expect(protocol.dataToSend()).toEqual([]); // no second close frame
     expect(protocol.state).toBe('closed');
     expect(protocol.shouldCloseTransport).toBe(true);
+  });
+
+  test('reads no payload after our close: 8 MiB of data frames cost nothing, a frame cut by it is dropped', () => {
+    const frames = Array.from({ length: 8 }, () =>
+      clientFrame(Opcode.BINARY, Buffer.alloc(1024 * 1024, 7)),
+    );
+    const protocol = new Protocol({ role: 'server' });
+    // A text frame whose first half arrives before we close and whose second half after.
+    const cut = clientFrame(Opcode.TEXT, 'x'.repeat(100_000));
+    protocol.receiveData(cut.subarray(0, 50_000));
+    protocol.sendClose(1008, 'over the limit');
+    const before = heapAndBuffers();
+    protocol.receiveData(cut.subarray(50_000));
+    for (const frame of frames) protocol.receiveData(frame);
+    expect(heapAndBuffers() - before).toBeLessThan(2 * 1024 * 1024);
+    protocol.receiveData(clientFrame(Opcode.CLOSE, closePayload(1008)));
+    expect(protocol.eventsReceived()).toEqual([{ type: 'close', code: 1008, reason: '' }]);
+    expect(protocol.state).toBe('closed');
   });
 
   test('refuses to send data after the close frame', () => {
