@@ -20,7 +20,8 @@ import {
 import { AddressCounter } from './address-counter.ts';
 import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
-import { normalizeChatLine } from './chat/names.ts';
+import { normalizeChatLine } from './chat/messages.ts';
+import { throttleLog } from './log-throttle.ts';
 import { createHttpHandler } from './page.ts';
 
 /** Longest chat line, in UTF-16 code units (what the page's maxlength counts). */
@@ -30,10 +31,17 @@ export const MAX_PAYLOAD = 1024 * 1024;
 /** An echo client that lets this many unread bytes pile up is closed (an echo never drops). */
 export const ECHO_MAX_BUFFERED = 8 * 1024 * 1024;
 /**
- * WebSocket connections one address may hold open, both routes together. Each may hold a
- * partial message of up to MAX_PAYLOAD, so without a cap one client holds N × 1 MiB.
+ * WebSocket connections one address may hold open, both routes together. Each holds what its
+ * client has sent of an unfinished message (up to MAX_PAYLOAD; a frame header alone makes
+ * ws-core commit at most 64 KiB), so one client holds up to N × 1 MiB, and without this cap it
+ * could also take every place that MAX_CONNECTIONS allows.
  */
 export const MAX_CONNECTIONS_PER_ADDRESS = 50;
+/**
+ * WebSocket connections in all; ws-core answers one more with 503 before the 101, when an HTTP
+ * status can still say "try again later". Above the 2,000 that the load test opens at once.
+ */
+export const MAX_CONNECTIONS = 4000;
 
 /** The WebSocket endpoints; an upgrade to any other path gets 404 from ws-core, before the 101. */
 export const ENDPOINTS: readonly string[] = ['/echo', '/chat'];
@@ -49,9 +57,14 @@ export interface CourseServerOptions {
   chatLimits?: Partial<ChatLimits>;
   echoMaxBuffered?: number;
   maxConnectionsPerAddress?: number;
+  /** WebSocket connections in all (default MAX_CONNECTIONS); one more gets 503. */
+  maxConnections?: number;
   handshakeTimeout?: number;
   closeTimeout?: number;
-  /** One line per join, leave and refusal, for the section's narration. */
+  /**
+   * One line per join, leave and refusal, for the section's narration; refused connections
+   * at most one line a second (with a count), as a client can cause them at will.
+   */
   log?: (line: string) => void;
 }
 
@@ -72,6 +85,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
   const echoMaxBuffered = options.echoMaxBuffered ?? ECHO_MAX_BUFFERED;
   const maxPerAddress = options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
   const perAddress = new AddressCounter();
+  const logRefusal = throttleLog(log);
   const server = createServer(
     {
       host: options.host ?? '127.0.0.1',
@@ -80,6 +94,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
       protocols: ['chat'],
       paths: ENDPOINTS,
       maxPayload: MAX_PAYLOAD,
+      maxConnections: options.maxConnections ?? MAX_CONNECTIONS,
       onHttpRequest: createHttpHandler(ENDPOINTS),
       ...(options.handshakeTimeout === undefined
         ? {}
@@ -96,7 +111,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     conn.on('error', (error: Error) => log(`connection error: ${error.message}`));
     const from = conn.remoteAddress;
     if (perAddress.count(from) >= maxPerAddress) {
-      log(`refused a connection from ${from}: ${maxPerAddress} already open`);
+      logRefusal(`refused a connection from ${from}: ${maxPerAddress} already open`);
       const reason = `too many connections from your address (${maxPerAddress}); try again later`;
       conn.close(CloseCode.TRY_AGAIN_LATER, reason);
       return;
@@ -118,7 +133,10 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     host: address.host,
     port: address.port,
     url: address.url,
-    close: () => server.close(CloseCode.GOING_AWAY, 'server shutting down'),
+    close: async () => {
+      await server.close(CloseCode.GOING_AWAY, 'server shutting down');
+      logRefusal.flush();
+    },
   };
 }
 

@@ -2,13 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChatHub, type ChatPeer, type Member } from '../src/chat/hub.ts';
 import { DEFAULT_CHAT_LIMITS } from '../src/chat/limits.ts';
-import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
-import {
-  normalizeChatLine,
-  normalizeNickname,
-  normalizeRoomName,
-  uniqueNickname,
-} from '../src/chat/names.ts';
+import { type ChatEvent, decodeChatEvent, normalizeChatLine } from '../src/chat/messages.ts';
+import { normalizeNickname, normalizeRoomName, uniqueNickname } from '../src/chat/names.ts';
 import { MAX_CHAT_TEXT } from '../src/course-server.ts';
 import { manualClock as clock } from './helpers.ts';
 
@@ -48,6 +43,10 @@ describe('nicknames and rooms', () => {
     ['a\u0000b\nc', 'abc'],
     ['x'.repeat(40), 'x'.repeat(24)],
     ['小明', '小明'],
+    ['नमस्ते', 'नमस्ते'], // virama and vowel signs are combining marks
+    ['Jose\u0301', 'Jos\u00e9'], // decomposed, as macOS file names and some keyboards send it
+    ['\u0301\u0301ana', 'ana'], // marks on nothing
+    ['z\u0334\u0334\u0334\u0334\u0334\u0334\u0334\u0334', 'z\u0334\u0334\u0334\u0334'],
   ])('normalizes the nickname %j to %j', (raw, expected) => {
     expect(normalizeNickname(raw)).toBe(expected);
   });
@@ -57,13 +56,17 @@ describe('nicknames and rooms', () => {
     expect(normalizeRoomName('###')).toBe('lobby');
   });
 
-  it('always yields 1–24 code points of letters, digits, space, "_", "." or "-" for any input', () => {
+  it('always yields 1–24 code points of letters, marks, digits, space, "_", "." or "-", in NFC, for any input', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (raw) => {
         const nick = normalizeNickname(raw);
         const length = [...nick].length;
         return (
-          length >= 1 && length <= 24 && /^[\p{L}\p{N} _.-]+$/u.test(nick) && nick === nick.trim()
+          length >= 1 &&
+          length <= 24 &&
+          /^[\p{L}\p{M}\p{N} _.-]+$/u.test(nick) &&
+          nick === nick.trim() &&
+          nick === nick.normalize('NFC')
         );
       }),
     );
@@ -105,6 +108,17 @@ describe('nicknames and rooms', () => {
     const hub = new ChatHub();
     enter(hub, new FakePeer(), { nick: 'bob' });
     expect(enter(hub, new FakePeer(), { nick: 'BOB' }).nick).toBe('BOB#2');
+  });
+
+  it('treats a decomposed "José" as the José already in the room', () => {
+    const hub = new ChatHub();
+    enter(hub, new FakePeer(), { nick: 'Jos\u00e9' });
+    expect(enter(hub, new FakePeer(), { nick: 'Jose\u0301' }).nick).toBe('Jos\u00e9#2');
+  });
+
+  it('does not catch lookalikes from other scripts: a Cyrillic "о" makes "bоb" another name', () => {
+    // What the docs promise, and no more: case-insensitivity is not an impersonation guard.
+    expect(uniqueNickname('b\u043eb', new Set(['bob']))).toBe('b\u043eb');
   });
 
   it('appends #2, #3… to a nickname already taken in the room', () => {

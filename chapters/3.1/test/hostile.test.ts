@@ -274,6 +274,49 @@ describe('connections per address', () => {
   });
 });
 
+describe('connections in all', () => {
+  it('answers an upgrade over maxConnections with 503 and Retry-After, before any 101', async () => {
+    const small = await startCourseServer({ port: 0, maxConnections: 2 });
+    try {
+      const open = [watchClose(`${small.url}echo`), watchClose(`${small.url}chat?nick=b`)];
+      await Promise.all(open.map(({ socket }) => once(socket, 'open')));
+      const answer = await exchangeRaw(
+        small,
+        requestHead(['GET /echo HTTP/1.1', ...GOOD.slice(1)]),
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+      expect(answer).toMatch(/\r\nRetry-After: 5\r\n/i);
+      expect(answer).toContain('server is full (2 connections): try again later');
+      for (const { socket } of open) socket.close();
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('logs refused connections at most once a second, each line saying how many it stands for', async () => {
+    const lines: string[] = [];
+    const small = await startCourseServer({
+      port: 0,
+      maxConnectionsPerAddress: 1,
+      log: (line) => lines.push(line),
+    });
+    try {
+      const first = watchClose(`${small.url}echo`);
+      await once(first.socket, 'open');
+      const refused = Array.from({ length: 20 }, () => watchClose(`${small.url}echo`));
+      await eventually('the 20 refusals', () => refused.every((r) => r.closed()?.code === 1013));
+      first.socket.close();
+    } finally {
+      await small.close();
+    }
+    const refusals = lines.filter((line) => line.startsWith('refused a connection from'));
+    // The 20 came within eventually()'s 10 s, so one a second is at most 11 lines.
+    expect(refusals.length).toBeLessThan(20);
+    const stoodFor = refusals.map((line) => 1 + Number(/\(and (\d+) more/.exec(line)?.[1] ?? 0));
+    expect(stoodFor.reduce((a, b) => a + b, 0)).toBe(20);
+  });
+});
+
 describe('chat line content', () => {
   it('turns control characters into spaces before the room sees a line, and drops a line of only controls', async () => {
     const other = await witness('controls');

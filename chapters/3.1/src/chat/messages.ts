@@ -1,6 +1,7 @@
 /**
  * What the chat server says to its clients: one JSON object per text frame.
- * Clients say only one thing — a text frame is a line of chat — so there is no client schema.
+ * Clients say only one thing — a text frame is a line of chat — so there is no client schema,
+ * only the cleaning of that line (normalizeChatLine).
  */
 
 export type ChatEvent =
@@ -26,4 +27,16 @@ export function decodeChatEvent(text: string): ChatEvent {
   )
     throw new Error(`not a chat event: ${text.slice(0, 80)}`);
   return value as ChatEvent;
+}
+
+/** C0 and C1 controls (tab, newline, ESC…) and the Unicode line and paragraph separators. */
+const CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
+
+/**
+ * A chat line as it is broadcast. Each run of control characters becomes one space: a line is
+ * shown on one row, an escape sequence (ESC [2J clears a screen) must not reach a terminal
+ * client as a command, and JSON would send each control as six bytes (`\u0000`).
+ */
+export function normalizeChatLine(raw: string): string {
+  return raw.replace(CONTROLS, ' ').trim();
 }

@@ -1,18 +1,32 @@
 /**
- * Nicknames and room names as typed by people: trimmed, control characters removed,
- * length capped, and made unique inside a room. Chat lines: control characters become spaces.
+ * Nicknames and room names as typed by people: in NFC, trimmed, control characters removed,
+ * length capped, and made unique inside a room.
  */
 
 export const MAX_NICK_LENGTH = 24;
 export const MAX_ROOM_LENGTH = 32;
 export const DEFAULT_ROOM = 'lobby';
 
-/** Letters, digits and a little punctuation; everything else (controls, quotes, angle brackets) goes. */
-const UNWANTED = /[^\p{L}\p{N} _.-]/gu;
+/**
+ * Letters with their combining marks (नमस्ते needs its virama and vowel signs, a decomposed José
+ * its accent), digits and a little punctuation; everything else (controls, quotes, angle
+ * brackets) goes.
+ */
+const UNWANTED = /[^\p{L}\p{M}\p{N} _.-]/gu;
+/** A mark with no letter before it has nothing to sit on. */
+const STRAY_MARKS = /(^|[^\p{L}\p{N}\p{M}])\p{M}+/gu;
+/** More marks on one letter than any language writes just pile ink above and below the line. */
+const MARK_PILES = /(\p{M}{4})\p{M}+/gu;
 
 function clean(raw: string | null | undefined, maxLength: number): string {
-  const text = (raw ?? '').replace(UNWANTED, '').replace(/\s+/g, ' ').trim();
-  // Cap by code points, not UTF-16 units, so an emoji-free name is never cut mid-letter.
+  const text = (raw ?? '')
+    .normalize('NFC') // one spelling per name: "e" + U+0301 and "é" are the same José
+    .replace(UNWANTED, '')
+    .replace(STRAY_MARKS, '$1')
+    .replace(MARK_PILES, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // Cap by code points, not UTF-16 units, so a letter outside the BMP is never cut in half.
   return [...text].slice(0, maxLength).join('').trim();
 }
 
@@ -27,8 +41,9 @@ export function normalizeRoomName(raw: string | null | undefined): string {
 }
 
 /**
- * `wanted`, or `wanted#2`, `wanted#3`… — the first one nobody in `taken` uses, ignoring case
- * so that "Bob" cannot pass for "bob" in a member list.
+ * `wanted`, or `wanted#2`, `wanted#3`… — the first one nobody in `taken` uses, ignoring case,
+ * so "Bob" is not shown as a second person beside "bob". This is not an impersonation guard:
+ * names that only look alike in other scripts (Cyrillic "о" in "bоb") are different names.
  */
 export function uniqueNickname(wanted: string, taken: ReadonlySet<string>): string {
   const lowerTaken = new Set([...taken].map((nick) => nick.toLowerCase()));
@@ -38,16 +53,4 @@ export function uniqueNickname(wanted: string, taken: ReadonlySet<string>): stri
     const candidate = `${wanted}#${n}`;
     if (free(candidate)) return candidate;
   }
-}
-
-/** C0 and C1 controls (tab, newline, ESC…) and the Unicode line and paragraph separators. */
-const CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
-
-/**
- * A chat line as it is broadcast. Each run of control characters becomes one space: a line is
- * shown on one row, an escape sequence (ESC [2J clears a screen) must not reach a terminal
- * client as a command, and JSON would send each control as six bytes (`\u0000`).
- */
-export function normalizeChatLine(raw: string): string {
-  return raw.replace(CONTROLS, ' ').trim();
 }
