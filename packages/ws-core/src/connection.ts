@@ -175,6 +175,19 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     event: K,
     ...args: WebSocketConnectionEvents[K]
   ): void {
+    const count = this.listenerCount(event);
+    if (count === 0) return;
+    if (count === 1) {
+      // The common case, on every message: emit() with one listener is the same guarantee,
+      // without copying the listener list.
+      try {
+        // (TypeScript cannot match a generic event to its argument tuple; the call is exact.)
+        (this.emit as (event: K, ...args: WebSocketConnectionEvents[K]) => boolean)(event, ...args);
+      } catch (thrown) {
+        this.handlerFailed(thrown);
+      }
+      return;
+    }
     for (const thrown of callEachListener(this.rawListeners(event), this, args)) {
       this.handlerFailed(thrown);
     }
