@@ -20,13 +20,24 @@ export type Placement = (typeof PLACEMENTS)[number];
 export const MAX_MESSAGE_BYTES = 1024;
 export const MAX_MAP_SIZE = 1000;
 
-/** Route plans in flight at once, per connection and over the whole server. */
+/**
+ * Route plans in flight at once: per connection, per remote address (all of one client's
+ * connections together) and over the whole server.
+ */
 export interface PlanLimits {
   perConnection: number;
+  /**
+   * Without it, one client opening 8 connections of 8 plans held all 64 places, and every
+   * other client was told "server is busy" (29 of a bystander's 30 plans were refused).
+   */
+  perAddress: number;
   total: number;
 }
-/** 3.2.5's heavy client keeps 4 in flight; 64 plans of the largest map are about 2 s of work. */
-export const PLAN_LIMITS: PlanLimits = { perConnection: 8, total: 64 };
+/**
+ * 3.2.5's heavy client keeps 4 in flight; 64 plans of the largest map are about 2 s of work.
+ * One address holds at most a quarter of the server's places.
+ */
+export const PLAN_LIMITS: PlanLimits = { perConnection: 8, perAddress: 16, total: 64 };
 /** Connections at once: each costs a socket and buffers, and the plan limits count per connection. */
 export const MAX_CONNECTIONS = 1000;
 
@@ -82,6 +93,24 @@ export interface GameServerOptions {
   /** The planning worker and its data: tests swap in one that crashes or holds its jobs. */
   logicWorker?: URL;
   logicWorkerData?: unknown;
+  /**
+   * Which client a connection belongs to, for the per-address limit: its remote address by
+   * default. Tests, whose connections all come from 127.0.0.1, name clients themselves.
+   */
+  clientOf?: (connection: WebSocketConnection) => string;
+}
+
+/** Counts per key, forgetting a key once it is back to zero (so the map stays bounded). */
+class Tally {
+  private readonly counts = new Map<string, number>();
+  get(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+  add(key: string, delta: number): void {
+    const next = this.get(key) + delta;
+    if (next === 0) this.counts.delete(key);
+    else this.counts.set(key, next);
+  }
 }
 
 export async function startGameServer(options: GameServerOptions): Promise<GameServer> {
@@ -99,7 +128,9 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
   // A promise either way, so a throw on the main thread becomes an error reply too.
   const plan = (request: PlanRequest) =>
     pool ? pool.call<number>(request) : new Promise<number>((ok) => ok(planRoute(request)));
+  const clientOf = options.clientOf ?? ((c: WebSocketConnection) => c.remoteAddress ?? 'unknown');
   let plansInFlight = 0;
+  const perClient = new Tally();
 
   const reply = (connection: WebSocketConnection, message: ServerMessage) => {
     if (connection.readyState === 'open') connection.send(JSON.stringify(message));
@@ -110,6 +141,7 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
   };
   const server = createServer(serverOptions, (connection) => {
     let mine = 0;
+    const client = clientOf(connection);
     connection.on('message', (data: string | Buffer, isBinary: boolean) => {
       const message = isBinary ? 'send JSON as a text message' : parseClientMessage(String(data));
       if (typeof message === 'string') return reply(connection, { kind: 'error', message });
@@ -118,11 +150,14 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
       const refusal =
         mine >= limits.perConnection
           ? `too many route plans in flight on this connection (limit ${limits.perConnection}); wait for an answer before sending another`
-          : plansInFlight >= limits.total
-            ? `server is busy with ${limits.total} route plans; try again later`
-            : undefined;
+          : perClient.get(client) >= limits.perAddress
+            ? `too many route plans in flight from your address (limit ${limits.perAddress}); wait for an answer before sending another`
+            : plansInFlight >= limits.total
+              ? `server is busy with ${limits.total} route plans; try again later`
+              : undefined;
       if (refusal) return reply(connection, { id, kind: 'error', message: refusal });
       mine++;
+      perClient.add(client, 1);
       plansInFlight++;
       // A client that left meanwhile gets nothing: reply() drops it, and the counts go down.
       plan(message)
@@ -132,6 +167,7 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
         )
         .finally(() => {
           mine--;
+          perClient.add(client, -1);
           plansInFlight--;
         });
     });

@@ -21,14 +21,16 @@ export function peerInput<T>(): T {
 
 /**
  * What the parent is told about a thrown value. It must not throw itself: a value with no
- * usable toString (`Object.create(null)`) would otherwise crash the worker from here.
+ * usable toString (`Object.create(null)`), or an Error whose `message` getter throws, would
+ * otherwise crash the worker from here.
  */
 function describeError(thrown: unknown): { name: string; message: string } {
-  if (thrown instanceof Error) return { name: thrown.name, message: thrown.message };
   try {
+    if (thrown instanceof Error)
+      return { name: String(thrown.name), message: String(thrown.message) };
     return { name: 'Error', message: String(thrown) };
   } catch {
-    return { name: 'Error', message: Object.prototype.toString.call(thrown) };
+    return { name: 'NonError', message: Object.prototype.toString.call(thrown) };
   }
 }
 

@@ -54,13 +54,14 @@ const CRASH_SEED = -1;
 const HOLD_SEED = -2;
 
 /** A pool server running the fixture worker; `gate[0] = 1` releases its held jobs. */
-async function startFixtureServer(limits?: PlanLimits) {
+async function startFixtureServer(limits?: PlanLimits, clientOf?: () => string) {
   const gate = new Int32Array(new SharedArrayBuffer(4));
   const server = await within(
     startGameServer({
       placement: 'worker pool',
       workers: 1,
       ...(limits ? { limits } : {}),
+      ...(clientOf ? { clientOf } : {}),
       logicWorker: new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
       logicWorkerData: gate.buffer,
     }),
@@ -174,7 +175,11 @@ describe('game server limits', () => {
 
 describe('game server under a flood of plans', () => {
   it('answers plans over the per-connection and server-wide limits with an error; others stay answered', async () => {
-    const { server, release } = await startFixtureServer({ perConnection: 2, total: 3 });
+    const { server, release } = await startFixtureServer({
+      perConnection: 2,
+      perAddress: 100,
+      total: 3,
+    });
     const [flooder, second, bystander] = await Promise.all([
       connect(server.url),
       connect(server.url),
@@ -217,6 +222,49 @@ describe('game server under a flood of plans', () => {
       release();
       second.close();
       bystander.close();
+      await within(server.close(), 15_000, 'the fixture server to close');
+    }
+  });
+
+  it('a client with several connections cannot take every place: a client at another address is still planned for', async () => {
+    // Every test connection comes from 127.0.0.1, so the test names the clients: the first
+    // three connections are the flooder's, the fourth is the bystander's.
+    let accepted = 0;
+    const clientOf = () => (++accepted <= 3 ? 'flooder 192.0.2.1' : 'bystander 198.51.100.7');
+    const { server, release } = await startFixtureServer(
+      { perConnection: 2, perAddress: 4, total: 6 },
+      clientOf,
+    );
+    const flooders: WebSocketConnection[] = [];
+    try {
+      for (let i = 0; i < 3; i++) flooders.push(await connect(server.url));
+      const bystander = await connect(server.url);
+      flooders.push(bystander); // closed with the others
+      // 3 connections × 2 held plans: the first two fill the address's 4 places, and the
+      // third connection's plans are refused although it holds none.
+      const refusals = nextMessages(
+        flooders[2] as WebSocketConnection,
+        2,
+        "the flooder's third connection to be refused twice",
+      );
+      for (const each of flooders.slice(0, 3)) {
+        each.send(plan(1, HOLD_SEED));
+        each.send(plan(2, HOLD_SEED));
+      }
+      const message =
+        'too many route plans in flight from your address (limit 4); wait for an answer before sending another';
+      expect(await refusals).toEqual([
+        { id: 1, kind: 'error', message },
+        { id: 2, kind: 'error', message },
+      ]);
+      // Two of the server's six places are left, and the bystander gets one.
+      const answer = nextMessages(bystander, 1, "the bystander's plan to be answered");
+      bystander.send(plan(1, 7));
+      release();
+      expect(await answer).toEqual([route(1, 7)]);
+    } finally {
+      release();
+      for (const each of flooders) each.close();
       await within(server.close(), 15_000, 'the fixture server to close');
     }
   });

@@ -40,6 +40,24 @@ describe('Peer', () => {
     }
   });
 
+  it('reports an Error whose message getter throws as a failure, and the worker lives on', async () => {
+    const peer = Peer.thread(fixture('throws-unprintable.worker.ts'), undefined, { label: 'odd' });
+    try {
+      for (const move of ['first', 'second']) {
+        const failure = await within(
+          peer.call('getter').catch((e: unknown) => e),
+          10_000,
+          `the odd worker to answer its ${move} call`,
+        );
+        expect(failure).toBeInstanceOf(WorkerFailedError);
+        expect((failure as Error).message).toBe('odd failed: [object Error]');
+      }
+      expect(peer.alive).toBe(true);
+    } finally {
+      await peer.close();
+    }
+  });
+
   it('rejects a request whose payload cannot be cloned, leaving nothing pending', async () => {
     const peer = Peer.thread(new URL('../src/echo.worker.ts', import.meta.url));
     try {
