@@ -21,6 +21,7 @@ import { AddressCounter } from './address-counter.ts';
 import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
 import { normalizeChatLine } from './chat/messages.ts';
+import { limitOption } from './chat/policy.ts';
 import { throttleLog } from './log-throttle.ts';
 import { createHttpHandler } from './page.ts';
 
@@ -82,8 +83,17 @@ export interface CourseServer {
 export async function startCourseServer(options: CourseServerOptions = {}): Promise<CourseServer> {
   const log = options.log ?? (() => {});
   const hub = new ChatHub({ ...options.backpressure, ...options.chatLimits }, log);
-  const echoMaxBuffered = options.echoMaxBuffered ?? ECHO_MAX_BUFFERED;
-  const maxPerAddress = options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
+  const echoMaxBuffered = limitOption(
+    'echoMaxBuffered',
+    options.echoMaxBuffered,
+    ECHO_MAX_BUFFERED,
+  );
+  const maxPerAddress = limitOption(
+    'maxConnectionsPerAddress',
+    options.maxConnectionsPerAddress,
+    MAX_CONNECTIONS_PER_ADDRESS,
+  );
+  const maxConnections = limitOption('maxConnections', options.maxConnections, MAX_CONNECTIONS);
   const perAddress = new AddressCounter();
   const logRefusal = throttleLog(log);
   const server = createServer(
@@ -94,7 +104,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
       protocols: ['chat'],
       paths: ENDPOINTS,
       maxPayload: MAX_PAYLOAD,
-      maxConnections: options.maxConnections ?? MAX_CONNECTIONS,
+      maxConnections,
       onHttpRequest: createHttpHandler(ENDPOINTS),
       ...(options.handshakeTimeout === undefined
         ? {}

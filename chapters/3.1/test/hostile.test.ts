@@ -275,6 +275,26 @@ describe('connections per address', () => {
 });
 
 describe('connections in all', () => {
+  it.each([
+    [
+      { maxConnectionsPerAddress: 0 },
+      'maxConnectionsPerAddress must be a positive finite number, not 0',
+    ],
+    [{ maxConnections: -5 }, 'maxConnections must be a positive finite number, not -5'],
+    [{ echoMaxBuffered: -1 }, 'echoMaxBuffered must be a positive finite number, not -1'],
+    [
+      { chatLimits: { maxRoomMembers: 0 } },
+      'chat option maxRoomMembers must be a positive finite number, not 0',
+    ],
+  ])(
+    'refuses to start with %j: a TypeError naming the option, rather than a limit that refuses all or nothing',
+    async (options, message) => {
+      await expect(startCourseServer({ port: 0, ...options })).rejects.toThrow(
+        new TypeError(message),
+      );
+    },
+  );
+
   it('answers an upgrade over maxConnections with 503 and Retry-After, before any 101', async () => {
     const small = await startCourseServer({ port: 0, maxConnections: 2 });
     try {

@@ -28,16 +28,23 @@ const DEFAULT_POLICY: ChatPolicy = { ...DEFAULT_BACKPRESSURE, ...DEFAULT_CHAT_LI
 /**
  * `{ ...defaults, ...options }` would let `{ lineBurst: undefined }` replace the default with
  * undefined, and a bucket of NaN tokens never refuses: an option left undefined takes the
- * default instead. A limit of 0, below 0, NaN or Infinity is a mistake, refused with a TypeError.
+ * default instead.
  */
 export function resolveChatPolicy(options: Partial<ChatPolicy> = {}): ChatPolicy {
   const policy = { ...DEFAULT_POLICY };
   for (const name of Object.keys(DEFAULT_POLICY) as (keyof ChatPolicy)[]) {
-    const value: unknown = options[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-      throw new TypeError(`chat option ${name} must be a positive finite number, not ${value}`);
-    policy[name] = value;
+    policy[name] = limitOption(`chat option ${name}`, options[name], DEFAULT_POLICY[name]);
   }
   return policy;
+}
+
+/**
+ * `value`, or `fallback` when it is undefined. A limit of 0, below 0, NaN or Infinity is a
+ * mistake that would refuse everything or nothing: a TypeError naming it, when the server starts.
+ */
+export function limitOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive finite number, not ${value}`);
+  return value;
 }
