@@ -146,6 +146,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     close: async () => {
       await server.close(CloseCode.GOING_AWAY, 'server shutting down');
       logRefusal.flush();
+      hub.flushLog();
     },
   };
 }

@@ -412,6 +412,25 @@ describe('ChatHub limits', () => {
     );
   });
 
+  it('logs refused joins at most once a second, the next line saying how many it held back', () => {
+    const { time, now } = clock();
+    const lines: string[] = [];
+    const hub = new ChatHub({ maxRoomMembers: 1 }, (line) => lines.push(line), now);
+    enter(hub, new FakePeer(), { nick: 'a', room: 'small' });
+    for (let i = 0; i < 5; i++) hub.join(new FakePeer(), { nick: 'b', room: 'small' });
+    time.now += 1000;
+    hub.join(new FakePeer(), { nick: 'b', room: 'small' });
+    hub.join(new FakePeer(), { nick: 'b', room: 'small' });
+    hub.flushLog();
+    const full = 'refused a join to small: this room is full (1 members); try again later';
+    expect(lines.filter((line) => line.startsWith('refused'))).toEqual([
+      full,
+      `${full} (and 4 more like it since the last line)`,
+      full,
+    ]);
+    expect(hub.stats.refused).toBe(7);
+  });
+
   it('refuses a join with 1013 while the whole chat is full, and admits one again after a leave', () => {
     const hub = new ChatHub({ maxMembers: 2 });
     const first = enter(hub, new FakePeer(), { nick: 'a', room: 'one' });

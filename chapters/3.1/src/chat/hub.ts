@@ -17,6 +17,7 @@
  * chat by maxMembers times that (limits.ts bounds the members and how fast each may send).
  */
 import { CloseCode } from '@course/ws-core';
+import { type ThrottledLog, throttleLog } from '../log-throttle.ts';
 import { AddressBuckets, TokenBucket } from './budgets.ts';
 import { Headcount } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
@@ -57,6 +58,8 @@ export class ChatHub {
   private readonly policy: ChatPolicy;
   private readonly headcount: Headcount;
   private readonly joins: AddressBuckets;
+  /** A client can make refusals at will (reconnecting to a full room): one line a second. */
+  private readonly logRefusal: ThrottledLog;
   readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0, closedFast: 0, refused: 0 };
 
   constructor(
@@ -68,6 +71,7 @@ export class ChatHub {
     this.policy = resolveChatPolicy(policy);
     this.headcount = new Headcount(this.policy);
     this.joins = new AddressBuckets(this.policy.joinBurst, this.policy.joinsPerSecond, now);
+    this.logRefusal = throttleLog(log, 1000, now);
   }
 
   /**
@@ -89,7 +93,7 @@ export class ChatHub {
       (this.joins.take(from) ? undefined : 'joining too often from your address; try again later');
     if (refusal !== undefined) {
       this.stats.refused++;
-      this.log(`refused a join to ${room}: ${refusal}`);
+      this.logRefusal(`refused a join to ${room}: ${refusal}`);
       peer.close(CloseCode.TRY_AGAIN_LATER, refusal);
       return undefined;
     }
@@ -139,6 +143,11 @@ export class ChatHub {
   private expel(member: Member, why: string, reason: string): void {
     this.leave(member, why); // first, so nothing more is queued for a closing connection
     member.peer.close(CloseCode.POLICY_VIOLATION, reason);
+  }
+
+  /** Writes the count of refusals the log has held back (when the server stops). */
+  flushLog(): void {
+    this.logRefusal.flush();
   }
 
   /** Nicknames in a room, in joining order. */
