@@ -98,6 +98,15 @@ describe.each(POOL_KINDS)('a %s pool given what cannot cross', (kind) => {
     expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
   });
 
+  test('an Error whose message getter throws arrives as a NonError; no worker dies', async () => {
+    const before = await pool.apply(fixtures.whoAmI, []);
+    const error = await pool.apply(fixtures.throwErrorWithThrowingMessage, []).catch((e) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).remoteName).toBe('NonError');
+    expect((error as TaskFailedError).remoteMessage).toBe('an Error whose fields cannot be read');
+    expect(workerId(await pool.apply(fixtures.whoAmI, []), kind)).toBe(workerId(before, kind));
+  });
+
   test('a task module that is missing or throws at import fails each task naming it; the worker stays', async () => {
     const before = await pool.apply(fixtures.whoAmI, []);
     const broken = taskRef<() => string>(

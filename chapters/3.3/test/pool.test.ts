@@ -7,6 +7,7 @@ import { within } from '@course/course-kit/testing/waits';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApplyResult,
+  CALLBACK_WARNING,
   createPool,
   POOL_KINDS,
   PoolClosedError,
@@ -95,6 +96,47 @@ describe.each(POOL_KINDS)('a %s pool', (kind) => {
     await expect(bad.get()).rejects.toBeInstanceOf(TaskFailedError);
     expect(seen).toContainEqual(['ok', 36]);
     expect(seen).toContainEqual(['error', 'nope']);
+  });
+
+  test('a callback or errorCallback that throws is reported as a warning naming its task; nothing crashes', async () => {
+    const warnings: string[] = [];
+    let bothSeen: () => void = () => {};
+    const seen = new Promise<void>((resolve) => {
+      bothSeen = resolve;
+    });
+    const onWarning = (warning: Error & { code?: string }) => {
+      if (warning.code !== CALLBACK_WARNING) return;
+      warnings.push(warning.message);
+      if (warnings.length === 2) bothSeen();
+    };
+    process.on('warning', onWarning);
+    try {
+      const ok = pool.applyAsync(tasks.square, [3], {
+        callback: () => {
+          throw new Error('bug in my callback');
+        },
+      });
+      const bad = pool.applyAsync(fixtures.fail, ['nope'], {
+        errorCallback: async () => {
+          throw new Error('bug in my errorCallback');
+        },
+      });
+      expect(await ok.get()).toBe(9);
+      await expect(bad.get()).rejects.toBeInstanceOf(TaskFailedError);
+      await within(seen, 10_000, 'a warning for each throwing callback');
+      expect(warnings).toHaveLength(2);
+      expect(warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^task \d+ \(fail\): its errorCallback threw bug in my errorCallback/,
+          ),
+          expect.stringMatching(/^task \d+ \(square\): its callback threw bug in my callback/),
+        ]),
+      );
+      expect(await pool.apply(tasks.square, [4])).toBe(16); // the pool goes on
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   test('successful() before the result is ready throws, as in Python', async () => {

@@ -282,8 +282,8 @@ describe('the pool engine', () => {
     await pool.terminate();
   });
 
-  test('a batch that kills worker after worker before any task starts fails its oldest task after three deaths', async () => {
-    // runningTaskId 0: each worker dies idle, holding the batch it was sent.
+  test('after a death no running task explains, the tasks held are re-sent one at a time and the next such death names its task', async () => {
+    // runningTaskId 0: each worker dies idle, holding what it was sent.
     const { runtime, workers } = fakeRuntime(
       (w) => say(w, { type: 'ready' }),
       () => 0,
@@ -292,25 +292,87 @@ describe('the pool engine', () => {
     const doomed = pool.apply(tasks.square, [1]);
     const behind = pool.apply(tasks.square, [2]); // same tick, same batch
     doomed.catch(() => {});
-    for (let death = 1; death <= 3; death++) {
-      await flush();
-      const worker = workers.at(-1) as FakeWorker;
-      expect(worker.received).toHaveLength(1);
-      worker.events.exit(1, null);
-    }
+    await flush();
+    const sentTo = (worker: FakeWorker) =>
+      worker.received.map((m) =>
+        (m as Extract<ToWorker, { type: 'run' }>).tasks.map((t) => t.args),
+      );
+    expect(sentTo(workers[0] as FakeWorker)).toEqual([[[1], [2]]]);
+    (workers[0] as FakeWorker).events.exit(1, null); // both are suspects now
+    await flush();
+    expect(sentTo(workers[1] as FakeWorker)).toEqual([[[1]]]); // alone, and nothing after it
+    (workers[1] as FakeWorker).events.exit(1, null); // alone: this death is its own
     const error = await within(
       doomed.catch((e: unknown) => e),
       5_000,
-      'the oldest task to be blamed after three unexplained deaths',
+      'the task that died alone to be blamed',
     );
     expect(error).toBeInstanceOf(WorkerExitedError);
     await flush();
-    const last = workers.at(-1) as FakeWorker;
-    const sent = (last.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
-    expect(sent.map((t) => t.args)).toEqual([[2]]);
-    say(last, { type: 'done', id: sent[0]?.id as number, value: 4 });
+    const last = workers[2] as FakeWorker;
+    expect(sentTo(last)).toEqual([[[2]]]);
+    const [only] = (last.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
+    say(last, { type: 'done', id: only?.id as number, value: 4 });
     expect(await behind).toBe(4);
-    expect(workers).toHaveLength(4);
+    expect(workers).toHaveLength(3);
+    await pool.terminate();
+  });
+
+  test('a task whose delivery kills any worker is blamed even while another worker keeps answering', async () => {
+    // Two workers; a worker dies as it receives a batch holding the poisoned task (666),
+    // before running any of it, and answers every other batch at once.
+    const POISON = 666;
+    let deaths = 0;
+    const workers: { events: WorkerEvents; dead: boolean }[] = [];
+    const runtime: Runtime = {
+      kind: 'thread',
+      start(events) {
+        const worker = { events, dead: false };
+        workers.push(worker);
+        queueMicrotask(() => events.message({ type: 'ready' }));
+        return {
+          id: workers.length,
+          send: (message) => {
+            if (message.type !== 'run' || worker.dead) return;
+            queueMicrotask(() => {
+              if (worker.dead) return;
+              if (message.tasks.some((t) => t.args[0] === POISON)) {
+                worker.dead = true;
+                deaths++;
+                events.exit(1, null);
+                return;
+              }
+              for (const t of message.tasks) {
+                events.message({ type: 'done', id: t.id, value: (t.args[0] as number) ** 2 });
+              }
+            });
+          },
+          kill: () => {
+            worker.dead = true;
+            queueMicrotask(() => events.exit(null, 'SIGKILL'));
+          },
+          runningTaskId: () => 0,
+        };
+      },
+    };
+    const pool = new WorkerPool(runtime, { size: 2 });
+    await flush();
+    const poisoned = pool.apply(tasks.square, [POISON]).catch((e: unknown) => e);
+    let settled = false;
+    void poisoned.then(() => {
+      settled = true;
+    });
+    const others: Promise<number>[] = [];
+    for (let round = 0; round < 60 && !settled; round++) {
+      others.push(pool.apply(tasks.square, [round]));
+      await flush();
+    }
+    expect(await within(poisoned, 5_000, 'the poisoned task to be blamed')).toBeInstanceOf(
+      WorkerExitedError,
+    );
+    expect(deaths).toBe(2); // once in a batch, once alone
+    const values = await within(Promise.all(others), 5_000, 'every other task to be answered');
+    expect(values).toEqual(values.map((_, i) => i ** 2));
     await pool.terminate();
   });
 

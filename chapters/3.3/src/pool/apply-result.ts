@@ -4,7 +4,10 @@
  * so `await pool.applyAsync(...)` works.
  */
 import { checkTimeout } from '../sync/timeout.ts';
-import { PoolStateError, TimeoutError } from './errors.ts';
+import { describeThrown, PoolStateError, TimeoutError } from './errors.ts';
+
+/** The warning code a throwing callback or errorCallback is reported under. */
+export const CALLBACK_WARNING = 'POOL_CALLBACK_THREW';
 
 type State<R> =
   | { kind: 'pending' }
@@ -76,4 +79,30 @@ export class ApplyResult<R> implements PromiseLike<R> {
   ): Promise<T1 | T2> {
     return this.settled.then(onFulfilled, onRejected);
   }
+}
+
+/**
+ * Runs applyAsync's callback or errorCallback once `result` settles. A callback that throws
+ * (or returns a promise that rejects) is reported as a process warning naming the task; it
+ * must not become an unhandled rejection, which ends the whole Node process, pool and all.
+ */
+export function runCallbacks<R>(
+  result: ApplyResult<R>,
+  callback: ((value: R) => void) | undefined,
+  errorCallback: ((error: unknown) => void) | undefined,
+): void {
+  const guarded =
+    <T>(name: string, fn: ((arg: T) => void) | undefined) =>
+    (arg: T): void => {
+      if (!fn) return;
+      Promise.resolve()
+        .then(() => fn(arg))
+        .catch((thrown: unknown) => {
+          process.emitWarning(
+            `${result.label}: its ${name} threw ${describeThrown(thrown)} (the task's result is unchanged; the pool goes on)`,
+            { code: CALLBACK_WARNING },
+          );
+        });
+    };
+  result.then(guarded('callback', callback), guarded('errorCallback', errorCallback));
 }

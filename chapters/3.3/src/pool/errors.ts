@@ -86,24 +86,29 @@ export class TimeoutError extends PoolError {
 /**
  * Turns anything a task threw into plain strings for the trip back to the pool. It must not
  * throw itself: it runs in the worker's last line of defence, where a throw kills the worker.
+ * Even reading an Error's fields can throw (a `message` getter that throws), so each read is
+ * guarded and a value that cannot be read at all is reported as a NonError.
  */
 export function toRemoteError(thrown: unknown): RemoteError {
-  if (thrown instanceof Error) {
-    const { name, message, stack } = thrown;
-    return {
-      name: describeThrown(name),
-      message: describeThrown(message),
-      stack: typeof stack === 'string' ? stack : undefined,
-    };
+  try {
+    if (thrown instanceof Error) {
+      const { name, message, stack } = thrown;
+      return {
+        name: describeThrown(name),
+        message: describeThrown(message),
+        stack: typeof stack === 'string' ? stack : undefined,
+      };
+    }
+  } catch {
+    return { name: 'NonError', message: 'an Error whose fields cannot be read' };
   }
   return { name: 'NonError', message: describeThrown(thrown) };
 }
 
 /** String(value), or its `[object Type]` tag for a value with no usable toString. */
 export function describeThrown(value: unknown): string {
-  if (value instanceof Error) return value.message;
   try {
-    return String(value);
+    return value instanceof Error ? String(value.message) : String(value);
   } catch {
     return Object.prototype.toString.call(value);
   }

@@ -9,7 +9,7 @@ import { ProcessPool } from './process-pool.ts';
 import { ThreadPool } from './thread-pool.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
-export { ApplyResult } from './apply-result.ts';
+export { ApplyResult, CALLBACK_WARNING } from './apply-result.ts';
 export * from './errors.ts';
 export type { ApplyOptions, Pool, PoolOptions, PoolState, TaskOptions } from './pool.ts';
 export { ProcessPool } from './process-pool.ts';

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Deque } from '../sync/deque.ts';
-import { ApplyResult } from './apply-result.ts';
+import { ApplyResult, runCallbacks } from './apply-result.ts';
 import {
   CloneError,
   PoolClosedError,
@@ -27,6 +27,12 @@ interface QueuedTask {
   readonly reject: (error: unknown) => void;
   /** Workers that died while running this task; innocent re-runs do not count. */
   crashes: number;
+  /**
+   * Workers that died holding this task while running none of their tasks (a death no
+   * running task explains). A suspect travels alone, to a worker holding nothing else, so
+   * the next such death can only be its own.
+   */
+  suspicion: number;
 }
 
 interface Slot {
@@ -62,11 +68,12 @@ function labelOf(request: { id: number; exportName: string }): string {
  */
 export const MAX_TASKS_IN_FLIGHT = 1024;
 
-/**
- * Workers that die before saying 'ready' this many times in a row mean a broken set-up; as
- * many deaths in a row that no running task explains put the blame on the oldest task held.
- */
+/** Workers that die before saying 'ready' this many times in a row mean a broken set-up. */
 const MAX_START_FAILURES = 3;
+
+function isSuspect(task: QueuedTask | undefined): boolean {
+  return task !== undefined && task.suspicion > 0;
+}
 
 export class WorkerPool implements Pool {
   readonly kind: 'thread' | 'process';
@@ -80,8 +87,6 @@ export class WorkerPool implements Pool {
   private flushScheduled = false;
   private startFailures = 0;
   private readonly watches = new Map<AbortSignal, Watch>();
-  /** Worker deaths in a row that no running task explains (see onExit). */
-  private unexplainedDeaths = 0;
   private readonly allExited: Promise<void>;
   private resolveAllExited!: () => void;
 
@@ -146,7 +151,7 @@ export class WorkerPool implements Pool {
   ): ApplyResult<R> {
     const { promise, queued } = this.submit(task, args, options.signal);
     const result = new ApplyResult(labelOf(queued.request), promise);
-    result.then(options.callback, options.errorCallback);
+    runCallbacks(result, options.callback, options.errorCallback);
     return result;
   }
 
@@ -228,7 +233,13 @@ export class WorkerPool implements Pool {
     const request: TaskRequest = { id, module: task.module, exportName: task.exportName, args };
     let queued!: QueuedTask;
     const promise = new Promise<R>((resolve, reject) => {
-      queued = { request, resolve: resolve as (v: unknown) => void, reject, crashes: 0 };
+      queued = {
+        request,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        crashes: 0,
+        suspicion: 0,
+      };
     });
     this.queue.push(queued);
     if (signal) this.watch(signal, queued, promise);
@@ -336,12 +347,18 @@ export class WorkerPool implements Pool {
     // Refill at half empty: the worker still has work while the next batch travels.
     const lowWater = Math.floor(this.maxInFlight / 2);
     for (const slot of open) {
-      if (slot.inFlight.length > lowWater) continue;
+      if (slot.inFlight.length > lowWater || isSuspect(slot.inFlight[0])) continue;
+      if (isSuspect(this.queue.peekFront())) {
+        // Alone, to an idle worker: see QueuedTask.suspicion.
+        if (slot.inFlight.length === 0) this.send(slot, [this.queue.shift() as QueuedTask]);
+        continue;
+      }
       const count = Math.min(this.maxInFlight - slot.inFlight.length, share, this.queue.length);
-      if (count <= 0) continue;
       const batch: QueuedTask[] = [];
-      for (let i = 0; i < count; i++) batch.push(this.queue.shift() as QueuedTask);
-      this.send(slot, batch);
+      while (batch.length < count && !isSuspect(this.queue.peekFront())) {
+        batch.push(this.queue.shift() as QueuedTask);
+      }
+      if (batch.length > 0) this.send(slot, batch);
     }
     // A batch refused whole (see send) may have been the last work of a closed pool.
     this.finishIfIdle();
@@ -376,7 +393,6 @@ export class WorkerPool implements Pool {
       else this.scheduleFlush();
       return;
     }
-    this.unexplainedDeaths = 0; // answers are progress
     if (message.type === 'answers') for (const each of message.answers) this.settle(slot, each);
     else this.settle(slot, message);
     this.scheduleFlush();
@@ -406,13 +422,15 @@ export class WorkerPool implements Pool {
         ? 0
         : inFlight.findIndex((task) => task.request.id === runningId);
     // A thread that died running none of the tasks it held (it died receiving them, say)
-    // would die the same way on the next worker, and the next. After a few such deaths in a
-    // row, the oldest of those tasks takes the blame, so the re-sending ends.
+    // would die the same way on the next worker, and the next. Its tasks become suspects,
+    // each sent alone from now on; a suspect that was alone when a worker died again is
+    // the culprit. (A count for the whole pool, reset by any answer, never reached its
+    // limit while another worker kept answering: the batch went round forever.)
     if (at < 0 && !slot.killedToCancel && inFlight.length > 0) {
-      this.unexplainedDeaths++;
-      if (this.unexplainedDeaths >= MAX_START_FAILURES) at = 0;
+      for (const task of inFlight) task.suspicion++;
+      const [only] = inFlight;
+      if (inFlight.length === 1 && only && only.suspicion >= 2) at = 0;
     }
-    if (at >= 0) this.unexplainedDeaths = 0;
     const running = at >= 0 ? inFlight[at] : undefined;
     // The others go back to the front: not started yet, or finished with the answer lost
     // in the crash (those run again: at-least-once, never answered twice).

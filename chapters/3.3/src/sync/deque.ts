@@ -33,6 +33,11 @@ export class Deque<T> {
     return item;
   }
 
+  /** The oldest item, left in place. */
+  peekFront(): T | undefined {
+    return this.count === 0 ? undefined : this.items[this.head];
+  }
+
   /** Empties the deque and returns what it held, oldest first. */
   drain(): T[] {
     const out: T[] = [];
