@@ -7,6 +7,7 @@
  *   │   ├── NotLockOwnerError     (unlock by a thread that does not hold the lock)
  *   │   └── MainThreadBlockError  (a blocking lock() on the event-loop thread)
  *   ├── WorkerFailedError         (a worker or child threw: carries its error as `cause`)
+ *   │   └── WorkerCrashedError    (…outside any request, e.g. while loading: so it stopped)
  *   ├── WorkerExitedError         (a worker or child exited before it answered)
  *   └── QueueClosedError          (get() on an IPC queue whose peer went away)
  */
@@ -44,6 +45,11 @@ export class MainThreadBlockError extends LockError {
 
 export class WorkerFailedError extends ConcurrencyError {
   override name = 'WorkerFailedError';
+}
+
+/** The worker threw outside any request (an uncaught exception, or while loading): it is gone. */
+export class WorkerCrashedError extends WorkerFailedError {
+  override name = 'WorkerCrashedError';
 }
 
 export class WorkerExitedError extends ConcurrencyError {

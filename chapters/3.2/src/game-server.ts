@@ -9,7 +9,7 @@
  * that every other client's plans would wait behind.
  */
 import { createServer, type WebSocketConnection } from '@course/ws-core';
-import { WorkerExitedError } from './errors.ts';
+import { WorkerCrashedError, WorkerExitedError } from './errors.ts';
 import { LogicPool } from './logic-pool.ts';
 import { type PlanRequest, planRoute } from './pathfinding.ts';
 
@@ -76,9 +76,12 @@ export interface GameServer {
   close(): Promise<void>;
 }
 
-/** What the client is told when a plan fails: what to do, never the server's internals. */
+/**
+ * What the client is told when a plan fails: what to do, never the server's internals. A
+ * worker that exited and one that crashed on an uncaught exception are both replaced.
+ */
 function planFailure(error: unknown): string {
-  return error instanceof WorkerExitedError
+  return error instanceof WorkerExitedError || error instanceof WorkerCrashedError
     ? 'route planning failed because its worker stopped; try again'
     : 'route planning failed';
 }

@@ -1,22 +1,33 @@
 /**
  * 3.2.5's worker threads for route planning, as a server open to the public needs them:
- * least-busy dispatch, and a worker that dies replaced, so one crash costs one answer and
- * not every answer after it.
+ * least-busy dispatch, and a worker that dies replaced as soon as it exits, so one crash
+ * costs one answer and not every answer after it.
  */
 import { Peer, type PeerOptions } from './peer.ts';
 
+/**
+ * A replacement that fails to load is tried again after this long, twice as long after each
+ * failure in a row, up to the cap: a missing file may come back, but a module that can never
+ * load must not be restarted in a tight loop.
+ */
+export const RESTART_BACKOFF_MS = { first: 100, max: 10_000 };
+
 export class LogicPool {
-  private readonly peers: Peer[];
+  private readonly peers: Peer[] = [];
   /** Calls in flight per position; a replacement inherits its position's count. */
   private readonly busy: number[];
+  /** Start-up failures in a row per position, for the back-off. */
+  private readonly startFailures: number[];
+  private readonly restarts = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(
     size: number,
     private readonly startPeer: (label: string) => Peer,
   ) {
-    this.peers = Array.from({ length: size }, (_, i) => startPeer(`game-logic worker ${i + 1}`));
-    this.busy = this.peers.map(() => 0);
+    this.busy = Array.from({ length: size }, () => 0);
+    this.startFailures = Array.from({ length: size }, () => 0);
+    for (let i = 0; i < size; i++) this.place(i, `game-logic worker ${i + 1}`);
   }
 
   /** Starts `size` threads running `module` (a `*.worker.ts` calling serve()). */
@@ -41,23 +52,56 @@ export class LogicPool {
     this.busy[index] = (this.busy[index] ?? 0) + 1;
     try {
       return await peer.call<T>(request);
-    } catch (error) {
-      // Replace a worker that died once it has started (a crash mid-job, not a module that
-      // cannot load: replacing that would only start the same failure again and again).
-      // Nor after close(): closing is what ended the worker, and a new one would be orphaned.
-      if (!this.closed && !peer.alive && peer.started && this.peers[index] === peer) {
-        this.peers[index] = this.startPeer(peer.label);
-      }
-      throw error;
     } finally {
       this.busy[index] = (this.busy[index] ?? 1) - 1;
     }
   }
 
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.restarts) clearTimeout(timer);
+    this.restarts.clear();
+    await Promise.allSettled(this.peers.map((p) => p.close()));
+  }
+
+  private place(index: number, label: string): void {
+    const peer = this.startPeer(label);
+    this.peers[index] = peer;
+    peer.ready.then(
+      () => {
+        this.startFailures[index] = 0;
+      },
+      () => {},
+    );
+    void peer.stopped.then(() => this.replace(index, peer));
+  }
+
   /**
-   * The least busy live worker. One that died and could not be replaced (its replacement
-   * failed to load) is skipped; only when none is alive does a call go to a dead one, and
-   * fail at once with its error.
+   * Called when a worker stops (exits, or throws outside a request), whether or not a call
+   * noticed: a crash between calls used to
+   * leave a dead worker in place until the next call to it failed. Not after close(): closing
+   * is what ended the worker, and a new one would be orphaned.
+   */
+  private replace(index: number, peer: Peer): void {
+    if (this.closed || this.peers[index] !== peer) return;
+    if (peer.started) {
+      this.place(index, peer.label);
+      return;
+    }
+    const failures = (this.startFailures[index] ?? 0) + 1;
+    this.startFailures[index] = failures;
+    const delay = Math.min(RESTART_BACKOFF_MS.first * 2 ** (failures - 1), RESTART_BACKOFF_MS.max);
+    const timer = setTimeout(() => {
+      this.restarts.delete(timer);
+      if (!this.closed) this.place(index, peer.label);
+    }, delay);
+    this.restarts.add(timer);
+  }
+
+  /**
+   * The least busy live worker. One that died and is waiting to be started again (its
+   * replacement failed to load) is skipped; only when none is alive does a call go to a dead
+   * one, and fail at once with its error.
    */
   private pick(): number {
     let best = 0;
@@ -70,10 +114,5 @@ export class LogicPool {
       }
     });
     return best;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled(this.peers.map((p) => p.close()));
   }
 }

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Transferable, Worker } from 'node:worker_threads';
 import { forkTs, startTsWorker } from '@course/course-kit';
-import { WorkerExitedError, WorkerFailedError } from './errors.ts';
+import { WorkerCrashedError, WorkerExitedError, WorkerFailedError } from './errors.ts';
 import type { Reply, Request } from './serve.ts';
 
 /** Error codes that mean only "the child's IPC channel is closed": its exit event follows. */
@@ -39,6 +39,8 @@ export class Peer {
   private hasStarted = false;
   private closing = false;
   private readonly exited: Promise<void>;
+  private readonly whenStopped: Promise<void>;
+  private markStopped: () => void = () => {};
   private readonly onAbort = () => void this.close();
 
   private constructor(
@@ -47,6 +49,9 @@ export class Peer {
     options: PeerOptions,
   ) {
     this.label = options.label ?? kind;
+    this.whenStopped = new Promise((resolve) => {
+      this.markStopped = resolve;
+    });
     let markReady: () => void = () => {};
     this.ready = new Promise((resolve) => {
       markReady = resolve;
@@ -71,7 +76,7 @@ export class Peer {
     handle.on('error', (error: Error & { code?: string }) => {
       // A send to a child that is dying fails with EPIPE; its 'exit' follows and says more.
       if (this.closing || CHANNEL_GONE.has(error.code ?? '')) return;
-      this.fail(new WorkerFailedError(`${this.label} failed: ${error.message}`, { cause: error }));
+      this.fail(new WorkerCrashedError(`${this.label} failed: ${error.message}`, { cause: error }));
     });
     this.exited = new Promise((resolve) => {
       handle.once('exit', (code: number | null, signal?: string | null) => {
@@ -95,9 +100,15 @@ export class Peer {
     return new Peer('thread', startTsWorker(moduleUrl, data), options);
   }
 
-  /** Forks `moduleUrl` (a `*.child.ts` calling serve()); `data` travels as JSON in argv. */
+  /**
+   * Forks `moduleUrl` (a `*.child.ts` calling serve()); `data` travels as JSON in argv.
+   * Requests and replies use 'advanced' serialization, the structured clone threads use: with
+   * the default JSON a function silently became `undefined` and a bigint threw a TypeError,
+   * where a thread refuses both the same way (DataCloneError) or carries them (bigint, Map).
+   */
   static process(moduleUrl: URL, data?: unknown, options: PeerOptions = {}): Peer {
-    return new Peer('process', forkTs(moduleUrl, [JSON.stringify(data ?? null)]), options);
+    const child = forkTs(moduleUrl, [JSON.stringify(data ?? null)], { serialization: 'advanced' });
+    return new Peer('process', child, options);
   }
 
   /** Starts `count` peers of one kind, labelled "<label> 1".."<label> count". */
@@ -127,6 +138,14 @@ export class Peer {
   /** True once the peer loaded its module and said it was ready, even if it died later. */
   get started(): boolean {
     return this.hasStarted;
+  }
+
+  /**
+   * Resolves once the peer can answer no more (it threw outside a request, or exited): its
+   * pending calls are rejected by then. A thread that threw may still be exiting.
+   */
+  get stopped(): Promise<void> {
+    return this.whenStopped;
   }
 
   /** Requests sent and not answered yet. */
@@ -178,6 +197,7 @@ export class Peer {
     this.ended ??= error;
     for (const waiter of this.pending.values()) waiter.reject(this.ended);
     this.pending.clear();
+    this.markStopped();
   }
 }
 

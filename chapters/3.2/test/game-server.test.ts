@@ -52,6 +52,7 @@ const route = (id: number, seed: number) => ({
 /** Seeds the fixture worker treats specially (test/fixtures/logic-under-test.worker.ts). */
 const CRASH_SEED = -1;
 const HOLD_SEED = -2;
+const CRASH_IN_TIMER_SEED = -4;
 
 /** A pool server running the fixture worker; `gate[0] = 1` releases its held jobs. */
 async function startFixtureServer(limits?: PlanLimits, clientOf?: () => string) {
@@ -301,7 +302,7 @@ describe('game server under a flood of plans', () => {
     }
   });
 
-  it('a worker that crashes mid-plan costs one error reply; it is replaced and the next plan is answered', async () => {
+  it('a worker that exits or throws mid-plan costs one error reply; it is replaced and the next plan is answered', async () => {
     const { server } = await startFixtureServer();
     const client = await connect(server.url);
     try {
@@ -311,6 +312,15 @@ describe('game server under a flood of plans', () => {
         message: 'route planning failed because its worker stopped; try again',
       });
       expect(await ask(client, { id: 2, kind: 'plan', seed: 5, size: 30 })).toEqual(route(2, 5));
+      // A worker ended by an uncaught exception (an 'error' event, not an exit mid-job).
+      expect(
+        await ask(client, { id: 3, kind: 'plan', seed: CRASH_IN_TIMER_SEED, size: 30 }),
+      ).toEqual({
+        id: 3,
+        kind: 'error',
+        message: 'route planning failed because its worker stopped; try again',
+      });
+      expect(await ask(client, { id: 4, kind: 'plan', seed: 6, size: 30 })).toEqual(route(4, 6));
     } finally {
       client.close();
       await within(server.close(), 15_000, 'the fixture server to close');

@@ -26,12 +26,13 @@ describe('LogicPool', () => {
     expect(started.map((peer) => peer.alive)).toEqual([false, false]);
   });
 
-  it("sends calls to the live worker once a crashed worker's replacement has failed to load", async () => {
+  it("sends calls to the live worker while a crashed worker's replacement fails to load, and starts it again later", async () => {
     const gate = new SharedArrayBuffer(4); // the fixture's hold gate, unused here
     const modules = [
       new URL('./fixtures/logic-under-test.worker.ts', import.meta.url), // crashes on seed -1
       new URL('../src/echo.worker.ts', import.meta.url),
       new URL('./fixtures/broken-start.worker.ts', import.meta.url), // the replacement
+      new URL('../src/echo.worker.ts', import.meta.url), // its retry, after a back-off
     ];
     const peers: Peer[] = [];
     const pool = new LogicPool(2, (label) => {
@@ -56,7 +57,41 @@ describe('LogicPool', () => {
       for (const seed of [1, 2, 3]) {
         expect(await within(pool.call({ seed }), 20_000, `plan ${seed}`)).toEqual({ seed });
       }
-      expect(peers.map((peer) => peer.alive)).toEqual([false, true, false]);
+      await until(
+        () => peers[3]?.started === true,
+        10_000,
+        'the failed replacement to be started again and load',
+      );
+      expect(peers.map((peer) => peer.alive)).toEqual([false, true, false, true]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('replaces a worker that exits between calls, before any call notices', async () => {
+    const gate = new SharedArrayBuffer(4);
+    const peers: Peer[] = [];
+    const pool = new LogicPool(1, (label) => {
+      const peer = Peer.thread(
+        new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
+        gate,
+        { label },
+      );
+      peers.push(peer);
+      return peer;
+    });
+    try {
+      await within(pool.ready(), 20_000, 'the worker to start');
+      // Seed -3 is answered, then the worker exits on its own.
+      expect(await within(pool.call({ seed: -3, size: 10 }), 10_000, 'the answer')).toBeTypeOf(
+        'number',
+      );
+      await until(
+        () => peers[1]?.started === true,
+        10_000,
+        'a replacement for the worker that exited between calls',
+      );
+      expect(peers.map((peer) => peer.alive)).toEqual([false, true]);
     } finally {
       await pool.close();
     }

@@ -58,21 +58,35 @@ describe('Peer', () => {
     }
   });
 
-  it('rejects a request whose payload cannot be cloned, leaving nothing pending', async () => {
-    const peer = Peer.thread(new URL('../src/echo.worker.ts', import.meta.url));
-    try {
-      const refused = await within(
-        peer.call(() => 'a function').catch((e: unknown) => e),
-        10_000,
-        'the uncloneable request to be refused',
-      );
-      expect((refused as Error).name).toBe('DataCloneError');
-      expect(peer.pendingCalls).toBe(0);
-      expect(await within(peer.call('plain'), 10_000, 'the echo worker to answer')).toBe('plain');
-    } finally {
-      await peer.close();
-    }
-  });
+  it.each([
+    ['thread', () => Peer.thread(new URL('../src/echo.worker.ts', import.meta.url))],
+    ['process', () => Peer.process(new URL('../src/echo.child.ts', import.meta.url))],
+  ] as const)(
+    'a %s peer refuses a payload structured clone cannot carry, leaving nothing pending, and carries a bigint and a Map',
+    async (kind, start) => {
+      // A process peer used JSON: the function arrived as undefined and was "answered".
+      const peer = start();
+      try {
+        const refused = await within(
+          peer
+            .call(() => 'a function')
+            .then(
+              (value) => `answered ${String(value)}`,
+              (e: unknown) => e,
+            ),
+          10_000,
+          `the ${kind} peer to refuse the uncloneable request`,
+        );
+        expect(refused).toBeInstanceOf(Error);
+        expect((refused as Error).message).toMatch(/could not be cloned/);
+        expect(peer.pendingCalls).toBe(0);
+        const rich = { big: 10n, map: new Map([['k', new Date(0)]]) };
+        expect(await within(peer.call(rich), 10_000, `the ${kind} echo to answer`)).toEqual(rich);
+      } finally {
+        await peer.close();
+      }
+    },
+  );
 
   it('rejects a pending request with the exit code when a worker thread exits', async () => {
     const peer = Peer.thread(fixture('exits.worker.ts'), undefined, { label: 'quitter' });
