@@ -4,6 +4,7 @@
  * workers through a `Runtime`, so the same code is tested with threads and with processes.
  */
 import { availableParallelism } from 'node:os';
+import { AbortWatches } from '../sync/abort-watches.ts';
 import { Deque } from '../sync/deque.ts';
 import { ApplyResult, runCallbacks } from './apply-result.ts';
 import {
@@ -18,22 +19,9 @@ import {
 import { asCompleted, inOrder } from './iterate.ts';
 import type { FromWorker, TaskAnswer, TaskRequest } from './messages.ts';
 import type { ApplyOptions, Pool, PoolOptions, PoolState, TaskOptions } from './pool.ts';
+import { crashedTaskIndex, isSuspect, labelOf, type QueuedTask } from './queued-task.ts';
 import type { Runtime, WorkerHandle } from './runtime.ts';
 import type { TaskRef } from './task-ref.ts';
-
-interface QueuedTask {
-  readonly request: TaskRequest;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  /** Workers that died while running this task; innocent re-runs do not count. */
-  crashes: number;
-  /**
-   * Workers that died holding this task while running none of their tasks (a death no
-   * running task explains). A suspect travels alone, to a worker holding nothing else, so
-   * the next such death can only be its own.
-   */
-  suspicion: number;
-}
 
 interface Slot {
   handle: WorkerHandle;
@@ -46,22 +34,6 @@ interface Slot {
 }
 
 /**
- * The tasks waiting on one AbortSignal, however many calls passed it, and the one listener
- * that cancels them all. A listener per task made adding them quadratic (EventTarget compares
- * each new listener with all the others): 20,000 tasks under one signal took 3.4 s to submit,
- * and printed a MaxListenersExceededWarning.
- */
-interface Watch {
-  readonly live: Set<QueuedTask>;
-  readonly onAbort: () => void;
-}
-
-/** How errors name a task; built only when needed, not for every submission. */
-function labelOf(request: { id: number; exportName: string }): string {
-  return `task ${request.id} (${request.exportName})`;
-}
-
-/**
  * The largest batch a worker may hold. Each answer is looked up in, and removed from, the
  * worker's in-flight list, so time grows with its square: with 100,000 in flight a map of
  * 100,000 took 12.7 s, with 300,000 a map of 300,000 took 108 s (a second or so otherwise).
@@ -70,10 +42,6 @@ export const MAX_TASKS_IN_FLIGHT = 1024;
 
 /** Workers that die before saying 'ready' this many times in a row mean a broken set-up. */
 const MAX_START_FAILURES = 3;
-
-function isSuspect(task: QueuedTask | undefined): boolean {
-  return task !== undefined && task.suspicion > 0;
-}
 
 export class WorkerPool implements Pool {
   readonly kind: 'thread' | 'process';
@@ -86,7 +54,10 @@ export class WorkerPool implements Pool {
   private nextId = 1;
   private flushScheduled = false;
   private startFailures = 0;
-  private readonly watches = new Map<AbortSignal, Watch>();
+  /** The tasks under one signal, however many calls passed it, share one listener. */
+  private readonly watches = new AbortWatches<QueuedTask>((tasks, reason) =>
+    this.cancel(tasks, reason),
+  );
   private readonly allExited: Promise<void>;
   private resolveAllExited!: () => void;
 
@@ -254,27 +225,9 @@ export class WorkerPool implements Pool {
 
   /** Cancels `task` when `signal` aborts, sharing one listener with its other tasks. */
   private watch(signal: AbortSignal, task: QueuedTask, settled: Promise<unknown>): void {
-    const watch = this.watches.get(signal) ?? this.startWatching(signal);
-    watch.live.add(task);
-    const forget = () => {
-      watch.live.delete(task);
-      if (watch.live.size > 0 || this.watches.get(signal) !== watch) return;
-      signal.removeEventListener('abort', watch.onAbort);
-      this.watches.delete(signal);
-    };
+    this.watches.add(signal, task);
+    const forget = () => this.watches.delete(signal, task);
     settled.then(forget, forget);
-  }
-
-  private startWatching(signal: AbortSignal): Watch {
-    const live = new Set<QueuedTask>();
-    const onAbort = () => {
-      this.watches.delete(signal);
-      this.cancel(live, signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    const watch = { live, onAbort };
-    this.watches.set(signal, watch);
-    return watch;
   }
 
   private windowSize(): number {
@@ -413,24 +366,7 @@ export class WorkerPool implements Pool {
     if (!slot.ready) this.startFailures++;
     const inFlight = slot.inFlight;
     slot.inFlight = [];
-    // Which task was running? With shared progress, the worker told us; otherwise answers
-    // come one by one in run order, so it is the oldest unanswered one.
-    const runningId = slot.handle.runningTaskId?.();
-    let at = slot.killedToCancel
-      ? -1 // the task it was ending is already settled; the rest are innocent
-      : runningId === undefined
-        ? 0
-        : inFlight.findIndex((task) => task.request.id === runningId);
-    // A thread that died running none of the tasks it held (it died receiving them, say)
-    // would die the same way on the next worker, and the next. Its tasks become suspects,
-    // each sent alone from now on; a suspect that was alone when a worker died again is
-    // the culprit. (A count for the whole pool, reset by any answer, never reached its
-    // limit while another worker kept answering: the batch went round forever.)
-    if (at < 0 && !slot.killedToCancel && inFlight.length > 0) {
-      for (const task of inFlight) task.suspicion++;
-      const [only] = inFlight;
-      if (inFlight.length === 1 && only && only.suspicion >= 2) at = 0;
-    }
+    const at = crashedTaskIndex(inFlight, slot.handle.runningTaskId?.(), slot.killedToCancel);
     const running = at >= 0 ? inFlight[at] : undefined;
     // The others go back to the front: not started yet, or finished with the answer lost
     // in the crash (those run again: at-least-once, never answered twice).

@@ -5,6 +5,7 @@
  * Hand-off is the key to fairness: a releaser gives the permit (or item) straight to the
  * oldest waiter instead of putting it back where a newcomer could grab it first.
  */
+import { AbortWatches } from './abort-watches.ts';
 import { Deque } from './deque.ts';
 import { WaitTimeoutError } from './errors.ts';
 import { checkTimeout } from './timeout.ts';
@@ -30,16 +31,14 @@ interface Parked<T, P> extends Waiter<T, P> {
   leave(error: unknown): void;
 }
 
-/** The waiters parked with one signal, and the single listener that serves them all. */
-interface Watch<T, P> {
-  readonly entries: Set<Parked<T, P>>;
-  readonly onAbort: () => void;
-}
-
 export class WaiterList<T, P = undefined> {
   private readonly parked = new Deque<Parked<T, P>>();
   private live = 0;
-  private readonly watches = new Map<AbortSignal, Watch<T, P>>();
+  /** Waiters that share a signal (a Group's, or one passed to many waits) share its listener. */
+  private readonly watches = new AbortWatches<Parked<T, P>>((entries, reason) => {
+    // A copy: each leave() takes its entry out of the set.
+    for (const each of [...entries]) each.leave(reason);
+  });
 
   /** Callers still waiting (timed-out and aborted ones excluded). */
   get length(): number {
@@ -60,7 +59,7 @@ export class WaiterList<T, P = undefined> {
       let timer: NodeJS.Timeout | undefined;
       const cleanUp = () => {
         if (timer) clearTimeout(timer);
-        if (signal) this.unwatch(signal, entry);
+        if (signal) this.watches.delete(signal, entry);
       };
       const entry: Parked<T, P> = {
         payload,
@@ -82,37 +81,10 @@ export class WaiterList<T, P = undefined> {
         const ms = timeoutMs;
         timer = setTimeout(() => entry.leave(new WaitTimeoutError(what, ms)), ms);
       }
-      if (signal) this.watch(signal, entry);
+      if (signal) this.watches.add(signal, entry);
       this.parked.push(entry);
       this.live++;
     });
-  }
-
-  /**
-   * Waiters that share a signal (a Group's, or one a caller passes to many waits) share one
-   * abort listener. EventTarget compares every listener on each add, so a listener per
-   * waiter made 20,000 waits on one signal cost 3–4 s; this costs a Set add.
-   */
-  private watch(signal: AbortSignal, entry: Parked<T, P>): void {
-    let watch = this.watches.get(signal);
-    if (!watch) {
-      const entries = new Set<Parked<T, P>>();
-      // A copy: each leave() takes its entry out of the set.
-      const onAbort = () => {
-        for (const each of [...entries]) each.leave(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      watch = { entries, onAbort };
-      this.watches.set(signal, watch);
-    }
-    watch.entries.add(entry);
-  }
-
-  private unwatch(signal: AbortSignal, entry: Parked<T, P>): void {
-    const watch = this.watches.get(signal);
-    if (!watch?.entries.delete(entry) || watch.entries.size > 0) return;
-    signal.removeEventListener('abort', watch.onAbort);
-    this.watches.delete(signal);
   }
 
   /** Removes and returns the oldest live waiter; the caller must then `resolve` it. */
