@@ -6,24 +6,31 @@
 import { Peer, type PeerOptions } from './peer.ts';
 
 /**
- * A replacement that fails to load is tried again after this long, twice as long after each
- * failure in a row, up to the cap: a missing file may come back, but a module that can never
- * load must not be restarted in a tight loop.
+ * A replacement that fails to load (or dies on its own before answering anything) is tried
+ * again after `first` ms, twice as long after each failure in a row, up to `max`: a missing
+ * file may come back, but a module that can never run must not be restarted in a tight loop.
  */
-export const RESTART_BACKOFF_MS = { first: 100, max: 10_000 };
+export interface Backoff {
+  first: number;
+  max: number;
+}
+export const RESTART_BACKOFF_MS: Backoff = { first: 100, max: 10_000 };
 
 export class LogicPool {
   private readonly peers: Peer[] = [];
   /** Calls in flight per position; a replacement inherits its position's count. */
   private readonly busy: number[];
-  /** Start-up failures in a row per position, for the back-off. */
+  /** Failures in a row per position (no answer between them), for the back-off. */
   private readonly startFailures: number[];
+  /** Workers that were sent a call: their death may be the call's doing, not their own. */
+  private readonly called = new WeakSet<Peer>();
   private readonly restarts = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(
     size: number,
     private readonly startPeer: (label: string) => Peer,
+    private readonly backoff: Backoff = RESTART_BACKOFF_MS,
   ) {
     this.busy = Array.from({ length: size }, () => 0);
     this.startFailures = Array.from({ length: size }, () => 0);
@@ -50,8 +57,11 @@ export class LogicPool {
     const index = this.pick();
     const peer = this.peers[index] as Peer;
     this.busy[index] = (this.busy[index] ?? 0) + 1;
+    this.called.add(peer);
     try {
-      return await peer.call<T>(request);
+      const answer = await peer.call<T>(request);
+      if (this.peers[index] === peer) this.startFailures[index] = 0;
+      return answer;
     } finally {
       this.busy[index] = (this.busy[index] ?? 1) - 1;
     }
@@ -67,12 +77,6 @@ export class LogicPool {
   private place(index: number, label: string): void {
     const peer = this.startPeer(label);
     this.peers[index] = peer;
-    peer.ready.then(
-      () => {
-        this.startFailures[index] = 0;
-      },
-      () => {},
-    );
     void peer.stopped.then(() => this.replace(index, peer));
   }
 
@@ -84,13 +88,16 @@ export class LogicPool {
    */
   private replace(index: number, peer: Peer): void {
     if (this.closed || this.peers[index] !== peer) return;
-    if (peer.started) {
+    // A crash during a call: the next call needs a worker now, and the calls limit the pace.
+    if (peer.started && this.called.has(peer)) {
       this.place(index, peer.label);
       return;
     }
+    // It could not load, or died on its own before any call: starting it again at once
+    // would loop as fast as threads start.
     const failures = (this.startFailures[index] ?? 0) + 1;
     this.startFailures[index] = failures;
-    const delay = Math.min(RESTART_BACKOFF_MS.first * 2 ** (failures - 1), RESTART_BACKOFF_MS.max);
+    const delay = Math.min(this.backoff.first * 2 ** (failures - 1), this.backoff.max);
     const timer = setTimeout(() => {
       this.restarts.delete(timer);
       if (!this.closed) this.place(index, peer.label);

@@ -4,6 +4,22 @@ import { WorkerExitedError, WorkerFailedError } from '../src/errors.ts';
 import { LogicPool } from '../src/logic-pool.ts';
 import { Peer } from '../src/peer.ts';
 
+/** A one-worker pool of the fixture worker, and every peer it started, replacements included. */
+function fixturePool(): { pool: LogicPool; peers: Peer[] } {
+  const gate = new SharedArrayBuffer(4);
+  const peers: Peer[] = [];
+  const pool = new LogicPool(1, (label) => {
+    const peer = Peer.thread(
+      new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
+      gate,
+      { label },
+    );
+    peers.push(peer);
+    return peer;
+  });
+  return { pool, peers };
+}
+
 describe('LogicPool', () => {
   it('closes the workers that started when another cannot load, so none outlives the failure', async () => {
     const started: Peer[] = [];
@@ -69,17 +85,7 @@ describe('LogicPool', () => {
   });
 
   it('replaces a worker that exits between calls, before any call notices', async () => {
-    const gate = new SharedArrayBuffer(4);
-    const peers: Peer[] = [];
-    const pool = new LogicPool(1, (label) => {
-      const peer = Peer.thread(
-        new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
-        gate,
-        { label },
-      );
-      peers.push(peer);
-      return peer;
-    });
+    const { pool, peers } = fixturePool();
     try {
       await within(pool.ready(), 20_000, 'the worker to start');
       // Seed -3 is answered, then the worker exits on its own.
@@ -97,18 +103,35 @@ describe('LogicPool', () => {
     }
   });
 
-  it('starts no replacement for a worker that close() ended mid-call', async () => {
-    const gate = new SharedArrayBuffer(4); // never opened: the call stays in flight
+  it('waits out a back-off before restarting a worker that died on its own before any call', async () => {
     const peers: Peer[] = [];
-    const pool = new LogicPool(1, (label) => {
-      const peer = Peer.thread(
-        new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
-        gate,
-        { label },
-      );
-      peers.push(peer);
-      return peer;
-    });
+    // A back-off no test run reaches: a restart seen here would have been immediate.
+    const pool = new LogicPool(
+      1,
+      (label) => {
+        const peer = Peer.thread(
+          new URL('./fixtures/dies-after-start.worker.ts', import.meta.url),
+          undefined,
+          { label },
+        );
+        peers.push(peer);
+        return peer;
+      },
+      { first: 600_000, max: 600_000 },
+    );
+    try {
+      const first = peers[0] as Peer;
+      await within(first.stopped, 10_000, 'the worker to die on its own');
+      expect(first.started).toBe(true);
+      for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+      expect(peers).toHaveLength(1);
+    } finally {
+      await within(pool.close(), 10_000, 'the pool to close while a restart waits');
+    }
+  });
+
+  it('starts no replacement for a worker that close() ended mid-call', async () => {
+    const { pool, peers } = fixturePool(); // its gate is never opened: the call stays in flight
     await within(pool.ready(), 20_000, 'the worker to start');
     const held = pool.call({ seed: -2, size: 10 }).catch((e: unknown) => e);
     await until(() => peers[0]?.pendingCalls === 1, 10_000, 'the held call to reach the worker');
