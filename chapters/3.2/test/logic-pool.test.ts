@@ -1,23 +1,25 @@
 import { until, within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { WorkerExitedError, WorkerFailedError } from '../src/errors.ts';
-import { LogicPool } from '../src/logic-pool.ts';
+import { type Backoff, LogicPool } from '../src/logic-pool.ts';
 import { Peer } from '../src/peer.ts';
 
-/** A one-worker pool of the fixture worker, and every peer it started, replacements included. */
-function fixturePool(): { pool: LogicPool; peers: Peer[] } {
+/**
+ * A one-worker pool of a fixture worker (logic-under-test by default, whose gate stays
+ * shut), and every peer it started, replacements included.
+ */
+function fixturePool(
+  module = 'logic-under-test.worker.ts',
+  backoff?: Backoff,
+): { pool: LogicPool; peers: Peer[] } {
   const gate = new SharedArrayBuffer(4);
   const peers: Peer[] = [];
-  const pool = new LogicPool(1, (label) => {
-    const peer = Peer.thread(
-      new URL('./fixtures/logic-under-test.worker.ts', import.meta.url),
-      gate,
-      { label },
-    );
+  const start = (label: string) => {
+    const peer = Peer.thread(new URL(`./fixtures/${module}`, import.meta.url), gate, { label });
     peers.push(peer);
     return peer;
-  });
-  return { pool, peers };
+  };
+  return { pool: new LogicPool(1, start, backoff), peers };
 }
 
 describe('LogicPool', () => {
@@ -104,21 +106,11 @@ describe('LogicPool', () => {
   });
 
   it('waits out a back-off before restarting a worker that died on its own before any call', async () => {
-    const peers: Peer[] = [];
     // A back-off no test run reaches: a restart seen here would have been immediate.
-    const pool = new LogicPool(
-      1,
-      (label) => {
-        const peer = Peer.thread(
-          new URL('./fixtures/dies-after-start.worker.ts', import.meta.url),
-          undefined,
-          { label },
-        );
-        peers.push(peer);
-        return peer;
-      },
-      { first: 600_000, max: 600_000 },
-    );
+    const { pool, peers } = fixturePool('dies-after-start.worker.ts', {
+      first: 600_000,
+      max: 600_000,
+    });
     try {
       const first = peers[0] as Peer;
       await within(first.stopped, 10_000, 'the worker to die on its own');
