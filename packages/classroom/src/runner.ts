@@ -19,6 +19,7 @@ import {
   type ResultLine,
   type TestLine,
 } from './jsonl-reporter.ts';
+import { stopLeftovers } from './leftovers.ts';
 import { type Exercise, exercisePaths } from './manifest.ts';
 import { EXERCISES_CONFIG, ROOT, TARGET_ENV, type Target } from './paths.ts';
 
@@ -147,6 +148,9 @@ export async function runExercises(
   return exercises.map((e) => runs.get(e) ?? unfinishedRun(e, false));
 }
 
+/** How long a finished run's output pipes may stay open before they are dropped. */
+const PIPE_DRAIN_MS = 1_000;
+
 function runChild(
   exercises: readonly Exercise[],
   root: string,
@@ -207,14 +211,31 @@ function runChild(
       rmSync(dir, { recursive: true, force: true });
       reject(error);
     });
-    // A failing test makes vitest exit 1; that is a result, not an error.
-    child.on('close', () => {
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
       clearTimeout(limit);
       clearInterval(watchdog);
       absorb();
       rmSync(dir, { recursive: true, force: true });
       resolve(result);
+    };
+    // A failing test makes vitest exit 1; that is a result, not an error. The run is over when
+    // vitest exits, not when its pipes close: a process the tests left running may hold them
+    // open for ever. Those are stopped, and their pipes given a moment to drain, then dropped.
+    child.on('exit', () => {
+      const left = stopLeftovers(`${RESULTS_FILE_ENV}=${resultsFile}`);
+      if (left > 0) {
+        options.onOutput?.(`\nthe tests left ${left} process(es) running; they were stopped\n`);
+      }
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish();
+      }, PIPE_DRAIN_MS).unref();
     });
+    child.on('close', finish);
   });
 }
 

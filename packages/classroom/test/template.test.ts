@@ -228,6 +228,33 @@ describe('the exported student template', () => {
     expect(rest.filter((e) => e.status !== 'pass').map((e) => `${e.id}: ${e.message}`)).toEqual([]);
   });
 
+  it('finishes even when student code leaves a process running that holds the output open', () => {
+    const stub = join(template, 'exercises/3.1/01-accept-key.ts');
+    const solved = readFileSync(stub, 'utf8');
+    const marker = `leftover-${process.pid}-${Date.now()}`;
+    // A child that inherits the test run's stdout and stderr and never ends on its own.
+    writeFileSync(
+      stub,
+      `import { spawn } from 'node:child_process';\nspawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '${marker}'], { stdio: 'inherit' });\n${solved}`,
+    );
+    try {
+      const run = runInTemplate('grade-cli', ['3.1/01']);
+      // Before, the grader waited for ever on the pipes the child held (here: spawnSync's limit).
+      expect(run.signal, 'the grader had to be killed').toBeNull();
+      expect(run.stdout.trim().split('\n').at(-1)).toBe('Points 5/5');
+    } finally {
+      writeFileSync(stub, solved);
+    }
+    const stillRunning = readdirSync('/proc').filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    });
+    expect(stillRunning, 'processes the tests left running').toEqual([]);
+  });
+
   it('shows hints one by one and lists progress recorded by grading, without watch mode', () => {
     const first = runInTemplate('exercise-cli', ['hint', '3.1/02']);
     const second = runInTemplate('exercise-cli', ['hint', '3.1/02']);
