@@ -8,8 +8,8 @@
  *   --stall-limit SECONDS       stop a test file that makes no progress for this long (15)
  * Exit code 0 when every selected exercise passes, 1 otherwise, 2 on a usage error.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useColor } from '@course/course-kit';
 import { runCli } from './cli.ts';
@@ -51,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
   if (stallSeconds !== undefined && !(Number.isInteger(stallSeconds) && stallSeconds > 0))
     throw new Error(`--stall-limit takes a whole number of seconds, got "${stall}"; ${USAGE}`);
 
+  // Checked before grading, which can take minutes: a report that cannot be written is a
+  // mistake on the command line, not something to learn at the end.
+  const reportFile = values.report === undefined ? undefined : reportPath(values.report);
+
   const scored = await grade(loadCourse(), positionals[0], {
     ...(values.solutions ? { target: 'solutions' as const } : {}),
     ...(stallSeconds ? { stallMs: stallSeconds * 1000 } : {}),
@@ -67,11 +71,7 @@ async function main(argv: string[]): Promise<number> {
     saveProgress(PROGRESS_FILE, progress);
   }
 
-  if (values.report) {
-    // npm runs scripts from the root; a relative path means relative to where the student typed it.
-    const file = resolve(process.env.INIT_CWD ?? process.cwd(), values.report);
-    writeFileSync(file, `${JSON.stringify(toReport(scored), null, 2)}\n`);
-  }
+  if (reportFile) writeFileSync(reportFile, `${JSON.stringify(toReport(scored), null, 2)}\n`);
   if (values.classroom) {
     const output = process.env.GITHUB_OUTPUT;
     if (!output)
@@ -85,6 +85,22 @@ async function main(argv: string[]): Promise<number> {
     appendFileSync(output, lines.join(''));
   }
   return scored.every((s) => s.status === 'pass') ? 0 : 1;
+}
+
+/** Where --report writes; throws a one-line usage error when that cannot work. */
+function reportPath(given: string): string {
+  if (given.trim() === '') throw new Error(`--report needs a file name; ${USAGE}`);
+  // npm runs scripts from the root; a relative path means relative to where the student typed it.
+  const file = resolve(process.env.INIT_CWD ?? process.cwd(), given);
+  if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) {
+    throw new Error(`--report ${given}: the folder ${dirname(file)} does not exist`);
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    throw new Error(
+      `--report ${given}: that is a folder; name a file, e.g. ${join(given, 'report.json')}`,
+    );
+  }
+  return file;
 }
 
 runCli(main);

@@ -255,6 +255,25 @@ describe('the exported student template', () => {
     expect(stillRunning, 'processes the tests left running').toEqual([]);
   });
 
+  it('refuses a --report it could not write before grading anything, in one line', () => {
+    const missing = runInTemplate('grade-cli', [
+      '3.1/01',
+      '--report',
+      '/no-such-folder/report.json',
+    ]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toBe(
+      'error: --report /no-such-folder/report.json: the folder /no-such-folder does not exist',
+    );
+    expect(missing.stdout).not.toContain('Points');
+    const folder = runInTemplate('grade-cli', ['3.1/01', '--report', dir]);
+    expect(folder.status).toBe(2);
+    expect(folder.stderr).toContain('that is a folder; name a file');
+    const empty = runInTemplate('grade-cli', ['3.1/01', '--report=']);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain('--report needs a file name');
+  });
+
   it('shows hints one by one and lists progress recorded by grading, without watch mode', () => {
     const first = runInTemplate('exercise-cli', ['hint', '3.1/02']);
     const second = runInTemplate('exercise-cli', ['hint', '3.1/02']);
