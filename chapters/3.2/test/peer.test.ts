@@ -22,35 +22,20 @@ describe('Peer', () => {
     }
   });
 
-  it('reports a thrown value String() cannot convert as a failure, and the worker lives on', async () => {
+  it.each([
+    ['a thrown value String() cannot convert', 'plain', 'odd failed: [object Object]'],
+    ['an Error whose message getter throws', 'getter', 'odd failed: [object Error]'],
+  ])('reports %s as a failure, and the worker lives on', async (_what, request, message) => {
     const peer = Peer.thread(fixture('throws-unprintable.worker.ts'), undefined, { label: 'odd' });
     try {
-      for (const move of ['first', 'second']) {
+      for (const turn of ['first', 'second']) {
         const failure = await within(
-          peer.call(move).catch((e: unknown) => e),
+          peer.call(request).catch((e: unknown) => e),
           10_000,
-          `the odd worker to answer its ${move} call`,
+          `the odd worker to answer its ${turn} call`,
         );
         expect(failure).toBeInstanceOf(WorkerFailedError);
-        expect((failure as Error).message).toBe('odd failed: [object Object]');
-      }
-      expect(peer.alive).toBe(true);
-    } finally {
-      await peer.close();
-    }
-  });
-
-  it('reports an Error whose message getter throws as a failure, and the worker lives on', async () => {
-    const peer = Peer.thread(fixture('throws-unprintable.worker.ts'), undefined, { label: 'odd' });
-    try {
-      for (const move of ['first', 'second']) {
-        const failure = await within(
-          peer.call('getter').catch((e: unknown) => e),
-          10_000,
-          `the odd worker to answer its ${move} call`,
-        );
-        expect(failure).toBeInstanceOf(WorkerFailedError);
-        expect((failure as Error).message).toBe('odd failed: [object Error]');
+        expect((failure as Error).message).toBe(message);
       }
       expect(peer.alive).toBe(true);
     } finally {
