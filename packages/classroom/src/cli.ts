@@ -12,8 +12,15 @@ export function runCli(main: (argv: string[]) => Promise<number> | number): void
         process.exitCode = code;
       },
       (error: Error) => {
-        console.error(`error: ${error.message}`);
+        console.error(`error: ${plainError(error)}`);
         process.exitCode = 2;
       },
     );
+}
+
+/** Node's parseArgs explains an unknown flag in terms of its own API; say it in ours. */
+function plainError(error: Error & { code?: string }): string {
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return error.message;
+  const flag = /'([^']+)'/.exec(error.message)?.[1] ?? 'option';
+  return `unknown option ${flag}; --help lists the options`;
 }

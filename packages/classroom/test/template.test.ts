@@ -274,6 +274,12 @@ describe('the exported student template', () => {
     expect(empty.stderr).toContain('--report needs a file name');
   });
 
+  it('answers an unknown flag in one line of its own, not in parseArgs terms', () => {
+    const run = runInTemplate('grade-cli', ['--bogus']);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe('error: unknown option --bogus; --help lists the options');
+  });
+
   it('shows hints one by one and lists progress recorded by grading, without watch mode', () => {
     const first = runInTemplate('exercise-cli', ['hint', '3.1/02']);
     const second = runInTemplate('exercise-cli', ['hint', '3.1/02']);
