@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MAX_HEADER_BYTES } from './constants.ts';
 import { HandshakeError } from './errors.ts';
+import { isFieldValue, TOKEN } from './header-lines.ts';
 
 export interface HttpRequestHead {
   method: string;
@@ -25,8 +26,6 @@ export interface HttpResponseHead {
   rawHeaders: Array<[name: string, value: string]>;
 }
 
-/** RFC 9110 §5.6.2 token characters, the only ones allowed in a header name. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/;
 const STATUS_LINE = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
 
@@ -110,21 +109,13 @@ function splitHead(text: string): ParsedHead {
     const name = colon === -1 ? '' : line.slice(0, colon);
     if (!TOKEN.test(name)) throw badRequest(`malformed header line ${JSON.stringify(line)}`);
     const value = line.slice(colon + 1).trim();
-    if (hasControlCharacters(value)) throw badRequest(`header ${name} contains control characters`);
+    if (!isFieldValue(value)) throw badRequest(`header ${name} contains control characters`);
     rawHeaders.push([name, value]);
     const key = name.toLowerCase();
     const previous = headers.get(key);
     headers.set(key, previous === undefined ? value : `${previous}, ${value}`);
   }
   return { startLine, headers, rawHeaders };
-}
-
-function hasControlCharacters(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
-  }
-  return false;
 }
 
 function toRequestHead({ startLine, headers, rawHeaders }: ParsedHead): HttpRequestHead {
