@@ -20,7 +20,7 @@ import {
 } from './constants.ts';
 import { ProtocolError } from './errors.ts';
 import type { Frame } from './frames.ts';
-import { asError, callEachListener } from './listeners.ts';
+import { asError, callEachListener, reportError } from './listeners.ts';
 import type { Protocol, ProtocolState, Role } from './protocol.ts';
 
 export interface ConnectionOptions {
@@ -166,7 +166,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    * @internal Also called by the server when one of its 'connection' listeners throws.
    */
   handlerFailed(thrown: unknown): void {
-    this.report(asError(thrown), { logIfUnheard: true });
+    reportError(
+      this,
+      asError(thrown),
+      'websocket handler failed; closing its connection with 1011:',
+    );
     this.close(CloseCode.INTERNAL_ERROR, 'internal error');
   }
 
@@ -190,23 +194,6 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     }
     for (const thrown of callEachListener(this.rawListeners(event), this, args)) {
       this.handlerFailed(thrown);
-    }
-  }
-
-  /**
-   * Hands an error to the 'error' listeners. A peer's protocol error with nobody listening is
-   * not worth a line on stderr; a bug in the application is. A listener that throws while
-   * handling an error is written to stderr: there is nowhere further to send it.
-   */
-  private report(error: Error, { logIfUnheard }: { logIfUnheard: boolean }): void {
-    const listeners = this.rawListeners('error');
-    if (listeners.length === 0) {
-      if (logIfUnheard)
-        console.error('websocket handler failed; closing its connection with 1011:', error);
-      return;
-    }
-    for (const thrown of callEachListener(listeners, this, [error])) {
-      console.error('websocket error listener threw while handling', error, 'with:', thrown);
     }
   }
 
@@ -331,6 +318,6 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   /** 'error' is only emitted when someone listens: an unhandled one would crash the server. */
   private emitError(error: Error): void {
-    this.report(error, { logIfUnheard: false });
+    reportError(this, error, undefined); // a peer's protocol error is no news for stderr
   }
 }

@@ -28,3 +28,20 @@ export function callEachListener(
 export function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
+
+/**
+ * Hands `error` to the 'error' listeners of `self`. With none, `unheard` (if given) is written
+ * to stderr with the error, so an application's bug is not lost; a listener that throws while
+ * handling it is written to stderr as well, never rethrown into a socket's event handler.
+ */
+export function reportError(
+  self: { rawListeners(event: 'error'): unknown[] },
+  error: Error,
+  unheard: string | undefined,
+): void {
+  const listeners = self.rawListeners('error');
+  if (listeners.length === 0 && unheard !== undefined) console.error(unheard, error);
+  for (const thrown of callEachListener(listeners, self, [error])) {
+    console.error('websocket error listener threw while handling', error, 'with:', thrown);
+  }
+}

@@ -26,7 +26,7 @@ import {
   validateUpgradeRequest,
 } from './handshake.ts';
 import { type HttpRequestHead, HttpRequestParser } from './http-head.ts';
-import { asError, callEachListener } from './listeners.ts';
+import { asError, callEachListener, reportError } from './listeners.ts';
 import { Protocol } from './protocol.ts';
 
 export interface HttpResponse {
@@ -72,6 +72,9 @@ export interface WebSocketServerEvents {
   listening: [];
 }
 
+/** With no 'error' listener, the application's bugs and the server's own trouble go to stderr. */
+const SERVER_ERROR = 'websocket server error:';
+
 export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private readonly tcp: Server;
   /** Set when serving wss: every accepted socket starts with a TLS handshake. */
@@ -100,7 +103,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     // Errors before 'listening' reject listen(); later ones go to 'error' listeners, if any
     // (an 'error' event nobody listens to would crash the process).
     this.tcp.on('error', (error) => {
-      if (this.tcp.listening) this.report(error);
+      if (this.tcp.listening) reportError(this, error, SERVER_ERROR);
     });
   }
 
@@ -314,21 +317,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
    */
   private asHandshakeError(error: unknown): HandshakeError {
     if (error instanceof HandshakeError) return error;
-    this.report(asError(error));
+    reportError(this, asError(error), SERVER_ERROR);
     return new HandshakeError(500, 'internal server error');
-  }
-
-  /**
-   * To 'error' listeners; with none, to stderr (these are the application's bugs or the
-   * server's own trouble, never a peer's mistake). A listener that throws is written to
-   * stderr too, never rethrown into the socket's event handler.
-   */
-  private report(error: Error): void {
-    const listeners = this.rawListeners('error');
-    if (listeners.length === 0) console.error('websocket server error:', error);
-    for (const thrown of callEachListener(listeners, this, [error])) {
-      console.error('websocket server error listener threw while handling', error, 'with:', thrown);
-    }
   }
 }
 
