@@ -1,0 +1,86 @@
+/**
+ * The pages themselves: every code block equals the tested file it shows, every measured table
+ * equals what its sample printed, links between pages resolve, and no page tells project history.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { syncCodeBlocks } from '../tools/code-blocks.ts';
+import {
+  listPages,
+  loadTableSources,
+  REPO_ROOT,
+  readRepoFile,
+  tableDataPath,
+} from '../tools/pages.ts';
+import { findTables } from '../tools/tables.ts';
+
+const pages = listPages();
+
+describe.each(pages)('%s', (page) => {
+  const markdown = readRepoFile(page) ?? '';
+
+  test('shows every code block exactly as the file it includes (npm run docs:sync fixes drift)', () => {
+    expect(syncCodeBlocks(page, markdown, readRepoFile).problems).toEqual([]);
+  });
+
+  test('has links to pages and files that exist', () => {
+    const broken: string[] = [];
+    for (const match of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = (match[1] ?? '').split('#')[0] ?? '';
+      if (target === '' || /^[a-z]+:/i.test(target)) continue;
+      const resolved = target.startsWith('/')
+        ? join(REPO_ROOT, 'docs', target)
+        : join(REPO_ROOT, dirname(page), target);
+      if (!existsSync(resolved) && !existsSync(`${resolved}.md`)) broken.push(match[1] ?? '');
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test('tells the lesson, not the project history', () => {
+    const history = [
+      /\bthe seed\b/i,
+      /\bseed (?:text|chapter|listing)s?\b/i,
+      /\bsession \d/i,
+      /\breviewers?\b/i,
+      /\bcommit [0-9a-f]{7,}\b/i,
+      /\([0-9a-f]{7}\)/,
+    ];
+    const found = markdown
+      .split('\n')
+      .map((line, index) => ({ line, number: index + 1 }))
+      .filter(({ line }) => history.some((pattern) => pattern.test(line)))
+      .map(({ line, number }) => `${page}:${number}: ${line.trim().slice(0, 120)}`);
+    expect(found).toEqual([]);
+  });
+});
+
+describe('measured tables', async () => {
+  const sources = await loadTableSources();
+  const marked = pages.flatMap((page) =>
+    findTables(readRepoFile(page) ?? '').map((table) => ({ page, ...table })),
+  );
+
+  test('every marked table has a source in docs/tables, and every source is shown', () => {
+    const names = new Set(sources.map((source) => source.name));
+    expect(
+      marked.filter((table) => !names.has(table.name)).map((t) => `${t.page}: ${t.name}`),
+    ).toEqual([]);
+    const shown = new Set(marked.map((table) => table.name));
+    expect(sources.filter((source) => !shown.has(source.name)).map((s) => s.name)).toEqual([]);
+  });
+
+  test.each(marked.map((table) => [`${table.page} ${table.name}`, table] as const))(
+    '%s equals what its saved measurement renders to (npm run docs:tables -- --render)',
+    (_label, table) => {
+      const source = sources.find((candidate) => candidate.name === table.name);
+      if (!source) return; // reported by the test above
+      const path = tableDataPath(table.name);
+      expect(existsSync(path), `${path} is missing: run npm run docs:tables -- ${table.name}`).toBe(
+        true,
+      );
+      const rendered = source.render(JSON.parse(readFileSync(path, 'utf8')));
+      expect(table.body).toBe(rendered.trimEnd());
+    },
+  );
+});
