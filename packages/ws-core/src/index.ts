@@ -10,6 +10,7 @@ export * from './errors.ts';
 export * from './frame-parser.ts';
 export * from './frames.ts';
 export * from './handshake.ts';
+export * from './opening.ts';
 export * from './protocol.ts';
 export * from './server.ts';
 export * from './utf8.ts';

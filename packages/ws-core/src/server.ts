@@ -2,7 +2,7 @@
  * The WebSocket server over raw node:net: accept TCP, parse the HTTP request head from bytes,
  * answer 101 (or a refusal), then hand the socket to a WebSocketConnection.
  *
- *   TCP accept ─▶ HttpRequestParser (limit 431, timeout) ─▶ not an upgrade? onHttpRequest / 426
+ *   TCP accept ─▶ ServerOpening (head limit 431, deadline 408) ─▶ not an upgrade? onHttpRequest / 426
  *              └▶ validateUpgradeRequest ─▶ 101 ─▶ WebSocketConnection ─▶ 'connection'
  *                                        └▶ HandshakeError ─▶ formatErrorResponse, end
  */
@@ -10,12 +10,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket, type TlsOptions } from 'node:tls';
 import { WebSocketConnection } from './connection.ts';
-import {
-  CloseCode,
-  DEFAULT_CLOSE_TIMEOUT,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_MAX_HEADER_BYTES,
-} from './constants.ts';
+import { CloseCode, DEFAULT_CLOSE_TIMEOUT } from './constants.ts';
 import { HandshakeError } from './errors.ts';
 import {
   formatErrorResponse,
@@ -25,8 +20,9 @@ import {
   type UpgradeOptions,
   validateUpgradeRequest,
 } from './handshake.ts';
-import { type HttpRequestHead, HttpRequestParser } from './http-head.ts';
+import type { HttpRequestHead } from './http-head.ts';
 import { asError, callEachListener, reportError } from './listeners.ts';
+import { ServerOpening } from './opening.ts';
 import { Protocol } from './protocol.ts';
 
 export interface HttpResponse {
@@ -158,9 +154,13 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     // Errors during the opening (e.g. ECONNRESET) just end that socket.
     raw.on('error', () => raw.destroy());
     // One deadline for the whole opening: the TLS handshake (wss:), then the HTTP request.
-    const deadline = Date.now() + (this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+    const opening = new ServerOpening({
+      startedAt: performance.now(),
+      handshakeTimeout: this.options.handshakeTimeout,
+      maxHeaderBytes: this.options.maxHeaderBytes,
+    });
     if (this.secureContext === undefined) {
-      this.readRequest(raw, raw, deadline);
+      this.readRequest(raw, raw, opening);
       return;
     }
     const secure = new TLSSocket(raw, {
@@ -170,33 +170,27 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     });
     // A client that never finishes TLS (a plain ws: client, a scanner, a silent socket) gets
     // no HTTP answer: it could not read one. Its socket is simply closed.
-    const timer = setTimeout(() => raw.destroy(), Math.max(0, deadline - Date.now()));
+    const stopWatching = watchDeadline(opening, () => raw.destroy());
     secure.on('error', () => secure.destroy());
-    secure.once('close', () => clearTimeout(timer));
+    secure.once('close', stopWatching);
     secure.once('secure', () => {
-      clearTimeout(timer);
+      stopWatching();
       const { requestCert, rejectUnauthorized } = this.options.tls ?? {};
       // Only when client certificates were asked for and must be valid (tls.Server's rule).
       if (requestCert && rejectUnauthorized !== false && !secure.authorized) {
         secure.destroy();
         return;
       }
-      this.readRequest(raw, secure, deadline);
+      this.readRequest(raw, secure, opening);
     });
   }
 
   /** Reads the HTTP request head from `socket` (the raw socket, or TLS on top of it). */
-  private readRequest(raw: Socket, socket: Socket, deadline: number): void {
-    const parser = new HttpRequestParser({
-      maxHeaderBytes: this.options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
-    });
+  private readRequest(raw: Socket, socket: Socket, opening: ServerOpening): void {
     // A client that trickles (or never finishes) its request is cut off; 408 says why.
-    const timer = setTimeout(
-      () => refuse(new HandshakeError(408, 'handshake not completed in time')),
-      Math.max(0, deadline - Date.now()),
-    );
+    const stopWatching = watchDeadline(opening, (error) => refuse(error));
     const done = () => {
-      clearTimeout(timer);
+      stopWatching();
       socket.off('data', onData);
       this.handshaking.delete(raw);
     };
@@ -206,16 +200,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     };
     const onData = (chunk: Buffer) => {
-      let parsed: ReturnType<HttpRequestParser['push']>;
-      try {
-        parsed = parser.push(chunk);
-      } catch (error) {
-        if (error instanceof HandshakeError) return refuse(error);
-        throw error;
-      }
-      if (parsed === undefined) return;
+      const step = opening.receive(chunk, performance.now());
+      if (step.kind === 'waiting') return;
+      if (step.kind === 'refused') return refuse(step.error);
       done();
-      this.handleRequest(socket, parsed.head, parsed.rest, refuse);
+      this.handleRequest(socket, step.head, step.rest, refuse);
     };
     socket.on('data', onData);
     if (socket !== raw) socket.on('error', () => socket.destroy());
@@ -320,6 +309,26 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     reportError(this, asError(error), SERVER_ERROR);
     return new HandshakeError(500, 'internal server error');
   }
+}
+
+/**
+ * Keeps one timer on an opening's deadline and calls `onLate` when the opening says it is late.
+ * A timer that fires before the clock reaches the deadline is armed again for the rest; once
+ * the opening has decided, the watch ends by itself.
+ * Returns the function that stops watching.
+ */
+function watchDeadline(
+  opening: ServerOpening,
+  onLate: (error: HandshakeError) => void,
+): () => void {
+  const check = () => {
+    const late = opening.expire(performance.now());
+    if (late) onLate(late);
+    else if (opening.waiting)
+      timer = setTimeout(check, Math.max(1, opening.timeLeft(performance.now())));
+  };
+  let timer = setTimeout(check, opening.timeLeft(performance.now()));
+  return () => clearTimeout(timer);
 }
 
 /** After end(), give the peer a bounded time to read the answer, then free the socket. */

@@ -1,0 +1,83 @@
+/**
+ * The server's side of the opening, sans-I/O: request bytes and the time go in, a decision comes
+ * out. It owns what makes an opening slow or big — one deadline for the whole opening and the
+ * request-head limit — so both are tested with a clock the test moves, not a socket or a timer
+ * (as python-websockets' ServerProtocol keeps its rules apart from its event loop).
+ *
+ *   receive(bytes, now) ─▶ { kind: 'waiting' }                  more bytes needed
+ *                       ─▶ { kind: 'request', head, rest }      the head, and the bytes after it
+ *                       ─▶ { kind: 'refused', error }            431 / 400 / 408
+ *   expire(now)         ─▶ the 408 once the deadline has passed, else undefined
+ *   timeLeft(now)       ─▶ ms until the deadline: when the I/O layer should call expire()
+ *
+ * The I/O layer (server.ts) keeps one timer armed for timeLeft() and re-arms it if the timer
+ * fires early by the clock; with wss: the TLS handshake spends from the same deadline.
+ */
+import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_BYTES } from './constants.ts';
+import { HandshakeError } from './errors.ts';
+import { type HttpRequestHead, HttpRequestParser } from './http-head.ts';
+
+export interface OpeningOptions {
+  /** When the connection was accepted, on the same clock later calls use (ms). */
+  startedAt: number;
+  /** ms for the whole opening (TLS, then the HTTP request head); default 10 s. */
+  handshakeTimeout?: number;
+  /** Request head limit in bytes (default 8 KiB); a longer head is refused with 431. */
+  maxHeaderBytes?: number;
+}
+
+export type OpeningStep =
+  | { readonly kind: 'waiting' }
+  | { readonly kind: 'request'; readonly head: HttpRequestHead; readonly rest: Uint8Array }
+  | { readonly kind: 'refused'; readonly error: HandshakeError };
+
+const WAITING: OpeningStep = { kind: 'waiting' };
+
+export class ServerOpening {
+  /** The time (same clock as startedAt) by which the request head must have arrived. */
+  readonly deadline: number;
+  private readonly parser: HttpRequestParser;
+  private outcome: OpeningStep = WAITING;
+
+  constructor(options: OpeningOptions) {
+    this.deadline = options.startedAt + (options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+    this.parser = new HttpRequestParser({
+      maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    });
+  }
+
+  /** Feeds request bytes that arrived at `now`. Once decided, the decision never changes. */
+  receive(chunk: Uint8Array, now: number): OpeningStep {
+    if (this.outcome !== WAITING) return this.outcome;
+    // Bytes that arrive late do not rescue a late opening: the rule is about the clock, not
+    // about whether a timer happened to run first.
+    const late = this.expire(now);
+    if (late) return this.outcome;
+    try {
+      const parsed = this.parser.push(chunk);
+      if (parsed !== undefined) this.outcome = { kind: 'request', ...parsed };
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      this.outcome = { kind: 'refused', error };
+    }
+    return this.outcome;
+  }
+
+  /** The 408 refusal if the opening is still waiting at or after its deadline. */
+  expire(now: number): HandshakeError | undefined {
+    if (this.outcome !== WAITING || now < this.deadline) return undefined;
+    const error = new HandshakeError(408, 'handshake not completed in time');
+    this.outcome = { kind: 'refused', error };
+    return error;
+  }
+
+  /** True until the opening has a request head or a refusal. */
+  get waiting(): boolean {
+    return this.outcome === WAITING;
+  }
+
+  /** ms until the deadline (0 once it has passed). */
+  timeLeft(now: number): number {
+    return Math.max(0, this.deadline - now);
+  }
+}
