@@ -1,4 +1,4 @@
-/** Chapter 3.2's sections, in the seed's order. */
+/** Chapter 3.2's sections, in the original chapter's order. */
 import type { Chapter, Section } from '@course/course-kit';
 import { concepts } from './sections/concepts.ts';
 import { gil } from './sections/gil.ts';

@@ -3,7 +3,7 @@
  * route planning runs either on the main thread or on a pool of worker threads.
  *
  * Messages are JSON text:  {"id":1,"kind":"ping"}                → {"id":1,"kind":"pong"}
- *                          {"id":2,"kind":"plan","seed":7,"size":400} → {"id":2,"kind":"route","steps":802}
+ *                          {"id":2,"kind":"plan","map":7,"size":400} → {"id":2,"kind":"route","steps":802}
  * Anything else gets {"kind":"error","message":...}; the connection stays up. So does a plan
  * over the limits below: a client that floods jobs gets errors, not an ever-longer queue
  * that every other client's plans would wait behind.
@@ -64,11 +64,11 @@ export function parseClientMessage(text: string): ClientMessage | string {
     return 'message needs an integer "id"';
   if (m.kind === 'ping') return { id: m.id as number, kind: 'ping' };
   if (m.kind !== 'plan') return `unknown kind ${JSON.stringify(m.kind)}; expected "ping" or "plan"`;
-  const { seed, size } = m;
-  if (!Number.isInteger(seed)) return 'plan needs an integer "seed"';
+  const { map, size } = m;
+  if (!Number.isInteger(map)) return 'plan needs an integer "map"';
   if (!Number.isInteger(size) || (size as number) < 2 || (size as number) > MAX_MAP_SIZE)
     return `plan "size" must be an integer from 2 to ${MAX_MAP_SIZE}`;
-  return { id: m.id as number, kind: 'plan', seed: seed as number, size: size as number };
+  return { id: m.id as number, kind: 'plan', map: map as number, size: size as number };
 }
 
 export interface GameServer {

@@ -15,8 +15,11 @@ export type GilRow = {
   cpu_ms: number;
   /** Against the first row of the same table. */
   speedup: number;
-  /** speedup ÷ cores: the share of the whole machine turned into speed. */
-  efficiency: number;
+  /**
+   * CPU rows only: speedup ÷ the threads or processes the variant computed on (1 for the
+   * sequential and Promise.all rows). 1.0 means each worker was worth one whole baseline thread.
+   */
+  efficiency?: number;
   /** cpu ÷ wall: how many cores the variant kept busy (below 1 on one thread = others had the CPU). */
   cores_used: number;
   result: number;
@@ -27,7 +30,6 @@ export interface CpuOptions {
   limit: number;
   /** Worker threads / child processes to use. */
   workers: number;
-  cores: number;
   signal?: AbortSignal;
   /** Called as each row is measured, so a reader sees progress. */
   onRow?: (row: GilRow) => void;
@@ -56,13 +58,14 @@ function median(samples: readonly Sample[]): Sample {
 /** Builds rows relative to the first one, checking each result before its time is kept. */
 export class ResultTable {
   readonly rows: GilRow[] = [];
-  constructor(
-    private readonly cores: number,
-    private readonly onRow?: (row: GilRow) => void,
-  ) {}
+  constructor(private readonly onRow?: (row: GilRow) => void) {}
 
-  add(name: string, timing: Timing<number>, extraCpuMs = 0, expected?: number): GilRow {
-    const want = expected ?? this.rows[0]?.result ?? timing.value;
+  /**
+   * `workers`: how many threads or processes computed this row, for its efficiency; leave it
+   * out for rows that mostly wait (their speedup comes from overlapping waits, not from CPUs).
+   */
+  add(name: string, timing: Timing<number>, extraCpuMs = 0, workers?: number): GilRow {
+    const want = this.rows[0]?.result ?? timing.value;
     if (timing.value !== want) throw new Error(`${name} got ${timing.value}, expected ${want}`);
     const baseline = this.rows[0]?.wall_ms ?? timing.wallMs;
     const speedup = baseline / timing.wallMs;
@@ -71,7 +74,7 @@ export class ResultTable {
       wall_ms: round(timing.wallMs, 1),
       cpu_ms: round(timing.cpuMs + extraCpuMs, 1),
       speedup: round(speedup),
-      efficiency: round(speedup / this.cores),
+      ...(workers === undefined ? {} : { efficiency: round(speedup / workers) }),
       cores_used: round((timing.cpuMs + extraCpuMs) / timing.wallMs),
       result: timing.value,
     };
@@ -176,14 +179,15 @@ export async function runCpuVariants(options: CpuOptions): Promise<GilRow[]> {
           throw new Error(
             `${name} counted ${sample.timing.value} primes, sequential counted ${reference}`,
           );
-    const table = new ResultTable(options.cores, options.onRow);
+    const table = new ResultTable(options.onRow);
     for (const name of [
       'sequential',
       'Promise.all on the main thread',
       ...[...cold.keys()].flatMap((c) => [c, c.replace(', cold', ', warm')]),
     ]) {
       const sample = cold.get(name) ?? median(warm.get(name) ?? []);
-      table.add(name, sample.timing, sample.extraCpuMs);
+      const workers = cold.has(name) || name.endsWith(', warm') ? options.workers : 1;
+      table.add(name, sample.timing, sample.extraCpuMs, workers);
     }
     return table.rows;
   } finally {
@@ -196,7 +200,6 @@ export interface IoOptions {
   waitMs: number;
   /** pbkdf2 iterations per task: CPU work that Node runs on libuv's thread pool. */
   hashIterations: number;
-  cores: number;
   onRow?: (row: GilRow) => void;
 }
 
@@ -211,7 +214,7 @@ export async function runIoVariants(
     await sleep(options.waitMs);
     return 1;
   };
-  const waits = new ResultTable(options.cores, options.onRow);
+  const waits = new ResultTable(options.onRow);
   waits.add(
     `${options.tasks} waits of ${options.waitMs} ms, one after another`,
     await measure(async () => {
@@ -229,7 +232,7 @@ export async function runIoVariants(
     const key = await pbkdf2Async(`password ${i}`, 'salt', options.hashIterations, 32, 'sha256');
     return key.length === 32 ? 1 : 0;
   };
-  const hashes = new ResultTable(options.cores, options.onRow);
+  const hashes = new ResultTable(options.onRow);
   hashes.add(
     `${options.tasks} pbkdf2 hashes, one after another`,
     await measure(async () => {

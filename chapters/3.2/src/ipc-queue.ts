@@ -1,6 +1,6 @@
 /**
  * A queue across processes, built on the IPC channel `child_process.fork` opens: put() in one
- * process, get() in the other — the seed's multiprocessing.Queue, in Node terms.
+ * process, get() in the other — the original's multiprocessing.Queue, in Node terms.
  *
  * Like Python's Queue it copies: each item is serialized, sent through a pipe and rebuilt.
  * Nothing is shared; the receiver gets its own copy.

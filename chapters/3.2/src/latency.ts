@@ -55,11 +55,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-/** Seeds the heavy client cycles through, with their answers computed before the clock starts. */
-const SEEDS = [11, 12, 13, 14];
+/** Map numbers the heavy client cycles through, with their answers computed before the clock starts. */
+const MAPS = [11, 12, 13, 14];
 
 export async function measureLatency(options: LoadOptions): Promise<LatencyRow> {
-  const expected = new Map(SEEDS.map((seed) => [seed, planRoute({ seed, size: options.mapSize })]));
+  const expected = new Map(MAPS.map((map) => [map, planRoute({ map, size: options.mapSize })]));
   const light = new Client(await connect(options.url));
   const heavy = new Client(await connect(options.url));
   const samples: number[] = [];
@@ -69,11 +69,11 @@ export async function measureLatency(options: LoadOptions): Promise<LatencyRow> 
   const stopAt = start + options.durationMs;
   const keepBusy = async (lane: number) => {
     for (let i = lane; running; i += options.heavyInFlight) {
-      const seed = SEEDS[i % SEEDS.length] as number;
-      const answer = await heavy.request({ kind: 'plan', seed, size: options.mapSize });
+      const map = MAPS[i % MAPS.length] as number;
+      const answer = await heavy.request({ kind: 'plan', map, size: options.mapSize });
       if (!running) return;
-      if (answer.kind !== 'route' || answer.steps !== expected.get(seed))
-        throw new Error(`plan for seed ${seed} came back as ${JSON.stringify(answer)}`);
+      if (answer.kind !== 'route' || answer.steps !== expected.get(map))
+        throw new Error(`plan for map ${map} came back as ${JSON.stringify(answer)}`);
       jobs++;
     }
   };

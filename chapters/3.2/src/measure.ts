@@ -31,19 +31,6 @@ export function round(value: number, digits = 2): number {
 }
 
 /**
- * Speedup against a baseline, and efficiency: the share of the cores the variant could use
- * that it actually turned into speed (1.0 = perfect; a variant using 1 core can only reach 1.0×).
- */
-export function speedupAndEfficiency(
-  baselineMs: number,
-  wallMs: number,
-  usableCores: number,
-): { speedup: number; efficiency: number } {
-  const speedup = baselineMs / wallMs;
-  return { speedup: round(speedup), efficiency: round(speedup / Math.max(1, usableCores)) };
-}
-
-/**
  * Adds `speedup` to each row: how many times better than the row named `baseline` it did on
  * `metric` (a rate where higher is better, or a time where lower is better).
  */

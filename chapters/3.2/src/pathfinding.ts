@@ -4,12 +4,12 @@
  * the same — milliseconds of pure JavaScript that nothing else can interleave with.
  */
 
-/** A deterministic map: the same seed always draws the same walls (about `wallShare` of cells). */
-export function makeMap(size: number, seed: number, wallShare = 0.28): Uint8Array {
+/** A deterministic map: the same map number always draws the same walls (about `wallShare` of cells). */
+export function makeMap(size: number, mapNumber: number, wallShare = 0.28): Uint8Array {
   if (!Number.isInteger(size) || size < 2 || size > 4096)
     throw new RangeError(`map size must be 2–4096, got ${size}`);
   const walls = new Uint8Array(size * size);
-  let state = seed >>> 0 || 0x9e3779b9; // xorshift32 must not start at 0
+  let state = mapNumber >>> 0 || 0x9e3779b9; // xorshift32 must not start at 0
   for (let i = 0; i < walls.length; i++) {
     state ^= state << 13;
     state ^= state >>> 17;
@@ -51,11 +51,12 @@ export function shortestPath(walls: Uint8Array, size: number): number {
 }
 
 export interface PlanRequest {
-  seed: number;
+  /** Which map: the same number always draws the same walls. */
+  map: number;
   size: number;
 }
 
-/** One heavy job: build the map for `seed` and find the path across it. */
-export function planRoute({ seed, size }: PlanRequest): number {
-  return shortestPath(makeMap(size, seed), size);
+/** One heavy job: build map number `map` and find the path across it. */
+export function planRoute({ map, size }: PlanRequest): number {
+  return shortestPath(makeMap(size, map), size);
 }

@@ -5,7 +5,7 @@ import { measure, round } from './measure.ts';
 import { closeAll, onceWithin, Peer, type PeerKind } from './peer.ts';
 import { state } from './shared-state.ts';
 
-/** The seed's Queue sample: the child puts one item, the parent gets it, then joins. */
+/** The original's Queue sample: the child puts one item, the parent gets it, then joins. */
 export async function runQueueDemo(
   signal?: AbortSignal,
 ): Promise<{ item: unknown; exitCode: number | null }> {

@@ -1,4 +1,4 @@
-// Child process for 3.2.4: the seed's f(q) — put one item on the queue, then end.
+// Child process for 3.2.4: the original's f(q) — put one item on the queue, then end.
 import { IpcQueue } from './ipc-queue.ts';
 
 const queue = new IpcQueue<[number, number, string]>(process, 'child queue');

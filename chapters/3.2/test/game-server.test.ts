@@ -43,16 +43,16 @@ async function nextMessages(
   return within(all, 10_000, what);
 }
 
-const plan = (id: number, seed: number) => JSON.stringify({ id, kind: 'plan', seed, size: 30 });
-const route = (id: number, seed: number) => ({
+const plan = (id: number, map: number) => JSON.stringify({ id, kind: 'plan', map, size: 30 });
+const route = (id: number, map: number) => ({
   id,
   kind: 'route',
-  steps: planRoute({ seed, size: 30 }),
+  steps: planRoute({ map, size: 30 }),
 });
-/** Seeds the fixture worker treats specially (test/fixtures/logic-under-test.worker.ts). */
-const CRASH_SEED = -1;
-const HOLD_SEED = -2;
-const CRASH_IN_TIMER_SEED = -4;
+/** Map numbers the fixture worker treats specially (test/fixtures/logic-under-test.worker.ts). */
+const CRASH_MAP = -1;
+const HOLD_MAP = -2;
+const CRASH_IN_TIMER_MAP = -4;
 
 /** A pool server running the fixture worker; `gate[0] = 1` releases its held jobs. */
 async function startFixtureServer(limits?: PlanLimits, clientOf?: () => string) {
@@ -82,20 +82,20 @@ describe('parseClientMessage', () => {
     ['[]', 'message needs an integer "id"'],
     ['{"id":1.5,"kind":"ping"}', 'message needs an integer "id"'],
     ['{"id":1,"kind":"fly"}', 'unknown kind "fly"; expected "ping" or "plan"'],
-    ['{"id":1,"kind":"plan","size":10}', 'plan needs an integer "seed"'],
+    ['{"id":1,"kind":"plan","size":10}', 'plan needs an integer "map"'],
     // JSON has no NaN; a number too big for a double parses as Infinity, not an integer.
     ['{"id":1e400,"kind":"ping"}', 'message needs an integer "id"'],
-    ['{"id":1,"kind":"plan","seed":1e400,"size":10}', 'plan needs an integer "seed"'],
-    ['{"id":1,"kind":"plan","seed":"7","size":10}', 'plan needs an integer "seed"'],
-    ['{"id":1,"kind":"plan","seed":7,"size":-5}', 'plan "size" must be an integer from 2 to 1000'],
+    ['{"id":1,"kind":"plan","map":1e400,"size":10}', 'plan needs an integer "map"'],
+    ['{"id":1,"kind":"plan","map":"7","size":10}', 'plan needs an integer "map"'],
+    ['{"id":1,"kind":"plan","map":7,"size":-5}', 'plan "size" must be an integer from 2 to 1000'],
     [
-      '{"id":1,"kind":"plan","seed":7,"size":[500]}',
+      '{"id":1,"kind":"plan","map":7,"size":[500]}',
       'plan "size" must be an integer from 2 to 1000',
     ],
     ['"just a string"', 'message needs an integer "id"'],
     ['null', 'message needs an integer "id"'],
     [
-      `{"id":1,"kind":"plan","seed":1,"size":${MAX_MAP_SIZE + 1}}`,
+      `{"id":1,"kind":"plan","map":1,"size":${MAX_MAP_SIZE + 1}}`,
       `plan "size" must be an integer from 2 to ${MAX_MAP_SIZE}`,
     ],
   ])('answers %s with "%s"', (text, error) => {
@@ -103,10 +103,10 @@ describe('parseClientMessage', () => {
   });
 
   it('accepts a well-formed plan', () => {
-    expect(parseClientMessage('{"id":3,"kind":"plan","seed":7,"size":20}')).toEqual({
+    expect(parseClientMessage('{"id":3,"kind":"plan","map":7,"size":20}')).toEqual({
       id: 3,
       kind: 'plan',
-      seed: 7,
+      map: 7,
       size: 20,
     });
   });
@@ -122,10 +122,10 @@ describe.each(PLACEMENTS)('game server with logic on the %s', (placement) => {
     const client = await connect(server.url);
     try {
       expect(await ask(client, { id: 1, kind: 'ping' })).toEqual({ id: 1, kind: 'pong' });
-      expect(await ask(client, { id: 2, kind: 'plan', seed: 5, size: 60 })).toEqual({
+      expect(await ask(client, { id: 2, kind: 'plan', map: 5, size: 60 })).toEqual({
         id: 2,
         kind: 'route',
-        steps: planRoute({ seed: 5, size: 60 }),
+        steps: planRoute({ map: 5, size: 60 }),
       });
       expect(await ask(client, 'not json')).toEqual({
         kind: 'error',
@@ -140,12 +140,15 @@ describe.each(PLACEMENTS)('game server with logic on the %s', (placement) => {
 });
 
 describe('moving a socket', () => {
-  it('hands an accepted socket to a child process, while a worker thread refuses it', async () => {
+  it('hands an accepted socket to a child process; a worker thread cannot be handed one, but serves its own', async () => {
     const report = await within(demonstrateSocketHandoff(), 20_000, 'the socket hand-off demo');
     expect(report.childPid).toBeDefined();
     expect(report.childPid).not.toBe(report.parentPid);
     expect(report.reply).toBe(`served by child pid ${report.childPid}`);
     expect(report.workerError).toBe('DataCloneError: a net.Socket could not be cloned');
+    expect(report.workerServerReply).toMatch(
+      new RegExp(`^served by worker thread [1-9]\\d* of pid ${report.parentPid}$`),
+    );
   });
 });
 
@@ -189,7 +192,7 @@ describe('game server under a flood of plans', () => {
     try {
       // Two held plans fill the flooder's share; the third is refused at once.
       const refused = nextMessages(flooder, 1, "the flooder's third plan to be refused");
-      for (const id of [1, 2, 3]) flooder.send(plan(id, HOLD_SEED));
+      for (const id of [1, 2, 3]) flooder.send(plan(id, HOLD_MAP));
       expect(await refused).toEqual([
         {
           id: 3,
@@ -200,7 +203,7 @@ describe('game server under a flood of plans', () => {
       ]);
       // One more plan fills the server; the next, from another client, is refused too.
       const secondAnswers = nextMessages(second, 2, 'the second client to get two answers');
-      second.send(plan(1, HOLD_SEED));
+      second.send(plan(1, HOLD_MAP));
       second.send(plan(2, 7));
       expect(await ask(bystander, { id: 1, kind: 'ping' })).toEqual({ id: 1, kind: 'pong' });
       // The flooder leaves while its plans are held: their answers must be dropped, and the
@@ -211,13 +214,13 @@ describe('game server under a flood of plans', () => {
       release();
       expect(await secondAnswers).toEqual([
         { id: 2, kind: 'error', message: 'server is busy with 3 route plans; try again later' },
-        route(1, HOLD_SEED),
+        route(1, HOLD_MAP),
       ]);
       // Every place is free again: three plans at once are all answered with routes.
       const bystanderAnswers = nextMessages(bystander, 2, 'the bystander to get two routes');
       bystander.send(plan(2, 8));
       bystander.send(plan(3, 9));
-      expect(await ask(second, { id: 3, kind: 'plan', seed: 10, size: 30 })).toEqual(route(3, 10));
+      expect(await ask(second, { id: 3, kind: 'plan', map: 10, size: 30 })).toEqual(route(3, 10));
       expect(await bystanderAnswers).toEqual(expect.arrayContaining([route(2, 8), route(3, 9)]));
     } finally {
       release();
@@ -249,8 +252,8 @@ describe('game server under a flood of plans', () => {
         "the flooder's third connection to be refused twice",
       );
       for (const each of flooders.slice(0, 3)) {
-        each.send(plan(1, HOLD_SEED));
-        each.send(plan(2, HOLD_SEED));
+        each.send(plan(1, HOLD_MAP));
+        each.send(plan(2, HOLD_MAP));
       }
       const message =
         'too many route plans in flight from your address (limit 4); wait for an answer before sending another';
@@ -306,21 +309,21 @@ describe('game server under a flood of plans', () => {
     const { server } = await startFixtureServer();
     const client = await connect(server.url);
     try {
-      expect(await ask(client, { id: 1, kind: 'plan', seed: CRASH_SEED, size: 30 })).toEqual({
+      expect(await ask(client, { id: 1, kind: 'plan', map: CRASH_MAP, size: 30 })).toEqual({
         id: 1,
         kind: 'error',
         message: 'route planning failed because its worker stopped; try again',
       });
-      expect(await ask(client, { id: 2, kind: 'plan', seed: 5, size: 30 })).toEqual(route(2, 5));
+      expect(await ask(client, { id: 2, kind: 'plan', map: 5, size: 30 })).toEqual(route(2, 5));
       // A worker ended by an uncaught exception (an 'error' event, not an exit mid-job).
-      expect(
-        await ask(client, { id: 3, kind: 'plan', seed: CRASH_IN_TIMER_SEED, size: 30 }),
-      ).toEqual({
-        id: 3,
-        kind: 'error',
-        message: 'route planning failed because its worker stopped; try again',
-      });
-      expect(await ask(client, { id: 4, kind: 'plan', seed: 6, size: 30 })).toEqual(route(4, 6));
+      expect(await ask(client, { id: 3, kind: 'plan', map: CRASH_IN_TIMER_MAP, size: 30 })).toEqual(
+        {
+          id: 3,
+          kind: 'error',
+          message: 'route planning failed because its worker stopped; try again',
+        },
+      );
+      expect(await ask(client, { id: 4, kind: 'plan', map: 6, size: 30 })).toEqual(route(4, 6));
     } finally {
       client.close();
       await within(server.close(), 15_000, 'the fixture server to close');

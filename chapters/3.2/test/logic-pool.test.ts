@@ -47,7 +47,7 @@ describe('LogicPool', () => {
   it("sends calls to the live worker while a crashed worker's replacement fails to load, and starts it again later", async () => {
     const gate = new SharedArrayBuffer(4); // the fixture's hold gate, unused here
     const modules = [
-      new URL('./fixtures/logic-under-test.worker.ts', import.meta.url), // crashes on seed -1
+      new URL('./fixtures/logic-under-test.worker.ts', import.meta.url), // crashes on map -1
       new URL('../src/echo.worker.ts', import.meta.url),
       new URL('./fixtures/broken-start.worker.ts', import.meta.url), // the replacement
       new URL('../src/echo.worker.ts', import.meta.url), // its retry, after a back-off
@@ -61,7 +61,7 @@ describe('LogicPool', () => {
     try {
       await within(pool.ready(), 20_000, 'two workers to start');
       const crash = await within(
-        pool.call({ seed: -1, size: 10 }).catch((e: unknown) => e),
+        pool.call({ map: -1, size: 10 }).catch((e: unknown) => e),
         20_000,
         'the crashing plan to fail',
       );
@@ -72,8 +72,8 @@ describe('LogicPool', () => {
         20_000,
         'the replacement to fail loading',
       );
-      for (const seed of [1, 2, 3]) {
-        expect(await within(pool.call({ seed }), 20_000, `plan ${seed}`)).toEqual({ seed });
+      for (const map of [1, 2, 3]) {
+        expect(await within(pool.call({ map }), 20_000, `plan ${map}`)).toEqual({ map });
       }
       await until(
         () => peers[3]?.started === true,
@@ -90,8 +90,8 @@ describe('LogicPool', () => {
     const { pool, peers } = fixturePool();
     try {
       await within(pool.ready(), 20_000, 'the worker to start');
-      // Seed -3 is answered, then the worker exits on its own.
-      expect(await within(pool.call({ seed: -3, size: 10 }), 10_000, 'the answer')).toBeTypeOf(
+      // Map -3 is answered, then the worker exits on its own.
+      expect(await within(pool.call({ map: -3, size: 10 }), 10_000, 'the answer')).toBeTypeOf(
         'number',
       );
       await until(
@@ -125,7 +125,7 @@ describe('LogicPool', () => {
   it('starts no replacement for a worker that close() ended mid-call', async () => {
     const { pool, peers } = fixturePool(); // its gate is never opened: the call stays in flight
     await within(pool.ready(), 20_000, 'the worker to start');
-    const held = pool.call({ seed: -2, size: 10 }).catch((e: unknown) => e);
+    const held = pool.call({ map: -2, size: 10 }).catch((e: unknown) => e);
     await until(() => peers[0]?.pendingCalls === 1, 10_000, 'the held call to reach the worker');
     await within(pool.close(), 10_000, 'the pool to close with a call in flight');
     expect(await held).toBeInstanceOf(WorkerExitedError);

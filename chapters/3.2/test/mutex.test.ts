@@ -1,15 +1,15 @@
 import { isMainThread } from 'node:worker_threads';
-import { within } from '@course/course-kit/testing/waits';
+import { until } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { LockTimeoutError, MainThreadBlockError, NotLockOwnerError } from '../src/errors.ts';
 import { runCounterDemo, runDeadlockDemo } from '../src/lock-demo.ts';
 import { createLockBuffer, FREE, Mutex, MY_OWNER_ID } from '../src/mutex.ts';
 import { Peer } from '../src/peer.ts';
 
-/** Resolves once slot 0 of `buffer` is non-zero, without blocking the event loop. */
-async function waitForFlag(buffer: SharedArrayBuffer): Promise<void> {
+/** Resolves once slot 0 of `buffer` is non-zero (polled, so the event loop keeps running). */
+function waitForFlag(buffer: SharedArrayBuffer, what: string): Promise<void> {
   const flag = new Int32Array(buffer);
-  while (Atomics.load(flag, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  return until(() => Atomics.load(flag, 0) !== 0, 10_000, what);
 }
 
 /** Two owners of one lock, played by this thread with explicit owner ids. */
@@ -130,7 +130,7 @@ describe('Mutex across worker threads', () => {
     try {
       // Held until we say so (flag 2), so a descheduled test thread cannot find it free.
       const released = holder.call({ locks, names: ['map'], holdMs: 20_000, taken });
-      await within(waitForFlag(taken), 10_000, 'the worker to take "map"');
+      await waitForFlag(taken, 'the worker to take "map"');
       const main = new Mutex(locks, 0, { names: ['map'] });
       expect(main.tryLock()).toBe(false);
       const waiting = main.lockAsync(10_000);

@@ -21,13 +21,13 @@ describe('route planning kernel', () => {
     expect(shortestPath(walls, 3)).toBe(4);
   });
 
-  it('draws the same map for the same seed, and keeps start and goal open', () => {
+  it('draws the same map for the same map number, and keeps start and goal open', () => {
     const a = makeMap(50, 42);
     expect(makeMap(50, 42)).toEqual(a);
     expect(makeMap(50, 43)).not.toEqual(a);
     expect(a[0]).toBe(0);
     expect(a[a.length - 1]).toBe(0);
-    expect(planRoute({ seed: 42, size: 50 })).toBe(shortestPath(a, 50));
+    expect(planRoute({ map: 42, size: 50 })).toBe(shortestPath(a, 50));
   });
 
   it('refuses a map size outside 2–4096', () => {

@@ -56,7 +56,7 @@ describe('the CPU-bound kernel', () => {
 
 describe('ResultTable', () => {
   it('refuses to time a variant whose answer differs from the first row', () => {
-    const table = new ResultTable(2);
+    const table = new ResultTable();
     table.add('sequential', { value: 168, wallMs: 100, cpuMs: 100 });
     expect(() => table.add('broken workers', { value: 167, wallMs: 10, cpuMs: 20 })).toThrow(
       'broken workers got 167, expected 168',
@@ -64,10 +64,12 @@ describe('ResultTable', () => {
     expect(table.rows).toHaveLength(1);
   });
 
-  it('computes speedup against the first row and efficiency against the core count', () => {
-    const table = new ResultTable(2);
+  it('computes speedup against the first row and efficiency per worker the row computed on', () => {
+    const table = new ResultTable();
     table.add('sequential', { value: 1, wallMs: 100, cpuMs: 100 });
-    const row = table.add('two workers', { value: 1, wallMs: 50, cpuMs: 100 });
+    const row = table.add('two workers', { value: 1, wallMs: 50, cpuMs: 100 }, 0, 2);
     expect(row).toMatchObject({ speedup: 2, efficiency: 1, wall_ms: 50, cpu_ms: 100 });
+    // A row that mostly waits has no efficiency: its speedup does not come from CPUs.
+    expect(table.add('waits', { value: 1, wallMs: 10, cpuMs: 1 })).not.toHaveProperty('efficiency');
   });
 });

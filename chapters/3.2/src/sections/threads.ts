@@ -18,7 +18,9 @@ export const threads: Section = {
   title: 'Threads',
   summary: 'two ticking worker threads; join (await exit) vs daemon (unref)',
   async run(ctx) {
-    ctx.step('step 1: start two workers (the seed forgot start(); Node workers start at once)');
+    ctx.step(
+      'step 1: start two workers (a Node worker starts when it is created: no start() to forget)',
+    );
     const specs: TickerData[] = [
       { label: 'A', periodMs: 100, ticks: 9 },
       { label: 'B', periodMs: 300, ticks: 3 },

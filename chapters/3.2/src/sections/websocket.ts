@@ -2,7 +2,8 @@
  * 3.2.5 WebSocket + workers — a light client's ping latency while another client floods the
  * server with route-planning jobs: logic on the main thread vs on a worker-thread pool.
  * Shows:  heavy logic on the event-loop thread delays every other client; offloaded, it does
- *         not. A socket can move to a child process, never to a worker thread.
+ *         not. An accepted socket can move to a child process, not to a worker thread
+ *         (which can still open sockets of its own).
  * Run:    npm run chapter:3.2 -- 3.2.5 [--duration 1000] [--size 500] [--workers 2] [--json]
  * Expect: p99 of tens–hundreds of ms with logic on the main thread; a few ms with workers.
  */
@@ -65,16 +66,23 @@ export const websocket: Section = {
       ),
     );
 
-    ctx.step('step 2: hand an accepted TCP socket to a child process, and try a worker thread');
+    ctx.step(
+      'step 2: where can a connection live? a child process, a worker thread, a worker’s own server',
+    );
     const handoff = await demonstrateSocketHandoff(ctx.signal);
-    ctx.say(`parent pid ${handoff.parentPid} accepted; the client read "${handoff.reply}"`);
+    ctx.say(
+      `parent pid ${handoff.parentPid} accepted and sent the socket to a child; the client read "${handoff.reply}"`,
+    );
     ctx.say(`worker.postMessage(socket): ${handoff.workerError}`);
     ctx.say(
-      'So the seed’s thread per connection has no Node equivalent: the main thread owns every',
+      `a server the worker thread opened itself: the client read "${handoff.workerServerReply}"`,
     );
     ctx.say(
-      'socket and does the I/O; workers get the CPU-heavy logic as messages and send answers back.',
+      'A worker thread can open and serve its own sockets, but in Node 20 it cannot be handed',
     );
+    ctx.say('one another thread accepted; a child process can (subprocess.send(message, socket)).');
+    ctx.say('So this server keeps every socket on the main thread, which does the I/O, and sends');
+    ctx.say('only the CPU-heavy game logic to workers as messages.');
     // speedup: p99 against the flooded server with its logic on the main thread.
     const flooded = 'flooded, logic on main thread';
     if (!rows.some((r) => r.name === flooded)) return { results: rows };
