@@ -1,5 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import { until } from '@course/course-kit/testing/waits';
+import { until, within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { LockTimeoutError, MainThreadBlockError, NotLockOwnerError } from '../src/errors.ts';
 import { runCounterDemo, runDeadlockDemo } from '../src/lock-demo.ts';
