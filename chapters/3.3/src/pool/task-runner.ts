@@ -14,6 +14,12 @@ export interface WorkerPort {
    */
   markRunning?(id: number): void;
   onMessage(listener: (message: ToWorker) => void): void;
+  /**
+   * Called before a task module is imported and after; `beginImport` returns false when the
+   * pool is about to end this worker, and the import is then never started (see thread-cells.ts).
+   */
+  beginImport?(): boolean;
+  endImport?(): void;
   /** Leave cleanly once the pool says stop. */
   exit(): void;
 }
@@ -32,23 +38,29 @@ const modules = new Map<string, Promise<void>>();
 /** module → export → function, filled when a module loads so later tasks skip every await. */
 const resolved = new Map<string, Map<string, TaskFunction>>();
 
-function loadModule(url: string): Promise<void> {
+/** Settles never: the pool is ending this worker, which will not answer again. */
+const NEVER = new Promise<never>(() => {});
+
+function loadModule(url: string, port: WorkerPort): Promise<void> {
   let loading = modules.get(url);
   if (!loading) {
-    loading = (import(url) as Promise<Record<string, unknown>>).then((namespace) => {
-      const functions = new Map<string, TaskFunction>();
-      for (const [name, value] of Object.entries(namespace)) {
-        if (typeof value === 'function') functions.set(name, value as TaskFunction);
-      }
-      resolved.set(url, functions);
-    });
+    if (port.beginImport?.() === false) return NEVER;
+    loading = (import(url) as Promise<Record<string, unknown>>)
+      .then((namespace) => {
+        const functions = new Map<string, TaskFunction>();
+        for (const [name, value] of Object.entries(namespace)) {
+          if (typeof value === 'function') functions.set(name, value as TaskFunction);
+        }
+        resolved.set(url, functions);
+      })
+      .finally(() => port.endImport?.());
     modules.set(url, loading);
   }
   return loading;
 }
 
-async function resolveTask(request: TaskRequest): Promise<TaskFunction> {
-  await loadModule(request.module);
+async function resolveTask(request: TaskRequest, port: WorkerPort): Promise<TaskFunction> {
+  await loadModule(request.module, port);
   const fn = resolved.get(request.module)?.get(request.exportName);
   if (!fn) {
     throw new TypeError(`${request.module} has no exported function "${request.exportName}"`);
@@ -124,7 +136,7 @@ export function serveTasks(port: WorkerPort): void {
         let fn = resolved.get(request.module)?.get(request.exportName);
         if (!fn) {
           flush(); // about to wait: nothing finished may sit in the outbox meanwhile
-          fn = await resolveTask(request);
+          fn = await resolveTask(request, port);
         }
         let value = fn(...request.args);
         if (isThenable(value)) {

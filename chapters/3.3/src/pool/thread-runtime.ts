@@ -2,49 +2,53 @@
 import { startTsWorker } from '@course/course-kit';
 import type { FromWorker } from './messages.ts';
 import type { Runtime } from './runtime.ts';
+import { createThreadCells, RUNNING_TASK, stopImports } from './thread-cells.ts';
 
 const ENTRY = new URL('./thread.worker.ts', import.meta.url);
-/** Longest wait for a starting thread to finish loading before it is terminated anyway. */
-const START_GRACE_MS = 2_000;
+/** Longest wait for a thread to finish loading a module before it is terminated anyway. */
+const LOAD_GRACE_MS = 2_000;
+const RECHECK_MS = 5;
 
 export const threadRuntime: Runtime = {
   kind: 'thread',
   start(events) {
-    // One shared cell: the id of the task the worker is running, readable after it dies.
-    const progress = new Int32Array(new SharedArrayBuffer(4));
-    const worker = startTsWorker(ENTRY, { progress: progress.buffer });
+    const cells = createThreadCells();
+    const worker = startTsWorker(ENTRY, { cells: cells.buffer });
     let ready = false;
-    let killWhenReady: NodeJS.Timeout | undefined;
+    let killing = false;
+    /** A thread let go while still starting has nothing to say that the pool asked for. */
+    let killedWhileStarting = false;
+    let recheck: NodeJS.Timeout | undefined;
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') ready = true;
-      if (killWhenReady !== undefined) {
-        // The pool is done with this thread: it only waited to finish loading.
-        clearTimeout(killWhenReady);
-        void worker.terminate();
-        return;
-      }
-      events.message(message);
+      if (!killedWhileStarting) events.message(message);
     });
     // An uncaught exception in the thread emits 'error' and then 'exit' (code 1); the pool
     // acts on 'exit' alone, so 'error' only needs a listener to keep the parent alive.
     worker.on('error', () => {});
     worker.on('exit', (code) => {
-      clearTimeout(killWhenReady);
+      clearTimeout(recheck);
       events.exit(code, null);
     });
     return {
       id: worker.threadId,
       send: (message) => worker.postMessage(message),
       kill: () => {
-        if (ready) {
-          void worker.terminate();
-          return;
-        }
-        // Terminating a thread while it still evaluates its modules can crash V8 itself
-        // (nodejs/node#53238, seen once in CI here): a starting thread is ended once loaded.
-        killWhenReady ??= setTimeout(() => void worker.terminate(), START_GRACE_MS);
+        if (killing) return;
+        killing = true;
+        killedWhileStarting = !ready;
+        // Terminating a thread while V8 still evaluates a module can crash the process
+        // (nodejs/node#53238): wait until the thread has loaded its entry and no task module
+        // import is in flight (none can start now), for at most LOAD_GRACE_MS.
+        const giveUpAt = performance.now() + LOAD_GRACE_MS;
+        const terminateWhenLoaded = () => {
+          const loaded = ready && stopImports(cells);
+          if (loaded || performance.now() >= giveUpAt) void worker.terminate();
+          else recheck = setTimeout(terminateWhenLoaded, RECHECK_MS);
+        };
+        terminateWhenLoaded();
       },
-      runningTaskId: () => Atomics.load(progress, 0),
+      runningTaskId: () => Atomics.load(cells, RUNNING_TASK),
     };
   },
 };
