@@ -1,12 +1,16 @@
 /**
  * One sentence per handshake header: what it is for (RFC 6455 §4.1 client, §4.2.2 server).
  * Keys are lower-case because HTTP header names are case-insensitive (RFC 9110 §5.1).
+ * Connection and Upgrade are hop-by-hop (RFC 9110 §7.6.1, §7.8): each proxy on the way must
+ * drop them rather than forward them, which is why a WebSocket through a proxy needs the
+ * proxy's own support.
  */
 
 const REQUEST_NOTES: Record<string, string> = {
   host: 'which site the client wants; one TCP port can serve many',
   upgrade: 'asks to switch this connection from HTTP to the "websocket" protocol',
-  connection: '"Upgrade" marks the Upgrade header as meant for the next hop, not for caches',
+  connection:
+    'lists hop-by-hop headers: "Upgrade" is for this connection, and a proxy must not forward it (RFC 9110 §7.6.1)',
   'sec-websocket-key':
     '16 random bytes, base64-encoded: a nonce, not a secret; the server must transform it',
   'sec-websocket-version': 'the protocol version; 13 is the only one RFC 6455 defines',
@@ -19,7 +23,7 @@ const REQUEST_NOTES: Record<string, string> = {
 
 const RESPONSE_NOTES: Record<string, string> = {
   upgrade: 'confirms the switch: after this head, both sides speak WebSocket frames',
-  connection: 'as in the request: the upgrade applies to this connection only',
+  connection: 'as in the request: the switch applies to this one connection, not beyond a proxy',
   'sec-websocket-accept':
     'base64(SHA-1(key + magic GUID)): proves this server understood the WebSocket request',
   'sec-websocket-protocol':

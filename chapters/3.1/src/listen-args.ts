@@ -1,6 +1,6 @@
 /**
  * `--host`, `--port` and `PORT` for the chapter's server, checked before anything listens.
- * Precedence: the flag, then the environment, then the seed's port 1234.
+ * Precedence: the flag, then the environment, then the original chapter's port 1234.
  */
 import { type SectionArgs, UsageError } from '@course/course-kit';
 

@@ -2,8 +2,9 @@
  * Handshake requests for section 3.1.2: the RFC's own example, and variations a server
  * must accept or refuse. Written out as text so a reader sees exactly what is sent.
  */
+
+import { ORIGINAL_SAMPLE_REQUEST } from './original-code.ts';
 import { requestHead } from './raw-http.ts';
-import { SEED_SAMPLE_REQUEST } from './seed.ts';
 
 /** The sample request of RFC 6455 §1.2, with the key whose answer §1.3 gives. */
 export const RFC_REQUEST = requestHead([
@@ -30,7 +31,7 @@ export const REFUSAL_DEMOS: ReadonlyArray<{ label: string; request: string }> = 
   },
   {
     label: 'the original chapter’s sample (its key is not 16 bytes in base64)',
-    request: SEED_SAMPLE_REQUEST,
+    request: ORIGINAL_SAMPLE_REQUEST,
   },
   { label: 'POST instead of GET', request: RFC_REQUEST.replace('GET', 'POST') },
   {

@@ -9,7 +9,7 @@ import type { HttpRequestHead } from '@course/ws-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CourseServer, startCourseServer } from '../src/course-server.ts';
-import { seedFindKey } from '../src/seed.ts';
+import { originalFindKey } from '../src/original-code.ts';
 
 const RESULTS = new URL('../test-results/', import.meta.url);
 
@@ -97,6 +97,6 @@ describe.runIf(shouldRunBrowserTests())('the chat page in Chromium', () => {
       '',
       '',
     ].join('\r\n');
-    expect(seedFindKey(request)).toBeUndefined();
+    expect(originalFindKey(request)).toBeUndefined();
   });
 });

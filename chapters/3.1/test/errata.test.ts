@@ -1,17 +1,21 @@
 /**
- * One test (or more) per mistake of the original chapter 3.1 — docs/chapter-3.1.md lists
- * them in its errata table by these names. Where it helps, the original's code (ported in
- * src/seed.ts) is run next to ours so the mistake is shown failing, not just described.
+ * One test (or more) per erratum of the original chapter 3.1 — docs/chapter-3.1.md lists
+ * them by these names. Where it helps, the original's code (ported in src/original-code.ts)
+ * is run next to ours, so a mistake is shown failing, and a claim shown true, not just described.
  */
+import { once } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
 import {
   computeAcceptKey,
   connect,
   createServer,
+  decodeFrameHeader,
   encodeFrame,
   formatSwitchingProtocols,
   formatUpgradeRequest,
   HandshakeError,
+  HttpRequestParser,
+  HttpResponseParser,
   Opcode,
   Protocol,
 } from '@course/ws-core';
@@ -19,15 +23,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type CourseServer, startCourseServer } from '../src/course-server.ts';
 import { type Answer, startImpostor } from '../src/impostor.ts';
+import {
+  ORIGINAL_SAMPLE_REQUEST,
+  originalFindKey,
+  originalHandshakeResponse,
+  originalRecvData,
+  originalSendDataHeader,
+} from '../src/original-code.ts';
 import { exchangeRaw, requestHead } from '../src/raw-http.ts';
 import { acceptWithoutGuid } from '../src/sections/magic-guid.ts';
-import {
-  SEED_SAMPLE_REQUEST,
-  seedFindKey,
-  seedHandshakeResponse,
-  seedRecvData,
-  seedSendDataHeader,
-} from '../src/seed.ts';
+import { startWireTap } from '../src/wire-tap.ts';
 import { eventually, RawClient } from './helpers.ts';
 
 const MASK = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d]);
@@ -85,7 +90,7 @@ describe('errata: the handshake text of 3.1.1', () => {
     // 16 bytes in base64 are 24 characters ending in "=="; the sample's key has 19.
     expect('xsdouiaDDBub25jZQ==').toHaveLength(19);
     expect(Buffer.from('dGhlIHNhbXBsZSBub25jZQ==', 'base64')).toHaveLength(16);
-    const answer = await exchangeRaw(server, SEED_SAMPLE_REQUEST);
+    const answer = await exchangeRaw(server, ORIGINAL_SAMPLE_REQUEST);
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer).toContain('sec-websocket-key must be 16 bytes in base64');
   });
@@ -119,7 +124,7 @@ describe('errata: the handshake text of 3.1.1', () => {
     // The original's HANDSHAKE_STRING: a real client ignores both headers, so its
     // "Websocket-Protocol:chat" selects no subprotocol at all.
     const result = await wsAgainst(
-      (decision) => seedHandshakeResponse(decision.accept, '127.0.0.1:1234'),
+      (decision) => originalHandshakeResponse(decision.accept, '127.0.0.1:1234'),
       ['chat'],
     );
     expect(result.opened).toBe(false);
@@ -154,7 +159,7 @@ describe('errata: handshake() of 3.1.3', () => {
   it('finds Sec-WebSocket-Key in any letter case, where the original’s exact-case lookup misses it', async () => {
     // What real clients send: ws-core's client and browsers spell it "Sec-WebSocket-Key".
     const request = formatUpgradeRequest(new URL(`${server.url}echo`), 'dGhlIHNhbXBsZSBub25jZQ==');
-    expect(seedFindKey(request)).toBeUndefined(); // the original answers "not websocket."
+    expect(originalFindKey(request)).toBeUndefined(); // the original answers "not websocket."
     for (const spelling of ['Sec-WebSocket-Key', 'sec-websocket-key', 'SEC-WEBSOCKET-KEY']) {
       const lines = upgradeLines().map((l) => l.replace('Sec-WebSocket-Key', spelling));
       expect(await exchangeRaw(server, requestHead(lines))).toMatch(/^HTTP\/1\.1 101 /);
@@ -163,14 +168,14 @@ describe('errata: handshake() of 3.1.3', () => {
 
   it('accepts a header without a space after the colon, where the original’s split(": ") throws', async () => {
     const lines = upgradeLines().map((l) => l.replace('Sec-WebSocket-Key: ', 'Sec-WebSocket-Key:'));
-    expect(() => seedFindKey(requestHead(lines))).toThrow(/ValueError/);
+    expect(() => originalFindKey(requestHead(lines))).toThrow(/ValueError/);
     expect(await exchangeRaw(server, requestHead(lines))).toMatch(/^HTTP\/1\.1 101 /);
   });
 
   it('completes a handshake whose request arrives one byte per read', async () => {
     const bytes = Buffer.from(requestHead(upgradeLines()));
     // One short recv(): the original's parser throws on the cut line and gives up.
-    expect(() => seedFindKey(bytes.subarray(0, 40).toString())).toThrow(/ValueError/);
+    expect(() => originalFindKey(bytes.subarray(0, 40).toString())).toThrow(/ValueError/);
     const answer = await new Promise<string>((resolve) => {
       const socket = tcpConnect(server.port, '127.0.0.1');
       let received = '';
@@ -196,21 +201,37 @@ describe('errata: handshake() of 3.1.3', () => {
     const lines = [...upgradeLines(), `Cookie: session=${'c'.repeat(3000)}`];
     const request = requestHead(lines);
     expect(request.length).toBeGreaterThan(1024);
-    expect(seedFindKey(request.slice(0, 1024))).toBeUndefined(); // what recv(1024) would see
+    expect(originalFindKey(request.slice(0, 1024))).toBeUndefined(); // what recv(1024) would see
     expect(await exchangeRaw(server, request)).toMatch(/^HTTP\/1\.1 101 /);
   });
 });
 
 describe('errata: the frame format of 3.1.5', () => {
-  it('reads 127 as "an 8-byte (64-bit) length follows", not 4 bytes', () => {
-    const frame = encodeFrame({ ...text(''), payload: Buffer.alloc(70_000) });
-    expect([...frame.subarray(0, 10)]).toEqual([0x81, 127, 0, 0, 0, 0, 0, 0x01, 0x11, 0x70]);
+  it('reads 127 as "an 8-byte length follows", as the original’s recv_data code does (its prose says 4 bytes)', () => {
+    const payload = Buffer.alloc(70_000, 0xab);
+    const frame = encodeFrame({ ...text(''), opcode: Opcode.BINARY, payload }, MASK);
+    // 127, then the length in 8 bytes (bytes 2–9), then the mask in bytes 10–13.
+    expect([...frame.subarray(0, 14)]).toEqual([
+      0x82,
+      0xff,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x01,
+      0x11,
+      0x70,
+      ...MASK,
+    ]);
+    // recv_data takes the mask from all_data[10:14]: right, as long as the frame came whole.
+    expect(originalRecvData(frame).equals(payload)).toBe(true);
   });
 
   it('encodes 126–65535 with a 16-bit length, where the original’s "!BQ" wrote 64 bits', () => {
     const ours = encodeFrame(text('x'.repeat(200)));
     expect([...ours.subarray(0, 4)]).toEqual([0x81, 126, 0x00, 0xc8]);
-    expect([...seedSendDataHeader(200)]).toEqual([0x81, 126, 0, 0, 0, 0, 0, 0, 0, 0xc8]);
+    expect([...originalSendDataHeader(200)]).toEqual([0x81, 126, 0, 0, 0, 0, 0, 0, 0, 0xc8]);
   });
 
   it('is misread by the ws package when sent the original’s "!BQ" header', async () => {
@@ -218,7 +239,7 @@ describe('errata: the frame format of 3.1.5', () => {
     const result = await wsAgainst((decision) =>
       Buffer.concat([
         Buffer.from(formatSwitchingProtocols(decision), 'latin1'),
-        seedSendDataHeader(payload.length),
+        originalSendDataHeader(payload.length),
         payload,
       ]),
     );
@@ -228,24 +249,44 @@ describe('errata: the frame format of 3.1.5', () => {
   });
 
   it('cannot send 65536 bytes or more with the original’s "!BH" (struct.error), while ours can', () => {
-    expect(() => seedSendDataHeader(65_536)).toThrow(/struct\.error/);
+    expect(() => originalSendDataHeader(65_536)).toThrow(/struct\.error/);
     expect(encodeFrame({ ...text(''), payload: Buffer.alloc(65_536) })).toHaveLength(65_546);
   });
 
-  it('sends unmasked frames from the server: the MASK bit is 1 only from clients', async () => {
-    const client = await RawClient.open(server.port, '/echo');
-    const raw: Buffer[] = [];
-    client.socket.on('data', (chunk: Buffer) => raw.push(chunk));
-    client.sendText('hi');
-    await new Promise<void>((resolve) => client.socket.once('data', () => resolve()));
-    const reply = Buffer.concat(raw);
-    expect([...reply.subarray(0, 4)]).toEqual([0x81, 0x02, 0x68, 0x69]);
-    client.destroy();
+  it('names the first bit of byte 1 MASK: 1 on every frame a client sends, 0 on every frame the server sends', async () => {
+    // A real client (the ws package) behind a recording relay, so we see the bytes it sent.
+    const tap = await startWireTap({ host: '127.0.0.1', port: server.port });
+    try {
+      const client = new WebSocket(`ws://127.0.0.1:${tap.port}/echo`);
+      await once(client, 'open');
+      for (const message of ['hi', 'x'.repeat(300)]) {
+        client.send(message);
+        await once(client, 'message');
+      }
+      client.close(1000);
+      await once(client, 'close');
+      const maskBits = (chunks: Buffer[], parser: HttpRequestParser | HttpResponseParser) => {
+        const rest = Buffer.from(parser.push(Buffer.concat(chunks))?.rest ?? []);
+        const bits: boolean[] = [];
+        for (let at = 0; at < rest.length; ) {
+          const header = decodeFrameHeader(rest, at);
+          if (!header) break;
+          bits.push(header.masked);
+          at += header.headerLength + header.payloadLength;
+        }
+        return bits;
+      };
+      // Three frames each way: two messages and the close.
+      expect(maskBits(tap.fromClient, new HttpRequestParser())).toEqual([true, true, true]);
+      expect(maskBits(tap.fromServer, new HttpResponseParser())).toEqual([false, false, false]);
+    } finally {
+      await tap.close();
+    }
   });
 
   it('keeps two frames that arrive in one read apart, where recv_data merges them', () => {
     const twoFrames = Buffer.concat([encodeFrame(text('ab'), MASK), encodeFrame(text('cd'), MASK)]);
-    expect(seedRecvData(twoFrames).toString('latin1')).not.toBe('abcd'); // header bytes XORed in
+    expect(originalRecvData(twoFrames).toString('latin1')).not.toBe('abcd'); // header bytes XORed in
     const protocol = new Protocol({ role: 'server' });
     protocol.receiveData(twoFrames);
     expect(protocol.eventsReceived()).toEqual([
@@ -259,7 +300,7 @@ describe('errata: the frame format of 3.1.5', () => {
       { ...text(''), opcode: Opcode.CLOSE, payload: Buffer.from([0x03, 0xe8]) },
       MASK,
     );
-    expect([...seedRecvData(close)]).toEqual([0x03, 0xe8]); // "\x03\xe8" handed to the game logic
+    expect([...originalRecvData(close)]).toEqual([0x03, 0xe8]); // "\x03\xe8" handed to the game logic
     const protocol = new Protocol({ role: 'server' });
     protocol.receiveData(close);
     expect(protocol.eventsReceived()).toEqual([{ type: 'close', code: 1000, reason: '' }]);

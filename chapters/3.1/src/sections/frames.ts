@@ -8,7 +8,7 @@
 import type { Section, SectionContext } from '@course/course-kit';
 import { encodeFrame, Opcode, Protocol } from '@course/ws-core';
 import { dumpFrame, hex } from '../frame-dump.ts';
-import { seedSendDataHeader } from '../seed.ts';
+import { originalSendDataHeader } from '../original-code.ts';
 
 /** The masking key of RFC 6455 §5.7's examples, so every run prints the same bytes. */
 const RFC_MASK = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d]);
@@ -41,15 +41,15 @@ function showStreamReads(ctx: SectionContext) {
   );
 }
 
-function showSeedSendData(ctx: SectionContext) {
+function showOriginalSendData(ctx: SectionContext) {
   const payload = Buffer.from(MESSAGES[1].payload);
-  const seedHeader = seedSendDataHeader(payload.length);
+  const originalHeader = originalSendDataHeader(payload.length);
   ctx.say(
     `  right header for 200 B     ${hex(frameOf(MESSAGES[1]).subarray(0, 4))}   (126, then 16-bit length)`,
   );
-  ctx.say(`  original's "!BQ" header    ${hex(seedHeader)}   (126, then a 64-bit length)`);
+  ctx.say(`  original's "!BQ" header    ${hex(originalHeader)}   (126, then a 64-bit length)`);
   const client = new Protocol({ role: 'client' });
-  client.receiveData(Buffer.concat([seedHeader, payload]));
+  client.receiveData(Buffer.concat([originalHeader, payload]));
   const seen = client
     .eventsReceived()
     .map((e) => (e.type === 'text' ? `a ${Buffer.byteLength(e.data)}-byte text message` : e.type));
@@ -61,7 +61,7 @@ function showSeedSendData(ctx: SectionContext) {
     `  and fails the connection: ${client.failure?.closeCode} ${client.failure?.message ?? '(no failure)'}`,
   );
   try {
-    seedSendDataHeader(70_000);
+    originalSendDataHeader(70_000);
   } catch (error) {
     ctx.say(`  for 70 KB the original's "!BH" cannot even pack: ${(error as Error).message}`);
   }
@@ -83,7 +83,7 @@ export const framesSection: Section = {
     ctx.step('frames are a stream: reads do not line up with frames');
     showStreamReads(ctx);
     ctx.step('the original send_data, header for a 200 B message');
-    showSeedSendData(ctx);
+    showOriginalSendData(ctx);
     return undefined;
   },
 };

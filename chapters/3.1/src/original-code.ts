@@ -5,7 +5,7 @@
  */
 
 /** The original's `HANDSHAKE_STRING` after `.replace('#1', key).replace('#2', host)`. */
-export function seedHandshakeResponse(accept: string, hostPort: string): string {
+export function originalHandshakeResponse(accept: string, hostPort: string): string {
   return (
     'HTTP/1.1 101 Switching Protocols\r\n' +
     'Upgrade: websocket\r\n' +
@@ -17,7 +17,7 @@ export function seedHandshakeResponse(accept: string, hostPort: string): string 
 }
 
 /** The original's 3.1.1 sample request, byte for byte (its 19-character key is not 16 bytes in base64). */
-export const SEED_SAMPLE_REQUEST =
+export const ORIGINAL_SAMPLE_REQUEST =
   'GET /chat HTTP/1.1\r\n' +
   'Host: server.xzy.com\r\n' +
   'Upgrade: websocket\r\n' +
@@ -32,7 +32,7 @@ export const SEED_SAMPLE_REQUEST =
  * the key up with one exact spelling. Returns the key, or undefined where the original
  * printed "not websocket."; throws where Python's `line.split(': ', 1)` unpacking would.
  */
-export function seedFindKey(firstRead: string): string | undefined {
+export function originalFindKey(firstRead: string): string | undefined {
   const headers = new Map<string, string>();
   const [head = ''] = firstRead.split('\r\n\r\n', 1);
   for (const line of head.split('\r\n').slice(1)) {
@@ -47,7 +47,7 @@ export function seedFindKey(firstRead: string): string | undefined {
  * The original `send_data` header for a text message of `length` bytes, including its
  * swapped struct formats: `!BQ` (8-byte length) after 126 and `!BH` (2-byte) after 127.
  */
-export function seedSendDataHeader(length: number): Buffer {
+export function originalSendDataHeader(length: number): Buffer {
   if (length === 0) throw new Error('send_data returns False: an empty message cannot be sent');
   if (length < 126) return Buffer.from([0x81, length]);
   if (length <= 0xffff) {
@@ -66,7 +66,7 @@ export function seedSendDataHeader(length: number): Buffer {
  * length field, then XORs *everything* after it, ignoring FIN, opcode, the MASK bit and the
  * declared length.
  */
-export function seedRecvData(firstRead: Uint8Array): Buffer {
+export function originalRecvData(firstRead: Uint8Array): Buffer {
   const length = (firstRead[1] ?? 0) & 127;
   const maskAt = length === 126 ? 4 : length === 127 ? 10 : 2;
   const mask = firstRead.subarray(maskAt, maskAt + 4);

@@ -1,0 +1,130 @@
+/**
+ * The Python 3 sketches the lesson shows (chapters/3.1/sketches/): each one run for real, its
+ * output checked; the server sketch is started on a free loopback port, talked to by the `ws`
+ * package and stopped. Skipped, with the reason, where python3 is not installed.
+ */
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+const SKETCHES = fileURLToPath(new URL('../sketches/', import.meta.url));
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+if (!hasPython)
+  console.warn('sketches.test.ts: python3 is not installed, so the sketches are skipped');
+
+const run = promisify(execFile);
+async function sketch(file: string, args: string[] = []): Promise<string> {
+  const { stdout } = await run('python3', [file, ...args], { cwd: SKETCHES, timeout: 20_000 });
+  return stdout;
+}
+
+describe.skipIf(!hasPython)('Python sketches (python3)', () => {
+  it('accept_key.py turns the RFC 6455 §1.3 key into the RFC accept value', async () => {
+    expect(await sketch('accept_key.py')).toBe(
+      'dGhlIHNhbXBsZSBub25jZQ== -> s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n',
+    );
+  });
+
+  it('handshake.py reads a head sent in two pieces, with a lower-case key name, and answers 101', async () => {
+    const out = await sketch('handshake.py');
+    expect(out.split('\r\n')).toEqual([
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+      '',
+      '',
+    ]);
+  });
+
+  it('recv_frame.py unmasks the RFC "Hello", splits two frames in one read, waits on half of one', async () => {
+    expect((await sketch('recv_frame.py')).split('\n')).toEqual([
+      "fin=True opcode=1 payload=b'Hello' size=11",
+      'frame: Hello',
+      'frame: Hello',
+      'half a frame: None',
+      '',
+    ]);
+  });
+
+  it('send_frame.py packs 16 bits after 126 and 64 bits after 127', async () => {
+    expect((await sketch('send_frame.py')).split('\n')).toEqual([
+      '5 bytes -> 81 05',
+      '200 bytes -> 81 7e 00 c8',
+      '70000 bytes -> 81 7f 00 00 00 00 00 01 11 70',
+      '',
+    ]);
+  });
+
+  it('reuse_addr.py cannot bind a port in TIME_WAIT without SO_REUSEADDR, and can with it', async () => {
+    const out = await sketch('reuse_addr.py');
+    expect(out).toContain('without SO_REUSEADDR: EADDRINUSE');
+    expect(out).toMatch(/with SO_REUSEADDR: +bound/);
+  });
+
+  describe('server.py', () => {
+    let server: ChildProcess | undefined;
+    afterEach(async () => {
+      if (server && server.exitCode === null && server.signalCode === null) {
+        const exited = once(server, 'exit');
+        server.kill('SIGTERM');
+        await exited;
+      }
+      server = undefined;
+    });
+
+    async function start(): Promise<string> {
+      server = spawn('python3', ['server.py', '--port', '0'], { cwd: SKETCHES });
+      const lines = createInterface({ input: server.stdout ?? process.stdin });
+      const listening = new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no "listening on" line in 10 s')), 10_000);
+        lines.on('line', (line) => {
+          const url = /^listening on (ws:\/\/\S+)$/.exec(line)?.[1];
+          if (url) {
+            clearTimeout(timer);
+            resolve(url);
+          }
+        });
+        server?.once('exit', (code) => reject(new Error(`server.py exited with ${code}`)));
+      });
+      return listening;
+    }
+
+    it('echoes text and binary to the ws package, answers a ping, and echoes the close code', async () => {
+      const url = await start();
+      const client = new WebSocket(url);
+      await once(client, 'open');
+      const next = () =>
+        once(client, 'message').then(([data, isBinary]) => ({ data: String(data), isBinary }));
+
+      client.send('hello');
+      expect(await next()).toEqual({ data: 'hello', isBinary: false });
+      client.send('x'.repeat(70_000)); // the 64-bit length form both ways
+      expect((await next()).data).toHaveLength(70_000);
+      client.send(Buffer.from([1, 2, 3]));
+      expect(await next()).toMatchObject({ isBinary: true });
+      client.ping('are you there');
+      expect(String((await once(client, 'pong'))[0])).toBe('are you there');
+
+      client.close(1000, 'bye');
+      const [code] = await once(client, 'close');
+      expect(code).toBe(1000);
+    });
+
+    it('serves a second client after the first leaves (one connection at a time)', async () => {
+      const url = await start();
+      for (const word of ['first', 'second']) {
+        const client = new WebSocket(url);
+        await once(client, 'open');
+        client.send(word);
+        expect(String((await once(client, 'message'))[0])).toBe(word);
+        client.close(1000);
+        await once(client, 'close');
+      }
+    });
+  });
+});
