@@ -29,6 +29,7 @@ async function main(): Promise<void> {
 
   const tls = readCertificate(values['tls-cert'], values['tls-key']);
 
+  // #region serve
   // 1. Echo each message back as it came: strings as text frames, Buffers as binary.
   const server = createServer({ host: values.host, port, tls }, (connection) => {
     connection.on('message', (data) => connection.send(data));
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   // 2. Start listening and announce the address in the one line other tools wait for.
   const { url } = await server.listen();
   console.log(`listening on ${url}`);
+  // #endregion serve
 
   // 3. Ctrl-C (or a kill): say 1001 "going away" to every client, then exit cleanly.
   const shutdown = () => {
