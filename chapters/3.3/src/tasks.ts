@@ -6,7 +6,7 @@ import { taskRef } from './pool/task-ref.ts';
 
 const HERE = new URL('./tasks.ts', import.meta.url);
 
-/** The seed's `Test(a, b)`, returning its line instead of printing it from the worker. */
+/** The original chapter's `Test(a, b)`, returning its line instead of printing it from the worker. */
 export function describePair(a: number, b: number): string {
   return `${a}->${b}`;
 }

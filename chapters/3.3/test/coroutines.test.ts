@@ -45,7 +45,7 @@ describe('fibonacci', () => {
   });
 });
 
-describe('the grep coroutine (the seed names it gerp)', () => {
+describe('the grep coroutine (the original chapter names it gerp)', () => {
   function collect() {
     const events: string[] = [];
     return {

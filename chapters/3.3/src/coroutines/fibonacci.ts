@@ -1,5 +1,5 @@
 /**
- * The seed's `foo()` generator, named for what it yields. Values are taken modulo a prime so
+ * The original chapter's `foo()` generator, named for what it yields. Values are taken modulo a prime so
  * they stay small integers: the lesson is laziness, not big-number arithmetic (a plain JS
  * number loses precision after fib(78)).
  */

@@ -1,5 +1,5 @@
 /**
- * The seed's `gerp` coroutine, spelled `grep`: a generator that *consumes* values. Each
+ * The original chapter's `gerp` coroutine, spelled `grep`: a generator that *consumes* values. Each
  * `next(line)` resumes it at `yield` with `line` as the yield expression's value.
  *
  *   const search = primed(grep('coroutine', report));   // runs to the first yield

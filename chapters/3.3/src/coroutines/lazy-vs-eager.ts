@@ -1,5 +1,5 @@
 /**
- * Measures the seed's claim that a generator is "fast and puts no pressure on memory":
+ * Measures the original chapter's claim that a generator is "fast and puts no pressure on memory":
  * sum the first `count` Fibonacci numbers three ways and record time and peak heap growth.
  */
 import { setFlagsFromString } from 'node:v8';

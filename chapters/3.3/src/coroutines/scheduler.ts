@@ -120,6 +120,7 @@ export class Scheduler {
     }
   }
 
+  // #region step
   private step({ entry, value, error, failed }: Resumption): void {
     const first = !this.started.has(entry);
     this.started.add(entry);
@@ -139,6 +140,7 @@ export class Scheduler {
     }
     this.park(entry, result.value);
   }
+  // #endregion step
 
   private park(entry: Entry, trap: Trap): void {
     this.log(entry, trap.kind);

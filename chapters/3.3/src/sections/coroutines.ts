@@ -41,7 +41,7 @@ export const coroutines: Section = {
       );
     }
 
-    step('2. grep coroutine (the seed calls it gerp)');
+    step('2. grep coroutine (the original chapter calls it gerp)');
     const search = primed(
       grep('coroutine', {
         started: (p) => say(`searching for "${p}"`),

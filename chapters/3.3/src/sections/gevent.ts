@@ -1,5 +1,5 @@
 /**
- * 3.3.4 gevent-style data structures — the seed left this heading empty.
+ * 3.3.4 gevent-style data structures — the original chapter left this heading empty.
  * Shows:  1. a matchmaking service: bounded lobby Queue with put timeouts, a Group of rooms
  *            with a concurrency limit, AsyncResult per player, a Lock around the ladder;
  *         2. cancellation: killing a Group aborts running tasks through their AbortSignal;

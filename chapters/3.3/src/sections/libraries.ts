@@ -1,5 +1,5 @@
 /**
- * 3.3.3 Third-party libraries — the seed left this heading empty. The Node counterparts of
+ * 3.3.3 Third-party libraries — the original chapter left this heading empty. The Node counterparts of
  * Python's third-party pools are piscina and tinypool; this section runs the same job on
  * them, on our pools and on raw worker_threads / child_process.
  * Shows:  what a mature library costs per task, and where the time goes.

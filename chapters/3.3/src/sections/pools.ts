@@ -1,6 +1,6 @@
 /**
  * 3.3.1 Pools — ThreadPool and ProcessPool behind one API modelled on multiprocessing.Pool.
- * Shows:  1. the seed's MPTest fails on its second submit; the fixed version runs 1000 tasks;
+ * Shows:  1. the original chapter's MPTest fails on its second submit; the fixed version runs 1000 tasks;
  *         2. apply, applyAsync with callbacks, map, imap, a failing task, a task time limit;
  *         3. switching kinds is one option: the same CPU job on threads and on processes.
  * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
@@ -25,7 +25,9 @@ export const pools: Section = {
       const jobs = wholeNumberArg(args, 'jobs', 40, { max: 10_000 });
       const kind = kinds[0] as PoolKind;
 
-      step(`1. the seed's MPTest on a ${kind} pool: close() and join() inside the loop`);
+      step(
+        `1. the original chapter's MPTest on a ${kind} pool: close() and join() inside the loop`,
+      );
       const broken = createPool(kind, { size: 2 });
       stopOnAbort(signal, broken);
       await mpTestAsWritten(broken, 1000).catch((error: Error) =>
