@@ -45,14 +45,12 @@ export interface MutexOptions {
   allowBlockingMainThread?: boolean;
 }
 
-/** Atomics.waitAsync (Node 16+): typed here because TypeScript's ES2023 lib lacks it. */
-export type WaitAsync = (
-  array: Int32Array,
-  index: number,
-  value: number,
-  timeout?: number,
-) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<string> };
-export const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+/**
+ * Atomics.waitAsync (in Node since 16; typed by TypeScript's ES2024.SharedMemory lib) returns an
+ * object, not a promise: `{ async: false, value: 'not-equal' | 'timed-out' }` when it need not
+ * wait, or `{ async: true, value: promise }`, the promise settling with 'ok' or 'timed-out'.
+ */
+export const waitAsync = Atomics.waitAsync;
 
 export class Mutex {
   readonly name: string;
