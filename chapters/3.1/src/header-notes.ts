@@ -9,8 +9,7 @@
 const REQUEST_NOTES: Record<string, string> = {
   host: 'which site the client wants; one TCP port can serve many',
   upgrade: 'asks to switch this connection from HTTP to the "websocket" protocol',
-  connection:
-    'lists hop-by-hop headers: "Upgrade" is for this connection, and a proxy must not forward it (RFC 9110 §7.6.1)',
+  connection: 'lists hop-by-hop headers: a proxy must not forward Upgrade (RFC 9110 §7.6.1)',
   'sec-websocket-key':
     '16 random bytes, base64-encoded: a nonce, not a secret; the server must transform it',
   'sec-websocket-version': 'the protocol version; 13 is the only one RFC 6455 defines',
@@ -23,7 +22,7 @@ const REQUEST_NOTES: Record<string, string> = {
 
 const RESPONSE_NOTES: Record<string, string> = {
   upgrade: 'confirms the switch: after this head, both sides speak WebSocket frames',
-  connection: 'as in the request: the switch applies to this one connection, not beyond a proxy',
+  connection: 'as in the request: Upgrade is for this connection only, never forwarded',
   'sec-websocket-accept':
     'base64(SHA-1(key + magic GUID)): proves this server understood the WebSocket request',
   'sec-websocket-protocol':
