@@ -8,6 +8,11 @@
  *
  * Every rule violation throws a ProtocolError carrying its close code; `fail` is the one
  * place that turns such an error into a close frame.
+ *
+ * Messages that arrived before a protocol error are delivered first: when the error is found
+ * behind events not yet handed out (a valid message and a bad frame in one read), its close
+ * frame waits for the next dataToSend(), so the replies the application sends while handling
+ * those events leave before it. (Autobahn cases 3.2, 4.1.3–4.2.4 and 5.15 expect the echo.)
  */
 import { randomFillSync } from 'node:crypto';
 import { decodeClosePayload, encodeClosePayload, truncateReason } from './close.ts';
@@ -84,6 +89,8 @@ export class Protocol implements FrameSink {
   private sentClose: { code: number; reason: string } | undefined;
   private receivedClose: { code: number; reason: string } | undefined;
   private failedWith: ProtocolError | undefined;
+  /** Found behind undelivered events: its close frame is queued by the next dataToSend(). */
+  private failurePending = false;
 
   // The data message being received (§5.4 fragmentation), set from each data frame's header;
   // opcode 0 means "none". messageBytes counts the payload announced so far.
@@ -104,7 +111,7 @@ export class Protocol implements FrameSink {
   get state(): ProtocolState {
     return this.currentState;
   }
-  /** Why we failed the connection, if we did. */
+  /** Why we failed the connection, if we did: set as soon as the error is found. */
   get failure(): ProtocolError | undefined {
     return this.failedWith;
   }
@@ -129,9 +136,12 @@ export class Protocol implements FrameSink {
 
   // ---- input ----
 
-  /** Never throws: a protocol error queues a close frame and sets `failure`. */
+  /**
+   * Never throws: a protocol error sets `failure` and queues a close frame — at once, or, if
+   * events before it are still waiting to be handed out, at the next dataToSend().
+   */
   receiveData(chunk: Uint8Array): void {
-    if (this.currentState === 'closed') return;
+    if (this.currentState === 'closed' || this.failurePending) return;
     try {
       this.parser.push(chunk);
     } catch (error) {
@@ -303,6 +313,20 @@ export class Protocol implements FrameSink {
     this.failedWith = failure;
     this.parser.stop();
     this.dropPartialMessage();
+    if (this.events.length > 0 && this.sentClose === undefined) {
+      // The frames before the bad one were valid: their events go out first, and whatever the
+      // application sends while handling them goes before our close frame (as a peer that
+      // reads frame by frame, like `ws`, would answer them). Nothing more is read meanwhile.
+      this.failurePending = true;
+      return;
+    }
+    this.closeForFailure();
+  }
+
+  /** Queues the close frame for `failedWith` and ends the connection. */
+  private closeForFailure(): void {
+    this.failurePending = false;
+    const failure = this.failedWith as ProtocolError;
     if (this.sentClose === undefined) {
       this.queueClose(failure.closeCode, truncateReason(failure.message));
     }
@@ -313,6 +337,8 @@ export class Protocol implements FrameSink {
 
   /** Drains the bytes to write; hand them to one write (or a corked batch) to save syscalls. */
   dataToSend(): Uint8Array[] {
+    // The events before a pending failure have been handed out and answered by now.
+    if (this.failurePending) this.closeForFailure();
     const outgoing = this.outgoing;
     if (outgoing.length > 0) {
       this.outgoing = [];
@@ -356,6 +382,11 @@ export class Protocol implements FrameSink {
    * Throws RangeError for a code that may not be sent or a reason over 123 bytes.
    */
   sendClose(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (this.failurePending) {
+      // The connection is failing already: the close frame says why (e.g. 1002), not 1000.
+      this.closeForFailure();
+      return;
+    }
     if (this.sentClose !== undefined || this.currentState === 'closed') return;
     this.queueClose(code, reason);
     this.dropPartialMessage(); // no later data frame will be read to finish it

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import WebSocket from 'ws';
+import { Opcode } from '../src/index.ts';
+import { clientFrame, framesIn } from './helpers.ts';
+import { rawUpgrade } from './tcp-helpers.ts';
 
 const script = fileURLToPath(new URL('../examples/echo-server.ts', import.meta.url));
 const children: ChildProcess[] = [];
@@ -61,6 +64,24 @@ test('the echo example echoes text as text and binary as binary on any path, and
   expect(await closed).toBe(1001);
   expect(await exited).toBe(0);
   expect(output().match(/listening on/g)).toHaveLength(1);
+}, 20_000);
+
+test('echoes a message that arrived in the same write as a bad frame before failing with 1002', async () => {
+  const { url } = await startExample();
+  const client = await rawUpgrade(Number(new URL(url).port));
+  // Autobahn 4.1.3: a text message, a frame with reserved opcode 5, a ping — in one write.
+  client.socket.write(
+    Buffer.concat([
+      clientFrame(Opcode.TEXT, 'Hello, world!'),
+      clientFrame(0x5, ''),
+      clientFrame(Opcode.PING, 'never answered'),
+    ]),
+  );
+  await client.closed; // the server ends TCP after its close frame
+  const frames = framesIn(client.afterHead());
+  expect(frames.map((frame) => frame.opcode)).toEqual([Opcode.TEXT, Opcode.CLOSE]);
+  expect(frames[0]?.payload.toString()).toBe('Hello, world!');
+  expect(frames[1]?.payload.readUInt16BE(0)).toBe(1002);
 }, 20_000);
 
 test('with --tls-cert and --tls-key the example serves wss: and echoes through TLS', async () => {

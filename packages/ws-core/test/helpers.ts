@@ -93,6 +93,22 @@ export function sentClose(protocol: Protocol): { code: number; reason: string } 
   return undefined;
 }
 
+/** Decodes the frames in `bytes` (unmasking masked ones); a frame cut short ends the list. */
+export function framesIn(bytes: Uint8Array): Array<{ opcode: number; payload: Buffer }> {
+  const frames: Array<{ opcode: number; payload: Buffer }> = [];
+  for (let at = 0; at < bytes.length; ) {
+    const header = decodeFrameHeader(bytes.subarray(at));
+    if (header === undefined) break;
+    const start = at + header.headerLength;
+    if (start + header.payloadLength > bytes.length) break;
+    const payload = Buffer.from(bytes.subarray(start, start + header.payloadLength));
+    if (header.mask) applyMask(payload, header.mask);
+    frames.push({ opcode: header.opcode, payload });
+    at = start + header.payloadLength;
+  }
+  return frames;
+}
+
 /**
  * Runs `work` and returns how many bytes it allocated through Buffer.alloc/allocUnsafe (which
  * Buffer.concat uses too). Linear code allocates a small multiple of its input; code that

@@ -15,6 +15,7 @@ import {
   clientFrame,
   closePayload,
   frameOf,
+  framesIn,
   heapAndBuffers,
   hex,
   RFC_MASK,
@@ -241,6 +242,87 @@ describe('failing the connection (one rule per test)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('delivering the messages that came before a protocol error', () => {
+  const hello = clientFrame(Opcode.TEXT, 'Hello, world!');
+  const ping = clientFrame(Opcode.PING, 'after the error');
+  // Autobahn's cases: a valid message, then a bad frame, then a ping — all in one write.
+  const cases: Array<[string, Buffer, string]> = [
+    ['3.2 (RSV2 set)', clientFrame(Opcode.TEXT, 'Hello, world!', { rsv2: true }), 'Hello, world!'],
+    ['4.1.3 (reserved data opcode 5, empty)', clientFrame(0x5, ''), 'Hello, world!'],
+    ['4.1.4 (reserved data opcode 5, with payload)', clientFrame(0x5, 'reserved'), 'Hello, world!'],
+    ['4.2.3 (reserved control opcode 0xD, empty)', clientFrame(0xd, ''), 'Hello, world!'],
+    ['4.2.4 (reserved control opcode 0xD, with payload)', clientFrame(0xd, 'x'), 'Hello, world!'],
+  ];
+  const streams = cases.map(([name, bad, echo]) => ({
+    name,
+    bytes: Buffer.concat([hello, bad, ping]),
+    echo,
+  }));
+  // 5.15: two fragments make a message; then a continuation with nothing to continue.
+  streams.push({
+    name: '5.15 (continuation with nothing to continue)',
+    bytes: Buffer.concat([
+      clientFrame(Opcode.TEXT, 'fragment1', { fin: false }),
+      clientFrame(Opcode.CONTINUATION, 'fragment2'),
+      clientFrame(Opcode.CONTINUATION, 'fragment3', { fin: false }),
+      clientFrame(Opcode.TEXT, 'fragment4'),
+    ]),
+    echo: 'fragment1fragment2',
+  });
+
+  /** An echo server driven as the node:net layer drives it: read, handle events, write. */
+  function echoServer(chunks: Uint8Array[]): Buffer {
+    const protocol = new Protocol({ role: 'server' });
+    const written: Uint8Array[] = [];
+    for (const chunk of chunks) {
+      protocol.receiveData(chunk);
+      for (const event of protocol.eventsReceived()) {
+        // Throws ConnectionClosedError if the close frame had been queued already.
+        if (event.type === 'text') protocol.sendText(event.data);
+      }
+      written.push(...protocol.dataToSend());
+    }
+    return Buffer.concat(written);
+  }
+
+  test.each(streams)(
+    'echoes the message before failing with 1002: case $name',
+    ({ bytes, echo }) => {
+      for (const { name, chunks } of chunkings(bytes)) {
+        const frames = framesIn(echoServer(chunks));
+        expect(
+          frames.map((frame) => frame.opcode),
+          name,
+        ).toEqual([Opcode.TEXT, Opcode.CLOSE]);
+        expect(frames[0]?.payload.toString(), name).toBe(echo);
+        expect(frames[1]?.payload.readUInt16BE(0), name).toBe(1002);
+      }
+    },
+  );
+
+  test('answers a ping before the bad frame with a pong, ahead of the close frame', () => {
+    const protocol = new Protocol({ role: 'server' });
+    protocol.receiveData(Buffer.concat([clientFrame(Opcode.PING, 'first'), clientFrame(0x3, '')]));
+    expect(protocol.failure?.closeCode).toBe(1002);
+    expect(protocol.state).toBe('open'); // until the ping's event has been handed out
+    expect(protocol.eventsReceived()).toEqual([{ type: 'ping', data: Buffer.from('first') }]);
+    const frames = framesIn(Buffer.concat(protocol.dataToSend()));
+    expect(frames.map((frame) => frame.opcode)).toEqual([Opcode.PONG, Opcode.CLOSE]);
+    expect(protocol.state).toBe('closed');
+    expect(protocol.shouldCloseTransport).toBe(true);
+  });
+
+  test("sends the failure's code, not 1000, when the application closes while handling those events", () => {
+    const protocol = new Protocol({ role: 'server' });
+    protocol.receiveData(Buffer.concat([hello, clientFrame(0x3, '')]));
+    protocol.eventsReceived();
+    protocol.sendClose(1000, 'bye');
+    expect(framesIn(Buffer.concat(protocol.dataToSend()))[0]?.payload.readUInt16BE(0)).toBe(1002);
+    protocol.receiveData(clientFrame(Opcode.TEXT, 'later'));
+    expect(protocol.eventsReceived()).toEqual([]);
   });
 });
 

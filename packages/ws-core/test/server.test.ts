@@ -4,7 +4,6 @@ import {
   WebSocketConnection as Connection,
   connect,
   createServer,
-  decodeFrameHeader,
   type HttpResponse,
   Opcode,
   Protocol,
@@ -12,7 +11,7 @@ import {
   type WebSocketConnection,
   type WebSocketServer,
 } from '../src/index.ts';
-import { clientFrame, closePayload } from './helpers.ts';
+import { clientFrame, closePayload, framesIn } from './helpers.ts';
 import { rawConnect, rawUpgrade, startServer, UPGRADE_REQUEST } from './tcp-helpers.ts';
 
 const servers: WebSocketServer[] = [];
@@ -36,22 +35,6 @@ async function serve(options: Parameters<typeof startServer>[0] = {}) {
 /** The status code from an HTTP response's first line. */
 function statusOf(bytes: Buffer): number {
   return Number(bytes.toString('latin1').split(' ')[1]);
-}
-
-/** Decodes the (unmasked) server frames in `bytes`. */
-function framesIn(bytes: Buffer): Array<{ opcode: number; payload: Buffer }> {
-  const frames: Array<{ opcode: number; payload: Buffer }> = [];
-  for (let at = 0; at < bytes.length; ) {
-    const header = decodeFrameHeader(bytes.subarray(at));
-    if (header === undefined) break;
-    const start = at + header.headerLength;
-    frames.push({
-      opcode: header.opcode,
-      payload: bytes.subarray(start, start + header.payloadLength),
-    });
-    at = start + header.payloadLength;
-  }
-  return frames;
 }
 
 describe('the handshake over TCP', () => {
