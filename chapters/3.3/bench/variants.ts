@@ -34,6 +34,7 @@ function ours(kind: PoolKind): Variant {
   };
 }
 
+// #region libraries
 const piscina: Variant = {
   name: 'piscina',
   start(size) {
@@ -56,6 +57,7 @@ function tinypool(runtime: 'worker_threads' | 'child_process'): Variant {
     },
   };
 }
+// #endregion libraries
 
 /** Raw endpoints: one message per task each way, tasks dealt round-robin. No pool logic. */
 type Endpoint = {

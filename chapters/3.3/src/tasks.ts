@@ -41,6 +41,7 @@ export function validateMove(square: string): string {
   return square;
 }
 
+// #region tasks
 export const tasks = {
   describePair: taskRef<typeof describePair>(HERE, 'describePair'),
   square: taskRef<typeof square>(HERE, 'square'),
@@ -48,3 +49,4 @@ export const tasks = {
   spin: taskRef<typeof spin>(HERE, 'spin'),
   validateMove: taskRef<typeof validateMove>(HERE, 'validateMove'),
 };
+// #endregion tasks

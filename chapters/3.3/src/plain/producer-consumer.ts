@@ -28,9 +28,9 @@ export class AsyncQueue<T> {
     while (this.items.length >= this.capacity) {
       await new Promise<void>((resolve) => this.putters.push(resolve));
     }
+    // A consumer is already waiting: hand the item over directly.
     const getter = this.getters.shift();
-    if (getter)
-      getter(item); // someone is already waiting: hand it over directly
+    if (getter) getter(item);
     else this.items.push(item);
     this.maxSeen = Math.max(this.maxSeen, this.items.length);
   }

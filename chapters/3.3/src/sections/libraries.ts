@@ -1,7 +1,7 @@
 /**
- * 3.3.3 Third-party libraries — the original chapter left this heading empty. The Node counterparts of
- * Python's third-party pools are piscina and tinypool; this section runs the same job on
- * them, on our pools and on raw worker_threads / child_process.
+ * 3.3.3 Third-party libraries — the original chapter left this heading empty. The Node
+ * counterparts of Python's third-party pools are piscina and tinypool; this section runs the
+ * same job on them, on our pools and on raw worker_threads / child_process.
  * Shows:  what a mature library costs per task, and where the time goes.
  * Run:    npm run chapter:3.3 -- 3.3.3 [--json]     (the full version: npm run bench)
  * Expect: a table of tasks/s and speedups; ratios matter, absolute numbers depend on load.
@@ -51,7 +51,7 @@ export const libraries: Section = {
     step('2. reading the table');
     say('tiny tasks measure the cost per task: messages, promises, bookkeeping. Sending');
     say('several tasks per message is why our pools beat one-message-per-task designs there.');
-    say('~1 ms tasks measure scheduling: on 2 idle cores every sane pool approaches 2×.');
+    say('~1 ms tasks measure scheduling: on 2 idle cores every well-built pool approaches 2×.');
     say('What the libraries add for their cost: per-task AbortSignal, transfer lists, resource');
     say('limits, idle timeouts, histograms, and years of production use.');
     return { results: rows.map((row) => ({ ...row })) };

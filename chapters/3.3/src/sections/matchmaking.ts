@@ -43,6 +43,7 @@ export async function runMatchmaking(options: MatchmakingOptions): Promise<Match
   const open = new Event();
   const report = { seated: 0, turnedAway: 0, matches: 0, peakRooms: 0 };
 
+  // #region arrive
   // 1. A player waits for the doors, then for a place in the lobby, but not forever.
   async function arrive(i: number): Promise<Player | undefined> {
     const player = { name: `p${i}`, rating: (i * 37) % 100, result: new AsyncResult<string>() };
@@ -57,6 +58,7 @@ export async function runMatchmaking(options: MatchmakingOptions): Promise<Match
       return undefined;
     }
   }
+  // #endregion arrive
 
   // 2. A match: play, then update the ladder under the lock (the update awaits midway).
   async function play(a: Player, b: Player): Promise<void> {

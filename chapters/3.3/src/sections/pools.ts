@@ -1,6 +1,7 @@
 /**
  * 3.3.1 Pools — ThreadPool and ProcessPool behind one API modelled on multiprocessing.Pool.
- * Shows:  1. the original chapter's MPTest fails on its second submit; the fixed version runs 1000 tasks;
+ * Shows:  1. the original chapter's MPTest fails on its second submit; the fixed version runs
+ *            1000 tasks;
  *         2. apply, applyAsync with callbacks, map, imap, a failing task, a task time limit;
  *         3. switching kinds is one option: the same CPU job on threads and on processes.
  * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
@@ -41,6 +42,7 @@ export const pools: Section = {
       );
 
       step('2. the rest of the API');
+      // #region api
       const pool = createPool(kind, { size: 2 });
       stopOnAbort(signal, pool);
       say(`apply(fib, [20]) = ${await pool.apply(tasks.fib, [20])}`);
@@ -65,6 +67,7 @@ export const pools: Section = {
       say(`and the pool still answers: square(3) = ${await pool.apply(tasks.square, [3])}`);
       pool.close();
       await pool.join();
+      // #endregion api
 
       step(`3. ${jobs} × fib(${FIB_N}): one thread, then the same on a 2-worker pool, per kind`);
       const results: Awaited<ReturnType<typeof timeOneKind>>[] = [];
