@@ -41,13 +41,19 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
   // A promise either way: a malformed URL rejects like every other failure, never throws.
   if (!URL.canParse(url)) {
     return Promise.reject(
-      new WebSocketError(`not a url: ${JSON.stringify(url)} (e.g. ws://127.0.0.1:1234/)`),
+      new WebSocketError(
+        'WS_ERR_INVALID_URL',
+        `not a url: ${JSON.stringify(url)} (e.g. ws://127.0.0.1:1234/)`,
+      ),
     );
   }
   const target = new URL(url);
   if (target.protocol !== 'ws:' && target.protocol !== 'wss:') {
     return Promise.reject(
-      new WebSocketError(`unsupported url scheme ${target.protocol} (use ws: or wss:)`),
+      new WebSocketError(
+        'WS_ERR_INVALID_URL',
+        `unsupported url scheme ${target.protocol} (use ws: or wss:)`,
+      ),
     );
   }
   const key = generateKey();
@@ -67,7 +73,11 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
   } catch (error) {
     if (error instanceof WebSocketError) return Promise.reject(error);
     const reason = asError(error).message;
-    return Promise.reject(new WebSocketError(`could not open ${url}: ${reason}`, { cause: error }));
+    return Promise.reject(
+      new WebSocketError('WS_ERR_CONNECT_FAILED', `could not open ${url}: ${reason}`, {
+        cause: error,
+      }),
+    );
   }
   return new Promise((resolve, reject) => {
     const parser = new HttpResponseParser();
@@ -75,7 +85,12 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
     let refusal: { status: number; message: string; body: Buffer; want: number } | undefined;
     const timer = setTimeout(() => {
       if (refusal) return refuse();
-      fail(new WebSocketError('handshake timed out waiting for the server'));
+      fail(
+        new WebSocketError(
+          'WS_ERR_HANDSHAKE_TIMEOUT',
+          'handshake timed out waiting for the server',
+        ),
+      );
     }, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
     const cleanup = () => {
       clearTimeout(timer);
@@ -95,15 +110,25 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
         .toString('utf8')
         .replace(/\p{Cc}+/gu, ' ') // control characters (CR, LF, escapes) become one space
         .trim();
-      fail(new HandshakeError(status, said === '' ? message : `${message}: ${said}`));
+      const reason = said === '' ? message : `${message}: ${said}`;
+      fail(new HandshakeError(status, 'WS_ERR_UPGRADE_REFUSED', reason));
     }
     const onClose = () =>
-      refusal ? refuse() : fail(new WebSocketError('connection closed during the handshake'));
+      refusal
+        ? refuse()
+        : fail(
+            new WebSocketError(
+              'WS_ERR_CLOSED_DURING_HANDSHAKE',
+              'connection closed during the handshake',
+            ),
+          );
     // A TLS failure (untrusted or expired certificate, wrong host name) says where it happened.
     const onError = (error: Error) =>
       fail(
         secure
-          ? new WebSocketError(`could not open ${url}: ${error.message}`, { cause: error })
+          ? new WebSocketError('WS_ERR_CONNECT_FAILED', `could not open ${url}: ${error.message}`, {
+              cause: error,
+            })
           : error,
       );
     const onData = (chunk: Buffer) => {
@@ -125,7 +150,11 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
         cleanup();
         resolve(open(socket, target, protocol, parsed.rest, options));
       } catch (error) {
-        fail(error instanceof HandshakeError ? error : new WebSocketError(String(error)));
+        fail(
+          error instanceof HandshakeError
+            ? error
+            : new WebSocketError('WS_ERR_INTERNAL', String(error), { cause: error }),
+        );
       }
     };
     const readRefusal = (chunk: Buffer) => {

@@ -20,11 +20,19 @@ export function isValidCloseCode(code: number): boolean {
 export function decodeClosePayload(payload: Buffer): { code: number; reason: string } {
   if (payload.length === 0) return { code: CloseCode.NO_STATUS, reason: '' };
   if (payload.length === 1) {
-    throw new ProtocolError(CloseCode.PROTOCOL_ERROR, 'close frame payload of 1 byte is invalid');
+    throw new ProtocolError(
+      CloseCode.PROTOCOL_ERROR,
+      'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+      'close frame payload of 1 byte is invalid',
+    );
   }
   const code = payload.readUInt16BE(0);
   if (!isValidCloseCode(code)) {
-    throw new ProtocolError(CloseCode.PROTOCOL_ERROR, `invalid close code ${code}`);
+    throw new ProtocolError(
+      CloseCode.PROTOCOL_ERROR,
+      'WS_ERR_INVALID_CLOSE_CODE',
+      `invalid close code ${code}`,
+    );
   }
   return { code, reason: decodeUtf8(payload.subarray(2), 'close reason') };
 }

@@ -278,6 +278,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   private overflow(): void {
     this.localFailure = new ProtocolError(
       CloseCode.POLICY_VIOLATION,
+      'WS_ERR_SEND_BUFFER_FULL',
       `send buffer of ${this.bufferedAmount} bytes exceeds maxBufferedAmount ` +
         `${this.maxBufferedAmount}: the peer is not reading`,
     );

@@ -18,7 +18,7 @@
  *
  * The streaming parser that uses `decodeFrameHeader` lives in frame-parser.ts.
  */
-import { MAX_SAFE_PAYLOAD_LENGTH } from './constants.ts';
+import { CloseCode, MAX_SAFE_PAYLOAD_LENGTH } from './constants.ts';
 import { MessageTooBigError, ProtocolError } from './errors.ts';
 import { copyMasked } from './mask.ts';
 
@@ -187,11 +187,18 @@ function readLength64(bytes: Uint8Array, at: number): number {
   const low = readUint32(bytes, at + 4);
   // §5.2: "the most significant bit MUST be 0".
   if (high & 0x8000_0000) {
-    throw new ProtocolError(1002, 'frame length has the most significant bit set');
+    throw new ProtocolError(
+      CloseCode.PROTOCOL_ERROR,
+      'WS_ERR_INVALID_PAYLOAD_LENGTH',
+      'frame length has the most significant bit set',
+    );
   }
   const length = high * 0x1_0000_0000 + low;
   if (length > MAX_SAFE_PAYLOAD_LENGTH) {
-    throw new MessageTooBigError(`frame length ${length} exceeds 2^53 - 1 bytes`);
+    throw new MessageTooBigError(
+      'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH',
+      `frame length ${length} exceeds 2^53 - 1 bytes`,
+    );
   }
   return length;
 }

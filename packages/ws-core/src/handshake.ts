@@ -73,39 +73,67 @@ export function validateUpgradeRequest(
 ): UpgradeDecision {
   const { headers } = head;
   if (head.method !== 'GET') {
-    throw new HandshakeError(405, `method ${head.method} not allowed: use GET`, { Allow: 'GET' });
+    throw new HandshakeError(
+      405,
+      'WS_ERR_METHOD_NOT_ALLOWED',
+      `method ${head.method} not allowed: use GET`,
+      { Allow: 'GET' },
+    );
   }
   if (head.version !== 'HTTP/1.1') {
-    throw new HandshakeError(400, `websocket upgrade requires HTTP/1.1, got ${head.version}`);
+    throw new HandshakeError(
+      400,
+      'WS_ERR_INVALID_HTTP_VERSION',
+      `websocket upgrade requires HTTP/1.1, got ${head.version}`,
+    );
   }
   if (!headers.get('host')) {
-    throw new HandshakeError(400, 'missing host header');
+    throw new HandshakeError(400, 'WS_ERR_MISSING_HOST', 'missing host header');
   }
   if (!tokens(headers.get('upgrade')).includes('websocket')) {
-    throw new HandshakeError(400, 'upgrade header must be "websocket"');
+    throw new HandshakeError(
+      400,
+      'WS_ERR_INVALID_UPGRADE_HEADER',
+      'upgrade header must be "websocket"',
+    );
   }
   if (!tokens(headers.get('connection')).includes('upgrade')) {
-    throw new HandshakeError(400, 'connection header must include "upgrade"');
+    throw new HandshakeError(
+      400,
+      'WS_ERR_INVALID_CONNECTION_HEADER',
+      'connection header must include "upgrade"',
+    );
   }
   if (headers.get('sec-websocket-version') !== '13') {
     // §4.2.2: answer 426 and say which version we speak.
-    throw new HandshakeError(426, 'unsupported sec-websocket-version: this server speaks 13', {
-      'Sec-WebSocket-Version': '13',
-    });
+    throw new HandshakeError(
+      426,
+      'WS_ERR_UNSUPPORTED_VERSION',
+      'unsupported sec-websocket-version: this server speaks 13',
+      { 'Sec-WebSocket-Version': '13' },
+    );
   }
   const key = headers.get('sec-websocket-key');
   if (key === undefined || !KEY_PATTERN.test(key)) {
-    throw new HandshakeError(400, 'sec-websocket-key must be 16 bytes in base64');
+    throw new HandshakeError(
+      400,
+      'WS_ERR_INVALID_KEY',
+      'sec-websocket-key must be 16 bytes in base64',
+    );
   }
   // §4.2.2: "If the requested service is not available, the server MUST send an appropriate
   // HTTP error code (such as 404 Not Found)" — before switching protocols, not after.
   const path = targetPath(head.target);
   if (options.paths && !options.paths.includes(path)) {
     const offer = options.paths.length > 0 ? `try ${options.paths.join(' or ')}` : 'there are none';
-    throw new HandshakeError(404, `no websocket endpoint at ${path}: ${offer}`);
+    throw new HandshakeError(
+      404,
+      'WS_ERR_UNKNOWN_PATH',
+      `no websocket endpoint at ${path}: ${offer}`,
+    );
   }
   if (options.checkOrigin && !options.checkOrigin(headers.get('origin'), head)) {
-    throw new HandshakeError(403, 'origin not allowed');
+    throw new HandshakeError(403, 'WS_ERR_ORIGIN_REFUSED', 'origin not allowed');
   }
   // Extensions (Sec-WebSocket-Extensions) are never accepted: we implement none, and §9.1
   // says the server only answers with extensions it supports. Ignoring the offer is the answer.
@@ -166,7 +194,7 @@ export function formatHttpResponse(
     if (FRAMING_HEADERS.has(name.toLowerCase())) {
       throw new TypeError(`http header ${name} is set by the server: leave it out`);
     }
-    lines.push(checkedHeaderLine(name, value, TypeError));
+    lines.push(checkedHeaderLine(name, value, (message) => new TypeError(message)));
   }
   if (!bodiless) lines.push(`Content-Length: ${bodyLength}`);
   lines.push('Connection: close');
@@ -205,12 +233,21 @@ export function formatUpgradeRequest(
     // §4.1: each subprotocol is a token — no spaces, commas or control characters.
     const bad = options.protocols.find((name) => !TOKEN.test(name));
     if (bad !== undefined) {
-      throw new WebSocketError(`subprotocol ${JSON.stringify(bad)} is not a valid token`);
+      throw new WebSocketError(
+        'WS_ERR_INVALID_SUBPROTOCOL',
+        `subprotocol ${JSON.stringify(bad)} is not a valid token`,
+      );
     }
     lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`);
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    lines.push(checkedHeaderLine(name, value, WebSocketError));
+    lines.push(
+      checkedHeaderLine(
+        name,
+        value,
+        (message) => new WebSocketError('WS_ERR_INVALID_HEADER', message),
+      ),
+    );
   }
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
@@ -223,23 +260,47 @@ export function validateUpgradeResponse(
 ): { protocol: string | undefined } {
   const { headers, status } = head;
   if (status !== 101) {
-    throw new HandshakeError(status, `server refused the upgrade: ${status} ${head.reason}`);
+    throw new HandshakeError(
+      status,
+      'WS_ERR_UPGRADE_REFUSED',
+      `server refused the upgrade: ${status} ${head.reason}`,
+    );
   }
   if (!tokens(headers.get('upgrade')).includes('websocket')) {
-    throw new HandshakeError(status, 'server response lacks "upgrade: websocket"');
+    throw new HandshakeError(
+      status,
+      'WS_ERR_INVALID_UPGRADE_HEADER',
+      'server response lacks "upgrade: websocket"',
+    );
   }
   if (!tokens(headers.get('connection')).includes('upgrade')) {
-    throw new HandshakeError(status, 'server response lacks "connection: upgrade"');
+    throw new HandshakeError(
+      status,
+      'WS_ERR_INVALID_CONNECTION_HEADER',
+      'server response lacks "connection: upgrade"',
+    );
   }
   if (headers.get('sec-websocket-accept') !== computeAcceptKey(key)) {
-    throw new HandshakeError(status, 'sec-websocket-accept does not match the key we sent');
+    throw new HandshakeError(
+      status,
+      'WS_ERR_INVALID_ACCEPT',
+      'sec-websocket-accept does not match the key we sent',
+    );
   }
   if (headers.has('sec-websocket-extensions')) {
-    throw new HandshakeError(status, 'server accepted an extension we did not offer');
+    throw new HandshakeError(
+      status,
+      'WS_ERR_UNEXPECTED_EXTENSION',
+      'server accepted an extension we did not offer',
+    );
   }
   const protocol = headers.get('sec-websocket-protocol');
   if (protocol !== undefined && !offeredProtocols.includes(protocol)) {
-    throw new HandshakeError(status, `server chose subprotocol ${protocol} that we did not offer`);
+    throw new HandshakeError(
+      status,
+      'WS_ERR_UNEXPECTED_SUBPROTOCOL',
+      `server chose subprotocol ${protocol} that we did not offer`,
+    );
   }
   return { protocol };
 }

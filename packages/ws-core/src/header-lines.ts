@@ -15,15 +15,15 @@ export function isFieldValue(value: string): boolean {
   return FIELD_VALUE.test(value);
 }
 
-/** `Name: value`, or throws `ErrorType` saying which part is wrong. */
+/** `Name: value`, or throws the error `makeError` builds, saying which part is wrong. */
 export function checkedHeaderLine(
   name: string,
   value: string,
-  ErrorType: new (message: string) => Error,
+  makeError: (message: string) => Error,
 ): string {
-  if (!TOKEN.test(name)) throw new ErrorType(`invalid http header name ${JSON.stringify(name)}`);
+  if (!TOKEN.test(name)) throw makeError(`invalid http header name ${JSON.stringify(name)}`);
   if (!isFieldValue(value)) {
-    throw new ErrorType(`http header ${name} has a control character (CR, LF, …) in its value`);
+    throw makeError(`http header ${name} has a control character (CR, LF, …) in its value`);
   }
   return `${name}: ${value}`;
 }

@@ -87,11 +87,11 @@ class HeadParser<Head> {
 }
 
 function tooLarge(limit: number): HandshakeError {
-  return new HandshakeError(431, `request head exceeds ${limit} bytes`);
+  return new HandshakeError(431, 'WS_ERR_HEAD_TOO_LARGE', `request head exceeds ${limit} bytes`);
 }
 
 function badRequest(message: string): HandshakeError {
-  return new HandshakeError(400, message);
+  return new HandshakeError(400, 'WS_ERR_MALFORMED_HEAD', message);
 }
 
 function splitHead(text: string): ParsedHead {

@@ -66,7 +66,11 @@ export class ServerOpening {
   /** The 408 refusal if the opening is still waiting at or after its deadline. */
   expire(now: number): HandshakeError | undefined {
     if (this.outcome !== WAITING || now < this.deadline) return undefined;
-    const error = new HandshakeError(408, 'handshake not completed in time');
+    const error = new HandshakeError(
+      408,
+      'WS_ERR_HANDSHAKE_TIMEOUT',
+      'handshake not completed in time',
+    );
     this.outcome = { kind: 'refused', error };
     return error;
   }

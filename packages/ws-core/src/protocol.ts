@@ -23,7 +23,12 @@ import {
   Opcode,
   ZERO_COPY_THRESHOLD,
 } from './constants.ts';
-import { ConnectionClosedError, MessageTooBigError, ProtocolError } from './errors.ts';
+import {
+  ConnectionClosedError,
+  type ErrorCode,
+  MessageTooBigError,
+  ProtocolError,
+} from './errors.ts';
 import { FrameParser, type FrameSink } from './frame-parser.ts';
 import {
   type Frame,
@@ -67,8 +72,8 @@ export function randomMask(): Uint8Array {
   return maskPool.subarray(maskPoolAt - 4, maskPoolAt);
 }
 
-function protocolError(message: string): ProtocolError {
-  return new ProtocolError(CloseCode.PROTOCOL_ERROR, message);
+function protocolError(code: ErrorCode, message: string): ProtocolError {
+  return new ProtocolError(CloseCode.PROTOCOL_ERROR, code, message);
 }
 
 function hex(opcode: number): string {
@@ -158,43 +163,65 @@ export class Protocol implements FrameSink {
 
   /** Judges a header before its payload is read. Part of FrameSink; not for callers. */
   onHeader(header: FrameHeader): void {
-    if (header.rsv1 || header.rsv2 || header.rsv3) {
-      // §5.2: "MUST be 0 unless an extension is negotiated" — we never negotiate one.
-      throw protocolError('reserved bits set but no extension was negotiated');
+    // §5.2: "MUST be 0 unless an extension is negotiated" — we never negotiate one.
+    if (header.rsv1) {
+      throw protocolError(
+        'WS_ERR_UNEXPECTED_RSV_1',
+        'reserved bits set but no extension was negotiated',
+      );
+    }
+    if (header.rsv2 || header.rsv3) {
+      throw protocolError(
+        'WS_ERR_UNEXPECTED_RSV_2_3',
+        'reserved bits set but no extension was negotiated',
+      );
     }
     if (this.role === 'server' && !header.masked) {
       // §5.1: "a server MUST close the connection upon receiving a frame that is not masked".
-      throw protocolError('client frames must be masked');
+      throw protocolError('WS_ERR_EXPECTED_MASK', 'client frames must be masked');
     }
     if (this.role === 'client' && header.masked) {
       // §5.1: "A client MUST close a connection if it detects a masked frame."
-      throw protocolError('server frames must not be masked');
+      throw protocolError('WS_ERR_UNEXPECTED_MASK', 'server frames must not be masked');
     }
     const { opcode } = header;
     // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the
     // WebSocket Connection_." (0x3–0x7 and 0xB–0xF are reserved.)
     if (opcode >= Opcode.CLOSE) {
-      if (opcode > Opcode.PONG) throw protocolError(`reserved control opcode ${hex(opcode)}`);
+      if (opcode > Opcode.PONG) {
+        throw protocolError('WS_ERR_INVALID_OPCODE', `reserved control opcode ${hex(opcode)}`);
+      }
       // §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST
       // NOT be fragmented."
-      if (!header.fin) throw protocolError('control frames must not be fragmented');
+      if (!header.fin) {
+        throw protocolError('WS_ERR_EXPECTED_FIN', 'control frames must not be fragmented');
+      }
       if (header.payloadLength > MAX_CONTROL_PAYLOAD) {
         throw protocolError(
+          'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
           `control frame payload of ${header.payloadLength} bytes exceeds ${MAX_CONTROL_PAYLOAD}`,
         );
       }
       return;
     }
-    if (opcode > Opcode.BINARY) throw protocolError(`reserved data opcode ${hex(opcode)}`);
+    if (opcode > Opcode.BINARY) {
+      throw protocolError('WS_ERR_INVALID_OPCODE', `reserved data opcode ${hex(opcode)}`);
+    }
     // After our Close, data frames are skipped unread (skipsPayload): no rules left to apply.
     if (this.sentClose !== undefined) return;
     // §5.4: a fragmented message is one data frame with FIN clear, then continuation frames,
     // the last with FIN set; only control frames may be interleaved.
     if (opcode === Opcode.CONTINUATION && this.messageOpcode === 0) {
-      throw protocolError('continuation frame with no message to continue');
+      throw protocolError(
+        'WS_ERR_INVALID_OPCODE',
+        'continuation frame with no message to continue',
+      );
     }
     if (opcode !== Opcode.CONTINUATION && this.messageOpcode !== 0) {
-      throw protocolError('new data frame before the previous message was finished');
+      throw protocolError(
+        'WS_ERR_INVALID_OPCODE',
+        'new data frame before the previous message was finished',
+      );
     }
     // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
     // size after reassembly from multiple frames." Ours applies to the whole message, checked
@@ -202,6 +229,7 @@ export class Protocol implements FrameSink {
     const soFar = opcode === Opcode.CONTINUATION ? this.messageBytes : 0;
     if (soFar + header.payloadLength > this.maxPayload) {
       throw new MessageTooBigError(
+        'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
         `message of ${soFar + header.payloadLength} bytes exceeds maxPayload ${this.maxPayload}`,
       );
     }
@@ -309,7 +337,9 @@ export class Protocol implements FrameSink {
     const failure =
       error instanceof ProtocolError
         ? error
-        : new ProtocolError(CloseCode.INTERNAL_ERROR, 'internal error', { cause: error });
+        : new ProtocolError(CloseCode.INTERNAL_ERROR, 'WS_ERR_INTERNAL', 'internal error', {
+            cause: error,
+          });
     this.failedWith = failure;
     this.parser.stop();
     this.dropPartialMessage();

@@ -233,9 +233,12 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     if (this.live.size >= maxConnections) {
       // Refused before the 101, while an HTTP status can still say why and when to come back.
       refuse(
-        new HandshakeError(503, `server is full (${maxConnections} connections): try again later`, {
-          'Retry-After': '5',
-        }),
+        new HandshakeError(
+          503,
+          'WS_ERR_SERVER_FULL',
+          `server is full (${maxConnections} connections): try again later`,
+          { 'Retry-After': '5' },
+        ),
       );
       return;
     }
@@ -274,7 +277,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     const hook = this.options.onHttpRequest;
     if (hook === undefined) {
       const message = 'this is a websocket endpoint: send an upgrade request';
-      refuse(new HandshakeError(426, message, { Upgrade: 'websocket' }));
+      refuse(new HandshakeError(426, 'WS_ERR_NOT_AN_UPGRADE', message, { Upgrade: 'websocket' }));
       return;
     }
     let responseHead: string;
@@ -282,7 +285,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     try {
       const response = hook(head);
       if (response === undefined) {
-        refuse(new HandshakeError(404, 'not found'));
+        refuse(new HandshakeError(404, 'WS_ERR_HTTP_NOT_FOUND', 'not found'));
         return;
       }
       body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
@@ -307,7 +310,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private asHandshakeError(error: unknown): HandshakeError {
     if (error instanceof HandshakeError) return error;
     reportError(this, asError(error), SERVER_ERROR);
-    return new HandshakeError(500, 'internal server error');
+    return new HandshakeError(500, 'WS_ERR_HOOK_FAILED', 'internal server error');
   }
 }
 

@@ -13,7 +13,12 @@ import { ProtocolError } from './errors.ts';
 import { stringCollector } from './pieces.ts';
 
 function invalidUtf8(what: string, cause?: unknown): ProtocolError {
-  return new ProtocolError(CloseCode.INVALID_PAYLOAD, `${what} is not valid utf-8`, { cause });
+  return new ProtocolError(
+    CloseCode.INVALID_PAYLOAD,
+    'WS_ERR_INVALID_UTF8',
+    `${what} is not valid utf-8`,
+    { cause },
+  );
 }
 
 /** Decodes a complete text payload, or throws ProtocolError(1007). */

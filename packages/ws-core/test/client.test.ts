@@ -42,9 +42,10 @@ describe('connect', () => {
   test('rejects a malformed url with a message that shows a good one, instead of throwing', async () => {
     const attempt = connect('127.0.0.1:1234');
     expect(attempt).toBeInstanceOf(Promise);
-    await expect(attempt).rejects.toThrow(
-      'not a url: "127.0.0.1:1234" (e.g. ws://127.0.0.1:1234/)',
-    );
+    await expect(attempt).rejects.toMatchObject({
+      code: 'WS_ERR_INVALID_URL',
+      message: 'not a url: "127.0.0.1:1234" (e.g. ws://127.0.0.1:1234/)',
+    });
   });
 
   test('rejects extra headers or subprotocols that would inject lines into the request', async () => {
@@ -52,8 +53,13 @@ describe('connect', () => {
     await expect(connect(url, { headers: { 'X-Name': 'a\r\nCookie: admin=1' } })).rejects.toThrow(
       'http header X-Name has a control character (CR, LF, …) in its value',
     );
-    await expect(connect(url, { headers: { 'Bad Name': 'x' } })).rejects.toThrow(
-      'invalid http header name "Bad Name"',
+    await expect(connect(url, { headers: { 'Bad Name': 'x' } })).rejects.toMatchObject({
+      code: 'WS_ERR_INVALID_HEADER',
+      message: 'invalid http header name "Bad Name"',
+    });
+    await expect(connect(url, { protocols: ['chat\r\nX-Evil: 1'] })).rejects.toHaveProperty(
+      'code',
+      'WS_ERR_INVALID_SUBPROTOCOL',
     );
     await expect(connect(url, { protocols: ['chat\r\nX-Evil: 1'] })).rejects.toThrow(
       'subprotocol "chat\\r\\nX-Evil: 1" is not a valid token',
@@ -64,6 +70,7 @@ describe('connect', () => {
     const attempt = connect('wss://127.0.0.1:1/', { tls: { minVersion: 'TLSv9' as 'TLSv1.3' } });
     expect(attempt).toBeInstanceOf(Promise);
     await expect(attempt).rejects.toThrow(/^could not open wss:\/\/127\.0\.0\.1:1\/: /);
+    await expect(attempt).rejects.toHaveProperty('code', 'WS_ERR_CONNECT_FAILED');
   });
 
   test("reports a refusal with its status and the server's own one-line reason", async () => {
@@ -75,6 +82,7 @@ describe('connect', () => {
     expect(full).toBeInstanceOf(HandshakeError);
     expect(full).toMatchObject({
       status: 503,
+      code: 'WS_ERR_UPGRADE_REFUSED',
       message:
         'server refused the upgrade: 503 Service Unavailable: server is full (1 connections): try again later',
     });
@@ -101,21 +109,28 @@ describe('connect', () => {
   });
 
   test('rejects a url whose scheme is not ws: or wss:', async () => {
-    await expect(connect('http://127.0.0.1:1/')).rejects.toThrow(
-      'unsupported url scheme http: (use ws: or wss:)',
-    );
+    await expect(connect('http://127.0.0.1:1/')).rejects.toMatchObject({
+      code: 'WS_ERR_INVALID_URL',
+      message: 'unsupported url scheme http: (use ws: or wss:)',
+    });
   });
 
   test('rejects with a WebSocketError when the server never answers within handshakeTimeout', async () => {
     const url = await tcpServer(() => {}); // accepts, says nothing
     const error = await connect(url, { handshakeTimeout: 200 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebSocketError);
-    expect((error as Error).message).toBe('handshake timed out waiting for the server');
+    expect(error).toMatchObject({
+      code: 'WS_ERR_HANDSHAKE_TIMEOUT',
+      message: 'handshake timed out waiting for the server',
+    });
   });
 
   test('rejects with a WebSocketError when the server hangs up mid-handshake', async () => {
     const url = await tcpServer((socket) => socket.end('HTTP/1.1 101 Swi'));
-    await expect(connect(url)).rejects.toThrow('connection closed during the handshake');
+    await expect(connect(url)).rejects.toMatchObject({
+      code: 'WS_ERR_CLOSED_DURING_HANDSHAKE',
+      message: 'connection closed during the handshake',
+    });
   });
 
   test('rejects with the socket error when nothing listens', async () => {

@@ -50,14 +50,17 @@ function requestWith(name: string, value: string | undefined, startLine?: string
 
 function statusOf(run: () => unknown): {
   status: number;
+  code: string;
   message: string;
   headers?: Record<string, string>;
 } {
   try {
     run();
   } catch (error) {
-    if (error instanceof HandshakeError)
-      return { status: error.status, message: error.message, headers: error.headers };
+    if (error instanceof HandshakeError) {
+      const { status, code, message, headers } = error;
+      return { status, code, message, headers };
+    }
     throw error;
   }
   throw new Error('expected a HandshakeError');
@@ -104,7 +107,10 @@ describe('HttpRequestParser', () => {
   test('answers 431 once the head exceeds the limit, without waiting for its end', () => {
     const parser = new HttpRequestParser({ maxHeaderBytes: 1024 });
     expect(parser.push(Buffer.from('GET / HTTP/1.1\r\n'))).toBeUndefined();
-    expect(statusOf(() => parser.push(Buffer.from(`X-Big: ${'a'.repeat(2000)}`))).status).toBe(431);
+    expect(statusOf(() => parser.push(Buffer.from(`X-Big: ${'a'.repeat(2000)}`)))).toMatchObject({
+      status: 431,
+      code: 'WS_ERR_HEAD_TOO_LARGE',
+    });
   });
 
   test('answers 431 for a head over the default 8 KiB', () => {
@@ -127,7 +133,10 @@ describe('HttpRequestParser', () => {
     ['a header name with a space', 'GET / HTTP/1.1\r\nBad Name: x\r\n\r\n'],
     ['a folded header line', 'GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n'],
   ])('answers 400 for %s', (_name, text) => {
-    expect(statusOf(() => new HttpRequestParser().push(Buffer.from(text))).status).toBe(400);
+    expect(statusOf(() => new HttpRequestParser().push(Buffer.from(text)))).toMatchObject({
+      status: 400,
+      code: 'WS_ERR_MALFORMED_HEAD',
+    });
   });
 });
 
@@ -150,27 +159,49 @@ describe('validateUpgradeRequest', () => {
     const error = statusOf(() =>
       validateUpgradeRequest(requestWith('host', 'x', 'POST / HTTP/1.1')),
     );
-    expect(error).toMatchObject({ status: 405, headers: { Allow: 'GET' } });
+    expect(error).toMatchObject({
+      status: 405,
+      code: 'WS_ERR_METHOD_NOT_ALLOWED',
+      headers: { Allow: 'GET' },
+    });
   });
 
   test('answers 400 for HTTP/1.0', () => {
     expect(
-      statusOf(() => validateUpgradeRequest(requestWith('host', 'x', 'GET / HTTP/1.0'))).status,
-    ).toBe(400);
+      statusOf(() => validateUpgradeRequest(requestWith('host', 'x', 'GET / HTTP/1.0'))),
+    ).toMatchObject({ status: 400, code: 'WS_ERR_INVALID_HTTP_VERSION' });
   });
 
   test.each([
-    ['no Host', 'host', undefined],
-    ['no Upgrade', 'upgrade', undefined],
-    ['Upgrade: h2c', 'upgrade', 'h2c'],
-    ['no Connection', 'connection', undefined],
-    ['Connection: keep-alive', 'connection', 'keep-alive'],
-    ['no key', 'sec-websocket-key', undefined],
-    ['a 15-byte key', 'sec-websocket-key', Buffer.alloc(15).toString('base64')],
-    ['a 17-byte key', 'sec-websocket-key', Buffer.alloc(17).toString('base64')],
-    ['a key that is not base64', 'sec-websocket-key', '!!!!!!!!!!!!!!!!!!!!!!=='],
-  ])('answers 400 for %s', (_name, header, value) => {
-    expect(statusOf(() => validateUpgradeRequest(requestWith(header, value))).status).toBe(400);
+    ['no Host', 'host', undefined, 'WS_ERR_MISSING_HOST'],
+    ['no Upgrade', 'upgrade', undefined, 'WS_ERR_INVALID_UPGRADE_HEADER'],
+    ['Upgrade: h2c', 'upgrade', 'h2c', 'WS_ERR_INVALID_UPGRADE_HEADER'],
+    ['no Connection', 'connection', undefined, 'WS_ERR_INVALID_CONNECTION_HEADER'],
+    ['Connection: keep-alive', 'connection', 'keep-alive', 'WS_ERR_INVALID_CONNECTION_HEADER'],
+    ['no key', 'sec-websocket-key', undefined, 'WS_ERR_INVALID_KEY'],
+    [
+      'a 15-byte key',
+      'sec-websocket-key',
+      Buffer.alloc(15).toString('base64'),
+      'WS_ERR_INVALID_KEY',
+    ],
+    [
+      'a 17-byte key',
+      'sec-websocket-key',
+      Buffer.alloc(17).toString('base64'),
+      'WS_ERR_INVALID_KEY',
+    ],
+    [
+      'a key that is not base64',
+      'sec-websocket-key',
+      '!!!!!!!!!!!!!!!!!!!!!!==',
+      'WS_ERR_INVALID_KEY',
+    ],
+  ])('answers 400 for %s', (_name, header, value, code) => {
+    expect(statusOf(() => validateUpgradeRequest(requestWith(header, value)))).toMatchObject({
+      status: 400,
+      code,
+    });
   });
 
   test.each([['8'], ['14'], [undefined]])(
@@ -179,7 +210,11 @@ describe('validateUpgradeRequest', () => {
       const error = statusOf(() =>
         validateUpgradeRequest(requestWith('sec-websocket-version', version)),
       );
-      expect(error).toMatchObject({ status: 426, headers: { 'Sec-WebSocket-Version': '13' } });
+      expect(error).toMatchObject({
+        status: 426,
+        code: 'WS_ERR_UNSUPPORTED_VERSION',
+        headers: { 'Sec-WebSocket-Version': '13' },
+      });
     },
   );
 
@@ -189,9 +224,9 @@ describe('validateUpgradeRequest', () => {
       seen.push(origin);
       return origin === 'http://good.example';
     };
-    expect(statusOf(() => validateUpgradeRequest(parseHead(request), { checkOrigin })).status).toBe(
-      403,
-    );
+    expect(
+      statusOf(() => validateUpgradeRequest(parseHead(request), { checkOrigin })),
+    ).toMatchObject({ status: 403, code: 'WS_ERR_ORIGIN_REFUSED' });
     expect(seen).toEqual(['http://example.com']);
     const good = requestWith('origin', 'http://good.example');
     expect(validateUpgradeRequest(good, { checkOrigin }).key).toBe(RFC_KEY);
@@ -205,6 +240,7 @@ describe('validateUpgradeRequest', () => {
     elsewhere.target = '/chatroom?room=1';
     expect(statusOf(() => validateUpgradeRequest(elsewhere, { paths }))).toMatchObject({
       status: 404,
+      code: 'WS_ERR_UNKNOWN_PATH',
       message: 'no websocket endpoint at /chatroom: try /echo or /chat',
     });
     expect(validateUpgradeRequest(elsewhere).key).toBe(RFC_KEY); // no `paths`: any path
@@ -255,7 +291,9 @@ describe('responses', () => {
 
   test('formats a refusal with its headers and a short text body', () => {
     const text = formatErrorResponse(
-      new HandshakeError(426, 'use version 13', { 'Sec-WebSocket-Version': '13' }),
+      new HandshakeError(426, 'WS_ERR_UNSUPPORTED_VERSION', 'use version 13', {
+        'Sec-WebSocket-Version': '13',
+      }),
     );
     expect(text).toBe(
       'HTTP/1.1 426 Upgrade Required\r\nContent-Type: text/plain; charset=utf-8\r\n' +
@@ -301,23 +339,30 @@ describe('client side', () => {
     expect(() => validateUpgradeResponse(response(wrong), RFC_KEY)).toThrow(
       'sec-websocket-accept does not match',
     );
+    expect(statusOf(() => validateUpgradeResponse(response(wrong), RFC_KEY)).code).toBe(
+      'WS_ERR_INVALID_ACCEPT',
+    );
   });
 
   test('rejects a refusal, carrying its status', () => {
     expect(
-      statusOf(() => validateUpgradeResponse(response(['HTTP/1.1 404 Not Found']), RFC_KEY)).status,
-    ).toBe(404);
+      statusOf(() => validateUpgradeResponse(response(['HTTP/1.1 404 Not Found']), RFC_KEY)),
+    ).toMatchObject({ status: 404, code: 'WS_ERR_UPGRADE_REFUSED' });
   });
 
   test('rejects a subprotocol it did not offer and an extension it did not ask for', () => {
-    expect(() =>
-      validateUpgradeResponse(response([...good, 'Sec-WebSocket-Protocol: x']), RFC_KEY, ['y']),
-    ).toThrow(HandshakeError);
-    expect(() =>
-      validateUpgradeResponse(
-        response([...good, 'Sec-WebSocket-Extensions: permessage-deflate']),
-        RFC_KEY,
-      ),
-    ).toThrow(HandshakeError);
+    expect(
+      statusOf(() =>
+        validateUpgradeResponse(response([...good, 'Sec-WebSocket-Protocol: x']), RFC_KEY, ['y']),
+      ).code,
+    ).toBe('WS_ERR_UNEXPECTED_SUBPROTOCOL');
+    expect(
+      statusOf(() =>
+        validateUpgradeResponse(
+          response([...good, 'Sec-WebSocket-Extensions: permessage-deflate']),
+          RFC_KEY,
+        ),
+      ).code,
+    ).toBe('WS_ERR_UNEXPECTED_EXTENSION');
   });
 });

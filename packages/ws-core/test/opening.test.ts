@@ -28,7 +28,11 @@ describe('ServerOpening: the deadline, on a clock the test moves', () => {
     expect(never.expire(9_999)).toBeUndefined();
     const late = never.expire(10_000);
     expect(late).toBeInstanceOf(HandshakeError);
-    expect([late?.status, late?.message]).toEqual([408, 'handshake not completed in time']);
+    expect([late?.status, late?.code, late?.message]).toEqual([
+      408,
+      'WS_ERR_HANDSHAKE_TIMEOUT',
+      'handshake not completed in time',
+    ]);
     expect(never.timeLeft(10_000)).toBe(0);
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import {
   ConnectionClosedError,
   decodeFrameHeader,
+  type ErrorCode,
   encodeFrame,
   MessageTooBigError,
   Opcode,
@@ -32,40 +33,48 @@ function closeCodeFor(
   return { failure: protocol.failure, sent: sentClose(protocol), protocol };
 }
 
+/** Feeds bytes to a fresh Protocol; expects it to fail with `closeCode` and `err.code`. */
 function expectFailure(
   bytes: Uint8Array,
   code: number,
+  errorCode: ErrorCode,
   options: { role?: 'server' | 'client'; maxPayload?: number } = {},
 ) {
   const { failure, sent, protocol } = closeCodeFor(bytes, options);
   expect(failure?.closeCode).toBe(code);
+  expect(failure?.code).toBe(errorCode);
   expect(sent?.code).toBe(code);
   expect(protocol.shouldCloseTransport).toBe(true);
   return failure;
 }
 
 describe('failing the connection (one rule per test)', () => {
-  test.each(['rsv1', 'rsv2', 'rsv3'] as const)(
-    'fails with 1002 when %s is set without an extension',
-    (bit) => {
-      const failure = expectFailure(clientFrame(Opcode.TEXT, 'hi', { [bit]: true }), 1002);
-      expect(failure?.message).toBe('reserved bits set but no extension was negotiated');
-    },
-  );
+  test.each([
+    ['rsv1', 'WS_ERR_UNEXPECTED_RSV_1'],
+    ['rsv2', 'WS_ERR_UNEXPECTED_RSV_2_3'],
+    ['rsv3', 'WS_ERR_UNEXPECTED_RSV_2_3'],
+  ] as const)('fails with 1002 when %s is set without an extension (%s)', (bit, errorCode) => {
+    const failure = expectFailure(clientFrame(Opcode.TEXT, 'hi', { [bit]: true }), 1002, errorCode);
+    expect(failure?.message).toBe('reserved bits set but no extension was negotiated');
+  });
 
   test.each([3, 4, 5, 6, 7])('fails with 1002 on reserved data opcode %i', (opcode) => {
-    expectFailure(clientFrame(opcode, 'x'), 1002);
+    expectFailure(clientFrame(opcode, 'x'), 1002, 'WS_ERR_INVALID_OPCODE');
   });
 
   test.each([0xb, 0xc, 0xd, 0xe, 0xf])(
     'fails with 1002 on reserved control opcode %i',
     (opcode) => {
-      expectFailure(clientFrame(opcode, 'x'), 1002);
+      expectFailure(clientFrame(opcode, 'x'), 1002, 'WS_ERR_INVALID_OPCODE');
     },
   );
 
   test('fails with 1002 on a control frame with a 126-byte payload', () => {
-    const failure = expectFailure(clientFrame(Opcode.PING, Buffer.alloc(126)), 1002);
+    const failure = expectFailure(
+      clientFrame(Opcode.PING, Buffer.alloc(126)),
+      1002,
+      'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+    );
     expect(failure?.message).toBe('control frame payload of 126 bytes exceeds 125');
   });
 
@@ -76,11 +85,11 @@ describe('failing the connection (one rule per test)', () => {
   });
 
   test('fails with 1002 on a fragmented control frame', () => {
-    expectFailure(clientFrame(Opcode.PING, 'x', { fin: false }), 1002);
+    expectFailure(clientFrame(Opcode.PING, 'x', { fin: false }), 1002, 'WS_ERR_EXPECTED_FIN');
   });
 
   test('fails with 1002 on a continuation frame with nothing to continue', () => {
-    expectFailure(clientFrame(Opcode.CONTINUATION, 'x'), 1002);
+    expectFailure(clientFrame(Opcode.CONTINUATION, 'x'), 1002, 'WS_ERR_INVALID_OPCODE');
   });
 
   test('fails with 1002 on a new data frame in the middle of a fragmented message', () => {
@@ -88,32 +97,46 @@ describe('failing the connection (one rule per test)', () => {
       clientFrame(Opcode.TEXT, 'a', { fin: false }),
       clientFrame(Opcode.BINARY, 'b'),
     ]);
-    expectFailure(bytes, 1002);
+    expectFailure(bytes, 1002, 'WS_ERR_INVALID_OPCODE');
   });
 
   test('fails with 1002 on an unmasked client frame', () => {
-    const failure = expectFailure(encodeFrame(frameOf(Opcode.TEXT, 'Hello')), 1002);
+    const failure = expectFailure(
+      encodeFrame(frameOf(Opcode.TEXT, 'Hello')),
+      1002,
+      'WS_ERR_EXPECTED_MASK',
+    );
     expect(failure?.message).toBe('client frames must be masked');
   });
 
   test('fails with 1002 on a masked server frame (client side)', () => {
-    expectFailure(clientFrame(Opcode.TEXT, 'Hello'), 1002, { role: 'client' });
+    expectFailure(clientFrame(Opcode.TEXT, 'Hello'), 1002, 'WS_ERR_UNEXPECTED_MASK', {
+      role: 'client',
+    });
   });
 
   test('fails with 1002 on a 64-bit length with the top bit set', () => {
-    expectFailure(hex('82 ff 80 00 00 00 00 00 00 00 37 fa 21 3d'), 1002);
+    expectFailure(
+      hex('82 ff 80 00 00 00 00 00 00 00 37 fa 21 3d'),
+      1002,
+      'WS_ERR_INVALID_PAYLOAD_LENGTH',
+    );
   });
 
   test('fails with 1009 on a 64-bit length above 2^53 - 1', () => {
-    expectFailure(hex('82 ff 00 20 00 00 00 00 00 00 37 fa 21 3d'), 1009);
+    expectFailure(
+      hex('82 ff 00 20 00 00 00 00 00 00 37 fa 21 3d'),
+      1009,
+      'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH',
+    );
   });
 
   test('fails with 1007 on a text message that is not UTF-8', () => {
-    expectFailure(clientFrame(Opcode.TEXT, hex('48 c3 28')), 1007);
+    expectFailure(clientFrame(Opcode.TEXT, hex('48 c3 28')), 1007, 'WS_ERR_INVALID_UTF8');
   });
 
   test('fails with 1007 on a UTF-16 surrogate encoded in UTF-8', () => {
-    expectFailure(clientFrame(Opcode.TEXT, hex('ed a0 80')), 1007);
+    expectFailure(clientFrame(Opcode.TEXT, hex('ed a0 80')), 1007, 'WS_ERR_INVALID_UTF8');
   });
 
   test('fails with 1007 at the fragment with the bad byte, before the message ends', () => {
@@ -150,28 +173,42 @@ describe('failing the connection (one rule per test)', () => {
       clientFrame(Opcode.TEXT, hex('61 e2 82'), { fin: false }),
       clientFrame(Opcode.CONTINUATION, ''),
     ]);
-    expectFailure(bytes, 1007);
+    expectFailure(bytes, 1007, 'WS_ERR_INVALID_UTF8');
   });
 
   test('fails with 1002 on a close frame with a 1-byte payload', () => {
-    expectFailure(clientFrame(Opcode.CLOSE, hex('03')), 1002);
+    expectFailure(
+      clientFrame(Opcode.CLOSE, hex('03')),
+      1002,
+      'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+    );
   });
 
   test.each([0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535])(
     'fails with 1002 on close code %i',
     (code) => {
-      expectFailure(clientFrame(Opcode.CLOSE, closePayload(code)), 1002);
+      expectFailure(
+        clientFrame(Opcode.CLOSE, closePayload(code)),
+        1002,
+        'WS_ERR_INVALID_CLOSE_CODE',
+      );
     },
   );
 
   test('fails with 1007 on a close reason that is not UTF-8', () => {
-    expectFailure(clientFrame(Opcode.CLOSE, Buffer.concat([closePayload(1000), hex('ff')])), 1007);
+    expectFailure(
+      clientFrame(Opcode.CLOSE, Buffer.concat([closePayload(1000), hex('ff')])),
+      1007,
+      'WS_ERR_INVALID_UTF8',
+    );
   });
 
   test('fails with 1009 on a message over maxPayload, from its header alone', () => {
     const frame = clientFrame(Opcode.BINARY, Buffer.alloc(1001));
     const header = frame.subarray(0, decodeFrameHeader(frame)?.headerLength);
-    const failure = expectFailure(header, 1009, { maxPayload: 1000 });
+    const failure = expectFailure(header, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', {
+      maxPayload: 1000,
+    });
     expect(failure).toBeInstanceOf(MessageTooBigError);
     expect(failure?.message).toBe('message of 1001 bytes exceeds maxPayload 1000');
   });
@@ -181,7 +218,7 @@ describe('failing the connection (one rule per test)', () => {
       clientFrame(Opcode.BINARY, Buffer.alloc(600), { fin: false }),
       clientFrame(Opcode.CONTINUATION, Buffer.alloc(600)),
     ]);
-    expectFailure(bytes, 1009, { maxPayload: 1000 });
+    expectFailure(bytes, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', { maxPayload: 1000 });
   });
 
   test('accepts a message of exactly maxPayload bytes', () => {
@@ -625,6 +662,9 @@ describe('the closing handshake', () => {
     const protocol = new Protocol({ role: 'server' });
     protocol.sendClose(1001);
     expect(() => protocol.sendText('late')).toThrow(ConnectionClosedError);
+    expect(() => protocol.sendText('late')).toThrow(
+      expect.objectContaining({ code: 'WS_ERR_CONNECTION_CLOSED', closeCode: 1001 }),
+    );
   });
 
   test('ignores frames after the peer close', () => {

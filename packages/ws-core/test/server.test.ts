@@ -489,7 +489,7 @@ describe('writes and backpressure', () => {
     sockets.push(client.socket);
     const { error, close, sent } = await result;
     expect(error).toBeInstanceOf(ProtocolError);
-    expect((error as ProtocolError).closeCode).toBe(1008);
+    expect(error).toMatchObject({ closeCode: 1008, code: 'WS_ERR_SEND_BUFFER_FULL' });
     expect(close[0]).toBe(1008);
     expect(close[1]).toMatch(/exceeds maxBufferedAmount 1048576: the peer is not reading/);
     expect(sent).toBeLessThan(20);
