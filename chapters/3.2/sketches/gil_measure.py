@@ -14,6 +14,7 @@ import threading
 import time
 
 
+# #region jobs
 def my_counter(n):
     i = 0
     for _ in range(n):
@@ -31,12 +32,14 @@ def hash_buffer(data):
     for _ in range(8):  # 8 x 16 MiB: long enough to time, without holding 128 MiB
         digest.update(data)  # C code, run with the GIL released
     return digest.hexdigest()
+# #endregion jobs
 
 
 def one_after_another(job, arg):
     return [job(arg), job(arg)]
 
 
+# #region threads
 def on_two_threads(job, arg):
     results = [None, None]
 
@@ -54,6 +57,7 @@ def on_two_threads(job, arg):
 def in_two_processes(job, arg):
     with multiprocessing.Pool(2) as pool:
         return pool.map(job, [arg, arg])
+# #endregion threads
 
 
 def timed(label, runner, job, arg):

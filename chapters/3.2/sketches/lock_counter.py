@@ -17,6 +17,7 @@ count = 0
 mutex = threading.Lock()
 
 
+# #region race
 def pause():
     pass  # calling any function is a point where CPython may switch to another thread
 
@@ -36,6 +37,7 @@ def add_with_lock(times):
             seen = count
             pause()
             count = seen + 1
+# #endregion race
 
 
 def run_four(target, times):
@@ -49,6 +51,7 @@ def run_four(target, times):
     return count
 
 
+# #region original
 def thread_main(a):
     global count
     name = threading.current_thread().name
@@ -57,6 +60,7 @@ def thread_main(a):
             count += 1
             seen = count  # read inside the lock: after release() it may already have changed
         sys.stdout.write(f"{name} {x} {seen}\n")  # one write, so lines do not interleave
+# #endregion original
 
 
 def main():

@@ -14,6 +14,7 @@ const TS_WORKER = new URL('./ts-worker.mjs', import.meta.url);
 const COUNTER_WORKER = new URL('./counter.worker.ts', import.meta.url);
 const WORKERS = 2;
 
+// #region count
 /** Runs WORKERS threads that each add `times` to a fresh shared counter; returns the total. */
 async function count(mode: Mode, times: number): Promise<number> {
   const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT); // zero-filled
@@ -28,6 +29,7 @@ async function count(mode: Mode, times: number): Promise<number> {
   await Promise.all(threads.map((thread) => once(thread, 'exit'))); // join them all
   return new Int32Array(shared)[0] ?? 0; // cell 0 is the counter (see counter.worker.ts)
 }
+// #endregion count
 
 async function main(): Promise<void> {
   const times = Number(process.argv[2] ?? 1_000_000);

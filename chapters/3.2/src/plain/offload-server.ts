@@ -22,6 +22,7 @@ const MAX_BELOW = 50_000_000; // bounds the work one request can ask for
 
 type Waiter = { resolve: (count: number) => void; reject: (error: Error) => void };
 
+// #region worker
 // 1. One long-lived worker thread. Each request carries an id, so its reply finds its waiter.
 function startPrimesWorker() {
   const worker = new Worker(TS_WORKER, { argv: [PRIMES_WORKER.href] });
@@ -52,11 +53,13 @@ function startPrimesWorker() {
     stop: () => worker.terminate(),
   };
 }
+// #endregion worker
 
 function main(): void {
   const port = Number(process.argv[2] ?? 8080);
   const primes = startPrimesWorker();
 
+  // #region server
   // 2. The event loop only parses requests and writes answers; the counting happens elsewhere.
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -72,6 +75,7 @@ function main(): void {
       (error: Error) => res.writeHead(500).end(`${error.message}\n`),
     );
   });
+  // #endregion server
 
   // 3. Listen; Ctrl-C (or SIGTERM) closes the server and ends the worker, and the process exits.
   const stop = () => {

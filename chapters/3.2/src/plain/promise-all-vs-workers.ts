@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     countPrimes(2, 100_000);
     await Promise.all(lanes.map(({ worker }) => ask(worker, 2, 100_000)));
 
+    // #region three-ways
     // 1. One lane after the other, on the main thread.
     await timed('one after another', async () => sum(lanes.map(({ ranges }) => countLane(ranges))));
 
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       };
       return sum(await Promise.all(lanes.map(laneOnWorker)));
     });
+    // #endregion three-ways
   } finally {
     await Promise.all(lanes.map(({ worker }) => worker.terminate()));
   }
