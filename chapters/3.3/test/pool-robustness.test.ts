@@ -19,6 +19,7 @@ import {
 } from '../src/pool/index.ts';
 import { tasks } from '../src/tasks.ts';
 import { fixtures } from './fixtures/tasks.ts';
+import { throwsLater } from './fixtures/throws-later.ts';
 import { outcome } from './helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pool-robustness-'));
@@ -92,6 +93,26 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
       await pool.terminate();
     }
   });
+
+  if (kind === 'thread') {
+    test("an uncaught exception in a thread is the cause of the WorkerExitedError, with the thread's stack", async () => {
+      const pool = createPool(kind, { size: 1 });
+      try {
+        const error = (await pool
+          .apply(throwsLater.boomLater, [])
+          .catch((e: unknown) => e)) as WorkerExitedError;
+        expect(error).toBeInstanceOf(WorkerExitedError);
+        expect(error.exitCode).toBe(1);
+        expect(error.message).toContain('its worker exited with code 1: Error: boom');
+        expect(error.cause).toBeInstanceOf(Error);
+        const cause = error.cause as Error;
+        expect(cause.message).toBe('boom');
+        expect(cause.stack).toContain('fixtures/throws-later.ts');
+      } finally {
+        await pool.terminate();
+      }
+    });
+  }
 
   test('with retryOnExit a task whose worker died runs once more and succeeds', async () => {
     const pool = createPool(kind, { size: 1, retryOnExit: true });

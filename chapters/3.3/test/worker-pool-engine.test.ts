@@ -125,6 +125,32 @@ describe('the pool engine', () => {
     await pool.terminate();
   });
 
+  test("the error a worker died of becomes the cause of its task's WorkerExitedError, named in the message", async () => {
+    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const pool = new WorkerPool(runtime, { size: 1 });
+    await flush();
+    const thrown = new TypeError('boom');
+    const crashed = pool.apply(tasks.square, [2]).catch((e: unknown) => e);
+    await flush();
+    (workers[0] as FakeWorker).events.exit(1, null, thrown);
+    const error = (await within(crashed, 5_000, 'the task to fail')) as WorkerExitedError;
+    expect(error).toBeInstanceOf(WorkerExitedError);
+    expect(error.cause).toBe(thrown);
+    expect(error.message).toMatch(
+      /^task \d+ \(square\): its worker exited with code 1: TypeError: boom \(before answering; the pool replaced the worker\)$/,
+    );
+    // An exit with no error (a process, or process.exit in a thread) has no cause.
+    const exited = pool.apply(tasks.square, [3]).catch((e: unknown) => e);
+    await flush();
+    (workers[1] as FakeWorker).events.exit(7, null);
+    const plain = (await within(exited, 5_000, 'the second task to fail')) as WorkerExitedError;
+    expect('cause' in plain).toBe(false);
+    expect(plain.message).toMatch(
+      /^task \d+ \(square\): its worker exited with code 7 before answering \(the pool replaced the worker\)$/,
+    );
+    await pool.terminate();
+  });
+
   test('retryOnExit counts only crashes a task caused, not re-runs it suffered innocently', async () => {
     let running = 0;
     const { runtime, workers } = fakeRuntime(

@@ -64,13 +64,23 @@ export class TaskFailedError extends PoolError {
   }
 }
 
+/**
+ * `cause` is what the worker threw when an uncaught exception ended it, with the worker's
+ * own stack: a thread reports it to the pool. A child process cannot hand its exception
+ * over once it is dying; it prints it on its stderr, which is ours unless the runtime pipes it.
+ */
 export class WorkerExitedError extends PoolError {
   override name = 'WorkerExitedError';
   readonly exitCode: number | null;
   readonly signal: string | null;
-  constructor(taskLabel: string, exitCode: number | null, signal: string | null) {
+  constructor(taskLabel: string, exitCode: number | null, signal: string | null, cause?: unknown) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-    super(`${taskLabel}: its worker ${how} before answering (the pool replaced the worker)`);
+    super(
+      cause === undefined
+        ? `${taskLabel}: its worker ${how} before answering (the pool replaced the worker)`
+        : `${taskLabel}: its worker ${how}: ${summarize(cause)} (before answering; the pool replaced the worker)`,
+      cause === undefined ? undefined : { cause },
+    );
     this.exitCode = exitCode;
     this.signal = signal;
   }
@@ -103,6 +113,12 @@ export function toRemoteError(thrown: unknown): RemoteError {
     return { name: 'NonError', message: 'an Error whose fields cannot be read' };
   }
   return { name: 'NonError', message: describeThrown(thrown) };
+}
+
+/** "Error: boom": name and message, as a stack trace's first line shows them. */
+function summarize(thrown: unknown): string {
+  const { name, message } = toRemoteError(thrown);
+  return `${name}: ${message}`;
 }
 
 /** String(value), or its `[object Type]` tag for a value with no usable toString. */

@@ -30,6 +30,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runti
       // 'error' fires when a spawn or a send fails; 'exit' still follows, and that is what
       // the pool acts on.
       child.on('error', () => {});
+      // No error travels with the exit: a child dying of an uncaught exception prints it,
+      // stack included, on its stderr (ours, or `onStderr`'s), and its IPC channel closes
+      // with it, so there is no reliable way to send it here first.
       child.on('exit', (code, signal) => {
         exited = true;
         events.exit(code, signal);

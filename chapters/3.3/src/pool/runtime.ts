@@ -7,8 +7,11 @@ import type { FromWorker, ToWorker } from './messages.ts';
 
 export interface WorkerEvents {
   message(message: FromWorker): void;
-  /** Called exactly once, whatever ended the worker. */
-  exit(code: number | null, signal: string | null): void;
+  /**
+   * Called exactly once, whatever ended the worker. `error` is what the worker threw when an
+   * uncaught exception ended it, with the worker's stack, if the runtime can tell.
+   */
+  exit(code: number | null, signal: string | null, error?: unknown): void;
 }
 
 export interface WorkerHandle {

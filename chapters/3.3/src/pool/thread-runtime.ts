@@ -23,12 +23,16 @@ export const threadRuntime: Runtime = {
       if (message.type === 'ready') ready = true;
       if (!killedWhileStarting) events.message(message);
     });
-    // An uncaught exception in the thread emits 'error' and then 'exit' (code 1); the pool
-    // acts on 'exit' alone, so 'error' only needs a listener to keep the parent alive.
-    worker.on('error', () => {});
+    // An uncaught exception in the thread emits 'error' (the thrown value, stack included)
+    // and then 'exit' (code 1). The listener keeps the parent alive; the pool acts on 'exit',
+    // which carries the error so the failed task can name what killed its worker.
+    let uncaught: unknown;
+    worker.on('error', (error) => {
+      uncaught = error;
+    });
     worker.on('exit', (code) => {
       clearTimeout(recheck);
-      events.exit(code, null);
+      events.exit(code, null, uncaught);
     });
     return {
       id: worker.threadId,

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { AbortWatches } from '../sync/abort-watches.ts';
 import { Deque } from '../sync/deque.ts';
 import { ApplyResult, runCallbacks } from './apply-result.ts';
+import { blameForExit, travelsAlone } from './blame.ts';
 import {
   CloneError,
   PoolClosedError,
@@ -19,24 +20,50 @@ import {
 import { asCompleted, inOrder } from './iterate.ts';
 import type { FromWorker, TaskAnswer, TaskRequest } from './messages.ts';
 import type { ApplyOptions, Pool, PoolOptions, PoolState, TaskOptions } from './pool.ts';
-import { crashedTaskIndex, isSuspect, labelOf, type QueuedTask } from './queued-task.ts';
+import { labelOf, type QueuedTask } from './queued-task.ts';
 import type { Runtime, WorkerHandle } from './runtime.ts';
 import type { TaskRef } from './task-ref.ts';
 
-interface Slot {
-  handle: WorkerHandle;
-  ready: boolean;
-  stopping: boolean;
-  /** Ended by the pool to stop a cancelled task: its exit blames no task. */
-  killedToCancel: boolean;
-  /** Oldest first. A worker runs tasks in the order sent, so inFlight[0] is the one running. */
-  inFlight: QueuedTask[];
+/** The pool's side of one worker: what it was sent and where it is in its life. */
+class Slot {
+  readonly handle: WorkerHandle;
+  ready = false;
+  stopping = false;
+  /** Ended by the pool to stop a cancelled task: its exit blames no task (see blame.ts). */
+  killedToCancel = false;
+  /**
+   * Sent and not yet answered, by task id. A Map keeps insertion order, so the first entry
+   * is the oldest: the one a worker running tasks in the order sent is running.
+   */
+  readonly inFlight = new Map<number, QueuedTask>();
+
+  /** Starts the worker; `events` hear from it with this slot attached. */
+  constructor(runtime: Runtime, events: SlotEvents) {
+    this.handle = runtime.start({
+      message: (message) => events.message(this, message),
+      exit: (code, signal, error) => events.exit(this, code, signal, error),
+    });
+  }
+
+  /** The first task sent and not answered; a suspect, if it holds one (they travel alone). */
+  oldest(): QueuedTask | undefined {
+    for (const task of this.inFlight.values()) return task;
+    return undefined;
+  }
+}
+
+/** WorkerEvents, told which slot's worker they come from. */
+interface SlotEvents {
+  message(slot: Slot, message: FromWorker): void;
+  exit(slot: Slot, code: number | null, signal: string | null, error?: unknown): void;
 }
 
 /**
- * The largest batch a worker may hold. Each answer is looked up in, and removed from, the
- * worker's in-flight list, so time grows with its square: with 100,000 in flight a map of
- * 100,000 took 12.7 s, with 300,000 a map of 300,000 took 108 s (a second or so otherwise).
+ * The most tasks one worker may hold (the `maxTasksInFlight` option's ceiling). When a
+ * worker dies, every task it held goes back to the queue and runs again, even one that had
+ * finished but whose answer had not left yet: the cap bounds the work one crash repeats.
+ * It also bounds one 'run' message, which structured clone copies in one piece while the
+ * pool's thread does nothing else.
  */
 export const MAX_TASKS_IN_FLIGHT = 1024;
 
@@ -174,8 +201,10 @@ export class WorkerPool implements Pool {
     this.current = 'terminated';
     for (const task of this.queue.drain()) task.reject(new PoolTerminatedError(task.request.id));
     for (const slot of this.slots) {
-      for (const task of slot.inFlight) task.reject(new PoolTerminatedError(task.request.id));
-      slot.inFlight = [];
+      for (const task of slot.inFlight.values()) {
+        task.reject(new PoolTerminatedError(task.request.id));
+      }
+      slot.inFlight.clear();
       slot.handle.kill();
     }
     this.resolveIfAllExited();
@@ -208,8 +237,8 @@ export class WorkerPool implements Pool {
         request,
         resolve: resolve as (v: unknown) => void,
         reject,
-        crashes: 0,
-        suspicion: 0,
+        retried: false,
+        suspect: false,
       };
     });
     this.queue.push(queued);
@@ -247,10 +276,14 @@ export class WorkerPool implements Pool {
       else this.queue.push(queued);
     }
     for (const slot of this.slots) {
-      const cancelled = slot.inFlight.filter((task) => tasks.has(task));
-      if (cancelled.length === 0) continue;
-      slot.inFlight = slot.inFlight.filter((task) => !tasks.has(task));
-      dropped.push(...cancelled);
+      let holdsOne = false;
+      for (const [id, task] of slot.inFlight) {
+        if (!tasks.has(task)) continue;
+        slot.inFlight.delete(id);
+        dropped.push(task);
+        holdsOne = true;
+      }
+      if (!holdsOne) continue;
       // Sent means it may be running, and a running function cannot be stopped from outside.
       // onExit puts the worker's other tasks back in the queue and starts a replacement.
       slot.killedToCancel = true;
@@ -263,15 +296,9 @@ export class WorkerPool implements Pool {
 
   private startMissingWorkers(): void {
     while (this.slots.size < this.size) {
-      const slot = {
-        ready: false,
-        stopping: false,
-        killedToCancel: false,
-        inFlight: [],
-      } as unknown as Slot;
-      slot.handle = this.runtime.start({
-        message: (message) => this.onMessage(slot, message),
-        exit: (code, signal) => this.onExit(slot, code, signal),
+      const slot = new Slot(this.runtime, {
+        message: (from, message) => this.onMessage(from, message),
+        exit: (from, code, signal, error) => this.onExit(from, code, signal, error),
       });
       this.slots.add(slot);
     }
@@ -279,7 +306,7 @@ export class WorkerPool implements Pool {
 
   private hasWork(): boolean {
     if (this.queue.length > 0) return true;
-    for (const slot of this.slots) if (slot.inFlight.length > 0) return true;
+    for (const slot of this.slots) if (slot.inFlight.size > 0) return true;
     return false;
   }
 
@@ -300,15 +327,14 @@ export class WorkerPool implements Pool {
     // Refill at half empty: the worker still has work while the next batch travels.
     const lowWater = Math.floor(this.maxInFlight / 2);
     for (const slot of open) {
-      if (slot.inFlight.length > lowWater || isSuspect(slot.inFlight[0])) continue;
-      if (isSuspect(this.queue.peekFront())) {
-        // Alone, to an idle worker: see QueuedTask.suspicion.
-        if (slot.inFlight.length === 0) this.send(slot, [this.queue.shift() as QueuedTask]);
+      if (slot.inFlight.size > lowWater || travelsAlone(slot.oldest())) continue;
+      if (travelsAlone(this.queue.peekFront())) {
+        if (slot.inFlight.size === 0) this.send(slot, [this.queue.shift() as QueuedTask]);
         continue;
       }
-      const count = Math.min(this.maxInFlight - slot.inFlight.length, share, this.queue.length);
+      const count = Math.min(this.maxInFlight - slot.inFlight.size, share, this.queue.length);
       const batch: QueuedTask[] = [];
-      while (batch.length < count && !isSuspect(this.queue.peekFront())) {
+      while (batch.length < count && !travelsAlone(this.queue.peekFront())) {
         batch.push(this.queue.shift() as QueuedTask);
       }
       if (batch.length > 0) this.send(slot, batch);
@@ -335,7 +361,7 @@ export class WorkerPool implements Pool {
       return;
     }
     // In the order sent, which is the order the worker runs them.
-    for (const task of batch) slot.inFlight.push(task);
+    for (const task of batch) slot.inFlight.set(task.request.id, task);
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
@@ -353,31 +379,30 @@ export class WorkerPool implements Pool {
   }
 
   private settle(slot: Slot, answer: TaskAnswer): void {
-    const index = slot.inFlight.findIndex((task) => task.request.id === answer.id);
+    const task = slot.inFlight.get(answer.id);
     // Not ours any more (terminated, or already failed over): an answer is delivered once.
-    if (index < 0) return;
-    const [task] = slot.inFlight.splice(index, 1) as [QueuedTask];
+    if (!task) return;
+    slot.inFlight.delete(answer.id);
     if (answer.type === 'done') task.resolve(answer.value);
     else task.reject(new TaskFailedError(labelOf(task.request), answer.error));
   }
 
-  private onExit(slot: Slot, code: number | null, signal: string | null): void {
+  private onExit(slot: Slot, code: number | null, signal: string | null, error: unknown): void {
     this.slots.delete(slot);
     if (!slot.ready) this.startFailures++;
-    const inFlight = slot.inFlight;
-    slot.inFlight = [];
-    const at = crashedTaskIndex(inFlight, slot.handle.runningTaskId?.(), slot.killedToCancel);
-    const running = at >= 0 ? inFlight[at] : undefined;
-    // The others go back to the front: not started yet, or finished with the answer lost
-    // in the crash (those run again: at-least-once, never answered twice).
-    const others = inFlight.filter((_, i) => i !== at);
-    for (let i = others.length - 1; i >= 0; i--) this.queue.unshift(others[i] as QueuedTask);
-    if (running) {
-      running.crashes++;
-      // Retry once: a task that takes down a second worker is the problem, not the worker.
-      if (this.retryOnExit && running.crashes === 1) this.queue.unshift(running);
-      else running.reject(new WorkerExitedError(labelOf(running.request), code, signal));
-    }
+    // Who is blamed and what runs again is decided in blame.ts; here it is carried out.
+    const verdict = blameForExit({
+      inFlight: [...slot.inFlight.values()],
+      runningTaskId: slot.handle.runningTaskId?.(),
+      killedToCancel: slot.killedToCancel,
+      retryOnExit: this.retryOnExit,
+    });
+    slot.inFlight.clear();
+    for (const task of verdict.suspects) task.suspect = true;
+    if (verdict.retry) verdict.retry.retried = true;
+    const { requeue, culprit } = verdict;
+    for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i] as QueuedTask);
+    culprit?.reject(new WorkerExitedError(labelOf(culprit.request), code, signal, error));
     if (this.startFailures >= MAX_START_FAILURES) this.failQueue();
     const needed = this.current === 'open' || (this.current === 'closed' && this.hasWork());
     if (needed && this.startFailures < MAX_START_FAILURES) this.startMissingWorkers();
