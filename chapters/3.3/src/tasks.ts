@@ -2,6 +2,7 @@
  * Task functions the samples and benchmarks send to pools. A pool runs them by name
  * (module URL + export), so they live in their own module with no side effects on import.
  */
+import { threadId } from 'node:worker_threads';
 import { taskRef } from './pool/task-ref.ts';
 
 const HERE = new URL('./tasks.ts', import.meta.url);
@@ -41,6 +42,11 @@ export function validateMove(square: string): string {
   return square;
 }
 
+/** Which worker ran this call: its process id and thread id, such as "4242:1". */
+export function workerId(): string {
+  return `${process.pid}:${threadId}`;
+}
+
 // #region tasks
 export const tasks = {
   describePair: taskRef<typeof describePair>(HERE, 'describePair'),
@@ -48,5 +54,6 @@ export const tasks = {
   fib: taskRef<typeof fib>(HERE, 'fib'),
   spin: taskRef<typeof spin>(HERE, 'spin'),
   validateMove: taskRef<typeof validateMove>(HERE, 'validateMove'),
+  workerId: taskRef<typeof workerId>(HERE, 'workerId'),
 };
 // #endregion tasks

@@ -11,7 +11,7 @@ import { type Section, wholeNumberArg } from '@course/course-kit';
 import { createPool, type PoolKind } from '../pool/index.ts';
 import { tasks } from '../tasks.ts';
 import { mpTestAsWritten, mpTestFixed } from './mptest.ts';
-import { FIB_N, kindsFrom, timeOneKind } from './pool-timing.ts';
+import { FIB_N, kindsFrom, ROUNDS, timeOneKind } from './pool-timing.ts';
 import { endQuietlyOnAbort, stopOnAbort } from './stop-on-abort.ts';
 
 export const pools: Section = {
@@ -69,7 +69,9 @@ export const pools: Section = {
       await pool.join();
       // #endregion api
 
-      step(`3. ${jobs} × fib(${FIB_N}): one thread, then the same on a 2-worker pool, per kind`);
+      step(
+        `3. ${jobs} × fib(${FIB_N}): one thread, then a 2-worker pool, per kind (best of ${ROUNDS} rounds)`,
+      );
       const results: Awaited<ReturnType<typeof timeOneKind>>[] = [];
       for (const k of kinds) {
         if (signal.aborted) {
