@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   WS_ERR_UNKNOWN_PATH: '(404) an upgrade to a path outside `paths`',
   WS_ERR_ORIGIN_REFUSED: '(403) checkOrigin returned false',
   WS_ERR_SERVER_FULL: '(503) maxConnections are open',
+  WS_ERR_ADMISSION_REFUSED: '(the hook’s status) the admit hook refused the request',
   WS_ERR_NOT_AN_UPGRADE: '(426) a plain HTTP request to a server with no onHttpRequest',
   WS_ERR_HTTP_NOT_FOUND: '(404) onHttpRequest returned undefined',
   WS_ERR_HOOK_FAILED: '(500) an application hook threw or answered something invalid',

@@ -2,6 +2,7 @@
  * @course/ws-core — RFC 6455 WebSocket: a sans-I/O protocol core (handshake, frames,
  * Protocol) and a thin node:net layer (server, connection, client). See README.md.
  */
+export * from './admission.ts';
 export * from './client.ts';
 export * from './close.ts';
 export * from './connection.ts';

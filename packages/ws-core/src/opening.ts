@@ -9,6 +9,8 @@
  *                       ─▶ { kind: 'refused', error }            431 / 400 / 408
  *   expire(now)         ─▶ the 408 once the deadline has passed, else undefined
  *   timeLeft(now)       ─▶ ms until the deadline: when the I/O layer should call expire()
+ *   startAdmission()    ─▶ the head is in, an async admit hook is deciding: the deadline runs on
+ *   finishAdmission(now)─▶ the hook answered: the 408 if it answered too late, else undefined
  *
  * The I/O layer (server.ts) keeps one timer armed for timeLeft() and re-arms it if the timer
  * fires early by the clock; with wss: the TLS handshake spends from the same deadline.
@@ -38,6 +40,8 @@ export class ServerOpening {
   readonly deadline: number;
   private readonly parser: HttpRequestParser;
   private outcome: OpeningStep = WAITING;
+  /** An async admit hook is deciding on the request: the opening is not over yet. */
+  private admitting = false;
 
   constructor(options: OpeningOptions) {
     this.deadline = options.startedAt + (options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
@@ -63,21 +67,46 @@ export class ServerOpening {
     return this.outcome;
   }
 
-  /** The 408 refusal if the opening is still waiting at or after its deadline. */
+  /** The 408 refusal if the opening is still waiting (or admitting) at or after its deadline. */
   expire(now: number): HandshakeError | undefined {
-    if (this.outcome !== WAITING || now < this.deadline) return undefined;
+    if (!this.waiting || now < this.deadline) return undefined;
     const error = new HandshakeError(
       408,
       'WS_ERR_HANDSHAKE_TIMEOUT',
-      'handshake not completed in time',
+      this.admitting ? 'handshake not admitted in time' : 'handshake not completed in time',
     );
     this.outcome = { kind: 'refused', error };
+    this.admitting = false;
     return error;
   }
 
-  /** True until the opening has a request head or a refusal. */
+  /**
+   * The request head is in and an async admit hook is deciding. The deadline still holds: a
+   * hook slower than the rest of it must not keep the peer (and a socket) waiting for ever.
+   */
+  startAdmission(): void {
+    if (this.outcome.kind !== 'request') {
+      throw new Error('an admission starts once the request head is in');
+    }
+    this.admitting = true;
+  }
+
+  /**
+   * The hook answered at `now`. Returns the 408 if that was at or after the deadline (or the
+   * opening was refused for it already), else undefined: the answer stands.
+   */
+  finishAdmission(now: number): HandshakeError | undefined {
+    if (this.admitting) {
+      const late = this.expire(now);
+      this.admitting = false;
+      return late;
+    }
+    return this.outcome.kind === 'refused' ? this.outcome.error : undefined;
+  }
+
+  /** True until the opening has a request head (and, if asked, an admission) or a refusal. */
   get waiting(): boolean {
-    return this.outcome === WAITING;
+    return this.outcome === WAITING || this.admitting;
   }
 
   /** ms until the deadline (0 once it has passed). */

@@ -3,12 +3,13 @@
  * answer 101 (or a refusal), then hand the socket to a WebSocketConnection.
  *
  *   TCP accept ─▶ ServerOpening (head limit 431, deadline 408) ─▶ not an upgrade? onHttpRequest / 426
- *              └▶ validateUpgradeRequest ─▶ 101 ─▶ WebSocketConnection ─▶ 'connection'
+ *              └▶ validateUpgradeRequest ─▶ admit hook ─▶ 101 ─▶ WebSocketConnection ─▶ 'connection'
  *                                        └▶ HandshakeError ─▶ formatErrorResponse, end
  */
 import { EventEmitter } from 'node:events';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket, type TlsOptions } from 'node:tls';
+import { type AdmitHook, refusalFor } from './admission.ts';
 import { WebSocketConnection } from './connection.ts';
 import { CloseCode, DEFAULT_CLOSE_TIMEOUT } from './constants.ts';
 import { HandshakeError } from './errors.ts';
@@ -17,6 +18,7 @@ import {
   formatHttpResponse,
   formatSwitchingProtocols,
   isUpgradeRequest,
+  type UpgradeDecision,
   type UpgradeOptions,
   validateUpgradeRequest,
 } from './handshake.ts';
@@ -60,6 +62,13 @@ export interface ServerOptions extends UpgradeOptions {
   tls?: TlsOptions;
   /** Plain HTTP (non-upgrade) GET requests, e.g. to serve a page; return undefined for 404. */
   onHttpRequest?: (head: HttpRequestHead) => HttpResponse | undefined;
+  /**
+   * Decides on a valid upgrade request before the 101, seeing the head and the peer's address:
+   * return `true`, or `{ status, reason, headers? }` to refuse (see admission.ts). May be
+   * async: bounded by handshakeTimeout (408 once it passes). A throw, a rejection or any
+   * other answer costs the request a 500 and goes to 'error'.
+   */
+  admit?: AdmitHook;
 }
 
 export interface WebSocketServerEvents {
@@ -145,7 +154,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   }
 
   private accept(raw: Socket): void {
-    if (this.closing) {
+    // No address means the peer is gone already (Node gives none for a closed socket).
+    if (this.closing || raw.remoteAddress === undefined) {
       raw.destroy();
       return;
     }
@@ -187,8 +197,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
 
   /** Reads the HTTP request head from `socket` (the raw socket, or TLS on top of it). */
   private readRequest(raw: Socket, socket: Socket, opening: ServerOpening): void {
-    // A client that trickles (or never finishes) its request is cut off; 408 says why.
+    // A client that trickles (or never finishes) its request, or an admit hook that does not
+    // decide in time, is cut off at the opening's deadline; 408 says why.
     const stopWatching = watchDeadline(opening, (error) => refuse(error));
+    // Ends the opening; while it runs, `raw` is in `handshaking` (server.close() destroys it).
     const done = () => {
       stopWatching();
       socket.off('data', onData);
@@ -196,6 +208,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     };
     const refuse = (error: HandshakeError) => {
       done();
+      socket.resume(); // read (and drop) whatever comes, so that the peer's FIN is seen
       socket.end(formatErrorResponse(error));
       destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     };
@@ -203,22 +216,19 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       const step = opening.receive(chunk, performance.now());
       if (step.kind === 'waiting') return;
       if (step.kind === 'refused') return refuse(step.error);
-      done();
-      this.handleRequest(socket, step.head, step.rest, refuse);
+      socket.off('data', onData);
+      this.handleRequest({ raw, socket, opening, head: step.head, rest: step.rest, refuse, done });
     };
     socket.on('data', onData);
     if (socket !== raw) socket.on('error', () => socket.destroy());
     socket.on('close', () => done());
   }
 
-  private handleRequest(
-    socket: Socket,
-    head: HttpRequestHead,
-    rest: Uint8Array,
-    refuse: (error: HandshakeError) => void,
-  ): void {
+  private handleRequest(request: OpeningRequest): void {
+    const { socket, head, refuse, done } = request;
     // RFC 9110 §9.1: HEAD is answered like GET, without the body.
     if ((head.method === 'GET' || head.method === 'HEAD') && !isUpgradeRequest(head)) {
+      done();
       this.answerPlainHttp(socket, head, refuse);
       return;
     }
@@ -229,6 +239,63 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       refuse(this.asHandshakeError(error));
       return;
     }
+    this.admit(request, () => {
+      done();
+      this.upgrade(request, decision);
+    });
+  }
+
+  /**
+   * Asks the application's admit hook (if any) about a valid upgrade request, then calls
+   * `admitted` — or refuses with the hook's status. An async hook is bounded by the opening's
+   * deadline: the watch started in readRequest still runs and answers 408 when it passes,
+   * and an answer that comes later is dropped. A hook that throws, rejects or answers neither
+   * true nor a refusal costs the request a 500 and is reported to 'error'.
+   */
+  private admit(request: OpeningRequest, admitted: () => void): void {
+    const { raw, socket, opening, head, refuse } = request;
+    const hook = this.options.admit;
+    if (hook === undefined) return admitted();
+    const verdict = (answer: unknown): HandshakeError | undefined => {
+      try {
+        return refusalFor(answer);
+      } catch (error) {
+        return this.asHandshakeError(error);
+      }
+    };
+    const conclude = (refusal: HandshakeError | undefined) =>
+      refusal === undefined ? admitted() : refuse(refusal);
+    let answer: ReturnType<AdmitHook>;
+    try {
+      answer = hook({
+        head,
+        remoteAddress: raw.remoteAddress as string, // checked in accept()
+        remotePort: raw.remotePort as number,
+      });
+    } catch (error) {
+      return refuse(this.asHandshakeError(error));
+    }
+    if (!isPromiseLike(answer)) return conclude(verdict(answer));
+    // Bytes after the head (early frames) wait in the socket until there is a connection.
+    socket.pause();
+    opening.startAdmission();
+    Promise.resolve(answer)
+      .then(verdict, (error: unknown) => this.asHandshakeError(error))
+      .then((refusal) => {
+        // Refused at the deadline already, or closed by the peer or by server.close().
+        if (!this.handshaking.has(raw)) return;
+        conclude(opening.finishAdmission(performance.now()) ?? refusal);
+      })
+      .catch((error: unknown) => {
+        // A bug of ours past this point must not become an unhandled rejection.
+        reportError(this, asError(error), SERVER_ERROR);
+        socket.destroy();
+      });
+  }
+
+  /** The request is admitted: 101 (unless the server is full), then the WebSocket connection. */
+  private upgrade(request: OpeningRequest, decision: UpgradeDecision): void {
+    const { socket, head, rest, refuse } = request;
     const maxConnections = this.options.maxConnections ?? Number.POSITIVE_INFINITY;
     if (this.live.size >= maxConnections) {
       // Refused before the 101, while an HTTP status can still say why and when to come back.
@@ -263,6 +330,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     ])) {
       connection.handlerFailed(thrown);
     }
+    // Reading was paused while an async admit hook decided. resume() takes effect on the next
+    // tick, so the bytes held meanwhile come after `rest`; a pause for backpressure while
+    // handling `rest` comes later, and wins.
+    socket.resume();
     // Frames that arrived in the same read as the request head — even after a failed
     // listener: they may hold the peer's close frame, which lets the closing finish now.
     connection.receive(rest);
@@ -312,6 +383,26 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     reportError(this, asError(error), SERVER_ERROR);
     return new HandshakeError(500, 'WS_ERR_HOOK_FAILED', 'internal server error');
   }
+}
+
+/** An upgrade request whose head is in, and what its opening needs to answer it. */
+interface OpeningRequest {
+  /** The TCP socket: its address is the peer's; while in `handshaking`, the opening runs. */
+  readonly raw: Socket;
+  /** raw, or TLS on top of it: where the answer goes. */
+  readonly socket: Socket;
+  readonly opening: ServerOpening;
+  readonly head: HttpRequestHead;
+  /** Bytes that came after the head in the same read (early frames). */
+  readonly rest: Uint8Array;
+  /** Sends the refusal and ends the opening. */
+  readonly refuse: (error: HandshakeError) => void;
+  /** Ends the opening (the deadline watch) without an answer: the caller answers. */
+  readonly done: () => void;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 /**

@@ -69,6 +69,46 @@ describe('ServerOpening: the deadline, on a clock the test moves', () => {
   });
 });
 
+describe('ServerOpening: an async admit hook spends from the same deadline', () => {
+  function admitting(handshakeTimeout: number) {
+    const opening = new ServerOpening({ startedAt: 0, handshakeTimeout });
+    expect(outcome(opening.receive(request, 100))).toBe('request');
+    opening.startAdmission();
+    return opening;
+  }
+
+  test('an answer just before the deadline stands', () => {
+    const opening = admitting(1_000);
+    expect(opening.waiting).toBe(true); // the server keeps its deadline timer
+    expect(opening.expire(999)).toBeUndefined();
+    expect(opening.finishAdmission(999)).toBeUndefined();
+    expect(opening.waiting).toBe(false);
+    expect(opening.expire(60_000)).toBeUndefined();
+  });
+
+  test('the deadline refuses with 408 while the hook is still deciding; its later answer gets the same 408', () => {
+    const opening = admitting(1_000);
+    const late = opening.expire(1_000);
+    expect([late?.status, late?.code, late?.message]).toEqual([
+      408,
+      'WS_ERR_HANDSHAKE_TIMEOUT',
+      'handshake not admitted in time',
+    ]);
+    expect(opening.finishAdmission(1_500)).toBe(late);
+  });
+
+  test('an answer at or after the deadline is refused even if no timer ran first', () => {
+    expect(admitting(1_000).finishAdmission(1_000)?.status).toBe(408);
+  });
+
+  test('an admission starts only once the head is in', () => {
+    const opening = new ServerOpening({ startedAt: 0 });
+    expect(() => opening.startAdmission()).toThrow(
+      'an admission starts once the request head is in',
+    );
+  });
+});
+
 describe('ServerOpening: the request head', () => {
   test('refuses a head over maxHeaderBytes with 431 before it is complete', () => {
     const opening = new ServerOpening({ startedAt: 0, maxHeaderBytes: 1024 });

@@ -12,7 +12,7 @@ import {
   type WebSocketServer,
 } from '../src/index.ts';
 import { clientFrame, closePayload, framesIn } from './helpers.ts';
-import { rawConnect, rawUpgrade, startServer, UPGRADE_REQUEST } from './tcp-helpers.ts';
+import { rawConnect, rawUpgrade, startServer, statusOf, UPGRADE_REQUEST } from './tcp-helpers.ts';
 
 const servers: WebSocketServer[] = [];
 const sockets: Socket[] = [];
@@ -30,11 +30,6 @@ async function serve(options: Parameters<typeof startServer>[0] = {}) {
   const started = await startServer({ closeTimeout: 500, ...options });
   servers.push(started.server);
   return started;
-}
-
-/** The status code from an HTTP response's first line. */
-function statusOf(bytes: Buffer): number {
-  return Number(bytes.toString('latin1').split(' ')[1]);
 }
 
 describe('the handshake over TCP', () => {

@@ -58,6 +58,11 @@ export function rawConnect(port: number): Promise<RawClient> {
   });
 }
 
+/** The status code from an HTTP response's first line. */
+export function statusOf(bytes: Buffer): number {
+  return Number(bytes.toString('latin1').split(' ')[1]);
+}
+
 /** Connects and completes the RFC example handshake; returns the client and bytes after the 101. */
 export async function rawUpgrade(port: number): Promise<RawClient & { afterHead(): Buffer }> {
   const client = await rawConnect(port);
