@@ -6,12 +6,17 @@
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { WebSocketConnection } from './connection.ts';
-import { DEFAULT_HANDSHAKE_TIMEOUT } from './constants.ts';
+import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_PONG_TIMEOUT } from './constants.ts';
 import { HandshakeError, WebSocketError } from './errors.ts';
 import { formatUpgradeRequest, generateKey, validateUpgradeResponse } from './handshake.ts';
 import { HttpResponseParser } from './http-head.ts';
+import { KeepaliveSweep } from './keepalive.ts';
 import { asError } from './listeners.ts';
+import { type KeepaliveSettings, keepaliveSettings, Liveness } from './liveness.ts';
 import { Protocol } from './protocol.ts';
+
+/** Keepalive is off unless asked for (pingInterval 0); pongTimeout as on the server. */
+const CLIENT_KEEPALIVE_DEFAULTS = { pingInterval: 0, pongTimeout: DEFAULT_PONG_TIMEOUT };
 
 /** Most of a refusal's body we read to report the server's reason (ws-core sends one line). */
 const MAX_REFUSAL_BODY = 1024;
@@ -34,6 +39,14 @@ export interface ConnectOptions {
   tls?: TlsOptions;
   highWaterMark?: number;
   maxBufferedAmount?: number;
+  /**
+   * Keepalive, off by default on the client (0): ms of silence from the server after which we
+   * ping it. A server pings its clients itself (ours does by default), which keeps the path
+   * open both ways; set this when the server does not, or to notice a dead server sooner.
+   */
+  pingInterval?: number;
+  /** ms after our ping within which the server must send something, else 1011 (default 20 s). */
+  pongTimeout?: number;
 }
 
 /** Opens a connection to a ws:// URL; rejects with HandshakeError if the server refuses. */
@@ -55,6 +68,12 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
         `unsupported url scheme ${target.protocol} (use ws: or wss:)`,
       ),
     );
+  }
+  let keepalive: ReturnType<typeof keepaliveSettings>;
+  try {
+    keepalive = keepaliveSettings(options, CLIENT_KEEPALIVE_DEFAULTS);
+  } catch (error) {
+    return Promise.reject(error);
   }
   const key = generateKey();
   const secure = target.protocol === 'wss:';
@@ -148,7 +167,7 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
         }
         const { protocol } = validateUpgradeResponse(parsed.head, key, options.protocols);
         cleanup();
-        resolve(open(socket, target, protocol, parsed.rest, options));
+        resolve(open(socket, target, protocol, parsed.rest, options, keepalive));
       } catch (error) {
         fail(
           error instanceof HandshakeError
@@ -176,6 +195,7 @@ function open(
   protocol: string | undefined,
   rest: Uint8Array,
   options: ConnectOptions,
+  keepalive: KeepaliveSettings | undefined,
 ): WebSocketConnection {
   const connection = new WebSocketConnection(
     socket,
@@ -190,8 +210,15 @@ function open(
       closeTimeout: options.closeTimeout,
       highWaterMark: options.highWaterMark,
       maxBufferedAmount: options.maxBufferedAmount,
+      liveness: keepalive && new Liveness(keepalive, performance.now()),
     },
   );
+  if (keepalive) {
+    // A sweep of one: the same code as the server's, over this connection until it closes.
+    new KeepaliveSweep(keepalive, () =>
+      connection.readyState === 'closed' ? [] : [connection],
+    ).wake();
+  }
   // The server may send frames in the same read as its 101; they must not be lost. They are
   // fed a little later so the caller can attach 'message' listeners first, with the socket
   // paused meanwhile so that later bytes cannot overtake them.

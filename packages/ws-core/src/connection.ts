@@ -8,6 +8,8 @@
  *     keeps sending but stops reading cannot make us queue its replies without bound;
  *   - a send that leaves more than `maxBufferedAmount` waiting fails the connection with 1008
  *     and destroys the socket (a close frame could not get through anyway).
+ * Keepalive: given a Liveness, every read counts as the peer's activity, and a sweep (one timer
+ * for many connections, keepalive.ts) calls checkLiveness to ping a silent peer or fail a dead one.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
@@ -20,7 +22,9 @@ import {
 } from './constants.ts';
 import { ProtocolError } from './errors.ts';
 import type { Frame } from './frames.ts';
+import type { KeepaliveMember } from './keepalive.ts';
 import { asError, callEachListener, reportError } from './listeners.ts';
+import type { Liveness } from './liveness.ts';
 import type { Protocol, ProtocolState, Role } from './protocol.ts';
 
 export interface ConnectionOptions {
@@ -33,6 +37,8 @@ export interface ConnectionOptions {
 export interface ConnectionInfo extends ConnectionOptions {
   protocol?: string | undefined;
   path?: string;
+  /** Keepalive state, when the owner runs a KeepaliveSweep over this connection. */
+  liveness?: Liveness | undefined;
 }
 
 export interface WebSocketConnectionEvents {
@@ -44,7 +50,10 @@ export interface WebSocketConnectionEvents {
   drain: [];
 }
 
-export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents> {
+export class WebSocketConnection
+  extends EventEmitter<WebSocketConnectionEvents>
+  implements KeepaliveMember
+{
   readonly role: Role;
   readonly protocol: string | undefined;
   readonly path: string;
@@ -60,6 +69,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   private closeTimer: NodeJS.Timeout | undefined;
   private socketClosed = false;
   private localFailure: ProtocolError | undefined;
+  private readonly liveness: Liveness | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -75,6 +85,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.closeTimeout = info.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.highWaterMark = info.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.maxBufferedAmount = info.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
+    this.liveness = info.liveness;
     // Small frames should leave now, not wait for Nagle's algorithm; we batch ourselves.
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -142,6 +153,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   /** Handles bytes read from the socket; the server and client also feed it bytes that arrived with the handshake. */
   receive(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    this.liveness?.onActivity(performance.now());
     const machine = this.machine;
     machine.receiveData(chunk);
     this.receiving = true;
@@ -172,6 +184,44 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       'websocket handler failed; closing its connection with 1011:',
     );
     this.close(CloseCode.INTERNAL_ERROR, 'internal error');
+  }
+
+  /**
+   * Called by a keepalive sweep: pings a peer that has been silent for pingInterval, and fails
+   * one that stayed silent pongTimeout after that ping.
+   * @internal
+   */
+  checkLiveness(now: number): void {
+    const liveness = this.liveness;
+    if (liveness === undefined || this.readyState !== 'open') return;
+    if (this.readingPaused) {
+      // We stopped reading this peer (backpressure), so we cannot hear it: no verdict, and its
+      // silence counts from when we listen again. maxBufferedAmount bounds a peer stuck there.
+      liveness.onActivity(now);
+      return;
+    }
+    const verdict = liveness.due(now);
+    if (verdict === 'ping') this.ping();
+    else if (verdict === 'dead') this.failSilentPeer(liveness.settings.pongTimeout);
+  }
+
+  /**
+   * §7.1.7 _Fail the WebSocket Connection_ for a peer that answers nothing. A close frame with
+   * 1011 says why to a peer that is merely slow (as python-websockets sends "1011 keepalive
+   * ping timeout"); the socket is destroyed at once, because a peer that answers nothing will
+   * not finish a closing handshake. (1006 may not be sent: §7.4.1 keeps it for reporting; `ws`
+   * leaves keepalive to the application, whose usual terminate() sends no frame at all.)
+   */
+  private failSilentPeer(pongTimeout: number): void {
+    this.localFailure = new ProtocolError(
+      CloseCode.INTERNAL_ERROR,
+      'WS_ERR_KEEPALIVE_TIMEOUT',
+      `keepalive ping timeout: nothing received within ${pongTimeout} ms of our ping`,
+    );
+    this.machine.sendClose(CloseCode.INTERNAL_ERROR, 'keepalive ping timeout');
+    this.flush();
+    this.emitError(this.localFailure);
+    this.socket.destroy();
   }
 
   /** Emits an application event; each listener that throws fails this connection (1011). */

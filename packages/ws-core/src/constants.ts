@@ -65,6 +65,17 @@ export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 /** After sending a close frame, how long we wait for the peer's close before destroying. */
 export const DEFAULT_CLOSE_TIMEOUT = 5_000;
 /**
+ * Keepalive (liveness.ts), on by default on the server: without it a peer that vanished
+ * without a FIN (a laptop put to sleep, a dropped NAT mapping) holds its connection for ever —
+ * Node's sockets have TCP keepalive off, and Linux's would wait two hours — and proxies close
+ * WebSockets that stay silent (nginx's proxy_read_timeout and AWS load balancers' idle timeout
+ * are 60 s by default). A ping after 20 s of silence keeps such a path open with room to
+ * spare; a peer that sends nothing for 20 s after it is dead. The same values as
+ * python-websockets; two small frames per idle connection every 20 s cost next to nothing.
+ */
+export const DEFAULT_PING_INTERVAL = 20_000;
+export const DEFAULT_PONG_TIMEOUT = 20_000;
+/**
  * Backpressure policy (see README "Design"). Past the high-water mark of bytes waiting to be
  * written, the connection stops reading from the socket until it drains — a peer that stops
  * reading cannot make an echo-style server queue its replies forever.

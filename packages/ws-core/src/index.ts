@@ -11,6 +11,8 @@ export * from './errors.ts';
 export * from './frame-parser.ts';
 export * from './frames.ts';
 export * from './handshake.ts';
+export * from './keepalive.ts';
+export * from './liveness.ts';
 export * from './opening.ts';
 export * from './protocol.ts';
 export * from './server.ts';

@@ -23,7 +23,9 @@ import {
   validateUpgradeRequest,
 } from './handshake.ts';
 import type { HttpRequestHead } from './http-head.ts';
+import { KeepaliveSweep } from './keepalive.ts';
 import { asError, callEachListener, reportError } from './listeners.ts';
+import { type KeepaliveSettings, keepaliveSettings, Liveness } from './liveness.ts';
 import { ServerOpening } from './opening.ts';
 import { Protocol } from './protocol.ts';
 
@@ -55,6 +57,13 @@ export interface ServerOptions extends UpgradeOptions {
   maxConnections?: number;
   /** Bytes waiting to be written above which the connection is failed (default 128 MiB). */
   maxBufferedAmount?: number;
+  /**
+   * ms of silence from a peer after which it is pinged (default 20 s; 0 turns keepalive off).
+   * Anything the peer sends counts as an answer; see liveness.ts.
+   */
+  pingInterval?: number;
+  /** ms after that ping within which the peer must send something, else 1011 (default 20 s). */
+  pongTimeout?: number;
   /**
    * Serve wss: instead of ws: — node:tls options, at least `key` and `cert` (or `pfx`, or an
    * `SNICallback`). One `handshakeTimeout` (above) covers the TLS and the HTTP handshake.
@@ -88,6 +97,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** Raw TCP sockets still in their opening (TLS and/or HTTP); close() destroys them. */
   private readonly handshaking = new Set<Socket>();
   private closing = false;
+  /** Keepalive: the settings every connection's Liveness shares, and the one sweep over `live`. */
+  private readonly keepalive: KeepaliveSettings | undefined;
+  private readonly sweep: KeepaliveSweep | undefined;
 
   constructor(private readonly options: ServerOptions = {}) {
     super();
@@ -104,6 +116,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       // Built once, here, so that a bad key or certificate fails createServer, not each client.
       this.secureContext = createSecureContext(options.tls);
     }
+    this.keepalive = keepaliveSettings(options);
+    this.sweep = this.keepalive && new KeepaliveSweep(this.keepalive, () => this.live);
     this.tcp = createTcpServer((socket) => this.accept(socket));
     // Errors before 'listening' reject listen(); later ones go to 'error' listeners, if any
     // (an 'error' event nobody listens to would crash the process).
@@ -139,6 +153,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
    */
   async close(code: number = CloseCode.GOING_AWAY, reason = 'server shutting down'): Promise<void> {
     this.closing = true;
+    this.sweep?.stop();
     const stopped = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     for (const socket of this.handshaking) socket.destroy();
     const gone = [...this.live].map(
@@ -319,9 +334,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         closeTimeout: this.options.closeTimeout,
         highWaterMark: this.options.highWaterMark,
         maxBufferedAmount: this.options.maxBufferedAmount,
+        liveness: this.keepalive && new Liveness(this.keepalive, performance.now()),
       },
     );
     this.live.add(connection);
+    this.sweep?.wake();
     connection.on('close', () => this.live.delete(connection));
     // Every listener runs even if one throws; a throw fails only this connection (1011).
     for (const thrown of callEachListener(this.rawListeners('connection'), this, [

@@ -1,0 +1,95 @@
+import { describe, expect, test } from 'vitest';
+import {
+  DEFAULT_PING_INTERVAL,
+  DEFAULT_PONG_TIMEOUT,
+  KeepaliveSweep,
+  keepaliveSettings,
+  Liveness,
+} from '../src/index.ts';
+
+const settings = { pingInterval: 1_000, pongTimeout: 500 };
+
+describe('Liveness: the keepalive rule, on a clock the test moves', () => {
+  test('with the defaults, pings after 20 s of silence and gives up 20 s after that ping', () => {
+    expect([DEFAULT_PING_INTERVAL, DEFAULT_PONG_TIMEOUT]).toEqual([20_000, 20_000]);
+    const resolved = keepaliveSettings({});
+    expect(resolved).toEqual({ pingInterval: 20_000, pongTimeout: 20_000 });
+    const liveness = new Liveness(resolved as NonNullable<typeof resolved>, 0);
+    expect(liveness.due(19_999)).toBeUndefined();
+    expect(liveness.due(20_000)).toBe('ping');
+    expect(liveness.due(39_999)).toBeUndefined();
+    expect(liveness.due(40_000)).toBe('dead');
+  });
+
+  test('asks for one ping per silence, not one per check', () => {
+    const liveness = new Liveness(settings, 0);
+    expect(liveness.due(1_000)).toBe('ping');
+    expect(liveness.due(1_100)).toBeUndefined();
+    expect(liveness.due(1_499)).toBeUndefined();
+  });
+
+  test('anything heard from the peer restarts the idle clock', () => {
+    const liveness = new Liveness(settings, 0);
+    liveness.onActivity(900);
+    expect(liveness.due(1_000)).toBeUndefined();
+    expect(liveness.due(1_899)).toBeUndefined();
+    expect(liveness.due(1_900)).toBe('ping');
+  });
+
+  test('an answer after the ping (a pong, or any data) keeps the peer alive; the next ping is a full interval later', () => {
+    const liveness = new Liveness(settings, 0);
+    expect(liveness.due(1_000)).toBe('ping');
+    liveness.onActivity(1_499);
+    expect(liveness.due(1_500)).toBeUndefined(); // not dead: it answered in time
+    expect(liveness.due(2_498)).toBeUndefined();
+    expect(liveness.due(2_499)).toBe('ping');
+  });
+
+  test('a peer silent for pongTimeout after the ping is dead, and stays dead', () => {
+    const liveness = new Liveness(settings, 0);
+    liveness.due(1_000);
+    expect(liveness.due(1_499)).toBeUndefined();
+    expect(liveness.due(1_500)).toBe('dead');
+    expect(liveness.due(9_000)).toBe('dead');
+  });
+});
+
+describe('keepaliveSettings', () => {
+  test('fills in defaults, and pingInterval 0 turns keepalive off', () => {
+    expect(keepaliveSettings({ pingInterval: 50 })).toEqual({
+      pingInterval: 50,
+      pongTimeout: 20_000,
+    });
+    expect(keepaliveSettings({ pingInterval: 0 })).toBeUndefined();
+    const off = { pingInterval: 0, pongTimeout: 20_000 };
+    expect(keepaliveSettings({}, off)).toBeUndefined();
+    expect(keepaliveSettings({ pingInterval: 10 }, off)).toEqual({
+      pingInterval: 10,
+      pongTimeout: 20_000,
+    });
+  });
+
+  test.each([
+    [{ pingInterval: -1 }, 'pingInterval must be a number of ms (0 turns keepalive off), got -1'],
+    [
+      { pingInterval: Number.NaN },
+      'pingInterval must be a number of ms (0 turns keepalive off), got NaN',
+    ],
+    [{ pongTimeout: 0 }, 'pongTimeout must be a positive number of ms, got 0'],
+    [
+      { pongTimeout: Number.POSITIVE_INFINITY },
+      'pongTimeout must be a positive number of ms, got Infinity',
+    ],
+  ])('refuses %o with a TypeError', (options, message) => {
+    expect(() => keepaliveSettings(options)).toThrow(new TypeError(message));
+  });
+});
+
+describe('KeepaliveSweep', () => {
+  test('sweeps every quarter of the shorter setting', () => {
+    expect(new KeepaliveSweep({ pingInterval: 20_000, pongTimeout: 20_000 }, () => []).period).toBe(
+      5_000,
+    );
+    expect(new KeepaliveSweep({ pingInterval: 60, pongTimeout: 200 }, () => []).period).toBe(15);
+  });
+});
