@@ -2,19 +2,37 @@
  * `npm run course -- export DIR`: a student template that installs and grades on its own.
  *
  * It holds the exercises (stubs, tests, manifests), the classroom tooling and the one
- * package it needs (course-kit, for starting .ts workers), a package.json with only the
- * tools grading uses, the students' docs and the Classroom workflow — never solutions/.
+ * package it needs (course-kit, for starting .ts workers and for its test helpers, e.g. the
+ * Chromium launcher the echo-server exercise's browser test uses), a package.json with only
+ * the tools grading uses, the students' docs and the Classroom workflow — never solutions/.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative as relativePath } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Course } from './manifest.ts';
 import { ROOT } from './paths.ts';
 import { generateWorkflow, WORKFLOW_PATH } from './workflow.ts';
 
-/** The root devDependencies a template needs to grade, at the course's exact versions. */
-const TEMPLATE_TOOLS = ['vitest', 'vite', 'tsx', 'typescript', '@types/node', 'fast-check'];
+/**
+ * The root devDependencies a template needs to grade, at the course's exact versions. `ws` and
+ * `playwright-core` are the real peers of the echo-server exercise (3.1/08): the `ws` client and
+ * Debian's or the runner's Chromium (playwright-core downloads no browser).
+ */
+const TEMPLATE_TOOLS = [
+  'vitest',
+  'vite',
+  'tsx',
+  'typescript',
+  '@types/node',
+  'fast-check',
+  'ws',
+  '@types/ws',
+  'playwright-core',
+];
 
-/** Folders copied as they are; tests and caches stay behind. */
+/**
+ * Folders copied as they are; tests and caches stay behind. course-kit's src/ includes its
+ * test helpers (src/testing/): the exercises' tests use the Chromium launcher there.
+ */
 const COPIED = [
   'exercises',
   'packages/classroom/src',
@@ -24,14 +42,6 @@ const COPIED = [
   'packages/course-kit/tsconfig.json',
   'tsconfig.base.json',
 ];
-
-/** Test-only helpers (e.g. course-kit's Chromium launcher) need tools a template never installs. */
-const TEST_ONLY = /[\\/]testing([\\/]|$)/;
-
-/** `path` is relative to the course root, so where the course is cloned does not matter. */
-function isShipped(path: string): boolean {
-  return !TEST_ONLY.test(path);
-}
 
 export class ExportError extends Error {
   override name = 'ExportError';
@@ -113,10 +123,7 @@ export function exportTemplate(course: Course, target: string, root = ROOT): str
     written.push(relative);
   };
   for (const relative of COPIED) {
-    cpSync(join(root, relative), join(target, relative), {
-      recursive: true,
-      filter: (source) => isShipped(relativePath(root, source)),
-    });
+    cpSync(join(root, relative), join(target, relative), { recursive: true });
     written.push(relative);
   }
   put('package.json', templatePackageJson(root));

@@ -48,6 +48,9 @@ jobs:
         # A failing exercise is a score, not a broken build: the reporter still runs.
         continue-on-error: true
         run: npm run grade -- --classroom
+        env:
+          # The browser test of 3.1/08 drives the Google Chrome that ubuntu-latest ships.
+          CHROMIUM_PATH: /usr/bin/google-chrome
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
         env:

@@ -135,9 +135,9 @@ describe('the exported student template', () => {
       'the course tests stay behind',
     ).toBe(false);
     expect(
-      existsSync(join(template, 'packages/course-kit/src/testing')),
-      "test-only helpers (playwright-core's Chromium launcher) stay behind",
-    ).toBe(false);
+      existsSync(join(template, 'packages/course-kit/src/testing/chromium.ts')),
+      "the Chromium launcher 3.1/08's browser test uses",
+    ).toBe(true);
     expect(existsSync(join(template, 'packages/course-kit/src/spawn-ts.ts'))).toBe(true);
     // Only the tools grading needs, pinned to the versions the course itself is tested with.
     const course = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -145,7 +145,7 @@ describe('the exported student template', () => {
     for (const [name, version] of Object.entries(own.devDependencies))
       expect(version, `${name} in the template`).toBe(course.devDependencies[name]);
     expect(Object.keys(own.devDependencies)).toEqual(
-      expect.arrayContaining(['vitest', 'tsx', 'fast-check']),
+      expect.arrayContaining(['vitest', 'tsx', 'fast-check', 'ws', 'playwright-core']),
     );
     if (installedWith === 'npm install')
       expect(lstatSync(join(template, 'node_modules')).isSymbolicLink(), 'its own install').toBe(
@@ -310,6 +310,8 @@ describe('the exported student template', () => {
     expect(yaml).toMatch(
       /id: grade\n(?:\s+#.*\n)?\s+continue-on-error: true\n\s+run: npm run grade -- --classroom\n/,
     );
+    // The runner has no /usr/bin/chromium; its Google Chrome serves 3.1/08's browser test.
+    expect(yaml).toMatch(/\n\s+env:\n(?:\s+#.*\n)?\s+CHROMIUM_PATH: \/usr\/bin\/google-chrome\n/);
     const { runners, env } = readWorkflowRunners(yaml);
     expect(runners).toEqual(course.exercises.map((e) => runnerName(e.id)));
     // autograding-grading-reporter reads process.env[`${runner.toUpperCase()}_RESULTS`].
