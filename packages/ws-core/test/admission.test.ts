@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   type Admission,
   type AdmissionRequest,
+  connect,
   HandshakeError,
   Opcode,
   refusalFor,
@@ -198,6 +199,48 @@ describe('the admit hook over TCP', () => {
       'with the request',
       'while deciding',
     ]);
+  });
+
+  test('limits connections per address with admit and a count kept on connection and close (the README example)', async () => {
+    const perAddress = new Map<string, number>();
+    const started = await startServer({
+      closeTimeout: 500,
+      admit: ({ remoteAddress }) =>
+        (perAddress.get(remoteAddress) ?? 0) < 2 || {
+          status: 429,
+          reason: 'too many connections from your address',
+          headers: { 'Retry-After': '5' },
+        },
+    });
+    servers.push(started.server);
+    const closed: string[] = [];
+    started.server.on('connection', (conn) => {
+      const from = conn.remoteAddress ?? '';
+      perAddress.set(from, (perAddress.get(from) ?? 0) + 1);
+      conn.on('close', () => {
+        const left = (perAddress.get(from) ?? 1) - 1;
+        if (left === 0) perAddress.delete(from);
+        else perAddress.set(from, left);
+        closed.push(from);
+      });
+    });
+    const first = await connect(started.url);
+    const second = await connect(started.url);
+    const third = await connect(started.url).catch((error: unknown) => error);
+    expect(third).toBeInstanceOf(HandshakeError);
+    expect(third).toMatchObject({
+      status: 429,
+      code: 'WS_ERR_UPGRADE_REFUSED',
+      message:
+        'server refused the upgrade: 429 Too Many Requests: too many connections from your address',
+    });
+    expect(perAddress).toEqual(new Map([['127.0.0.1', 2]]));
+    first.close();
+    await vi.waitFor(() => expect(closed).toEqual(['127.0.0.1']), WAIT);
+    const fourth = await connect(started.url);
+    expect(fourth.readyState).toBe('open');
+    second.terminate();
+    fourth.terminate();
   });
 
   test('server.close() does not wait for a hook that never answers', async () => {
