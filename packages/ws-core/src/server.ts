@@ -270,7 +270,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private admit(request: OpeningRequest, admitted: () => void): void {
     const { raw, socket, opening, head, refuse } = request;
     const hook = this.options.admit;
-    if (hook === undefined) return admitted();
+    if (hook === undefined) {
+      admitted();
+      return;
+    }
     const verdict = (answer: unknown): HandshakeError | undefined => {
       try {
         return refusalFor(answer);
@@ -288,9 +291,13 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         remotePort: raw.remotePort as number,
       });
     } catch (error) {
-      return refuse(this.asHandshakeError(error));
+      refuse(this.asHandshakeError(error));
+      return;
     }
-    if (!isPromiseLike(answer)) return conclude(verdict(answer));
+    if (!isPromiseLike(answer)) {
+      conclude(verdict(answer));
+      return;
+    }
     // Bytes after the head (early frames) wait in the socket until there is a connection.
     socket.pause();
     opening.startAdmission();

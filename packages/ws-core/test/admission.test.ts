@@ -159,7 +159,11 @@ describe('the admit hook over TCP', () => {
     let asked = 0;
     const { port, upgraded } = await serve({
       handshakeTimeout: 300,
-      admit: ({ head }) => (head.target === '/slow' ? (asked++, answer.promise) : true),
+      admit: ({ head }) => {
+        if (head.target !== '/slow') return true;
+        asked++;
+        return answer.promise;
+      },
     });
     const slow = await upgrade(port, '/slow');
     const refused = await slow.closed;
