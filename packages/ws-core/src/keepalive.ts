@@ -7,6 +7,11 @@
  * Each sweep runs every quarter of the shorter of pingInterval and pongTimeout, so a peer is
  * pinged between pingInterval and 1.25 × pingInterval after it fell silent, and declared dead
  * at most a quarter of pongTimeout late.
+ *
+ * A sweep that runs late (the event loop was blocked for more than two periods) judges no one:
+ * timers run before the loop reads sockets, so the pongs of healthy peers may be waiting
+ * unread, and one long synchronous task must not cost every client its connection. The next
+ * sweep, one period on, judges with what has been read by then.
  */
 import type { KeepaliveSettings } from './liveness.ts';
 
@@ -19,6 +24,7 @@ export class KeepaliveSweep {
   /** ms between sweeps. */
   readonly period: number;
   private timer: NodeJS.Timeout | undefined;
+  private lastTick = Number.NaN;
 
   constructor(
     settings: KeepaliveSettings,
@@ -31,7 +37,8 @@ export class KeepaliveSweep {
   /** Starts sweeping, if not already: call when a connection joins. */
   wake(): void {
     if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.sweep(), this.period);
+    this.lastTick = Number.NaN;
+    this.timer = setInterval(() => this.tick(performance.now()), this.period);
     // The sockets keep the process alive; a timer that only watches them must not.
     this.timer.unref();
   }
@@ -41,8 +48,11 @@ export class KeepaliveSweep {
     this.timer = undefined;
   }
 
-  private sweep(): void {
-    const now = performance.now();
+  /** One sweep at `now`: the interval calls it; a test may call it with a clock it moves. */
+  tick(now: number): void {
+    const late = now - this.lastTick > 2 * this.period; // false on the first tick (NaN)
+    this.lastTick = now;
+    if (late) return;
     let any = false;
     for (const member of this.members()) {
       any = true;

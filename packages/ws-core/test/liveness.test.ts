@@ -93,3 +93,30 @@ describe('KeepaliveSweep', () => {
     expect(new KeepaliveSweep({ pingInterval: 60, pongTimeout: 200 }, () => []).period).toBe(15);
   });
 });
+
+describe('KeepaliveSweep.tick, on a clock the test moves', () => {
+  function sweepOf(count: number) {
+    const checked: number[] = [];
+    const members = Array.from({ length: count }, () => ({
+      checkLiveness: (now: number) => checked.push(now),
+    }));
+    const sweep = new KeepaliveSweep({ pingInterval: 100, pongTimeout: 100 }, () => members);
+    return { sweep, checked };
+  }
+
+  test('asks every connection at each tick: one timer serves them all', () => {
+    const { sweep, checked } = sweepOf(3);
+    sweep.tick(0);
+    sweep.tick(25);
+    expect(checked).toEqual([0, 0, 0, 25, 25, 25]);
+  });
+
+  test('judges no one on a tick that comes more than two periods late (a blocked event loop)', () => {
+    const { sweep, checked } = sweepOf(1);
+    sweep.tick(0);
+    sweep.tick(25);
+    sweep.tick(76); // 51 ms after the last: pongs may be waiting unread in the sockets
+    sweep.tick(101);
+    expect(checked).toEqual([0, 25, 101]);
+  });
+});
