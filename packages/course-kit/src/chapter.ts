@@ -2,6 +2,7 @@
  * The command line every chapter shares:
  *
  *   npm run chapter:3.2                 every section in order, with narration
+ *                                       (except those marked `byNameOnly`)
  *   npm run chapter:3.2 -- --list       one line per section
  *   npm run chapter:3.2 -- 3.2.3        one section (its own flags may follow)
  *   npm run chapter:3.2 -- 3.2.3 --json one JSON object per measured section
@@ -45,6 +46,11 @@ export interface Section {
   options?: OptionSpec;
   /** A server or other section that runs until Ctrl-C; run last when running everything. */
   untilInterrupted?: boolean;
+  /**
+   * Left out when running everything: run only when named (e.g. an interactive page a student
+   * opens on purpose). `--list` still shows it, marked "run by name only".
+   */
+  byNameOnly?: boolean;
   run(ctx: SectionContext): Promise<MeasuredResult | undefined> | MeasuredResult | undefined;
 }
 
@@ -114,7 +120,7 @@ function helpText(chapter: Chapter): string {
     '',
     `usage: npm run chapter:${chapter.id} -- [section] [flags]`,
     '',
-    '  (no section)   run every section in order, with narration',
+    '  (no section)   run every section in order, with narration (not those run by name only)',
     `  <section>      run one section, e.g. ${chapter.sections[0]?.id ?? ''}`,
     '  --list         list the sections',
     '  --json         measured sections print one JSON object each',
@@ -126,7 +132,12 @@ function helpText(chapter: Chapter): string {
 
 function listText(chapter: Chapter): string {
   const width = Math.max(...chapter.sections.map((s) => s.id.length));
-  return chapter.sections.map((s) => `${s.id.padEnd(width)}  ${s.title} — ${s.summary}`).join('\n');
+  return chapter.sections
+    .map((s) => {
+      const note = s.byNameOnly ? ' (run by name only)' : '';
+      return `${s.id.padEnd(width)}  ${s.title} — ${s.summary}${note}`;
+    })
+    .join('\n');
 }
 
 function parse(chapter: Chapter, argv: readonly string[]) {
@@ -152,9 +163,10 @@ function parse(chapter: Chapter, argv: readonly string[]) {
 }
 
 function orderForRunAll(sections: readonly Section[]): Section[] {
+  const everyday = sections.filter((s) => !s.byNameOnly);
   return [
-    ...sections.filter((s) => !s.untilInterrupted),
-    ...sections.filter((s) => s.untilInterrupted),
+    ...everyday.filter((s) => !s.untilInterrupted),
+    ...everyday.filter((s) => s.untilInterrupted),
   ];
 }
 

@@ -66,6 +66,37 @@ describe('runChapter', () => {
     expect(out).toContain('hello');
   });
 
+  it('leaves a by-name-only section out of a full run, yet runs it and lists it when named', async () => {
+    const log: string[] = [];
+    const base = makeChapter(log);
+    const chapter: Chapter = {
+      ...base,
+      sections: [
+        ...base.sections,
+        {
+          id: 'lab',
+          title: 'lab',
+          summary: 'an interactive page',
+          byNameOnly: true,
+          run: () => void log.push('lab'),
+        },
+      ],
+    };
+    const out: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: () => {},
+      color: false,
+      signal: new AbortController().signal,
+    };
+    expect(await runChapter(chapter, [], io)).toBe(0);
+    expect(log).toEqual(['first', 'measured', 'server']);
+    expect(await runChapter(chapter, ['lab'], io)).toBe(0);
+    expect(log).toEqual(['first', 'measured', 'server', 'lab']);
+    expect(await runChapter(chapter, ['--list'], io)).toBe(0);
+    expect(out.join('')).toContain('lab    lab — an interactive page (run by name only)');
+  });
+
   it('runs one section and prints its JSON with section and cores', async () => {
     const { code, out, err } = await run(['9.9.2', '--json', '--n', '7']);
     expect(code).toBe(0);
