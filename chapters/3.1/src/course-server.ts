@@ -9,6 +9,7 @@
  * Protocol errors (unmasked frames, bad UTF-8, oversized frames…) are answered by ws-core
  * with the right close code; this file adds the application's own rules and their codes.
  */
+import { KeyCounter } from '@course/course-kit';
 import {
   CloseCode,
   createServer,
@@ -17,7 +18,6 @@ import {
   type WebSocketConnection,
   type WebSocketServer,
 } from '@course/ws-core';
-import { AddressCounter } from './address-counter.ts';
 import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
 import { normalizeChatLine } from './chat/messages.ts';
@@ -94,7 +94,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     MAX_CONNECTIONS_PER_ADDRESS,
   );
   const maxConnections = limitOption('maxConnections', options.maxConnections, MAX_CONNECTIONS);
-  const perAddress = new AddressCounter();
+  const perAddress = new KeyCounter();
   const logRefusal = throttleLog(log);
   const server = createServer(
     {

@@ -8,6 +8,7 @@
  * over the limits below: a client that floods jobs gets errors, not an ever-longer queue
  * that every other client's plans would wait behind.
  */
+import { KeyCounter } from '@course/course-kit';
 import { createServer, type WebSocketConnection } from '@course/ws-core';
 import { WorkerCrashedError, WorkerExitedError } from './errors.ts';
 import { LogicPool } from './logic-pool.ts';
@@ -103,19 +104,6 @@ export interface GameServerOptions {
   clientOf?: (connection: WebSocketConnection) => string;
 }
 
-/** Counts per key, forgetting a key once it is back to zero (so the map stays bounded). */
-class Tally {
-  private readonly counts = new Map<string, number>();
-  get(key: string): number {
-    return this.counts.get(key) ?? 0;
-  }
-  add(key: string, delta: number): void {
-    const next = this.get(key) + delta;
-    if (next === 0) this.counts.delete(key);
-    else this.counts.set(key, next);
-  }
-}
-
 export async function startGameServer(options: GameServerOptions): Promise<GameServer> {
   const limits = options.limits ?? PLAN_LIMITS;
   const pool =
@@ -133,7 +121,7 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
     pool ? pool.call<number>(request) : new Promise<number>((ok) => ok(planRoute(request)));
   const clientOf = options.clientOf ?? ((c: WebSocketConnection) => c.remoteAddress ?? 'unknown');
   let plansInFlight = 0;
-  const perClient = new Tally();
+  const perClient = new KeyCounter();
 
   const reply = (connection: WebSocketConnection, message: ServerMessage) => {
     if (connection.readyState === 'open') connection.send(JSON.stringify(message));
@@ -153,14 +141,14 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
       const refusal =
         mine >= limits.perConnection
           ? `too many route plans in flight on this connection (limit ${limits.perConnection}); wait for an answer before sending another`
-          : perClient.get(client) >= limits.perAddress
+          : perClient.count(client) >= limits.perAddress
             ? `too many route plans in flight from your address (limit ${limits.perAddress}); wait for an answer before sending another`
             : plansInFlight >= limits.total
               ? `server is busy with ${limits.total} route plans; try again later`
               : undefined;
       if (refusal) return reply(connection, { id, kind: 'error', message: refusal });
       mine++;
-      perClient.add(client, 1);
+      perClient.add(client);
       plansInFlight++;
       // A client that left meanwhile gets nothing: reply() drops it, and the counts go down.
       plan(message)
@@ -170,7 +158,7 @@ export async function startGameServer(options: GameServerOptions): Promise<GameS
         )
         .finally(() => {
           mine--;
-          perClient.add(client, -1);
+          perClient.remove(client);
           plansInFlight--;
         });
     });

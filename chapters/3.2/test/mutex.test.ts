@@ -7,9 +7,9 @@ import { createLockBuffer, FREE, Mutex, MY_OWNER_ID } from '../src/mutex.ts';
 import { Peer } from '../src/peer.ts';
 
 /** Resolves once slot 0 of `buffer` is non-zero (polled, so the event loop keeps running). */
-function waitForFlag(buffer: SharedArrayBuffer, what: string): Promise<void> {
+async function waitForFlag(buffer: SharedArrayBuffer, what: string): Promise<void> {
   const flag = new Int32Array(buffer);
-  return until(() => Atomics.load(flag, 0) !== 0, 10_000, what);
+  await until(() => Atomics.load(flag, 0) !== 0, 10_000, what);
 }
 
 /** Two owners of one lock, played by this thread with explicit owner ids. */

@@ -18,6 +18,9 @@ describe('waits', () => {
     let calls = 0;
     await until(() => ++calls === 3, 1_000, 'the third call');
     expect(calls).toBe(3);
+    // It resolves with what the check found, so a test can wait for a value and use it.
+    const found = await until(() => (++calls >= 5 ? { calls } : undefined), 1_000, 'a value');
+    expect(found).toEqual({ calls: 5 });
 
     let polls = 0;
     const never = () => {

@@ -11,7 +11,7 @@
  *  - each join is announced to everyone and each welcome lists everyone, so N joins to one room
  *    cost about N² / 2 sends (2,000 joins: 92 MB sent, 4.2 s inside join).
  */
-import { AddressCounter } from '../address-counter.ts';
+import { KeyCounter } from '@course/course-kit';
 
 export interface ChatLimits {
   /** A join to a room this full is refused with 1013 (try again later). */
@@ -53,7 +53,7 @@ export const DEFAULT_CHAT_LIMITS: ChatLimits = {
 /** Counts members, in all and per address, and says why one more must wait. */
 export class Headcount {
   private total = 0;
-  private readonly perAddress = new AddressCounter();
+  private readonly perAddress = new KeyCounter();
 
   constructor(private readonly limits: ChatLimits) {}
 
