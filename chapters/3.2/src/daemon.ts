@@ -2,8 +2,7 @@
  * Runs daemon.child.ts in one mode and reports how long the process lived and what it printed:
  * the measurable difference between "join" (wait for the thread) and a daemon thread.
  */
-import { forkTs } from '@course/course-kit';
-import { onceWithin } from './peer.ts';
+import { forkTs, onceWithin } from '@course/course-kit';
 
 export interface DaemonRun {
   mode: 'join' | 'unref';

@@ -8,8 +8,10 @@
  *   │   └── MainThreadBlockError  (a blocking lock() on the event-loop thread)
  *   ├── WorkerFailedError         (a worker or child threw: carries its error as `cause`)
  *   │   └── WorkerCrashedError    (…outside any request, e.g. while loading: so it stopped)
- *   ├── WorkerExitedError         (a worker or child exited before it answered)
  *   └── QueueClosedError          (get() on an IPC queue whose peer went away)
+ *
+ * A worker or child that exited before it answered is course-kit's WorkerExitedError
+ * (`@course/course-kit/workers`), the same error chapter 3.3's pool gives a task.
  */
 export class ConcurrencyError extends Error {
   override name = 'ConcurrencyError';
@@ -50,17 +52,6 @@ export class WorkerFailedError extends ConcurrencyError {
 /** The worker threw outside any request (an uncaught exception, or while loading): it is gone. */
 export class WorkerCrashedError extends WorkerFailedError {
   override name = 'WorkerCrashedError';
-}
-
-export class WorkerExitedError extends ConcurrencyError {
-  override name = 'WorkerExitedError';
-  constructor(
-    message: string,
-    readonly exitCode: number | null,
-    readonly signal: string | null = null,
-  ) {
-    super(message);
-  }
 }
 
 export class QueueClosedError extends ConcurrencyError {

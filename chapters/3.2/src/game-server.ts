@@ -9,8 +9,9 @@
  * that every other client's plans would wait behind.
  */
 import { KeyCounter } from '@course/course-kit';
+import { WorkerExitedError } from '@course/course-kit/workers';
 import { createServer, type WebSocketConnection } from '@course/ws-core';
-import { WorkerCrashedError, WorkerExitedError } from './errors.ts';
+import { WorkerCrashedError } from './errors.ts';
 import { LogicPool } from './logic-pool.ts';
 import { type PlanRequest, planRoute } from './pathfinding.ts';
 

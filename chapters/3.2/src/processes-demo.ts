@@ -1,8 +1,8 @@
 /** 3.2.4's experiments: an IPC queue, memory that is (not) shared, and round-trip costs. */
-import { forkTs } from '@course/course-kit';
+import { forkTs, onceWithin } from '@course/course-kit';
 import { IpcQueue } from './ipc-queue.ts';
 import { measure, round } from './measure.ts';
-import { closeAll, onceWithin, Peer, type PeerKind } from './peer.ts';
+import { closeAll, Peer, type PeerKind } from './peer.ts';
 import { state } from './shared-state.ts';
 
 /** The original's Queue sample: the child puts one item, the parent gets it, then joins. */

@@ -10,8 +10,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { text } from 'node:stream/consumers';
 import { Worker } from 'node:worker_threads';
-import { forkTs } from '@course/course-kit';
-import { onceWithin } from './peer.ts';
+import { forkTs, onceWithin } from '@course/course-kit';
 
 export interface HandoffReport {
   parentPid: number;

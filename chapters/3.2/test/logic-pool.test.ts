@@ -1,6 +1,7 @@
 import { until, within } from '@course/course-kit/testing/waits';
+import { WorkerExitedError } from '@course/course-kit/workers';
 import { describe, expect, it } from 'vitest';
-import { WorkerExitedError, WorkerFailedError } from '../src/errors.ts';
+import { WorkerFailedError } from '../src/errors.ts';
 import { type Backoff, LogicPool } from '../src/logic-pool.ts';
 import { Peer } from '../src/peer.ts';
 

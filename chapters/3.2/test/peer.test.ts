@@ -1,7 +1,8 @@
 import { isRunning } from '@course/course-kit/testing/processes';
 import { until, within } from '@course/course-kit/testing/waits';
+import { WorkerExitedError } from '@course/course-kit/workers';
 import { describe, expect, it } from 'vitest';
-import { WorkerExitedError, WorkerFailedError } from '../src/errors.ts';
+import { WorkerFailedError } from '../src/errors.ts';
 import { closeAll, Peer } from '../src/peer.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
@@ -24,7 +25,11 @@ describe('Peer', () => {
 
   it.each([
     ['a thrown value String() cannot convert', 'plain', 'odd failed: [object Object]'],
-    ['an Error whose message getter throws', 'getter', 'odd failed: [object Error]'],
+    [
+      'an Error whose message getter throws',
+      'getter',
+      'odd failed: an Error whose fields cannot be read',
+    ],
   ])('reports %s as a failure, and the worker lives on', async (_what, request, message) => {
     const peer = Peer.thread(fixture('throws-unprintable.worker.ts'), undefined, { label: 'odd' });
     try {
