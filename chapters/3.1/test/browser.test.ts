@@ -67,8 +67,18 @@ describe.runIf(shouldRunBrowserTests())('the chat page in Chromium', () => {
 
     await bob.click('#leave');
     await waitForLog(alice, 'bob left: left (1 online)');
-    // The server answers the page's close (1000, "left the page") by echoing the code.
-    expect(await bob.locator('#status').textContent()).toBe('disconnected (1000)');
+    // The server answers the page's close (1000, "left the page") by echoing the code; bob's
+    // page learns it in its own time, so wait for its status rather than read it once.
+    await bob
+      .waitForFunction(
+        "document.querySelector('#status')?.textContent === 'disconnected (1000)'",
+        undefined,
+        { timeout: 10_000 },
+      )
+      .catch(async () => {
+        const status = await bob.locator('#status').textContent();
+        throw new Error(`bob's page never showed "disconnected (1000)"; its status is "${status}"`);
+      });
 
     const log = await logText(alice);
     expect(log).toContain('you joined #lobby as alice');
