@@ -18,19 +18,20 @@ test('a worker thread that dies mid-batch still tells which task it was running'
   let exitCode: (code: number | null) => void = () => {};
   const exited = new Promise<number | null>((resolve) => (exitCode = resolve));
   const handle = threadRuntime.start({
+    ready: () => {
+      // Two quick tasks, the crash, and one that must never start.
+      handle.send({
+        type: 'run',
+        tasks: [
+          request(11, fixtures.echo, [1]),
+          request(12, fixtures.echo, [2]),
+          request(13, fixtures.exitNow, [7]),
+          request(14, fixtures.echo, [4]),
+        ],
+      });
+    },
     message: (message: FromWorker) => {
-      if (message.type === 'ready') {
-        // Two quick tasks, the crash, and one that must never start.
-        handle.send({
-          type: 'run',
-          tasks: [
-            request(11, fixtures.echo, [1]),
-            request(12, fixtures.echo, [2]),
-            request(13, fixtures.exitNow, [7]),
-            request(14, fixtures.echo, [4]),
-          ],
-        });
-      } else if (message.type === 'answers') {
+      if (message.type === 'answers') {
         answered.push(...message.answers.map((a) => a.id));
       } else {
         answered.push(message.id);

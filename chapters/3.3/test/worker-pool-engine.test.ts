@@ -49,7 +49,7 @@ const say = (worker: FakeWorker, message: FromWorker) => worker.events.message(m
 
 /** Makes a starting worker ready, answers the first task it is sent, and says what was sent. */
 async function readyAndAnswer(worker: FakeWorker, value: unknown): Promise<unknown[][]> {
-  say(worker, { type: 'ready' });
+  worker.events.ready();
   await flush();
   const sent = (worker.received[0] as Extract<ToWorker, { type: 'run' }>).tasks;
   say(worker, { type: 'done', id: sent[0]?.id as number, value });
@@ -73,7 +73,7 @@ describe('the pool engine', () => {
   });
 
   test('a duplicate or unknown answer is ignored: each task settles once with the first answer', async () => {
-    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const { runtime, workers } = fakeRuntime((w) => w.events.ready());
     const pool = new WorkerPool(runtime, { size: 1 });
     const result = pool.apply(tasks.square, [5]);
     await flush();
@@ -91,7 +91,7 @@ describe('the pool engine', () => {
   test('with shared progress, the task the worker was running is blamed, not the oldest unanswered', async () => {
     let running = 0;
     const { runtime, workers } = fakeRuntime(
-      (w) => say(w, { type: 'ready' }),
+      (w) => w.events.ready(),
       () => running,
     );
     const pool = new WorkerPool(runtime, { size: 1 });
@@ -126,7 +126,7 @@ describe('the pool engine', () => {
   });
 
   test("the error a worker died of becomes the cause of its task's WorkerExitedError, named in the message", async () => {
-    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const { runtime, workers } = fakeRuntime((w) => w.events.ready());
     const pool = new WorkerPool(runtime, { size: 1 });
     await flush();
     const thrown = new TypeError('boom');
@@ -154,7 +154,7 @@ describe('the pool engine', () => {
   test('retryOnExit counts only crashes a task caused, not re-runs it suffered innocently', async () => {
     let running = 0;
     const { runtime, workers } = fakeRuntime(
-      (w) => say(w, { type: 'ready' }),
+      (w) => w.events.ready(),
       () => running,
     );
     const pool = new WorkerPool(runtime, { size: 1, retryOnExit: true });
@@ -192,7 +192,7 @@ describe('the pool engine', () => {
     const results = Array.from({ length: 10 }, (_, i) => pool.apply(tasks.square, [i]));
     await flush();
     expect(workers.every((w) => w.received.length === 0)).toBe(true);
-    for (const w of workers) say(w, { type: 'ready' });
+    for (const w of workers) w.events.ready();
     await flush();
     const batchSizes = workers.map(
       (w) => (w.received[0] as Extract<ToWorker, { type: 'run' }>).tasks.length,
@@ -214,7 +214,7 @@ describe('the pool engine', () => {
   });
 
   test('close() asks each idle worker to stop; join() resolves when the last one exits', async () => {
-    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const { runtime, workers } = fakeRuntime((w) => w.events.ready());
     const pool = new WorkerPool(runtime, { size: 2 });
     await flush();
     pool.close();
@@ -272,7 +272,7 @@ describe('the pool engine', () => {
   });
 
   test('an aborted task already sent ends its worker; the others it held run again, unblamed', async () => {
-    const { runtime, workers } = fakeRuntime((w) => say(w, { type: 'ready' }));
+    const { runtime, workers } = fakeRuntime((w) => w.events.ready());
     const pool = new WorkerPool(runtime, { size: 1 });
     await flush();
     const controller = new AbortController();
@@ -311,7 +311,7 @@ describe('the pool engine', () => {
   test('after a death no running task explains, the tasks held are re-sent one at a time and the next such death names its task', async () => {
     // runningTaskId 0: each worker dies idle, holding what it was sent.
     const { runtime, workers } = fakeRuntime(
-      (w) => say(w, { type: 'ready' }),
+      (w) => w.events.ready(),
       () => 0,
     );
     const pool = new WorkerPool(runtime, { size: 1 });
@@ -355,7 +355,7 @@ describe('the pool engine', () => {
       start(events) {
         const worker = { events, dead: false };
         workers.push(worker);
-        queueMicrotask(() => events.message({ type: 'ready' }));
+        queueMicrotask(() => events.ready());
         return {
           id: workers.length,
           send: (message) => {
@@ -446,7 +446,7 @@ function simulatedRuntime(size: number) {
         alive--;
         events.exit(code, signal);
       };
-      queueMicrotask(() => events.message({ type: 'ready' }));
+      queueMicrotask(() => events.ready());
       return {
         id: sims.length,
         send: (message) => {

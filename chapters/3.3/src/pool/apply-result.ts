@@ -3,8 +3,10 @@
  * `get(timeout)`, `wait(timeout)`, `ready()`, `successful()`. It also is a promise-like,
  * so `await pool.applyAsync(...)` works.
  */
+
+import { describeThrown } from '@course/course-kit/workers';
 import { checkTimeout } from '../sync/timeout.ts';
-import { describeThrown, PoolStateError, TimeoutError } from './errors.ts';
+import { PoolStateError, TimeoutError } from './errors.ts';
 
 /** The warning code a throwing callback or errorCallback is reported under. */
 export const CALLBACK_WARNING = 'POOL_CALLBACK_THREW';

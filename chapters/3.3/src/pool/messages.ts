@@ -5,14 +5,16 @@
  *
  *   pool → worker   { type: 'run', tasks: TaskRequest[] }   a batch: one message, many tasks
  *                   { type: 'stop' }                         finish and exit (after close())
- *   worker → pool   { type: 'ready' }                        module loaded, send work now
- *                   TaskAnswer                               one task's answer
+ *   worker → pool   TaskAnswer                               one task's answer
  *                   { type: 'answers', answers: TaskAnswer[] }  several, in the order run
+ *
+ * Before any of these the worker says { type: 'ready' } (module loaded, send work now):
+ * that one is course-kit's READY, which every worker started with `startWorker` sends.
  *
  * A worker may batch answers only when the pool can learn, after a crash, which task was
  * running (threads share a progress cell for that; processes answer one by one).
  */
-import type { RemoteError } from './errors.ts';
+import type { RemoteError } from '@course/course-kit/workers';
 
 export interface TaskRequest {
   id: number;
@@ -28,7 +30,4 @@ export type TaskAnswer =
   | { type: 'done'; id: number; value: unknown }
   | { type: 'failed'; id: number; error: RemoteError };
 
-export type FromWorker =
-  | { type: 'ready' }
-  | TaskAnswer
-  | { type: 'answers'; answers: TaskAnswer[] };
+export type FromWorker = TaskAnswer | { type: 'answers'; answers: TaskAnswer[] };

@@ -1,6 +1,6 @@
 /** Runs pool workers as child processes (`child_process.fork`) with an IPC channel. */
-import { forkTs } from '@course/course-kit';
-import type { FromWorker } from './messages.ts';
+import { startWorker } from '@course/course-kit/workers';
+import type { FromWorker, ToWorker } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
 const ENTRY = new URL('./process.child.ts', import.meta.url);
@@ -13,41 +13,16 @@ export interface ProcessRuntimeOptions {
   onStderr?: (text: string) => void;
 }
 
+/**
+ * A child carries what a thread carries (startWorker forks with structured clone), and no
+ * error travels with its exit: a child dying of an uncaught exception prints it, stack
+ * included, on its stderr (ours, or `onStderr`'s). It answers each task on its own, so the
+ * oldest unanswered task is the one it was running.
+ */
 export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Runtime {
-  const { onStderr } = options;
   return {
     kind: 'process',
-    start(events) {
-      // 'advanced' serialization is the structured clone threads use, so both runtimes can
-      // carry the same values (Map, Set, Date, typed arrays, bigint).
-      const child = forkTs(ENTRY, [], {
-        serialization: 'advanced',
-        ...(onStderr ? { stdio: ['inherit', 'inherit', 'pipe', 'ipc'] } : {}),
-      });
-      child.stderr?.on('data', (chunk: Buffer) => onStderr?.(chunk.toString()));
-      let exited = false;
-      child.on('message', (message) => events.message(message as FromWorker));
-      // 'error' fires when a spawn or a send fails; 'exit' still follows, and that is what
-      // the pool acts on.
-      child.on('error', () => {});
-      // No error travels with the exit: a child dying of an uncaught exception prints it,
-      // stack included, on its stderr (ours, or `onStderr`'s), and its IPC channel closes
-      // with it, so there is no reliable way to send it here first.
-      child.on('exit', (code, signal) => {
-        exited = true;
-        events.exit(code, signal);
-      });
-      return {
-        id: child.pid ?? -1,
-        send: (message) => {
-          // A send racing the child's death is not an error here: 'exit' reports the loss.
-          if (!exited && child.connected) child.send(message, (error) => void error);
-        },
-        kill: () => {
-          if (!exited) child.kill('SIGKILL');
-        },
-      };
-    },
+    start: (events) => startWorker<FromWorker, ToWorker>('process', ENTRY, events, options),
   };
 }
 

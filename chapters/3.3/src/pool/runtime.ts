@@ -1,18 +1,14 @@
 /**
  * What the pool needs from a worker, whatever runs it. A runtime starts workers; the pool
  * never touches `Worker` or `ChildProcess` directly, so ThreadPool and ProcessPool share
- * every line of scheduling, retry and shutdown logic.
+ * every line of scheduling, retry and shutdown logic. Both runtimes start their workers with
+ * course-kit's `startWorker`, as chapter 3.2's Peer does.
  */
+import type { WorkerEvents as LinkEvents, WorkerKind } from '@course/course-kit/workers';
 import type { FromWorker, ToWorker } from './messages.ts';
 
-export interface WorkerEvents {
-  message(message: FromWorker): void;
-  /**
-   * Called exactly once, whatever ended the worker. `error` is what the worker threw when an
-   * uncaught exception ended it, with the worker's stack, if the runtime can tell.
-   */
-  exit(code: number | null, signal: string | null, error?: unknown): void;
-}
+/** ready, message and exit (exactly once, with a thread's uncaught error): see startWorker. */
+export type WorkerEvents = LinkEvents<FromWorker>;
 
 export interface WorkerHandle {
   /** Process id for a child process, thread id for a worker thread. */
@@ -29,6 +25,6 @@ export interface WorkerHandle {
 }
 
 export interface Runtime {
-  readonly kind: 'thread' | 'process';
+  readonly kind: WorkerKind;
   start(events: WorkerEvents): WorkerHandle;
 }

@@ -3,25 +3,22 @@
  * export, answer. Tasks run one at a time in arrival order. The pool relies on that order:
  * when a worker dies, the oldest unanswered task is the one that was running.
  */
-import { describeThrown, toRemoteError } from './errors.ts';
+import { describeThrown, type ParentLink, toRemoteError } from '@course/course-kit/workers';
 import type { FromWorker, TaskAnswer, TaskRequest, ToWorker } from './messages.ts';
 
-export interface WorkerPort {
-  post(message: FromWorker): void;
+/** The link to the pool (course-kit's, thread or child alike), and what a thread adds. */
+export interface WorkerPort extends ParentLink<ToWorker, FromWorker> {
   /**
    * Records the task about to run where the pool can read it after a crash. A port that
    * has this may batch answers; one without it must answer each task on its own.
    */
   markRunning?(id: number): void;
-  onMessage(listener: (message: ToWorker) => void): void;
   /**
    * Called before a task module is imported and after; `beginImport` returns false when the
    * pool is about to end this worker, and the import is then never started (see thread-cells.ts).
    */
   beginImport?(): boolean;
   endImport?(): void;
-  /** Leave cleanly once the pool says stop. */
-  exit(): void;
 }
 
 /**
@@ -152,17 +149,17 @@ export function serveTasks(port: WorkerPort): void {
     port.markRunning?.(0);
     backlog.length = 0;
     running = false;
-    if (stopping) port.exit();
+    if (stopping) port.close();
   }
 
   port.onMessage((message) => {
     if (message.type === 'stop') {
       stopping = true;
-      if (!running) port.exit();
+      if (!running) port.close();
       return;
     }
     backlog.push(...message.tasks);
     if (!running) void drain();
   });
-  port.post({ type: 'ready' });
+  port.signalReady();
 }

@@ -40,6 +40,7 @@ class Slot {
   /** Starts the worker; `events` hear from it with this slot attached. */
   constructor(runtime: Runtime, events: SlotEvents) {
     this.handle = runtime.start({
+      ready: () => events.ready(this),
       message: (message) => events.message(this, message),
       exit: (code, signal, error) => events.exit(this, code, signal, error),
     });
@@ -54,6 +55,7 @@ class Slot {
 
 /** WorkerEvents, told which slot's worker they come from. */
 interface SlotEvents {
+  ready(slot: Slot): void;
   message(slot: Slot, message: FromWorker): void;
   exit(slot: Slot, code: number | null, signal: string | null, error?: unknown): void;
 }
@@ -297,6 +299,7 @@ export class WorkerPool implements Pool {
   private startMissingWorkers(): void {
     while (this.slots.size < this.size) {
       const slot = new Slot(this.runtime, {
+        ready: (from) => this.onReady(from),
         message: (from, message) => this.onMessage(from, message),
         exit: (from, code, signal, error) => this.onExit(from, code, signal, error),
       });
@@ -364,14 +367,14 @@ export class WorkerPool implements Pool {
     for (const task of batch) slot.inFlight.set(task.request.id, task);
   }
 
+  private onReady(slot: Slot): void {
+    slot.ready = true;
+    this.startFailures = 0;
+    if (this.current === 'closed' && !this.hasWork()) this.stop(slot);
+    else this.scheduleFlush();
+  }
+
   private onMessage(slot: Slot, message: FromWorker): void {
-    if (message.type === 'ready') {
-      slot.ready = true;
-      this.startFailures = 0;
-      if (this.current === 'closed' && !this.hasWork()) this.stop(slot);
-      else this.scheduleFlush();
-      return;
-    }
     if (message.type === 'answers') for (const each of message.answers) this.settle(slot, each);
     else this.settle(slot, message);
     this.scheduleFlush();
@@ -402,7 +405,12 @@ export class WorkerPool implements Pool {
     if (verdict.retry) verdict.retry.retried = true;
     const { requeue, culprit } = verdict;
     for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i] as QueuedTask);
-    culprit?.reject(new WorkerExitedError(labelOf(culprit.request), code, signal, error));
+    culprit?.reject(
+      new WorkerExitedError(`${labelOf(culprit.request)}: its worker`, code, signal, {
+        cause: error,
+        after: 'the pool replaced the worker',
+      }),
+    );
     if (this.startFailures >= MAX_START_FAILURES) this.failQueue();
     const needed = this.current === 'open' || (this.current === 'closed' && this.hasWork());
     if (needed && this.startFailures < MAX_START_FAILURES) this.startMissingWorkers();
