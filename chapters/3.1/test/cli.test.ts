@@ -2,12 +2,13 @@
  * The chapter as a student runs it: a real process, a real signal. Two processes in all,
  * because each start costs a second of TypeScript loading on a busy machine.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { until } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { eventually } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const children: ChildProcess[] = [];
@@ -39,10 +40,10 @@ afterEach(() => {
 describe('npm run chapter:3.1 -- 3.1.4', () => {
   it('takes its port from PORT, prints the listening line, and on Ctrl-C closes clients with 1001 and exits 0', async () => {
     const run = startChapter(['3.1.4'], { PORT: '0' });
-    const url = await eventually(
-      'the "listening on" line',
+    const url = await until(
       () => run.output.stdout.match(/^listening on (ws:\/\/127\.0\.0\.1:(\d+)\/)$/m),
       20_000,
+      'the "listening on" line',
     );
     expect(Number(url[2])).not.toBe(1234); // PORT=0 was read: any free port, not the default
     const client = new WebSocket(`${url[1]}chat?nick=student`);

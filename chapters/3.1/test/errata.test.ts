@@ -3,8 +3,10 @@
  * them by these names. Where it helps, the original's code (ported in src/original-code.ts)
  * is run next to ours, so a mistake is shown failing, and a claim shown true, not just described.
  */
+
 import { once } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
+import { until } from '@course/course-kit/testing/waits';
 import {
   computeAcceptKey,
   connect,
@@ -33,7 +35,7 @@ import {
 import { exchangeRaw, requestHead } from '../src/raw-http.ts';
 import { acceptWithoutGuid } from '../src/sections/magic-guid.ts';
 import { startWireTap } from '../src/wire-tap.ts';
-import { eventually, RawClient } from './helpers.ts';
+import { RawClient } from './helpers.ts';
 
 const MASK = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d]);
 const text = (payload: string, fin = true, opcode: number = Opcode.TEXT) => ({
@@ -310,7 +312,7 @@ describe('errata: the frame format of 3.1.5', () => {
     const client = await RawClient.open(server.port, '/echo');
     client.write(encodeFrame(text('hel', false), MASK));
     client.write(encodeFrame(text('lo', true, Opcode.CONTINUATION), MASK));
-    await eventually('the echo', () => client.textEvents().length > 0);
+    await until(() => client.textEvents().length > 0, 10_000, 'the echo');
     expect(client.textEvents()).toEqual(['hello']);
     client.destroy();
   });

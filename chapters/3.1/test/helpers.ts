@@ -1,6 +1,8 @@
-/** Shared test helpers: an in-memory chapter IO, a raw-socket WebSocket client, waiting. */
+/** Shared test helpers: an in-memory chapter IO and a raw-socket WebSocket client. Bounded
+ * waits (`within`, `until`) come from course-kit/testing. */
 import { type Socket, connect as tcpConnect } from 'node:net';
 import type { ChapterIo } from '@course/course-kit';
+import { until } from '@course/course-kit/testing/waits';
 import {
   formatUpgradeRequest,
   generateKey,
@@ -31,22 +33,6 @@ export function memoryIo() {
 export function manualClock() {
   const time = { now: 0 };
   return { time, now: () => time.now };
-}
-
-/** Resolves when `check` returns a value, polling on a short timer; rejects naming `what`. */
-export async function eventually<T>(
-  what: string,
-  check: () => T | undefined | null | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /**
@@ -103,10 +89,14 @@ export class RawClient {
   }
 
   closeEvent(): Promise<{ code: number; reason: string }> {
-    return eventually('a close frame from the server', () => {
-      const close = this.events.find((e) => e.type === 'close');
-      return close?.type === 'close' ? close : undefined;
-    });
+    return until(
+      () => {
+        const close = this.events.find((e) => e.type === 'close');
+        return close?.type === 'close' ? close : undefined;
+      },
+      10_000,
+      'a close frame from the server',
+    );
   }
 
   textEvents(): string[] {

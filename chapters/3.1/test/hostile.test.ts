@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
+import { until } from '@course/course-kit/testing/waits';
 import { encodeFrame, Opcode, type WebSocketConnection } from '@course/ws-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeChatEvent } from '../src/chat/messages.ts';
 import { type CourseServer, startCourseServer } from '../src/course-server.ts';
 import { exchangeRaw, requestHead } from '../src/raw-http.ts';
-import { eventually, RawClient } from './helpers.ts';
+import { RawClient } from './helpers.ts';
 
 const MASK = Uint8Array.from([1, 2, 3, 4]);
 const frame = (opcode: number, payload: Uint8Array | string, fin = true) => ({
@@ -149,7 +150,7 @@ describe('handshake rejections', () => {
     slow.write('GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\n'); // and never the rest
     const other = await witness('slowloris');
     other.socket.send('still here');
-    await eventually('the line to come back', () => other.lines.includes('still here'));
+    await until(() => other.lines.includes('still here'), 10_000, 'the line to come back');
     await slowClosed; // bounded by the test timeout: fails if the server never gives up
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     other.socket.close();
@@ -195,7 +196,7 @@ describe('protocol violations close only the offender, with the right code', () 
     expect((await offender.closeEvent()).code).toBe(code);
     await offender.closed;
     other.socket.send('unharmed');
-    await eventually('the witness’s own line', () => other.lines.includes('unharmed'));
+    await until(() => other.lines.includes('unharmed'), 10_000, 'the witness’s own line');
     expect(other.socket.readyState).toBe(WebSocket.OPEN);
     other.socket.close();
   });
@@ -206,8 +207,10 @@ describe('protocol violations close only the offender, with the right code', () 
     other.socket.on('message', (data) => events.push(String(data)));
     const dropper = await RawClient.open(server.port, '/chat?nick=dropper&room=drop');
     dropper.destroy();
-    const leave = await eventually('a leave notice', () =>
-      events.map((e) => decodeChatEvent(e)).find((e) => e.type === 'leave'),
+    const leave = await until(
+      () => events.map((e) => decodeChatEvent(e)).find((e) => e.type === 'leave'),
+      10_000,
+      'a leave notice',
     );
     expect(leave).toMatchObject({ nick: 'dropper', reason: 'connection closed (1006)' });
     other.socket.close();
@@ -244,7 +247,7 @@ describe('connections per address', () => {
       const second = open('chat?nick=second');
       await Promise.all([first, second].map(({ socket }) => once(socket, 'open')));
       const third = open('echo');
-      expect(await eventually('the server to close the third', third.closed)).toEqual({
+      expect(await until(third.closed, 10_000, 'the server to close the third')).toEqual({
         code: 1013,
         reason: 'too many connections from your address (2); try again later',
       });
@@ -259,9 +262,13 @@ describe('connections per address', () => {
       second.socket.close();
       await once(second.socket, 'close');
       // ws-core forgets a connection in the same 'close' event that frees its place here.
-      await eventually('the server to forget the closed and refused ones', () => {
-        return small.server.connections.size === 1;
-      });
+      await until(
+        () => {
+          return small.server.connections.size === 1;
+        },
+        10_000,
+        'the server to forget the closed and refused ones',
+      );
       const fourth = open('echo');
       await once(fourth.socket, 'open');
       expect(await echoOn(fourth.socket, 'a freed place')).toBe('a freed place');
@@ -324,13 +331,13 @@ describe('connections in all', () => {
       const first = watchClose(`${small.url}echo`);
       await once(first.socket, 'open');
       const refused = Array.from({ length: 20 }, () => watchClose(`${small.url}echo`));
-      await eventually('the 20 refusals', () => refused.every((r) => r.closed()?.code === 1013));
+      await until(() => refused.every((r) => r.closed()?.code === 1013), 10_000, 'the 20 refusals');
       first.socket.close();
     } finally {
       await small.close();
     }
     const refusals = lines.filter((line) => line.startsWith('refused a connection from'));
-    // The 20 came within eventually()'s 10 s, so one a second is at most 11 lines.
+    // The 20 came within the wait's 10 s, so one a second is at most 11 lines.
     expect(refusals.length).toBeLessThan(20);
     const stoodFor = refusals.map((line) => 1 + Number(/\(and (\d+) more/.exec(line)?.[1] ?? 0));
     expect(stoodFor.reduce((a, b) => a + b, 0)).toBe(20);
@@ -343,7 +350,7 @@ describe('chat line content', () => {
     const sender = await RawClient.open(server.port, '/chat?nick=sender&room=controls');
     sender.sendText('\u0000\u0007\r\n');
     sender.sendText('red\u001b[31malert\u0000\r\nbye');
-    await eventually('the second line', () => other.lines.length > 0);
+    await until(() => other.lines.length > 0, 10_000, 'the second line');
     expect(other.lines).toEqual(['red [31malert bye']);
     sender.destroy();
     other.socket.close();
@@ -406,9 +413,10 @@ describe('a client that never reads', () => {
     const chunk = encodeFrame(frame(Opcode.BINARY, new Uint8Array(100 * 1024)), MASK);
     for (let i = 0; i < 200; i++) sleeper.write(chunk); // 20 MB of echoes it will never read
     // The echoes pile up until ws-core stops reading the sleeper (its high-water mark is 1 MiB).
-    await eventually(
-      'the server to owe the sleeper over 1 MiB',
+    await until(
       () => serverSide.bufferedAmount > 1024 * 1024,
+      10_000,
+      'the server to owe the sleeper over 1 MiB',
     );
     const other = new WebSocket(`${server.url}echo`);
     await new Promise((resolve) => other.once('open', resolve));
@@ -450,7 +458,7 @@ describe('chat limits: one client cannot make the server work for the whole room
       code: 1008,
       reason: 'sending too fast: over 20 lines at once or 5 a second',
     });
-    await eventually('the room to hear why', () => notices.length > 0);
+    await until(() => notices.length > 0, 10_000, 'the room to hear why');
     expect(notices).toEqual(['flooder: too fast']);
     // 20 at once, plus what 5 a second refills while the write is read (well under a second).
     expect(other.lines.length).toBeGreaterThanOrEqual(20);
@@ -463,7 +471,7 @@ describe('chat limits: one client cannot make the server work for the whole room
     try {
       const members = [await witness('one', small), await witness('two', small)];
       const third = watchClose(`${small.url}chat?nick=third&room=three`);
-      expect(await eventually('the server to close the third member', third.closed)).toEqual({
+      expect(await until(third.closed, 10_000, 'the server to close the third member')).toEqual({
         code: 1013,
         reason: 'too many members from your address (2); try again later',
       });
@@ -485,7 +493,7 @@ describe('chat limits: one client cannot make the server work for the whole room
         await once(member.socket, 'close');
       }
       const third = watchClose(`${small.url}chat?nick=third&room=three`);
-      expect(await eventually('the server to close the third join', third.closed)).toEqual({
+      expect(await until(third.closed, 10_000, 'the server to close the third join')).toEqual({
         code: 1013,
         reason: 'joining too often from your address; try again later',
       });
@@ -497,7 +505,7 @@ describe('chat limits: one client cannot make the server work for the whole room
   it('refuses a fourth member of a room of three with close 1013 and a reason, before any welcome', async () => {
     const members = await Promise.all(['a', 'b', 'c'].map(() => witness('full', limited)));
     const late = watchClose(`${limited.url}chat?nick=late&room=full`);
-    expect(await eventually('the server to close the fourth member', late.closed)).toEqual({
+    expect(await until(late.closed, 10_000, 'the server to close the fourth member')).toEqual({
       code: 1013,
       reason: 'this room is full (3 members); try again later',
     });

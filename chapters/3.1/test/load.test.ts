@@ -3,12 +3,13 @@
  * 2,000 sockets in one process (clients + server ends) fit well inside `ulimit -n`; the
  * first test checks that before anything else, so a small limit fails with a clear message.
  */
+
 import { execSync } from 'node:child_process';
+import { until } from '@course/course-kit/testing/waits';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
 import { type CourseServer, startCourseServer } from '../src/course-server.ts';
-import { eventually } from './helpers.ts';
 
 const CLIENTS = 1000;
 /** Clients opened at a time: the listen backlog (511) never overflows into SYN retries. */
@@ -76,10 +77,10 @@ describe(`${CLIENTS} concurrent clients`, () => {
       for (let m = 0; m < PER_CLIENT; m++) socket.send(`client ${i} message ${m}`);
     });
     const total = CLIENTS * PER_CLIENT;
-    await eventually(
-      `${total} echoes`,
+    await until(
       () => received.reduce((sum, list) => sum + list.length, 0) === total,
       30_000,
+      `${total} echoes`,
     );
     received.forEach((list, i) => {
       expect(list).toEqual(
@@ -105,15 +106,15 @@ describe(`${CLIENTS} concurrent clients`, () => {
       if (event.type === 'dropped') throw new Error(`client ${index} missed ${event.count} lines`);
     });
     // Everyone must be in before anyone speaks, or late joiners would rightly miss lines.
-    await eventually('every welcome', () => welcomed.size === CLIENTS, 20_000);
+    await until(() => welcomed.size === CLIENTS, 20_000, 'every welcome');
     for (const socket of sockets) {
       for (let n = 0; n < LINES; n++) socket.send(`line ${n}`);
     }
     const perMember = ROOM_SIZE * LINES;
-    await eventually(
-      `${perMember} lines at each of ${CLIENTS} members`,
+    await until(
       () => lines.every((list) => list.length === perMember),
       30_000,
+      `${perMember} lines at each of ${CLIENTS} members`,
     );
     lines.forEach((list, i) => {
       const room = Math.floor(i / ROOM_SIZE);

@@ -3,12 +3,14 @@
  * world: RFC 6455 byte vectors, the `ws` client, a raw TCP client that sends whatever it likes,
  * Chromium, and the command line with a real signal.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testing/chromium';
+import { until, within } from '@course/course-kit/testing/waits';
 import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +26,6 @@ import {
   parseFrame,
   startMinimalServer,
 } from '../src/plain/minimal-server.ts';
-import { eventually } from './helpers.ts';
 
 /** The integers from `start` up to, not including, `end`. */
 const range = (start: number, end: number) =>
@@ -62,19 +63,6 @@ function closeCodeOf(run: () => unknown): number | string {
     return 'did not throw';
   } catch (error) {
     return error instanceof ProtocolError ? error.closeCode : `threw ${String(error)}`;
-  }
-}
-
-/** Resolves with `promise`, or rejects naming what did not happen within `ms`. */
-async function within<T>(what: string, promise: Promise<T>, ms = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -199,11 +187,12 @@ async function openWs(port: number) {
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
   await within(
-    'the ws client to open',
     new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
     }),
+    10_000,
+    'the ws client to open',
   );
   return { ws, received, pongs, closed };
 }
@@ -223,24 +212,27 @@ describe('with the ws client', () => {
       const binary = randomBytes(length);
       client.ws.send(text);
       client.ws.send(binary);
-      const [first, second] = await eventually(`two ${length}-byte echoes`, () =>
-        client.received.length >= 2 ? client.received : undefined,
+      const [first, second] = await until(
+        () => (client.received.length >= 2 ? client.received : undefined),
+        10_000,
+        `two ${length}-byte echoes`,
       );
       expect(first?.isBinary).toBe(false);
       expect(first?.data.toString()).toBe(text);
       expect(second?.isBinary).toBe(true);
       expect(second?.data.equals(binary)).toBe(true);
       client.ws.close();
-      await within('the close handshake', client.closed);
+      await within(client.closed, 10_000, 'the close handshake');
     },
   );
 
   it('echoes multi-byte UTF-8 text intact', async () => {
     const client = await openWs(server.port);
     client.ws.send('你好, WebSocket 🌍');
-    const [echo] = await eventually(
-      'the echo',
+    const [echo] = await until(
       () => client.received.length > 0 && client.received,
+      10_000,
+      'the echo',
     );
     expect(echo?.data.toString()).toBe('你好, WebSocket 🌍');
     client.ws.close();
@@ -252,9 +244,10 @@ describe('with the ws client', () => {
     client.ws.ping('between');
     client.ws.send('lo, ', { fin: false });
     client.ws.send('world', { fin: true });
-    const [echo] = await eventually(
-      'the joined echo',
+    const [echo] = await until(
       () => client.received.length > 0 && client.received,
+      10_000,
+      'the joined echo',
     );
     expect(echo?.data.toString()).toBe('Hello, world');
     expect(client.received).toHaveLength(1);
@@ -265,7 +258,7 @@ describe('with the ws client', () => {
   it('answers a ping with a pong carrying the same bytes', async () => {
     const client = await openWs(server.port);
     client.ws.ping(Buffer.from([0, 1, 2, 255]));
-    const [pong] = await eventually('a pong', () => client.pongs.length > 0 && client.pongs);
+    const [pong] = await until(() => client.pongs.length > 0 && client.pongs, 10_000, 'a pong');
     expect(pong && toHex(pong)).toBe('00 01 02 ff');
     client.ws.close();
   });
@@ -273,7 +266,7 @@ describe('with the ws client', () => {
   it('echoes a close code and reason back to the client', async () => {
     const client = await openWs(server.port);
     client.ws.close(4000, 'bye now');
-    expect(await within('the echoed close', client.closed)).toEqual({
+    expect(await within(client.closed, 10_000, 'the echoed close')).toEqual({
       code: 4000,
       reason: 'bye now',
     });
@@ -284,14 +277,14 @@ describe('with the ws client', () => {
     try {
       const whole = await openWs(small.port);
       whole.ws.send(Buffer.alloc(1025));
-      expect((await within('close 1009 (one frame)', whole.closed)).code).toBe(1009);
+      expect((await within(whole.closed, 10_000, 'close 1009 (one frame)')).code).toBe(1009);
       const pieces = await openWs(small.port);
       pieces.ws.send(Buffer.alloc(600), { fin: false });
       pieces.ws.send(Buffer.alloc(600), { fin: true });
-      expect((await within('close 1009 (fragments)', pieces.closed)).code).toBe(1009);
+      expect((await within(pieces.closed, 10_000, 'close 1009 (fragments)')).code).toBe(1009);
       const justFits = await openWs(small.port);
       justFits.ws.send(Buffer.alloc(1024));
-      await eventually('the 1024-byte echo', () => justFits.received.length > 0);
+      await until(() => justFits.received.length > 0, 10_000, 'the 1024-byte echo');
       justFits.ws.close();
     } finally {
       await small.close();
@@ -301,8 +294,8 @@ describe('with the ws client', () => {
   it('closes its clients with 1001 when it stops', async () => {
     const stopping = await startMinimalServer({ port: 0 });
     const client = await openWs(stopping.port);
-    await within('the server to stop', stopping.close());
-    expect(await within('the client to see the close', client.closed)).toEqual({
+    await within(stopping.close(), 10_000, 'the server to stop');
+    expect(await within(client.closed, 10_000, 'the client to see the close')).toEqual({
       code: 1001,
       reason: 'server shutting down',
     });
@@ -373,11 +366,12 @@ class RawPeer {
     const socket = connect(port, '127.0.0.1');
     socket.setNoDelay(true);
     await within(
-      'a TCP connection',
       new Promise((resolve, reject) => {
         socket.once('connect', resolve);
         socket.once('error', reject);
       }),
+      10_000,
+      'a TCP connection',
     );
     return new RawPeer(socket);
   }
@@ -396,30 +390,42 @@ class RawPeer {
 
   /** Waits for the HTTP response head and returns it; the bytes after it stay. */
   async head(): Promise<string> {
-    const end = await eventually('the end of the HTTP response head', () => {
-      const at = this.bytes.indexOf('\r\n\r\n');
-      return at === -1 ? undefined : at + 4;
-    });
+    const end = await until(
+      () => {
+        const at = this.bytes.indexOf('\r\n\r\n');
+        return at === -1 ? undefined : at + 4;
+      },
+      10_000,
+      'the end of the HTTP response head',
+    );
     const head = this.bytes.subarray(0, end).toString('latin1');
     this.bytes = this.bytes.subarray(end);
     return head;
   }
 
   frames(count: number, what: string): Promise<ServerFrame[]> {
-    return eventually(what, () => {
-      const frames = readServerFrames(this.bytes);
-      return frames.length >= count ? frames : undefined;
-    });
+    return until(
+      () => {
+        const frames = readServerFrames(this.bytes);
+        return frames.length >= count ? frames : undefined;
+      },
+      10_000,
+      what,
+    );
   }
 
   /** Waits for the server's Close frame and then for the server to end the connection. */
   async closedWith(): Promise<{ code: number; reason: string }> {
-    const frames = await eventually('a close frame from the server', () => {
-      const all = readServerFrames(this.bytes);
-      return all.some((frame) => frame.opcode === Opcode.close) && all;
-    });
+    const frames = await until(
+      () => {
+        const all = readServerFrames(this.bytes);
+        return all.some((frame) => frame.opcode === Opcode.close) && all;
+      },
+      10_000,
+      'a close frame from the server',
+    );
     const close = frames.find((frame) => frame.opcode === Opcode.close);
-    await eventually('the server to end the connection after its close frame', () => this.ended);
+    await until(() => this.ended, 10_000, 'the server to end the connection after its close frame');
     return {
       code: close?.payload.readUInt16BE(0) ?? 0,
       reason: close?.payload.subarray(2).toString() ?? '',
@@ -428,7 +434,7 @@ class RawPeer {
 
   /** Everything the server sent until it ended the connection. */
   async everything(): Promise<string> {
-    await eventually('the server to end the connection', () => this.ended);
+    await until(() => this.ended, 10_000, 'the server to end the connection');
     return this.bytes.toString('latin1');
   }
 
@@ -464,7 +470,7 @@ describe('with a raw TCP client', () => {
       server.server.once('connection', resolve),
     );
     const peer = await upgraded();
-    const socket = await within('the server side of the connection', serverSocket);
+    const socket = await within(serverSocket, 10_000, 'the server side of the connection');
     return { peer, socket, read: (bytes: Uint8Array) => socket.emit('data', Buffer.from(bytes)) };
   }
 
@@ -605,7 +611,7 @@ describe('with a raw TCP client', () => {
     expect(frames.map((frame) => [frame.opcode, frame.payload.length])).toEqual([
       [Opcode.close, 0],
     ]);
-    await eventually('the server to end the connection', () => peer.ended);
+    await until(() => peer.ended, 10_000, 'the server to end the connection');
   });
 
   const GOOD_HEADERS = {
@@ -679,9 +685,10 @@ describe('with a raw TCP client', () => {
     }
     const client = await openWs(server.port);
     client.ws.send('still here');
-    const [echo] = await eventually(
-      'the echo',
+    const [echo] = await until(
       () => client.received.length > 0 && client.received,
+      10_000,
+      'the echo',
     );
     expect(echo?.data.toString()).toBe('still here');
     client.ws.close();
@@ -771,17 +778,18 @@ describe('from the command line', () => {
     const exited = new Promise<number | null>((resolve) =>
       run.once('exit', (code) => resolve(code)),
     );
-    const match = await eventually(
-      `the "listening on" line (stdout so far: ${JSON.stringify(output.stdout)})`,
+    const match = await until(
       () => output.stdout.match(/^listening on ws:\/\/127\.0\.0\.1:(\d+)\/\n/),
       30_000,
+      `the "listening on" line (stdout so far: ${JSON.stringify(output.stdout)})`,
     );
     const port = Number(match[1]);
     const client = await openWs(port);
     client.ws.send('over the command line');
-    const [echo] = await eventually(
-      'the echo',
+    const [echo] = await until(
       () => client.received.length > 0 && client.received,
+      10_000,
+      'the echo',
     );
     expect(echo?.data.toString()).toBe('over the command line');
 
@@ -790,22 +798,23 @@ describe('from the command line', () => {
     if (existsSync('/proc/self/stat'))
       expect(family.length, 'processes under tsx').toBeGreaterThan(0);
     run.kill('SIGINT');
-    expect(await within('the client to be closed', client.closed)).toEqual({
+    expect(await within(client.closed, 10_000, 'the client to be closed')).toEqual({
       code: 1001,
       reason: 'server shutting down',
     });
-    expect(await within('the process to exit after SIGINT', exited)).toBe(0);
+    expect(await within(exited, 10_000, 'the process to exit after SIGINT')).toBe(0);
     expect(output.stdout).toBe(`listening on ws://127.0.0.1:${port}/\n`);
     expect(output.stderr).toBe('');
     for (const pid of family)
-      await eventually(`process ${pid} (started by tsx) to exit`, () => !isRunning(pid));
+      await until(() => !isRunning(pid), 10_000, `process ${pid} (started by tsx) to exit`);
     const refused = await within(
-      'a connection attempt to be refused',
       new Promise<string>((resolve) => {
         const probe = connect(port, '127.0.0.1');
         probe.once('connect', () => resolve('connected'));
         probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
       }),
+      10_000,
+      'a connection attempt to be refused',
     );
     expect(refused).toBe('ECONNREFUSED');
   }, 60_000);

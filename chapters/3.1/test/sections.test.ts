@@ -1,8 +1,9 @@
 import { runChapter } from '@course/course-kit';
+import { until } from '@course/course-kit/testing/waits';
 import { connect } from '@course/ws-core';
 import { describe, expect, it } from 'vitest';
 import { chapter } from '../src/chapter.ts';
-import { eventually, memoryIo } from './helpers.ts';
+import { memoryIo } from './helpers.ts';
 
 async function runSection(id: string) {
   const run = memoryIo();
@@ -112,9 +113,10 @@ describe('sections run to completion', () => {
   it('3.1.4 serves until interrupted, then closes every client with 1001 and exits 0', async () => {
     const run = memoryIo();
     const exit = runChapter(chapter, ['3.1.4', '--port', '0'], run.io);
-    const url = await eventually(
-      'the "listening on" line',
+    const url = await until(
       () => run.out().match(/^listening on (ws:\/\/127\.0\.0\.1:\d+\/)$/m)?.[1],
+      10_000,
+      'the "listening on" line',
     );
     const client = await connect(`${url}chat?nick=ann`);
     const closed = new Promise<number>((resolve) => client.once('close', resolve));
@@ -128,7 +130,7 @@ describe('sections run to completion', () => {
   it('runs every section in order when none is named, the server last', async () => {
     const run = memoryIo();
     const exit = runChapter(chapter, ['--port', '0'], run.io);
-    await eventually('the "listening on" line', () => /^listening on ws:/m.test(run.out()), 20_000);
+    await until(() => /^listening on ws:/m.test(run.out()), 20_000, 'the "listening on" line');
     run.controller.abort();
     expect(await exit).toBe(0);
     const order = [...run.out().matchAll(/^== (3\.1\.\d) /gm)].map((m) => m[1]);

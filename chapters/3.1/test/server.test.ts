@@ -1,9 +1,9 @@
+import { until } from '@course/course-kit/testing/waits';
 import { connect, type WebSocketConnection } from '@course/ws-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ChatEvent, decodeChatEvent } from '../src/chat/messages.ts';
 import { type CourseServer, startCourseServer } from '../src/course-server.ts';
-import { eventually } from './helpers.ts';
 
 let server: CourseServer;
 beforeAll(async () => {
@@ -82,20 +82,28 @@ describe('/chat', () => {
     const bob: WebSocketConnection = await connect(`${server.url}chat?nick=bob&room=test-a`);
     const bobEvents: ChatEvent[] = [];
     bob.on('message', (data: string | Buffer) => bobEvents.push(decodeChatEvent(String(data))));
-    await eventually('ann to see bob join', () =>
-      ann.events.some((e) => e.type === 'join' && e.nick === 'bob'),
+    await until(
+      () => ann.events.some((e) => e.type === 'join' && e.nick === 'bob'),
+      10_000,
+      'ann to see bob join',
     );
     ann.socket.send('hello bob');
-    await eventually('bob to get ann’s line', () =>
-      bobEvents.some((e) => e.type === 'message' && e.text === 'hello bob'),
+    await until(
+      () => bobEvents.some((e) => e.type === 'message' && e.text === 'hello bob'),
+      10_000,
+      'bob to get ann’s line',
     );
     bob.send('hi ann');
-    await eventually('ann to get bob’s line', () =>
-      ann.events.some((e) => e.type === 'message' && e.text === 'hi ann'),
+    await until(
+      () => ann.events.some((e) => e.type === 'message' && e.text === 'hi ann'),
+      10_000,
+      'ann to get bob’s line',
     );
     bob.close(1000, 'bye');
-    const leave = await eventually('ann to see bob leave', () =>
-      ann.events.find((e) => e.type === 'leave'),
+    const leave = await until(
+      () => ann.events.find((e) => e.type === 'leave'),
+      10_000,
+      'ann to see bob leave',
     );
     expect(leave).toEqual({ type: 'leave', nick: 'bob', online: 1, reason: 'left' });
     expect(ann.events[0]).toEqual({ type: 'welcome', nick: 'ann', room: 'test-a', members: [] });
@@ -106,11 +114,15 @@ describe('/chat', () => {
     const one = await wsChatter('nick=x&room=test-one');
     const two = await wsChatter('nick=y&room=test-two');
     one.socket.send('only for room one');
-    await eventually('the sender’s own copy', () => one.events.some((e) => e.type === 'message'));
+    await until(
+      () => one.events.some((e) => e.type === 'message'),
+      10_000,
+      'the sender’s own copy',
+    );
     // A broadcast reaches every member in the same synchronous loop as the sender's copy,
     // so once the sender has its copy, room two would already have been sent it too.
     two.socket.send('sync');
-    await eventually('room two’s own line', () => two.events.some((e) => e.type === 'message'));
+    await until(() => two.events.some((e) => e.type === 'message'), 10_000, 'room two’s own line');
     expect(two.events.filter((e) => e.type === 'message')).toEqual([
       { type: 'message', nick: 'y', text: 'sync' },
     ]);
