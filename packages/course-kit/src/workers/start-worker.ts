@@ -61,32 +61,51 @@ export function startWorker<In, Out>(
     : new ChildLink<In, Out>(moduleUrl, events, options);
 }
 
-class ThreadLink<In, Out> implements WorkerLink<Out> {
-  readonly kind = 'thread';
-  readonly id: number;
+/** What both kinds share: READY is the link's own, and the exit is reported exactly once. */
+abstract class Link<In, Out> implements WorkerLink<Out> {
+  abstract readonly kind: WorkerKind;
+  abstract readonly id: number;
   started = false;
   exited = false;
+
+  constructor(private readonly events: WorkerEvents<In>) {}
+
+  abstract send(message: Out, transfer?: readonly Transferable[]): void;
+  abstract kill(signal?: NodeJS.Signals): void;
+
+  protected receive(message: In): void {
+    if (isReady(message)) {
+      this.started = true;
+      this.events.ready();
+    } else {
+      this.events.message(message);
+    }
+  }
+
+  protected end(code: number | null, signal: string | null, error?: unknown): void {
+    this.exited = true;
+    this.events.exit(code, signal, error);
+  }
+}
+
+class ThreadLink<In, Out> extends Link<In, Out> {
+  readonly kind = 'thread';
+  readonly id: number;
   private readonly worker: Worker;
 
   constructor(moduleUrl: URL, events: WorkerEvents<In>, { data }: StartOptions) {
+    super(events);
     this.worker = startTsWorker(moduleUrl, data);
     // Read now: a thread's threadId turns to -1 once it stops.
     this.id = this.worker.threadId;
-    this.worker.on('message', (message: In) => {
-      if (!isReady(message)) return events.message(message);
-      this.started = true;
-      events.ready();
-    });
+    this.worker.on('message', (message: In) => this.receive(message));
     // An uncaught exception emits 'error' (the thrown value) and then 'exit' (code 1). The
     // listener keeps it from crashing us; 'exit' reports it, so there is one report.
     let uncaught: unknown;
     this.worker.on('error', (error) => {
       uncaught = error;
     });
-    this.worker.once('exit', (code) => {
-      this.exited = true;
-      events.exit(code, null, uncaught);
-    });
+    this.worker.once('exit', (code) => this.end(code, null, uncaught));
   }
 
   send(message: Out, transfer: readonly Transferable[] = []): void {
@@ -98,14 +117,13 @@ class ThreadLink<In, Out> implements WorkerLink<Out> {
   }
 }
 
-class ChildLink<In, Out> implements WorkerLink<Out> {
+class ChildLink<In, Out> extends Link<In, Out> {
   readonly kind = 'process';
   readonly id: number;
-  started = false;
-  exited = false;
   private readonly child: ChildProcess;
 
   constructor(moduleUrl: URL, events: WorkerEvents<In>, { data, onStderr }: StartOptions) {
+    super(events);
     // 'advanced' serialization is the structured clone threads use: a child carries what a
     // thread carries (bigint, Map, Date) and refuses what a thread refuses (a function),
     // where the default JSON would turn a function into undefined and throw on a bigint.
@@ -115,18 +133,11 @@ class ChildLink<In, Out> implements WorkerLink<Out> {
     });
     this.id = this.child.pid ?? -1;
     this.child.stderr?.on('data', (chunk: Buffer) => onStderr?.(chunk.toString()));
-    this.child.on('message', (message: In) => {
-      if (!isReady(message)) return events.message(message);
-      this.started = true;
-      events.ready();
-    });
+    this.child.on('message', (message: In) => this.receive(message));
     // 'error' fires when a send or a kill fails (the child is dying: EPIPE, a closed
     // channel); its 'exit' follows and says more.
     this.child.on('error', () => {});
-    this.child.once('exit', (code, signal) => {
-      this.exited = true;
-      events.exit(code, signal);
-    });
+    this.child.once('exit', (code, signal) => this.end(code, signal));
   }
 
   send(message: Out): void {
