@@ -10,7 +10,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { text } from 'node:stream/consumers';
 import { Worker } from 'node:worker_threads';
-import { forkTs, onceWithin } from '@course/course-kit';
+import { forkTs, onceWithin, timedOut } from '@course/course-kit';
 
 export interface HandoffReport {
   parentPid: number;
@@ -37,9 +37,7 @@ parentPort.on('close', () => server.close());
 /** Connects to a loopback port and reads until the server ends the connection (bounded). */
 async function readReply(port: number, what: string): Promise<string> {
   const client = connect(port, '127.0.0.1');
-  client.setTimeout(10_000, () =>
-    client.destroy(new Error(`timed out after 10000 ms waiting for ${what}`)),
-  );
+  client.setTimeout(10_000, () => client.destroy(timedOut(10_000, what)));
   return (await text(client)).trim();
 }
 
