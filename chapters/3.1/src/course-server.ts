@@ -105,6 +105,18 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
       paths: ENDPOINTS,
       maxPayload: MAX_PAYLOAD,
       maxConnections,
+      // Refused before the 101, while an HTTP status can still say why and when to retry.
+      // Synchronous on purpose: it runs in the same tick as the 101 and 'connection', where
+      // the place is taken, so two upgrades cannot both see the last free place.
+      admit: ({ remoteAddress }) => {
+        if (perAddress.count(remoteAddress) < maxPerAddress) return true;
+        logRefusal(`refused a connection from ${remoteAddress}: ${maxPerAddress} already open`);
+        return {
+          status: 429,
+          reason: `too many connections from your address (${maxPerAddress}); try again later`,
+          headers: { 'Retry-After': '5' },
+        };
+      },
       onHttpRequest: createHttpHandler(ENDPOINTS),
       ...(options.handshakeTimeout === undefined
         ? {}
@@ -120,13 +132,7 @@ export async function startCourseServer(options: CourseServerOptions = {}): Prom
     // A misbehaving client must not crash the process: ws-core reports, we log.
     conn.on('error', (error: Error) => log(`connection error: ${error.message}`));
     const from = conn.remoteAddress;
-    if (perAddress.count(from) >= maxPerAddress) {
-      logRefusal(`refused a connection from ${from}: ${maxPerAddress} already open`);
-      const reason = `too many connections from your address (${maxPerAddress}); try again later`;
-      conn.close(CloseCode.TRY_AGAIN_LATER, reason);
-      return;
-    }
-    perAddress.add(from);
+    perAddress.add(from); // admit() let it in: a place is taken until it closes
     conn.on('close', () => perAddress.remove(from));
     // ws-core only upgrades the paths in ENDPOINTS, so this is one of the two.
     if (targetPath(head.target) === '/echo') {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
-import { until } from '@course/course-kit/testing/waits';
+import { until, within } from '@course/course-kit/testing/waits';
 import { encodeFrame, Opcode, type WebSocketConnection } from '@course/ws-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -56,6 +56,30 @@ async function witness(room: string, on: CourseServer = server) {
 }
 
 /** A `ws` client that records what the server sends it, and the code and reason it closes with. */
+/** The HTTP refusal a `ws` client got instead of a 101: status, Retry-After and body. */
+function refusalOf(
+  socket: WebSocket,
+): Promise<{ status?: number; retryAfter?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => reject(new Error('the upgrade was accepted, not refused')));
+    socket.once('error', () => {}); // ws reports the refusal as an error too; 'close' follows
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode,
+          retryAfter: response.headers['retry-after'] as string | undefined,
+          body: body.trim(),
+        }),
+      );
+    });
+  });
+}
+
 function watchClose(url: string) {
   const socket = new WebSocket(url);
   const received: string[] = [];
@@ -239,7 +263,7 @@ describe('the page route under odd requests', () => {
 });
 
 describe('connections per address', () => {
-  it('closes a third WebSocket from one address with 1013 while the first two keep echoing, and admits one again once either closes', async () => {
+  it('refuses a third WebSocket from one address with 429 before the 101 while the first two keep echoing, and admits one again once either closes', async () => {
     const small = await startCourseServer({ port: 0, maxConnectionsPerAddress: 2 });
     try {
       const open = (path: string) => watchClose(`${small.url}${path}`);
@@ -247,9 +271,12 @@ describe('connections per address', () => {
       const second = open('chat?nick=second');
       await Promise.all([first, second].map(({ socket }) => once(socket, 'open')));
       const third = open('echo');
-      expect(await until(third.closed, 10_000, 'the server to close the third')).toEqual({
-        code: 1013,
-        reason: 'too many connections from your address (2); try again later',
+      expect(
+        await within(refusalOf(third.socket), 10_000, 'the server to refuse the third'),
+      ).toEqual({
+        status: 429,
+        retryAfter: '5',
+        body: 'too many connections from your address (2); try again later',
       });
       /** The echo of `text`, or what closed the socket instead (a refusal comes after the 101). */
       const echoOn = (socket: WebSocket, text: string) =>
@@ -330,8 +357,13 @@ describe('connections in all', () => {
     try {
       const first = watchClose(`${small.url}echo`);
       await once(first.socket, 'open');
-      const refused = Array.from({ length: 20 }, () => watchClose(`${small.url}echo`));
-      await until(() => refused.every((r) => r.closed()?.code === 1013), 10_000, 'the 20 refusals');
+      const refused = Array.from({ length: 20 }, () => new WebSocket(`${small.url}echo`));
+      const statuses = await within(
+        Promise.all(refused.map((socket) => refusalOf(socket).then((r) => r.status))),
+        10_000,
+        'the 20 refusals',
+      );
+      expect(statuses).toEqual(Array(20).fill(429));
       first.socket.close();
     } finally {
       await small.close();
