@@ -62,7 +62,7 @@ export class FrameTap {
     const take = Math.min(needed - this.headerHave, chunk.length - at);
     this.headerBytes.set(chunk.subarray(at, at + take), this.headerHave);
     this.headerHave += take;
-    if (this.headerHave < headerLengthFrom(this.headerBytes[1] ?? 0) || this.headerHave < 2) {
+    if (this.headerHave < 2 || this.headerHave < headerLengthFrom(this.headerBytes[1] ?? 0)) {
       return take;
     }
     let header: ReturnType<typeof decodeFrameHeader>;
