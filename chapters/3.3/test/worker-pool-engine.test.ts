@@ -410,7 +410,7 @@ describe('the pool engine', () => {
     expect(() => new WorkerPool(runtime, { maxTasksInFlight: 0.5 })).toThrow(RangeError);
   });
 
-  test('maxTasksInFlight above 1024 is refused: one batch that large stalled the pool', async () => {
+  test('maxTasksInFlight above 1024 is refused before any worker starts', async () => {
     const { runtime, workers } = fakeRuntime();
     expect(() => new WorkerPool(runtime, { maxTasksInFlight: 300_000 })).toThrow(
       'maxTasksInFlight must be a whole number from 1 to 1024, got 300000',
