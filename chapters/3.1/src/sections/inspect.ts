@@ -24,7 +24,7 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 export const inspectSection: Section = {
   id: 'inspect',
   title: 'The frame inspector',
-  summary: 'a page showing each frame your browser sends and gets, bit by bit (--host, --port)',
+  summary: 'each frame your browser sends and gets, bit by bit, on a page (--host, --port, PORT)',
   options: { host: { type: 'string' }, port: { type: 'string' } },
   untilInterrupted: true,
   byNameOnly: true,
