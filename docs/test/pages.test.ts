@@ -2,7 +2,7 @@
  * The pages themselves: every code block equals the tested file it shows, every measured table
  * equals what its sample printed, links between pages resolve, and no page tells project history.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { syncCodeBlocks } from '../tools/code-blocks.ts';
@@ -14,8 +14,22 @@ import {
   tableDataPath,
 } from '../tools/pages.ts';
 import { findTables } from '../tools/tables.ts';
+import { citedTitles, namesATest, tableCitedTitles, testTitles } from '../tools/test-titles.ts';
 
 const pages = listPages();
+
+/** Every test file of the repository (packages, chapters, exercises, docs). */
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) return [];
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testFiles(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+const titles = ['packages', 'chapters', 'exercises', 'docs'].flatMap((dir) =>
+  testFiles(join(REPO_ROOT, dir)).flatMap((file) => testTitles(readFileSync(file, 'utf8'))),
+);
 
 describe.each(pages)('%s', (page) => {
   const markdown = readRepoFile(page) ?? '';
@@ -35,6 +49,11 @@ describe.each(pages)('%s', (page) => {
       if (!existsSync(resolved) && !existsSync(`${resolved}.md`)) broken.push(match[1] ?? '');
     }
     expect(broken).toEqual([]);
+  });
+
+  test('cites only tests that exist, by their titles (renaming a test must update the page)', () => {
+    const cited = [...citedTitles(markdown), ...tableCitedTitles(markdown)];
+    expect(cited.filter((title) => !namesATest(title, titles))).toEqual([]);
   });
 
   test('tells the lesson, not the project history', () => {
