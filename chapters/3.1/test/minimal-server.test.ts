@@ -6,6 +6,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -72,30 +73,30 @@ describe('byte vectors from RFC 6455', () => {
   });
 
   it('encodes the §5.7 unmasked "Hello" as 81 05 48 65 6c 6c 6f', () => {
-    expect(toHex(encodeFrame(Opcode.text, Buffer.from('Hello')))).toBe('81 05 48 65 6c 6c 6f');
+    expect(toHex(encodeFrame(Opcode.TEXT, Buffer.from('Hello')))).toBe('81 05 48 65 6c 6c 6f');
   });
 
   it('decodes the §5.7 masked "Hello" (81 85 37 fa 21 3d 7f 9f 4d 51 58)', () => {
     const frame = parseFrame(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), MAX_MESSAGE_BYTES);
-    expect(frame).toMatchObject({ fin: true, opcode: Opcode.text, size: 11 });
+    expect(frame).toMatchObject({ fin: true, opcode: Opcode.TEXT, size: 11 });
     expect(frame?.payload.toString()).toBe('Hello');
   });
 
   it('encodes the §5.7 fragmented "Hel" + "lo" as 01 03 48 65 6c and 80 02 6c 6f', () => {
-    expect(toHex(encodeFrame(Opcode.text, Buffer.from('Hel'), false))).toBe('01 03 48 65 6c');
-    expect(toHex(encodeFrame(Opcode.continuation, Buffer.from('lo')))).toBe('80 02 6c 6f');
+    expect(toHex(encodeFrame(Opcode.TEXT, Buffer.from('Hel'), false))).toBe('01 03 48 65 6c');
+    expect(toHex(encodeFrame(Opcode.CONTINUATION, Buffer.from('lo')))).toBe('80 02 6c 6f');
   });
 
   it('encodes the §5.7 ping and decodes its masked pong', () => {
-    expect(toHex(encodeFrame(Opcode.ping, Buffer.from('Hello')))).toBe('89 05 48 65 6c 6c 6f');
+    expect(toHex(encodeFrame(Opcode.PING, Buffer.from('Hello')))).toBe('89 05 48 65 6c 6c 6f');
     const pong = parseFrame(hex('8a 85 37 fa 21 3d 7f 9f 4d 51 58'), MAX_MESSAGE_BYTES);
-    expect(pong).toMatchObject({ fin: true, opcode: Opcode.pong });
+    expect(pong).toMatchObject({ fin: true, opcode: Opcode.PONG });
     expect(pong?.payload.toString()).toBe('Hello');
   });
 
   it('starts the §5.7 256-byte binary frame with 82 7e 01 00 and the 64 KiB one with 82 7f + 8 bytes', () => {
-    expect(toHex(encodeFrame(Opcode.binary, Buffer.alloc(256)).subarray(0, 4))).toBe('82 7e 01 00');
-    expect(toHex(encodeFrame(Opcode.binary, Buffer.alloc(65536)).subarray(0, 10))).toBe(
+    expect(toHex(encodeFrame(Opcode.BINARY, Buffer.alloc(256)).subarray(0, 4))).toBe('82 7e 01 00');
+    expect(toHex(encodeFrame(Opcode.BINARY, Buffer.alloc(65536)).subarray(0, 10))).toBe(
       '82 7f 00 00 00 00 00 01 00 00',
     );
   });
@@ -108,7 +109,7 @@ describe('byte vectors from RFC 6455', () => {
     [65536, '82 7f 00 00 00 00 00 01 00 00'],
   ])('encodes a %i-byte payload behind the header %s', (length, header) => {
     const payload = randomBytes(length);
-    const frame = encodeFrame(Opcode.binary, payload);
+    const frame = encodeFrame(Opcode.BINARY, payload);
     const headerBytes = hex(header);
     expect(toHex(frame.subarray(0, headerBytes.length))).toBe(header);
     expect(frame.length).toBe(headerBytes.length + length);
@@ -119,7 +120,7 @@ describe('byte vectors from RFC 6455', () => {
     'parses a masked %i-byte frame, and waits (undefined) while any byte is missing',
     (length) => {
       const payload = randomBytes(length);
-      const bytes = maskedFrame(Opcode.binary, payload, { mask: randomBytes(4) });
+      const bytes = maskedFrame(Opcode.BINARY, payload, { mask: randomBytes(4) });
       const frame = parseFrame(bytes, MAX_MESSAGE_BYTES);
       expect(frame?.size).toBe(bytes.length);
       expect(frame?.payload.equals(payload)).toBe(true);
@@ -135,7 +136,7 @@ describe('byte vectors from RFC 6455', () => {
       fc.property(
         fc.uint8Array({ maxLength: 400 }),
         fc.uint8Array({ minLength: 4, maxLength: 4 }),
-        fc.constantFrom(Opcode.text, Opcode.binary, Opcode.continuation),
+        fc.constantFrom(Opcode.TEXT, Opcode.BINARY, Opcode.CONTINUATION),
         fc.boolean(),
         fc.uint8Array({ maxLength: 20 }),
         (payload, mask, opcode, fin, trailing) => {
@@ -419,12 +420,12 @@ class RawPeer {
     const frames = await until(
       () => {
         const all = readServerFrames(this.bytes);
-        return all.some((frame) => frame.opcode === Opcode.close) && all;
+        return all.some((frame) => frame.opcode === Opcode.CLOSE) && all;
       },
       10_000,
       'a close frame from the server',
     );
-    const close = frames.find((frame) => frame.opcode === Opcode.close);
+    const close = frames.find((frame) => frame.opcode === Opcode.CLOSE);
     await until(() => this.ended, 10_000, 'the server to end the connection after its close frame');
     return {
       code: close?.payload.readUInt16BE(0) ?? 0,
@@ -479,7 +480,7 @@ describe('with a raw TCP client', () => {
   });
 
   it('echoes a frame sent in the same write as the handshake', async () => {
-    const peer = await upgraded(maskedFrame(Opcode.text, Buffer.from('right away')));
+    const peer = await upgraded(maskedFrame(Opcode.TEXT, Buffer.from('right away')));
     const [echo] = await peer.frames(1, 'the echo');
     expect(echo?.payload.toString()).toBe('right away');
   });
@@ -488,14 +489,14 @@ describe('with a raw TCP client', () => {
     const peer = await upgraded();
     await peer.write(
       Buffer.concat([
-        maskedFrame(Opcode.text, Buffer.from('one')),
-        maskedFrame(Opcode.binary, hex('0203')),
+        maskedFrame(Opcode.TEXT, Buffer.from('one')),
+        maskedFrame(Opcode.BINARY, hex('0203')),
       ]),
     );
     const frames = await peer.frames(2, 'two echoes');
     expect(frames.map((frame) => [frame.opcode, toHex(frame.payload)])).toEqual([
-      [Opcode.text, toHex(Buffer.from('one'))],
-      [Opcode.binary, '02 03'],
+      [Opcode.TEXT, toHex(Buffer.from('one'))],
+      [Opcode.BINARY, '02 03'],
     ]);
   });
 
@@ -504,7 +505,7 @@ describe('with a raw TCP client', () => {
     const payloads = [Buffer.from('Hello'), randomBytes(300), randomBytes(65536)];
     const expected: Buffer[] = [];
     for (const payload of payloads) {
-      const frame = maskedFrame(Opcode.binary, payload, { mask: randomBytes(4) });
+      const frame = maskedFrame(Opcode.BINARY, payload, { mask: randomBytes(4) });
       // Every offset of the small frames; the header and mask of the 64 KiB one, and its end.
       const cuts =
         frame.length < 1000 ? range(1, frame.length) : [...range(1, 16), frame.length - 1];
@@ -529,27 +530,27 @@ describe('with a raw TCP client', () => {
     const { peer, read } = await withExactReads();
     const binary = randomBytes(300);
     const stream = Buffer.concat([
-      maskedFrame(Opcode.text, Buffer.from('Hello')),
-      maskedFrame(Opcode.ping, Buffer.from('ping!')),
-      maskedFrame(Opcode.binary, binary),
-      maskedFrame(Opcode.text, Buffer.from('Hel'), { fin: false }),
-      maskedFrame(Opcode.continuation, Buffer.from('lo')),
-      maskedFrame(Opcode.close, closeBody(1000, 'done')),
+      maskedFrame(Opcode.TEXT, Buffer.from('Hello')),
+      maskedFrame(Opcode.PING, Buffer.from('ping!')),
+      maskedFrame(Opcode.BINARY, binary),
+      maskedFrame(Opcode.TEXT, Buffer.from('Hel'), { fin: false }),
+      maskedFrame(Opcode.CONTINUATION, Buffer.from('lo')),
+      maskedFrame(Opcode.CLOSE, closeBody(1000, 'done')),
     ]);
     for (const byte of stream) read(Buffer.from([byte]));
     const frames = await peer.frames(5, 'four answers and a close');
     expect(frames.map((frame) => [frame.opcode, frame.payload.toString('hex')])).toEqual([
-      [Opcode.text, Buffer.from('Hello').toString('hex')],
-      [Opcode.pong, Buffer.from('ping!').toString('hex')],
-      [Opcode.binary, binary.toString('hex')],
-      [Opcode.text, Buffer.from('Hello').toString('hex')],
-      [Opcode.close, closeBody(1000, 'done').toString('hex')],
+      [Opcode.TEXT, Buffer.from('Hello').toString('hex')],
+      [Opcode.PONG, Buffer.from('ping!').toString('hex')],
+      [Opcode.BINARY, binary.toString('hex')],
+      [Opcode.TEXT, Buffer.from('Hello').toString('hex')],
+      [Opcode.CLOSE, closeBody(1000, 'done').toString('hex')],
     ]);
   });
 
   it('echoes a frame written to TCP one byte at a time', async () => {
     const peer = await upgraded();
-    for (const byte of maskedFrame(Opcode.text, Buffer.from('slowly, byte by byte')))
+    for (const byte of maskedFrame(Opcode.TEXT, Buffer.from('slowly, byte by byte')))
       await peer.write(Buffer.from([byte]));
     const [echo] = await peer.frames(1, 'the echo');
     expect(echo?.payload.toString()).toBe('slowly, byte by byte');
@@ -557,29 +558,29 @@ describe('with a raw TCP client', () => {
 
   const BAD_FRAMES: [name: string, bytes: Buffer, code: number][] = [
     ['an unmasked frame', hex('81 05 48 65 6c 6c 6f'), 1002],
-    ['text that is not UTF-8', maskedFrame(Opcode.text, hex('c3 28')), 1007],
+    ['text that is not UTF-8', maskedFrame(Opcode.TEXT, hex('c3 28')), 1007],
     [
       'fragments that join into bad UTF-8',
       Buffer.concat([
-        maskedFrame(Opcode.text, hex('e4 bd'), { fin: false }),
-        maskedFrame(Opcode.continuation, hex('41')),
+        maskedFrame(Opcode.TEXT, hex('e4 bd'), { fin: false }),
+        maskedFrame(Opcode.CONTINUATION, hex('41')),
       ]),
       1007,
     ],
-    ['a continuation with no message', maskedFrame(Opcode.continuation, Buffer.from('x')), 1002],
+    ['a continuation with no message', maskedFrame(Opcode.CONTINUATION, Buffer.from('x')), 1002],
     [
       'a new message inside a fragmented one',
       Buffer.concat([
-        maskedFrame(Opcode.text, Buffer.from('a'), { fin: false }),
-        maskedFrame(Opcode.binary, Buffer.from('b')),
+        maskedFrame(Opcode.TEXT, Buffer.from('a'), { fin: false }),
+        maskedFrame(Opcode.BINARY, Buffer.from('b')),
       ]),
       1002,
     ],
-    ['a close body of one byte', maskedFrame(Opcode.close, hex('03')), 1002],
-    ['close code 1005 (never sent)', maskedFrame(Opcode.close, closeBody(1005, '')), 1002],
+    ['a close body of one byte', maskedFrame(Opcode.CLOSE, hex('03')), 1002],
+    ['close code 1005 (never sent)', maskedFrame(Opcode.CLOSE, closeBody(1005, '')), 1002],
     [
       'a close reason that is not UTF-8',
-      maskedFrame(Opcode.close, Buffer.concat([closeBody(1000, ''), hex('ff')])),
+      maskedFrame(Opcode.CLOSE, Buffer.concat([closeBody(1000, ''), hex('ff')])),
       1007,
     ],
     ['a reserved opcode', maskedFrame(0x3, Buffer.alloc(0)), 1002],
@@ -587,9 +588,9 @@ describe('with a raw TCP client', () => {
     [
       '1025 fragments of one byte',
       Buffer.concat([
-        maskedFrame(Opcode.binary, hex('00'), { fin: false }),
+        maskedFrame(Opcode.BINARY, hex('00'), { fin: false }),
         ...Array.from({ length: 1024 }, () =>
-          maskedFrame(Opcode.continuation, hex('00'), { fin: false }),
+          maskedFrame(Opcode.CONTINUATION, hex('00'), { fin: false }),
         ),
       ]),
       1009,
@@ -606,10 +607,10 @@ describe('with a raw TCP client', () => {
 
   it('echoes the close of a client that sends no code with an empty close', async () => {
     const peer = await upgraded();
-    await peer.write(maskedFrame(Opcode.close, Buffer.alloc(0)));
+    await peer.write(maskedFrame(Opcode.CLOSE, Buffer.alloc(0)));
     const frames = await peer.frames(1, 'the close');
     expect(frames.map((frame) => [frame.opcode, frame.payload.length])).toEqual([
-      [Opcode.close, 0],
+      [Opcode.CLOSE, 0],
     ]);
     await until(() => peer.ended, 10_000, 'the server to end the connection');
   });
@@ -692,6 +693,42 @@ describe('with a raw TCP client', () => {
     );
     expect(echo?.data.toString()).toBe('still here');
     client.ws.close();
+  });
+});
+
+describe('the closing handshake', () => {
+  it('destroys the socket of a peer that keeps sending after the close, once closeTimeoutMs has passed', async () => {
+    const server = await startMinimalServer({ port: 0, closeTimeoutMs: 200 });
+    const serverSide = new Promise<Socket>((resolve) => server.server.once('connection', resolve));
+    // allowHalfOpen: the client's end stays writable after the server ends its own.
+    const client = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+    client.on('error', () => {}); // a write after the server destroyed its end is reset
+    let received = Buffer.alloc(0);
+    client.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+    });
+    let trickle: NodeJS.Timeout | undefined;
+    try {
+      await within(once(client, 'connect'), 10_000, 'a TCP connection');
+      const socket = await within(serverSide, 10_000, 'the server side of the connection');
+      const closed = once(socket, 'close');
+      client.write(RFC_REQUEST);
+      await until(() => received.includes(RFC_RESPONSE), 10_000, 'the 101 response');
+      client.write(maskedFrame(Opcode.CLOSE, closeBody(1000, 'bye')));
+      const echoedClose = encodeFrame(Opcode.CLOSE, closeBody(1000, 'bye'));
+      await until(() => received.includes(echoedClose), 10_000, 'the server’s close frame');
+      // A byte every 50 ms: the socket is never idle, so an idle timeout would never fire.
+      trickle = setInterval(() => client.write(Buffer.from([0])), 50);
+      await within(
+        closed,
+        5_000,
+        'the server to destroy a socket whose peer keeps sending after the close',
+      );
+    } finally {
+      clearInterval(trickle);
+      client.destroy();
+      await server.close();
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024; // §10.4: endpoints "MUST protect themselves"
 const MAX_HEAD_BYTES = 8192; // a request head longer than this is not a handshake
 const MAX_FRAGMENTS = 1024; // frames in one message
-const CLOSE_TIMEOUT_MS = 2000; // how long a peer may stay silent once we hang up
+export const CLOSE_TIMEOUT_MS = 2000; // how long a peer may take to hang up once we have
 
 /** A request that is not a valid upgrade: answered with 400 and no WebSocket. */
 export class HandshakeError extends Error {}
@@ -81,7 +81,7 @@ export function refuseHandshake(error: HandshakeError): string {
 
 // #region frame-parser
 /** §5.2 opcodes; 0x3–0x7 and 0xB–0xF are reserved. */
-export const Opcode = { continuation: 0, text: 1, binary: 2, close: 8, ping: 9, pong: 10 } as const;
+export const Opcode = { CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
 export type Frame = { fin: boolean; opcode: number; payload: Buffer; size: number }; // size: bytes read
 
 /** Reads one client frame from the front of `bytes`; undefined means "wait for more bytes". */
@@ -152,7 +152,7 @@ const isValidCloseCode = (code: number) =>
   (code >= 3000 && code <= 4999);
 
 /** One socket's life: the HTTP head, then frames, then close. Returns how to shut it down. */
-function serveSocket(socket: Socket, maxMessageBytes: number): () => void {
+function serveSocket(socket: Socket, maxMessageBytes: number, closeTimeoutMs: number): () => void {
   let buffered = Buffer.alloc(0); // read but not yet used: reads need not line up with frames
   let upgraded = false;
   let closing = false; // §5.5.1: after our Close frame we send nothing more
@@ -164,9 +164,12 @@ function serveSocket(socket: Socket, maxMessageBytes: number): () => void {
   const hangUp = (lastBytes: Uint8Array | string) => {
     closing = true;
     socket.end(lastBytes);
-    socket.setTimeout(CLOSE_TIMEOUT_MS, () => socket.destroy()); // a peer that never hangs up
+    // A fixed deadline, not socket.setTimeout(): that one counts only idle time, so a peer that
+    // keeps sending after our Close would hold the socket (and a server's shutdown) for ever.
+    const deadline = setTimeout(() => socket.destroy(), closeTimeoutMs);
+    socket.once('close', () => clearTimeout(deadline));
   };
-  const close = (body: Uint8Array) => hangUp(encodeFrame(Opcode.close, body));
+  const close = (body: Uint8Array) => hangUp(encodeFrame(Opcode.CLOSE, body));
   const checkUtf8 = (bytes: Uint8Array) => {
     try {
       UTF8.decode(bytes);
@@ -177,9 +180,9 @@ function serveSocket(socket: Socket, maxMessageBytes: number): () => void {
 
   function onFrame({ fin, opcode, payload }: Frame) {
     // §5.5.2: a Ping "MUST" get a Pong with the same data; §5.5.3: a Pong needs no answer.
-    if (opcode === Opcode.ping) socket.write(encodeFrame(Opcode.pong, payload));
-    if (opcode === Opcode.ping || opcode === Opcode.pong) return;
-    if (opcode === Opcode.close) {
+    if (opcode === Opcode.PING) socket.write(encodeFrame(Opcode.PONG, payload));
+    if (opcode === Opcode.PING || opcode === Opcode.PONG) return;
+    if (opcode === Opcode.CLOSE) {
       if (payload.length === 1) throw new ProtocolError(1002, 'close body of 1 byte');
       if (payload.length >= 2 && !isValidCloseCode(payload.readUInt16BE(0)))
         throw new ProtocolError(1002, 'close code not allowed');
@@ -187,11 +190,11 @@ function serveSocket(socket: Socket, maxMessageBytes: number): () => void {
       return close(payload); // §5.5.1: echo the Close (code and reason), then end
     }
     // §5.4: a message is one text/binary frame, then continuations until FIN; never two at once.
-    if (opcode === Opcode.continuation && !messageOpcode)
+    if (opcode === Opcode.CONTINUATION && !messageOpcode)
       throw new ProtocolError(1002, 'continuation without a message');
-    if (opcode !== Opcode.continuation && messageOpcode)
+    if (opcode !== Opcode.CONTINUATION && messageOpcode)
       throw new ProtocolError(1002, 'new message inside a fragmented one');
-    if (opcode !== Opcode.continuation) messageOpcode = opcode;
+    if (opcode !== Opcode.CONTINUATION) messageOpcode = opcode;
     fragments.push(payload);
     messageBytes += payload.length;
     // Many tiny frames cost memory too, so their number is capped as well as their bytes.
@@ -199,7 +202,7 @@ function serveSocket(socket: Socket, maxMessageBytes: number): () => void {
       throw new ProtocolError(1009, 'message too big');
     if (!fin) return;
     const data = Buffer.concat(fragments);
-    if (messageOpcode === Opcode.text) checkUtf8(data);
+    if (messageOpcode === Opcode.TEXT) checkUtf8(data);
     socket.write(encodeFrame(messageOpcode, data)); // the echo
     [fragments, messageBytes, messageOpcode] = [[], 0, 0];
   }
@@ -246,10 +249,11 @@ export function startMinimalServer({
   host = '127.0.0.1',
   port = 0,
   maxMessageBytes = MAX_MESSAGE_BYTES,
+  closeTimeoutMs = CLOSE_TIMEOUT_MS,
 } = {}): Promise<MinimalServer> {
   const shutDowns = new Map<Socket, () => void>();
   const server = createServer((socket) => {
-    shutDowns.set(socket, serveSocket(socket, maxMessageBytes));
+    shutDowns.set(socket, serveSocket(socket, maxMessageBytes, closeTimeoutMs));
     socket.once('close', () => shutDowns.delete(socket));
   });
   const close = () =>
