@@ -161,7 +161,7 @@ describe('errata: handshake() of 3.1.3', () => {
   it('finds Sec-WebSocket-Key in any letter case, where the original’s exact-case lookup misses it', async () => {
     // What real clients send: ws-core's client and browsers spell it "Sec-WebSocket-Key".
     const request = formatUpgradeRequest(new URL(`${server.url}echo`), 'dGhlIHNhbXBsZSBub25jZQ==');
-    expect(originalFindKey(request)).toBeUndefined(); // the original answers "not websocket."
+    expect(originalFindKey(request)).toBeUndefined(); // the original prints "not websocket."
     for (const spelling of ['Sec-WebSocket-Key', 'sec-websocket-key', 'SEC-WEBSOCKET-KEY']) {
       const lines = upgradeLines().map((l) => l.replace('Sec-WebSocket-Key', spelling));
       expect(await exchangeRaw(server, requestHead(lines))).toMatch(/^HTTP\/1\.1 101 /);
