@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { within } from '@course/course-kit/testing/waits';
 import { Opcode as CoreOpcode, encodeFrame, Protocol } from '@course/ws-core';
 import { afterEach, describe, expect, it, test } from 'vitest';
 import WebSocket from 'ws';
@@ -91,7 +92,7 @@ describe('upgrade-request.ts', () => {
         client.end();
       });
     });
-    const { head, rest } = await heads;
+    const { head, rest } = await within(heads, 10_000, 'the head sent one byte per write');
     expect(head.headers.get('sec-websocket-key')).toBe(RFC_KEY);
     expect([...rest]).toEqual([0x81, 0x00]);
   });
@@ -107,9 +108,17 @@ describe('upgrade-request.ts', () => {
     const big = connect(port, '127.0.0.1');
     big.on('error', () => {});
     big.write(`GET / HTTP/1.1\r\nCookie: ${'c'.repeat(9000)}`);
-    await once(big, 'close');
+    await within(
+      once(big, 'close'),
+      10_000,
+      'the server to close the connection with a head over 8 KiB',
+    );
     const short = connect(port, '127.0.0.1', () => short.end('GET / HTTP/1.1\r\nHost: x\r\n'));
-    await once(short, 'close');
+    await within(
+      once(short, 'close'),
+      10_000,
+      'the connection that ended before its blank line to close',
+    );
     await expect.poll(() => outcomes.length).toBe(2);
     expect(outcomes.sort()).toEqual([
       'connection closed before the head was complete',
@@ -156,13 +165,32 @@ describe('handshake-response.ts', () => {
     if (status.startsWith('426')) expect(answer).toContain('Sec-WebSocket-Version: 13');
   });
 
+  it('answers a POST with 405 and "Allow: GET", as RFC 9110 §15.5.6 requires', () => {
+    const answer = answerUpgrade(
+      parseRequestHead(requestLines({ 'request-line': 'POST / HTTP/1.1' })),
+    );
+    const head = answer.split('\r\n\r\n')[0]?.split('\r\n');
+    expect(head?.[0]).toBe('HTTP/1.1 405 Method Not Allowed');
+    expect(head).toContain('Allow: GET');
+  });
+
+  it('is refused by the ws package when it offered "superchat" and the 101 names no subprotocol', async () => {
+    const port = await serve(async (socket) => {
+      const { head } = await readRequestHead(socket);
+      socket.write(answerUpgrade(head, ['chat'])); // no protocol in common: no header at all
+    });
+    const client = new WebSocket(`ws://127.0.0.1:${port}/chat`, ['superchat']);
+    const [error] = await within(once(client, 'error'), 10_000, 'the ws client to fail');
+    expect(String(error)).toMatch(/no subprotocol/);
+  });
+
   it('opens the ws package’s connection when served over node:net with readRequestHead', async () => {
     const port = await serve(async (socket) => {
       const { head } = await readRequestHead(socket);
       socket.write(answerUpgrade(head, ['chat']));
     });
     const client = new WebSocket(`ws://127.0.0.1:${port}/chat`, ['superchat', 'chat']);
-    await once(client, 'open');
+    await within(once(client, 'open'), 10_000, 'the ws client to open');
     expect(client.protocol).toBe('chat');
     client.terminate();
   });

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -72,7 +73,7 @@ describe.skipIf(!hasPython)('Python sketches (python3)', () => {
       if (server && server.exitCode === null && server.signalCode === null) {
         const exited = once(server, 'exit');
         server.kill('SIGTERM');
-        await exited;
+        await within(exited, 10_000, 'server.py to exit after SIGTERM');
       }
       server = undefined;
     });
@@ -97,9 +98,12 @@ describe.skipIf(!hasPython)('Python sketches (python3)', () => {
     it('echoes text and binary to the ws package, answers a ping, and echoes the close code', async () => {
       const url = await start();
       const client = new WebSocket(url);
-      await once(client, 'open');
+      await within(once(client, 'open'), 10_000, 'the ws client to open');
       const next = () =>
-        once(client, 'message').then(([data, isBinary]) => ({ data: String(data), isBinary }));
+        within(once(client, 'message'), 10_000, 'an echo').then(([data, isBinary]) => ({
+          data: String(data),
+          isBinary,
+        }));
 
       client.send('hello');
       expect(await next()).toEqual({ data: 'hello', isBinary: false });
@@ -108,10 +112,11 @@ describe.skipIf(!hasPython)('Python sketches (python3)', () => {
       client.send(Buffer.from([1, 2, 3]));
       expect(await next()).toMatchObject({ isBinary: true });
       client.ping('are you there');
-      expect(String((await once(client, 'pong'))[0])).toBe('are you there');
+      const [pong] = await within(once(client, 'pong'), 10_000, 'a pong');
+      expect(String(pong)).toBe('are you there');
 
       client.close(1000, 'bye');
-      const [code] = await once(client, 'close');
+      const [code] = await within(once(client, 'close'), 10_000, 'the echoed close');
       expect(code).toBe(1000);
     });
 
@@ -119,11 +124,12 @@ describe.skipIf(!hasPython)('Python sketches (python3)', () => {
       const url = await start();
       for (const word of ['first', 'second']) {
         const client = new WebSocket(url);
-        await once(client, 'open');
+        await within(once(client, 'open'), 10_000, `the ${word} client to open`);
         client.send(word);
-        expect(String((await once(client, 'message'))[0])).toBe(word);
+        const [echo] = await within(once(client, 'message'), 10_000, `the ${word} client's echo`);
+        expect(String(echo)).toBe(word);
         client.close(1000);
-        await once(client, 'close');
+        await within(once(client, 'close'), 10_000, `the ${word} client to close`);
       }
     });
   });

@@ -24,7 +24,8 @@ function refuse(status: string, reason: string, extra = ''): string {
 /** The full response head (and body, for a refusal) to send back for one request head. */
 export function answerUpgrade(head: RequestHead, serverProtocols: readonly string[] = []): string {
   const h = head.headers;
-  if (head.method !== 'GET') return refuse('405 Method Not Allowed', 'use GET');
+  // RFC 9110 §15.5.6: a 405 "MUST generate an Allow header field" listing the methods we take.
+  if (head.method !== 'GET') return refuse('405 Method Not Allowed', 'use GET', 'Allow: GET\r\n');
   if (head.version !== 'HTTP/1.1' || !h.has('host'))
     return refuse('400 Bad Request', 'need HTTP/1.1 and Host');
   if (!hasToken(h.get('upgrade'), 'websocket'))
