@@ -1,8 +1,9 @@
 """3.1.3 The original chapter's handshake(), written afresh for Python 3.
 
-The same steps (read the request, find the key, answer 101), with three changes real
-clients need: read until the blank line, look header names up in any letter case, and
-accept "Name:value" without a space.
+The same steps (read the request, find the key, answer 101), with four changes real
+clients need: read until the blank line, look header names up in any letter case, accept
+"Name:value" without a space, and answer a request that is not a handshake with a status
+(here one 400, for a method other than GET or a key that is not 24 characters ending "==").
 
 Run: python3 chapters/3.1/sketches/handshake.py
 """
@@ -13,6 +14,7 @@ from accept_key import accept_key
 MAX_HEAD = 8192
 
 
+# #region read-head
 def read_head(conn):
     """Returns (head, rest): the request head, and any bytes that came after it."""
     data = b""
@@ -25,6 +27,7 @@ def read_head(conn):
             raise ValueError("request head over 8 KiB")
     head, rest = data.split(b"\r\n\r\n", 1)
     return head, rest
+# #endregion read-head
 
 
 def parse_headers(head):

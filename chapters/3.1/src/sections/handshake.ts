@@ -60,7 +60,9 @@ export const handshakeSection: Section = {
     const head = parseInReads(ctx);
     ctx.say(`  ${head.method} ${head.target}, ${head.headers.size} headers (names lower-cased)`);
 
-    ctx.step('step 2: validate — method, Upgrade, Connection, Version 13, a 16-byte key');
+    ctx.step(
+      'step 2: validate — GET, HTTP/1.1, Host, Upgrade, Connection, Version 13, a 16-byte key',
+    );
     const decision = validateUpgradeRequest(head, { protocols: ['chat'] });
     ctx.say(`  accepted; subprotocol chosen from the client's list: ${decision.protocol}`);
 
