@@ -61,7 +61,7 @@ export const websocket: Section = {
     ctx.signal.throwIfAborted();
     ctx.say(
       formatTable(
-        ['run', 'pings', 'p50 ms', 'p99 ms', 'max ms', 'heavy jobs'],
+        ['run', 'pings', 'p50 ms', 'p99 ms', 'max ms', 'route plans done'],
         rows.map((r) => [r.name, r.pings, r.p50_ms, r.p99_ms, r.max_ms, r.heavy_jobs]),
       ),
     );
