@@ -31,6 +31,8 @@ def serve(conn, address):
             while b"\n" in pending:  # one recv() may hold part of a line or several lines
                 line, pending = pending.split(b"\n", 1)
                 conn.sendall(f"{name}: {line.decode(errors='replace').upper()}\n".encode())
+            if pending:  # a read that ends inside a line: the rest comes with a later recv()
+                print(f"{name}: {len(pending)} bytes of a line so far", flush=True)
 
 
 def main(port):

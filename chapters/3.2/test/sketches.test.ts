@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { within } from '@course/course-kit/testing/waits';
+import { until, within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const SKETCHES = fileURLToPath(new URL('../sketches/', import.meta.url));
@@ -109,12 +109,12 @@ describe.skipIf(!hasPython)('Python sketches (python3)', () => {
         cwd: SKETCHES,
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      const [first] = await within(
-        once(createInterface({ input: server.stdout as NodeJS.ReadableStream }), 'line'),
-        10_000,
-        'the server sketch to listen',
+      const printed: string[] = [];
+      createInterface({ input: server.stdout as NodeJS.ReadableStream }).on('line', (line) =>
+        printed.push(line),
       );
-      const port = Number((first as string).match(/^listening on 127\.0\.0\.1:(\d+)$/)?.[1]);
+      const first = await until(() => printed[0], 10_000, 'the server sketch to listen');
+      const port = Number(first.match(/^listening on 127\.0\.0\.1:(\d+)$/)?.[1]);
       expect(port).toBeGreaterThan(0);
 
       // The first client stays connected while the second is served: two threads.
@@ -127,12 +127,18 @@ describe.skipIf(!hasPython)('Python sketches (python3)', () => {
       expect(threadOf(two)).toBeDefined();
       expect(threadOf(one)).not.toBe(threadOf(two));
 
-      // A line that arrives in two pieces is answered once, whole.
+      // A line that arrives in two reads is answered once, whole. The sketch says when a read
+      // ended inside a line, so the second piece is sent only after the first was read alone.
       const client = connect(port, '127.0.0.1');
       clients.push(client);
       await within(once(client, 'connect'), 10_000, 'a third connection');
       const answer = once(createInterface({ input: client }), 'line');
       client.write('spl');
+      await until(
+        () => printed.some((line) => /: 3 bytes of a line so far$/.test(line)),
+        10_000,
+        'the server sketch to read "spl" on its own',
+      );
       client.write('it\n');
       const [line] = await within(answer, 10_000, 'the answer to a split line');
       expect(line).toMatch(/: SPLIT$/);
