@@ -12,6 +12,7 @@
  * the site and loaded only by pages that have a diagram: no network is needed to show them.
  */
 import { defineConfig } from 'vitepress';
+import { slugify } from '../tools/anchors.ts';
 import { diagrams } from './diagrams.ts';
 import { sidebar } from './reading-order.ts';
 import { sourceLinks } from './source-links.ts';
@@ -36,6 +37,8 @@ export default defineConfig({
   // No favicon file: an empty data: icon keeps browsers from asking the server for one.
   head: [['link', { rel: 'icon', href: 'data:,' }]],
   markdown: {
+    // GitHub's anchors, so a link to a heading works on the site and on GitHub alike.
+    anchor: { slugify },
     config(md) {
       sourceLinks(md, { sourceUrl: SOURCE_URL });
       diagrams(md);

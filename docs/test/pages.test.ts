@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { headingAnchors } from '../tools/anchors.ts';
 import { syncCodeBlocks } from '../tools/code-blocks.ts';
 import {
   listPages,
@@ -38,15 +39,26 @@ describe.each(pages)('%s', (page) => {
     expect(syncCodeBlocks(page, markdown, readRepoFile).problems).toEqual([]);
   });
 
-  test('has links to pages and files that exist', () => {
+  test('has links to pages, files and heading anchors that exist', () => {
     const broken: string[] = [];
     for (const match of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
-      const target = (match[1] ?? '').split('#')[0] ?? '';
-      if (target === '' || /^[a-z]+:/i.test(target)) continue;
-      const resolved = target.startsWith('/')
-        ? join(REPO_ROOT, 'docs', target)
-        : join(REPO_ROOT, dirname(page), target);
-      if (!existsSync(resolved) && !existsSync(`${resolved}.md`)) broken.push(match[1] ?? '');
+      const link = match[1] ?? '';
+      const [target = '', anchor] = link.split('#');
+      if (/^[a-z]+:/i.test(target)) continue;
+      const resolved =
+        target === ''
+          ? join(REPO_ROOT, page)
+          : target.startsWith('/')
+            ? join(REPO_ROOT, 'docs', target)
+            : join(REPO_ROOT, dirname(page), target);
+      const file = [resolved, `${resolved}.md`].find((candidate) => existsSync(candidate));
+      if (file === undefined) broken.push(link);
+      else if (
+        anchor &&
+        file.endsWith('.md') &&
+        !headingAnchors(readFileSync(file, 'utf8')).includes(anchor)
+      )
+        broken.push(`${link} (no heading has this anchor)`);
     }
     expect(broken).toEqual([]);
   });
