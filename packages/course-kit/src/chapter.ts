@@ -107,6 +107,32 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * Runs a section's body and tells an interruption apart from a failure. Ctrl-C aborts
+ * `ctx.signal`; the section then stops its workers, children or pools, and the calls still
+ * waiting on them reject. That rejection is the expected end of an interrupted run, so it is
+ * said as one line, `interrupted: <whatStopped>`, instead of a stack trace. An error while
+ * the signal is not aborted is thrown as usual.
+ */
+export async function endQuietlyOnAbort<T>(
+  ctx: Pick<SectionContext, 'signal' | 'say'>,
+  whatStopped: string,
+  body: () => Promise<T> | T,
+): Promise<T | undefined> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!ctx.signal.aborted) throw error;
+    ctx.say(`interrupted: ${whatStopped}`);
+    return undefined;
+  }
+}
+
+/** A section whose whole run ends quietly on Ctrl-C (see `endQuietlyOnAbort`). */
+export function quietWhenInterrupted(section: Section, whatStopped: string): Section {
+  return { ...section, run: (ctx) => endQuietlyOnAbort(ctx, whatStopped, () => section.run(ctx)) };
+}
+
 function helpText(chapter: Chapter): string {
   const flags = new Map<string, string>();
   for (const section of chapter.sections) {

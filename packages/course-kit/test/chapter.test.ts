@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   type Chapter,
   EXIT_INTERRUPTED,
+  endQuietlyOnAbort,
   numberArg,
+  quietWhenInterrupted,
   runChapter,
   UsageError,
   wholeNumberArg,
@@ -181,6 +183,80 @@ describe('runChapter', () => {
     const io = { stdout: () => {}, stderr: () => {}, color: false, signal: controller.signal };
     expect(await runChapter(chapter, [], io)).toBe(EXIT_INTERRUPTED);
     expect(ran).toEqual(['9.7.1']);
+  });
+});
+
+describe('quietWhenInterrupted', () => {
+  /** A section that aborts the run, as Ctrl-C would, then fails the way a closed worker does. */
+  function cutShort(controller: AbortController): Chapter {
+    const failing = {
+      id: '9.6.1',
+      title: 'workers',
+      summary: 'waits on a worker',
+      run: () => {
+        controller.abort();
+        throw new Error('worker exited before answering');
+      },
+    };
+    return {
+      id: '9.6',
+      title: 'x',
+      sections: [quietWhenInterrupted(failing, '9.6.1 stopped its workers')],
+    };
+  }
+
+  it('turns a failure after Ctrl-C into one "interrupted:" line and exit 130', async () => {
+    const controller = new AbortController();
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      color: false,
+      signal: controller.signal,
+    };
+    expect(await runChapter(cutShort(controller), [], io)).toBe(EXIT_INTERRUPTED);
+    expect(out.join('')).toContain('interrupted: 9.6.1 stopped its workers\n');
+    expect(err).toEqual([]);
+  });
+
+  it('still reports a failure that is not an interruption, with exit 1', async () => {
+    const section = quietWhenInterrupted(
+      {
+        id: '9.6.2',
+        title: 'broken',
+        summary: 'fails',
+        run: () => {
+          throw new Error('a real bug');
+        },
+      },
+      'never said',
+    );
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      color: false,
+      signal: new AbortController().signal,
+    };
+    expect(await runChapter({ id: '9.6', title: 'x', sections: [section] }, [], io)).toBe(1);
+    expect(err.join('')).toContain('error in 9.6.2: Error: a real bug');
+    expect(out.join('')).not.toContain('interrupted');
+  });
+
+  it('keeps what the section returns, and the section body form returns it too', async () => {
+    const said: string[] = [];
+    const ctx = { signal: new AbortController().signal, say: (t = '') => said.push(t) };
+    expect(await endQuietlyOnAbort(ctx, 'x', async () => 42)).toBe(42);
+    const section = quietWhenInterrupted(
+      { id: '9.6.3', title: 't', summary: 's', run: () => ({ results: [{ name: 'r' }] }) },
+      'x',
+    );
+    expect(section).toMatchObject({ id: '9.6.3', title: 't', summary: 's' });
+    const context = { ...ctx, args: {}, json: false, step: () => {} };
+    expect(await section.run(context)).toEqual({ results: [{ name: 'r' }] });
+    expect(said).toEqual([]);
   });
 });
 

@@ -7,12 +7,12 @@
  * Run:    npm run chapter:3.3 -- 3.3.1 [--kind thread|process] [--jobs 40] [--json]
  * Expect: "PoolClosedError" in step 1; both kinds faster than one thread in step 3 (on 2+ cores).
  */
-import { type Section, wholeNumberArg } from '@course/course-kit';
+import { endQuietlyOnAbort, type Section, wholeNumberArg } from '@course/course-kit';
 import { createPool, type PoolKind } from '../pool/index.ts';
 import { tasks } from '../tasks.ts';
 import { mpTestAsWritten, mpTestFixed } from './mptest.ts';
 import { FIB_N, kindsFrom, ROUNDS, timeOneKind } from './pool-timing.ts';
-import { endQuietlyOnAbort, stopOnAbort } from './stop-on-abort.ts';
+import { stopOnAbort } from './stop-on-abort.ts';
 
 export const pools: Section = {
   id: '3.3.1',
@@ -21,7 +21,9 @@ export const pools: Section = {
     'one Pool API (apply, applyAsync, map, imap, close, terminate, join) over threads and processes',
   options: { kind: { type: 'string' }, jobs: { type: 'string' } },
   run: ({ args, say, step, signal }) =>
-    endQuietlyOnAbort(signal, say, async () => {
+    // Ctrl-C terminates the pools; the calls still to come reject (PoolTerminatedError,
+    // PoolClosedError). That is the interruption, not a failure to report.
+    endQuietlyOnAbort({ signal, say }, 'pools terminated, no worker left running', async () => {
       const kinds = kindsFrom(args.kind);
       const jobs = wholeNumberArg(args, 'jobs', 40, { max: 10_000 });
       const kind = kinds[0] as PoolKind;
