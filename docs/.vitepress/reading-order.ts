@@ -86,6 +86,13 @@ export const READING_ORDER: readonly SitePage[] = [
     zhSummary: '课程使用的 RFC 6455 参考实现 `@course/ws-core` 的结构与设计。',
   },
   {
+    path: 'contributing',
+    group: 'reference',
+    title: { en: 'Contributing', zh: '参与编写' },
+    zhSummary:
+      '如何为课程添加一章（`npm run new-chapter`）、一个小节、一道练习或 ws-core 的一项功能；页面的约定（代码块引用文件、实测表格、引用测试标题）以及测试不产生竞态的规则。',
+  },
+  {
     path: 'glossary',
     group: 'reference',
     title: { en: 'Glossary', zh: '术语表' },
