@@ -321,7 +321,9 @@ export async function main(
       return 0;
     }
     const [id, title, ...extra] = positionals;
-    if (id === undefined || title === undefined || extra.length > 0) throw new UsageError(USAGE);
+    if (id === undefined || title === undefined || extra.length > 0) {
+      throw new UsageError('expected a chapter id and a title, e.g. 3.5 "Game state" (see --help)');
+    }
     const created = await createChapter({ root: values.root ?? REPO_ROOT, id, title });
     io.stdout(`${describeCreated(id, title, created)}\n`);
     return 0;

@@ -323,7 +323,11 @@ describe('npm run new-chapter, into a temporary copy of the repository', () => {
       expect((await attempt(['3.x', 'Title'])).err).toBe(
         'error: "3.x" is not a chapter id: expected two numbers like 3.5\n',
       );
-      expect((await attempt([ID])).code).toBe(2);
+      expect(await attempt([ID])).toEqual({
+        code: 2,
+        out: '',
+        err: 'error: expected a chapter id and a title, e.g. 3.5 "Game state" (see --help)\n',
+      });
       // The same through the real command: the exit code is the process's.
       const cli = await runCommand(
         'npm',
