@@ -1,10 +1,11 @@
 /**
  * `npm run course -- export DIR`: a student template that installs and grades on its own.
  *
- * It holds the exercises (stubs, tests, manifests), the classroom tooling and the one
- * package it needs (course-kit, for starting .ts workers and for its test helpers, e.g. the
- * Chromium launcher the echo-server exercise's browser test uses), a package.json with only
- * the tools grading uses, the students' docs and the Classroom workflow — never solutions/.
+ * It holds the exercises (stubs, tests, manifests, the capstone's grading helpers), the
+ * classroom tooling and the packages it needs — course-kit, for starting .ts workers and for
+ * its test helpers (e.g. the Chromium launcher the browser tests use), and ws-core, the
+ * WebSocket server the capstone builds on — a package.json with only the tools grading uses,
+ * the students' docs and the Classroom workflow — never solutions/.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,7 +32,8 @@ const TEMPLATE_TOOLS = [
 
 /**
  * Folders copied as they are; tests and caches stay behind. course-kit's src/ includes its
- * test helpers (src/testing/): the exercises' tests use the Chromium launcher there.
+ * test helpers (src/testing/): the exercises' tests use the Chromium launcher there. ws-core's
+ * src/ is the library the capstone's server imports (`@course/ws-core`).
  */
 const COPIED = [
   'exercises',
@@ -40,6 +42,8 @@ const COPIED = [
   'packages/classroom/tsconfig.json',
   'packages/course-kit/src',
   'packages/course-kit/tsconfig.json',
+  'packages/ws-core/src',
+  'packages/ws-core/tsconfig.json',
   'tsconfig.base.json',
 ];
 
@@ -135,7 +139,12 @@ export function exportTemplate(course: Course, target: string, root = ROOT): str
     'packages/course-kit/package.json',
     trimmedPackageJson(join(root, 'packages/course-kit/package.json')),
   );
+  put(
+    'packages/ws-core/package.json',
+    trimmedPackageJson(join(root, 'packages/ws-core/package.json')),
+  );
   put('docs/exercises.md', readFileSync(join(root, 'docs/exercises.md'), 'utf8'));
+  put('docs/capstone.md', readFileSync(join(root, 'docs/capstone.md'), 'utf8'));
   put('README.md', readme(course));
   put('.gitignore', 'node_modules/\n.exercise-progress.json\n*.log\n');
   put(WORKFLOW_PATH, generateWorkflow(course));

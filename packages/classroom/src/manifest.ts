@@ -2,13 +2,16 @@
  * One manifest per chapter (`exercises/<chapter>/manifest.json`) declares its exercises.
  * The validator is hand-written so the template needs no schema library; every problem is
  * reported with the JSON path where it was found.
+ *
+ * A chapter folder is a chapter number ("3.1") or "capstone", the project that closes the
+ * course (`capstone/01`); it sorts after the numbered chapters.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXERCISES_DIR } from './paths.ts';
 
 export interface Exercise {
-  /** `<chapter>/<nn>`, e.g. "3.1/02" — what students type. */
+  /** `<chapter>/<nn>`, e.g. "3.1/02" or "capstone/01" — what students type. */
   id: string;
   title: string;
   /** The student's file, relative to the chapter folder, e.g. "02-unmask.ts". */
@@ -33,6 +36,10 @@ export interface Course {
 const CHAPTER_KEYS = ['chapter', 'title', 'exercises'];
 const EXERCISE_KEYS = ['id', 'title', 'file', 'tests', 'points', 'hints'];
 const MAX_POINTS = 100;
+/** `<chapter>/<nn>`, where a chapter is a chapter number or the capstone. */
+const EXERCISE_ID = /^(\d+\.\d+|capstone)\/(\d{2})$/;
+/** The same, as students may type it: "3.1/2" or "capstone/1" too. */
+const EXERCISE_SELECTOR = /^(\d+\.\d+|capstone)\/(\d{1,2})$/;
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
@@ -68,7 +75,7 @@ function checkExercise(raw: unknown, chapter: string, at: string, problems: stri
   problems.push(...unknownKeys(raw, EXERCISE_KEYS, at));
   const { id, title, file, tests, points, hints } = raw;
   nonEmptyString(title, `${at}.title`, problems);
-  const number = typeof id === 'string' ? /^(\d+\.\d+)\/(\d{2})$/.exec(id) : null;
+  const number = typeof id === 'string' ? EXERCISE_ID.exec(id) : null;
   if (!number) problems.push(`${at}.id must look like "${chapter}/01"`);
   else if (number[1] !== chapter) problems.push(`${at}.id "${id}" is not in chapter ${chapter}`);
   if (nonEmptyString(file, `${at}.file`, problems)) {
@@ -147,10 +154,13 @@ export function exercisePaths(exercise: Exercise) {
   };
 }
 
-/** "" → every exercise; "3.1" → a chapter; "3.1/02" (or "3.1/2") → one exercise. */
+/**
+ * "" → every exercise; "3.1" or "capstone" → a chapter; "3.1/02" (or "3.1/2", "capstone/1")
+ * → one exercise.
+ */
 export function selectExercises(course: Course, selector?: string): Exercise[] {
   if (!selector || selector === 'all') return course.exercises;
-  const one = /^(\d+\.\d+)\/(\d{1,2})$/.exec(selector);
+  const one = EXERCISE_SELECTOR.exec(selector);
   if (one) {
     const id = `${one[1]}/${(one[2] ?? '').padStart(2, '0')}`;
     const found = course.exercises.find((e) => e.id === id);

@@ -80,7 +80,7 @@ export function readWorkflowRunners(yaml: string): {
   const runners = /^\s+runners: (.+)$/m.exec(yaml)?.[1]?.split(',') ?? [];
   const env = [
     ...yaml.matchAll(
-      /^\s+([A-Z0-9_]+): "\$\{\{ steps\.(\w+)\.outputs\.(\w+) \}\}" # ([\d.]+\/\d+): (\d+) points$/gm,
+      /^\s+([A-Z0-9_]+): "\$\{\{ steps\.(\w+)\.outputs\.(\w+) \}\}" # ((?:[\d.]+|capstone)\/\d+): (\d+) points$/gm,
     ),
   ].map((m) => ({
     runner: (m[1] ?? '').replace(/_RESULTS$/, '').toLowerCase(),

@@ -69,4 +69,31 @@ describe('validateManifest', () => {
     );
     expect(() => selectExercises(all, '3.1/07')).toThrow('npm run exercise -- list');
   });
+
+  it('accepts the capstone as a chapter: capstone/01, selected by "capstone" or "capstone/1"', () => {
+    const capstone = validateManifest(
+      {
+        chapter: 'capstone',
+        title: 'Capstone',
+        exercises: [
+          {
+            ...exercise,
+            id: 'capstone/01',
+            file: '01-game-room.ts',
+            tests: '01-game-room.test.ts',
+          },
+        ],
+      },
+      'capstone',
+    );
+    const all = { chapters: [capstone], exercises: capstone.exercises };
+    expect(selectExercises(all, 'capstone').map((e) => e.id)).toEqual(['capstone/01']);
+    expect(selectExercises(all, 'capstone/1').map((e) => e.id)).toEqual(['capstone/01']);
+    expect(
+      problems(
+        { chapter: 'capstone', title: 'Capstone', exercises: [{ ...exercise, id: 'final/01' }] },
+        'capstone',
+      ),
+    ).toContain('$.exercises[0].id must look like "capstone/01"');
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * The reference solutions of chapter 3.1 agree with @course/ws-core, the course's own
  * WebSocket implementation, on arbitrary inputs — so the exercises grade students against
- * the same protocol the chapters run. (The exercises' tests themselves cannot import ws-core:
- * a student template does not contain it.)
+ * the same protocol the chapters run. (3.1's exercise tests do not import ws-core: there the
+ * student writes those pieces.)
  */
 import * as core from '@course/ws-core';
 import fc from 'fast-check';

@@ -129,7 +129,11 @@ describe('the exported student template', () => {
       'packages',
       'tsconfig.base.json',
     ]);
-    expect(readdirSync(join(template, 'packages')).sort()).toEqual(['classroom', 'course-kit']);
+    expect(readdirSync(join(template, 'packages')).sort()).toEqual([
+      'classroom',
+      'course-kit',
+      'ws-core',
+    ]);
     expect(
       existsSync(join(template, 'packages/classroom/test')),
       'the course tests stay behind',
@@ -139,6 +143,15 @@ describe('the exported student template', () => {
       "the Chromium launcher 3.1/08's browser test uses",
     ).toBe(true);
     expect(existsSync(join(template, 'packages/course-kit/src/spawn-ts.ts'))).toBe(true);
+    expect(
+      existsSync(join(template, 'packages/ws-core/src/index.ts')),
+      'ws-core, which the capstone builds on',
+    ).toBe(true);
+    expect(
+      existsSync(join(template, 'exercises/capstone/grading/reference-server.ts')),
+      "the capstone's grading helpers",
+    ).toBe(true);
+    expect(existsSync(join(template, 'docs/capstone.md')), 'the capstone page').toBe(true);
     // Only the tools grading needs, pinned to the versions the course itself is tested with.
     const course = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const own = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
