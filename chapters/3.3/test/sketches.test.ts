@@ -47,6 +47,18 @@ describe.skipIf(!hasPython)('Python sketches (python3)', () => {
     ]);
   });
 
+  it('generator_speed.py sums the same numbers three ways and times each against a plain loop', async () => {
+    const lines = await sketch('generator_speed.py');
+    expect(lines[0]).toBe('the same sum three ways: True');
+    // The ratios depend on the machine; their shape does not.
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^with_generator +\d+\.\d\d × a plain loop$/),
+      expect.stringMatching(/^with_list +\d+\.\d\d × a plain loop$/),
+      'with_plain_loop  1.00 × a plain loop',
+      '',
+    ]);
+  });
+
   it('grep_coroutine.py matches once primed; unprimed send() raises TypeError; a fresh close() runs nothing', async () => {
     expect(await sketch('grep_coroutine.py')).toEqual([
       'searching for "coroutine"',
