@@ -18,7 +18,7 @@ import { Event } from '../src/plain/event.ts';
 import { averager, countdown, fibonacci, take } from '../src/plain/generators.ts';
 import { searchLines } from '../src/plain/grep-coroutine.ts';
 import { AsyncQueue, runProducerConsumer } from '../src/plain/producer-consumer.ts';
-import { FIB_WORKER, TinyPool } from '../src/plain/tiny-pool.ts';
+import { FIB_WORKER, MAX_START_FAILURES, TinyPool } from '../src/plain/tiny-pool.ts';
 import { parseAll } from '../src/plain/yield-star.ts';
 
 /** One full turn of the event loop: every promise callback already due has run. */
@@ -70,6 +70,13 @@ describe('producer-consumer.ts', () => {
   test('a capacity below 1 is a RangeError', () => {
     expect(() => new AsyncQueue(0)).toThrow(RangeError);
   });
+
+  test('no consumers is a RangeError, not a run that waits for ever on a full queue', async () => {
+    await expect(runProducerConsumer(2, 0, 10)).rejects.toThrow(
+      new RangeError('consumers must be a whole number ≥ 1, got 0'),
+    );
+    await expect(runProducerConsumer(2, 1.5, 10)).rejects.toThrow(RangeError);
+  });
 });
 
 describe('tiny-pool.ts', () => {
@@ -80,8 +87,19 @@ describe('tiny-pool.ts', () => {
     return pool;
   };
   afterEach(async () => {
-    await Promise.all(pools.splice(0).map((pool) => pool.close()));
+    await Promise.all(pools.splice(0).map((pool) => pool.terminate()));
   });
+
+  /** A worker that doubles its input and exits with code 3 on 'exit', as a crash would. */
+  const CRASHING_WORKER = new URL(
+    `data:text/javascript,${encodeURIComponent(`
+      import { parentPort } from 'node:worker_threads';
+      parentPort.on('message', ({ id, input }) => {
+        if (input === 'exit') process.exit(3);
+        parentPort.postMessage({ id, value: input * 2 });
+      });
+      parentPort.postMessage({ ready: true });`)}`,
+  );
 
   test('runs tasks on worker threads and gives each task its own answer', async () => {
     const pool = open(FIB_WORKER, 2);
@@ -101,21 +119,47 @@ describe('tiny-pool.ts', () => {
   });
 
   test('a worker that dies fails only the task it was running, and a new worker takes its place', async () => {
-    const pool = open(new URL('./fixtures/exit-on-request.worker.mjs', import.meta.url), 1);
+    const pool = open(CRASHING_WORKER, 1);
     const queued = [pool.run('exit'), pool.run(21)];
     await expect(queued[0]).rejects.toThrow('worker exited with code 3 while running task 0');
     expect(await within(queued[1] as Promise<unknown>, 10_000, 'the task queued behind')).toBe(42);
+    expect(pool.started).toBe(2);
   });
 
-  test('close() fails the queued tasks and refuses new ones', async () => {
+  test('a worker script that cannot load stops the restarts and fails the tasks with the cause', async () => {
+    const pool = open(new URL('./no-such.worker.mjs', import.meta.url), 2);
+    const tasks = [pool.run(1), pool.run(2)];
+    for (const task of tasks) {
+      const error = await within(
+        task.catch((e: Error) => e),
+        10_000,
+        'the pool to give up',
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe(
+        `the worker script failed to start ${MAX_START_FAILURES} times in a row (${((error as Error).cause as Error).message})`,
+      );
+      expect(((error as Error).cause as Error).message).toMatch(
+        /Cannot find module .*no-such\.worker\.mjs/,
+      );
+    }
+    // Two first workers, then one replacement for each death until the third: no more.
+    expect(pool.started).toBe(2 + MAX_START_FAILURES - 1);
+    await expect(pool.run(3)).rejects.toThrow('failed to start');
+  });
+
+  test('terminate() fails the running and the queued tasks, ends the workers and refuses new tasks', async () => {
     const pool = open(FIB_WORKER, 1);
+    expect(await within(pool.run(1), 10_000, 'a first task')).toBe(1); // the worker is ready
+    const running = pool.run(35); // sent at once to the idle worker: task 1 is running
+    const queued = pool.run(5); // no idle worker: task 2 waits in the queue
     const failures = Promise.all([
-      expect(pool.run(30)).rejects.toThrow('the pool is closed while running task 0'),
-      expect(pool.run(5)).rejects.toThrow('the pool is closed'),
+      expect(running).rejects.toThrow('the pool is terminated while running task 1'),
+      expect(queued).rejects.toThrow('the pool is terminated'),
     ]);
-    await pool.close();
+    await pool.terminate();
     await failures;
-    await expect(pool.run(1)).rejects.toThrow('the pool is closed');
+    await expect(pool.run(1)).rejects.toThrow('the pool is terminated');
   });
 });
 
@@ -302,7 +346,10 @@ describe('each plain file, run as the page says', () => {
   const exec = promisify(execFile);
   test.each([
     ['producer-consumer.ts', 'consumed 20 items, each once; the queue never held more than 4'],
-    ['tiny-pool.ts', 'fib(99) failed alone: RangeError: fib expects a whole number from 0 to 40'],
+    [
+      'tiny-pool.ts',
+      'and the pool still answers: fib(20) = 6765\na missing worker script: gave up after 4 starts',
+    ],
     ['generators.ts', 'averages: 10 15 20'],
     ['grep-coroutine.ts', 'match: I love coroutine instead!\nclosed\n-- not primed'],
     ['yield-star.ts', 'messages: hello, hi, coroutines'],

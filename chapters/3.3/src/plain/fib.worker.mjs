@@ -17,3 +17,6 @@ parentPort.on('message', ({ id, input }) => {
     parentPort.postMessage({ id, error: String(error) });
   }
 });
+
+// Loaded: the pool may send tasks now. A script that fails to load never gets here.
+parentPort.postMessage({ ready: true });

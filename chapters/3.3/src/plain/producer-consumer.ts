@@ -51,6 +51,10 @@ export const DONE = Symbol('done');
 
 /** `producers` make `items` numbers between them; `consumers` take them until DONE. */
 export async function runProducerConsumer(producers: number, consumers: number, items: number) {
+  if (!Number.isInteger(consumers) || consumers < 1) {
+    // With no consumer the producers fill the queue, then wait for room for ever.
+    throw new RangeError(`consumers must be a whole number ≥ 1, got ${consumers}`);
+  }
   const queue = new AsyncQueue<number | typeof DONE>(4);
   const consumed: number[] = [];
 

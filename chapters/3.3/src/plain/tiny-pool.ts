@@ -1,14 +1,25 @@
 /**
  * 3.3.1 A tiny worker_threads pool — the whole idea of a pool in a few dozen lines.
- * Shows:  a queue of tasks, a list of idle workers, answers matched to tasks by id; a task
- *         that throws fails alone; a worker that dies fails only the task it was running.
+ * Shows:  a queue of tasks, a list of ready workers, answers matched to tasks by id; a task
+ *         that throws fails alone; a worker that dies fails only the task it was running;
+ *         a worker script that cannot even load stops the pool instead of respawning for ever.
  * Run:    npx tsx chapters/3.3/src/plain/tiny-pool.ts
- * Expect: "fib(25..34) on 2 threads: 75025 121393 … 5702887" and a RangeError for fib(99).
+ * Expect: "fib(25..34) on 2 threads: 75025 121393 … 5702887", a RangeError for fib(99), and
+ *         "gave up after 4 starts" for a script that does not exist.
  */
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 // #region pool
+/**
+ * Workers that die before they are ready this many times in a row make the pool give up.
+ * One such death can be bad luck (memory ran out, something killed the thread). Several in a
+ * row mean the script itself cannot load — a missing file, a syntax error, a throw at import —
+ * and every replacement will die the same way: respawning would spin for ever, several
+ * threads a second, and the real error would never reach anyone.
+ */
+export const MAX_START_FAILURES = 3;
+
 interface Task {
   id: number;
   input: unknown;
@@ -16,12 +27,18 @@ interface Task {
   reject(error: Error): void;
 }
 
+/** A worker says { ready: true } once its script has loaded; then { id, value } or { id, error }. */
+type Reply = { ready: true } | { id: number; value?: unknown; error?: string };
+
 export class TinyPool {
   private readonly queue: Task[] = []; // submitted, waiting for a worker
-  private readonly idle: Worker[] = []; // started, waiting for a task
+  private readonly idle: Worker[] = []; // ready, waiting for a task
   private readonly running = new Map<Worker, Task>(); // who runs what (to blame a crash)
+  private readonly workers = new Set<Worker>(); // every live worker, ready or still loading
   private nextId = 0;
-  private closed = false;
+  private startFailures = 0; // workers in a row that died before they were ready
+  private stopped: Error | undefined; // why run() refuses: terminate(), or a script that won't load
+  private starts = 0;
 
   constructor(
     private readonly script: URL,
@@ -30,22 +47,31 @@ export class TinyPool {
     for (let i = 0; i < size; i++) this.startWorker();
   }
 
+  /** How many workers were started, replacements included. */
+  get started(): number {
+    return this.starts;
+  }
+
   run(input: unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error('the pool is closed'));
+    if (this.stopped) return Promise.reject(this.stopped);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, input, resolve, reject });
       this.dispatch();
     });
   }
 
-  /** Fails the queued tasks and ends every worker (the running tasks fail too). */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new Error('the pool is closed'));
-    await Promise.all([...this.idle, ...this.running.keys()].map((w) => w.terminate()));
+  /** Python's terminate(): fails the queued tasks and ends every worker (running tasks fail too). */
+  async terminate(): Promise<void> {
+    this.stop(new Error('the pool is terminated'));
+    await Promise.all([...this.workers].map((worker) => worker.terminate()));
   }
 
-  /** Pairs waiting tasks with idle workers, one task per worker at a time. */
+  private stop(reason: Error): void {
+    this.stopped ??= reason;
+    for (const task of this.queue.splice(0)) task.reject(reason);
+  }
+
+  /** Pairs waiting tasks with ready workers, one task per worker at a time. */
   private dispatch(): void {
     while (this.queue.length > 0 && this.idle.length > 0) {
       const task = this.queue.shift() as Task;
@@ -57,28 +83,44 @@ export class TinyPool {
 
   private startWorker(): void {
     const worker = new Worker(this.script);
-    worker.on('message', (reply: { id: number; value?: unknown; error?: string }) => {
-      const task = this.running.get(worker);
-      if (task?.id !== reply.id) return; // not the answer we wait for from this worker
-      this.running.delete(worker);
-      if (reply.error === undefined) task.resolve(reply.value);
-      else task.reject(new Error(reply.error));
+    this.starts++;
+    this.workers.add(worker);
+    let ready = false;
+    let crash: Error | undefined; // an uncaught exception: 'error' comes first, then 'exit'
+    worker.on('message', (reply: Reply) => {
+      if ('ready' in reply) {
+        ready = true; // 'online' is no proof: it fires before the script is even loaded
+        this.startFailures = 0;
+      } else {
+        const task = this.running.get(worker);
+        if (task?.id !== reply.id) return; // not the answer we wait for from this worker
+        this.running.delete(worker);
+        if (reply.error === undefined) task.resolve(reply.value);
+        else task.reject(new Error(reply.error));
+      }
       this.idle.push(worker);
       this.dispatch();
     });
-    // An uncaught exception in the worker: 'error' comes first, then 'exit'.
-    worker.on('error', () => {});
+    worker.on('error', (error) => {
+      crash = error;
+    });
     worker.on('exit', (code) => {
+      this.workers.delete(worker);
       const task = this.running.get(worker);
       this.running.delete(worker);
       const at = this.idle.indexOf(worker);
       if (at >= 0) this.idle.splice(at, 1);
-      const why = this.closed ? 'the pool is closed' : `worker exited with code ${code}`;
-      task?.reject(new Error(`${why} while running task ${task.id}`));
-      if (!this.closed) this.startWorker(); // replace it, so the pool keeps its size
-      this.dispatch();
+      const why = this.stopped ? this.stopped.message : `worker exited with code ${code}`;
+      task?.reject(new Error(`${why} while running task ${task.id}`, { cause: crash }));
+      if (this.stopped) return;
+      if (!ready && ++this.startFailures >= MAX_START_FAILURES) {
+        const reason = crash?.message ?? `exit code ${code}`;
+        const message = `the worker script failed to start ${MAX_START_FAILURES} times in a row (${reason})`;
+        this.stop(new Error(message, { cause: crash }));
+        return;
+      }
+      this.startWorker(); // replace it, so the pool keeps its size
     });
-    this.idle.push(worker);
   }
 }
 // #endregion pool
@@ -93,7 +135,13 @@ async function main(): Promise<void> {
   const failure = await pool.run(99).catch((error: Error) => error.message);
   console.log(`fib(99) failed alone: ${String(failure)}`);
   console.log(`and the pool still answers: fib(20) = ${String(await pool.run(20))}`);
-  await pool.close();
+  await pool.terminate();
+
+  const broken = new TinyPool(new URL('./no-such.worker.mjs', import.meta.url), 2);
+  const refused = await broken.run(20).catch((error: Error) => error);
+  console.log(`a missing worker script: gave up after ${broken.started} starts`);
+  console.log(`  ${String(refused)}`);
+  await broken.terminate();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
