@@ -84,11 +84,36 @@ function poolBenchTable(data: Measured<PoolBenchRow>, tiny: number, cpu: number)
   return `${table}\n\n${onCores(data)}`;
 }
 
+/**
+ * One line that reads the ~1 ms column of a run: how close the pools came to the speedup the
+ * cores allow, and, when they fell far short, what the raw worker_threads row says about why.
+ */
+function readSpeedups(data: Measured<PoolBenchRow>): string {
+  const speedups = data.results.map((r) => r.cpuSpeedup);
+  const low = fixed(Math.min(...speedups), 2);
+  const high = Math.max(...speedups);
+  const ideal = Math.min(data.cores, 2); // two workers use two cores at most
+  const slowestSend = Math.round(1e6 / Math.min(...data.results.map((r) => r.tinyTasksPerSec)));
+  const cheap = `a ~1 ms task is long next to what it costs to send and answer (at most ${slowestSend} µs here, from the tiny-task column)`;
+  const range = `×${low}–×${fixed(high, 2)}`;
+  if (high >= 0.75 * ideal) {
+    return `On this run the pools ran the ~1 ms job ${range} as fast as one thread: close to the ×${ideal} that ${ideal} free core${ideal === 1 ? '' : 's'} allow, since each worker had a core of its own and ${cheap}.`;
+  }
+  const raw = data.results.find((r) => r.name === 'raw worker_threads');
+  const rawSays = raw
+    ? ` Even raw worker_threads, which has no pool logic at all, reached only ×${fixed(raw.cpuSpeedup, 2)}, so the cores were busy with other programs while this ran.`
+    : ' The cores were busy with other programs while this ran.';
+  return `On this run the pools ran the ~1 ms job ${range} as fast as one thread, far from ×${ideal}.${rawSays} On a quiet ${data.cores}-core machine expect close to ×${ideal}, because each worker then has a core of its own and ${cheap}.`;
+}
+
 /** Section 3.3.3: the quick benchmark (4,000 tiny tasks, 100 × ~1 ms, best of 2 rounds). */
 const libraries: TableSource = {
   name: '3.3-libraries',
   command: ['chapters/3.3/src/main.ts', '3.3.3', '--json'],
-  render: (json) => poolBenchTable(json as Measured<PoolBenchRow>, 4_000, 100),
+  render(json) {
+    const data = json as Measured<PoolBenchRow>;
+    return `${poolBenchTable(data, 4_000, 100)}\n\n${readSpeedups(data)}`;
+  },
 };
 
 /** The full pools benchmark (20,000 tiny tasks, 300 × ~1 ms, best of 3 rounds). */
