@@ -63,6 +63,20 @@ describe.each(pages)('%s', (page) => {
     expect(broken).toEqual([]);
   });
 
+  test("leaves a blank line after each <summary>, so the folded answer's Markdown renders", () => {
+    const cramped = markdown
+      .split('\n')
+      // Inline code may show the tag itself; only real tags count.
+      .map((line) => line.replace(/`[^`]*`/g, ''))
+      .map((line, index, lines) => ({ line, next: lines[index + 1] ?? '', number: index + 1 }))
+      .filter(
+        ({ line, next }) =>
+          /<\/summary>/.test(line) && (!/<\/summary>\s*$/.test(line) || next.trim() !== ''),
+      )
+      .map(({ number }) => `${page}:${number}`);
+    expect(cramped).toEqual([]);
+  });
+
   test('cites only tests that exist, by their titles (renaming a test must update the page)', () => {
     const cited = [...citedTitles(markdown), ...tableCitedTitles(markdown)];
     expect(cited.filter((title) => !namesATest(title, titles))).toEqual([]);
