@@ -11,7 +11,9 @@
  * A sweep that runs late (the event loop was blocked for more than two periods) judges no one:
  * timers run before the loop reads sockets, so the pongs of healthy peers may be waiting
  * unread, and one long synchronous task must not cost every client its connection. The next
- * sweep, one period on, judges with what has been read by then.
+ * sweep, one period on, judges with what has been read by then — even if it is late too: a
+ * skipped sweep lets the loop read what was waiting, and skipping every late sweep would turn
+ * keepalive off for as long as the loop stays that slow.
  */
 import type { KeepaliveSettings } from './liveness.ts';
 
@@ -25,6 +27,8 @@ export class KeepaliveSweep {
   readonly period: number;
   private timer: NodeJS.Timeout | undefined;
   private lastTick = Number.NaN;
+  /** The previous tick was late and skipped: this one judges, late or not. */
+  private skippedLast = false;
 
   constructor(
     settings: KeepaliveSettings,
@@ -38,6 +42,7 @@ export class KeepaliveSweep {
   wake(): void {
     if (this.timer !== undefined) return;
     this.lastTick = Number.NaN;
+    this.skippedLast = false;
     this.timer = setInterval(() => this.tick(performance.now()), this.period);
     // The sockets keep the process alive; a timer that only watches them must not.
     this.timer.unref();
@@ -50,9 +55,11 @@ export class KeepaliveSweep {
 
   /** One sweep at `now`: the interval calls it; a test may call it with a clock it moves. */
   tick(now: number): void {
-    const late = now - this.lastTick > 2 * this.period; // false on the first tick (NaN)
+    // False on the first tick (NaN), and on the tick after a skipped one.
+    const skip = now - this.lastTick > 2 * this.period && !this.skippedLast;
     this.lastTick = now;
-    if (late) return;
+    this.skippedLast = skip;
+    if (skip) return;
     let any = false;
     for (const member of this.members()) {
       any = true;

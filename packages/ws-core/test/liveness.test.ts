@@ -119,4 +119,11 @@ describe('KeepaliveSweep.tick, on a clock the test moves', () => {
     sweep.tick(101);
     expect(checked).toEqual([0, 25, 101]);
   });
+
+  test('under lag that lasts, skips at most one late tick in a row: keepalive never turns itself off', () => {
+    const { sweep, checked } = sweepOf(1);
+    // Every tick 60 ms after the last, more than two 25 ms periods: each one is late.
+    for (let now = 0; now <= 300; now += 60) sweep.tick(now);
+    expect(checked).toEqual([0, 120, 240]);
+  });
 });
