@@ -8,7 +8,7 @@
  *   admit({ head, remoteAddress, remotePort }) ─▶ true                        ─▶ 101
  *                                              └▶ { status, reason, headers } ─▶ refusal
  *
- * The hook may be async. The server bounds it by the opening's deadline (408 once it has
+ * The hook may be async. The server bounds it by the opening's deadline (503 once it has
  * passed, see opening.ts) and turns a throw, a rejection or an answer that is neither into a
  * 500; this file only checks the answer.
  */

@@ -62,6 +62,11 @@ export const ZERO_COPY_THRESHOLD = 16 * 1024;
 export const DEFAULT_MAX_HEADER_BYTES = 8192;
 /** A handshake that has not completed after this many ms is closed (slow-loris defence). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+/**
+ * Seconds a 503 refusal asks the client to wait before trying again (its Retry-After header):
+ * when the server is full (maxConnections) or its admit hook did not decide in time.
+ */
+export const RETRY_AFTER_SECONDS = 5;
 /** After sending a close frame, how long we wait for the peer's close before destroying. */
 export const DEFAULT_CLOSE_TIMEOUT = 5_000;
 /**

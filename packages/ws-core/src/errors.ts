@@ -37,7 +37,7 @@ export const ERROR_CODES = {
     '[1011] a bug on our side while handling the peer’s bytes (or the server’s answer)',
   WS_ERR_CONNECTION_CLOSED: 'a send after our close frame (ConnectionClosedError)',
   // ---- the server's refusals (HandshakeError) ----
-  WS_ERR_HANDSHAKE_TIMEOUT: '(408) the opening did not finish within handshakeTimeout',
+  WS_ERR_HANDSHAKE_TIMEOUT: '(408) the request head did not arrive within handshakeTimeout',
   WS_ERR_HEAD_TOO_LARGE: '(431) a request head over maxHeaderBytes',
   WS_ERR_MALFORMED_HEAD: '(400) a request or status line, or a header line, that is not HTTP',
   WS_ERR_METHOD_NOT_ALLOWED: '(405) an upgrade request that is not GET',
@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   WS_ERR_ORIGIN_REFUSED: '(403) checkOrigin returned false',
   WS_ERR_SERVER_FULL: '(503) maxConnections are open',
   WS_ERR_ADMISSION_REFUSED: '(the hook’s status) the admit hook refused the request',
+  WS_ERR_ADMISSION_TIMEOUT:
+    '(503) an async admit hook did not answer within handshakeTimeout (with Retry-After)',
   WS_ERR_NOT_AN_UPGRADE: '(426) a plain HTTP request to a server with no onHttpRequest',
   WS_ERR_HTTP_NOT_FOUND: '(404) onHttpRequest returned undefined',
   WS_ERR_HOOK_FAILED: '(500) an application hook threw or answered something invalid',

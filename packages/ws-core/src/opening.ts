@@ -7,15 +7,27 @@
  *   receive(bytes, now) ─▶ { kind: 'waiting' }                  more bytes needed
  *                       ─▶ { kind: 'request', head, rest }      the head, and the bytes after it
  *                       ─▶ { kind: 'refused', error }            431 / 400 / 408
- *   expire(now)         ─▶ the 408 once the deadline has passed, else undefined
+ *   expire(now)         ─▶ the refusal once the deadline has passed (408, or 503 while an
+ *                          admit hook decides), else undefined
  *   timeLeft(now)       ─▶ ms until the deadline: when the I/O layer should call expire()
  *   startAdmission()    ─▶ the head is in, an async admit hook is deciding: the deadline runs on
- *   finishAdmission(now)─▶ the hook answered: the 408 if it answered too late, else undefined
+ *   finishAdmission(now)─▶ the hook answered: the 503 if it answered too late, else undefined
+ *
+ * Which status says "too late" depends on who was slow. A client that has not sent its whole
+ * request head gets 408 — RFC 9110 §15.5.9: "the server did not receive a complete request
+ * message within the time that it was prepared to wait". Once the head is in, the slow one is
+ * the server's own hook, so the client gets 503 with Retry-After — §15.6.4: "the server is
+ * currently unable to handle the request due to a temporary overload or scheduled maintenance,
+ * which will likely be alleviated after some delay".
  *
  * The I/O layer (server.ts) keeps one timer armed for timeLeft() and re-arms it if the timer
  * fires early by the clock; with wss: the TLS handshake spends from the same deadline.
  */
-import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_BYTES } from './constants.ts';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_MAX_HEADER_BYTES,
+  RETRY_AFTER_SECONDS,
+} from './constants.ts';
 import { HandshakeError } from './errors.ts';
 import { type HttpRequestHead, HttpRequestParser } from './http-head.ts';
 
@@ -67,14 +79,20 @@ export class ServerOpening {
     return this.outcome;
   }
 
-  /** The 408 refusal if the opening is still waiting (or admitting) at or after its deadline. */
+  /**
+   * The refusal if the opening is still waiting at or after its deadline: 408 while the
+   * request head is incomplete, 503 (with Retry-After) while an admit hook is deciding.
+   */
   expire(now: number): HandshakeError | undefined {
     if (!this.waiting || now < this.deadline) return undefined;
-    const error = new HandshakeError(
-      408,
-      'WS_ERR_HANDSHAKE_TIMEOUT',
-      this.admitting ? 'handshake not admitted in time' : 'handshake not completed in time',
-    );
+    const error = this.admitting
+      ? new HandshakeError(
+          503,
+          'WS_ERR_ADMISSION_TIMEOUT',
+          'admission not decided in time: try again later',
+          { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        )
+      : new HandshakeError(408, 'WS_ERR_HANDSHAKE_TIMEOUT', 'handshake not completed in time');
     this.outcome = { kind: 'refused', error };
     this.admitting = false;
     return error;
@@ -92,7 +110,7 @@ export class ServerOpening {
   }
 
   /**
-   * The hook answered at `now`. Returns the 408 if that was at or after the deadline (or the
+   * The hook answered at `now`. Returns the 503 if that was at or after the deadline (or the
    * opening was refused for it already), else undefined: the answer stands.
    */
   finishAdmission(now: number): HandshakeError | undefined {

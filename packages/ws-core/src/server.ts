@@ -11,7 +11,7 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { createSecureContext, type SecureContext, TLSSocket, type TlsOptions } from 'node:tls';
 import { type AdmitHook, refusalFor } from './admission.ts';
 import { WebSocketConnection } from './connection.ts';
-import { CloseCode, DEFAULT_CLOSE_TIMEOUT } from './constants.ts';
+import { CloseCode, DEFAULT_CLOSE_TIMEOUT, RETRY_AFTER_SECONDS } from './constants.ts';
 import { HandshakeError } from './errors.ts';
 import {
   formatErrorResponse,
@@ -74,7 +74,7 @@ export interface ServerOptions extends UpgradeOptions {
   /**
    * Decides on a valid upgrade request before the 101, seeing the head and the peer's address:
    * return `true`, or `{ status, reason, headers? }` to refuse (see admission.ts). May be
-   * async: bounded by handshakeTimeout (408 once it passes). A throw, a rejection or any
+   * async: bounded by handshakeTimeout (503 once it passes). A throw, a rejection or any
    * other answer costs the request a 500 and goes to 'error'.
    */
   admit?: AdmitHook;
@@ -213,7 +213,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** Reads the HTTP request head from `socket` (the raw socket, or TLS on top of it). */
   private readRequest(raw: Socket, socket: Socket, opening: ServerOpening): void {
     // A client that trickles (or never finishes) its request, or an admit hook that does not
-    // decide in time, is cut off at the opening's deadline; 408 says why.
+    // decide in time, is cut off at the opening's deadline: 408 (the client was slow) or 503
+    // (the hook was) says why.
     const stopWatching = watchDeadline(opening, (error) => refuse(error));
     // Ends the opening; while it runs, `raw` is in `handshaking` (server.close() destroys it).
     const done = () => {
@@ -263,7 +264,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /**
    * Asks the application's admit hook (if any) about a valid upgrade request, then calls
    * `admitted` — or refuses with the hook's status. An async hook is bounded by the opening's
-   * deadline: the watch started in readRequest still runs and answers 408 when it passes,
+   * deadline: the watch started in readRequest still runs and answers 503 when it passes,
    * and an answer that comes later is dropped. A hook that throws, rejects or answers neither
    * true nor a refusal costs the request a 500 and is reported to 'error'.
    */
@@ -326,7 +327,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
           503,
           'WS_ERR_SERVER_FULL',
           `server is full (${maxConnections} connections): try again later`,
-          { 'Retry-After': '5' },
+          { 'Retry-After': String(RETRY_AFTER_SECONDS) },
         ),
       );
       return;

@@ -86,19 +86,22 @@ describe('ServerOpening: an async admit hook spends from the same deadline', () 
     expect(opening.expire(60_000)).toBeUndefined();
   });
 
-  test('the deadline refuses with 408 while the hook is still deciding; its later answer gets the same 408', () => {
+  test('the deadline refuses with 503 and Retry-After while the hook is still deciding; its later answer gets the same 503', () => {
+    // The request was complete: the server was slow, not the client, so not 408.
     const opening = admitting(1_000);
     const late = opening.expire(1_000);
-    expect([late?.status, late?.code, late?.message]).toEqual([
-      408,
-      'WS_ERR_HANDSHAKE_TIMEOUT',
-      'handshake not admitted in time',
+    expect(late).toBeInstanceOf(HandshakeError);
+    expect([late?.status, late?.code, late?.message, late?.headers]).toEqual([
+      503,
+      'WS_ERR_ADMISSION_TIMEOUT',
+      'admission not decided in time: try again later',
+      { 'Retry-After': '5' },
     ]);
     expect(opening.finishAdmission(1_500)).toBe(late);
   });
 
-  test('an answer at or after the deadline is refused even if no timer ran first', () => {
-    expect(admitting(1_000).finishAdmission(1_000)?.status).toBe(408);
+  test('an answer at or after the deadline is refused with 503 even if no timer ran first', () => {
+    expect(admitting(1_000).finishAdmission(1_000)?.code).toBe('WS_ERR_ADMISSION_TIMEOUT');
   });
 
   test('an admission starts only once the head is in', () => {
