@@ -382,27 +382,23 @@ describe('capstone/01 a game room: bots and a browser play', () => {
           `${bot.name} held "${move}" for 15 ticks from [${start}] (the next cell is open) but never moved: ${trail()}`,
         );
     }
-    for (const { bot } of plans) bot.move = null;
-    const stopped = await Promise.all(
-      plans.map(({ bot }) =>
-        bot.until(
-          () => bot.latest?.tick,
-          () => 'a state',
-        ),
-      ),
-    );
+    for (const { bot } of plans) {
+      bot.move = null;
+      bot.send({ type: 'input', tick: bot.latest?.tick ?? 0, move: null });
+    }
+    const stopped = plans.map(({ bot }) => bot.latest?.tick ?? 0);
     await Promise.all(
       plans.map(({ bot }, i) =>
         bot.until(
-          () => ((bot.latest?.tick ?? 0) >= (stopped[i] as number) + 8 ? true : undefined),
-          () => `${bot.name} expected 8 more states after letting go`,
+          () => ((bot.latest?.tick ?? 0) >= (stopped[i] as number) + 10 ? true : undefined),
+          () => `${bot.name} expected 10 more states after sending "move": null`,
         ),
       ),
     );
     for (const [i, { bot }] of plans.entries()) {
-      // Two ticks for the null to arrive; then the player stands still.
+      // Three ticks for the null to arrive and be applied; then the player stands still.
       const still = bot.arrivals
-        .filter((a) => a.tick > (stopped[i] as number) + 2)
+        .filter((a) => a.tick > (stopped[i] as number) + 3)
         .map((a) => positionOf(bot, a.state.players));
       if (new Set(still.map(String)).size > 1)
         expect.fail(
@@ -485,7 +481,6 @@ describe('capstone/01 a game room: bots and a browser play', () => {
     await untilAllSeeAll([...others, slow]);
     slow.pause();
     const lastRead = slow.latest?.tick ?? 0;
-    const readBefore = slow.arrivals.length;
     const pausedAt = Math.max(...others.map((bot) => bot.latest?.tick ?? 0));
     await sleep(3_000);
     const resumedAt = Math.min(...others.map((bot) => bot.latest?.tick ?? 0));
@@ -503,6 +498,7 @@ describe('capstone/01 a game room: bots and a browser play', () => {
           `while sleepy was not reading, ${bot.name} received ${got.size} of the ${expected} states of ticks ${pausedAt + 1}–${resumedAt}: the others must not wait for a slow reader`,
         );
     }
+    const readAtResume = slow.arrivals.length;
     slow.resume();
     // It reads what was sent while it slept, acknowledges the latest, and must then get new states.
     await slow.until(
@@ -510,7 +506,8 @@ describe('capstone/01 a game room: bots and a browser play', () => {
       () =>
         `sleepy read again from tick ${resumedAt} on and expected newer states once it had acknowledged what it read`,
     );
-    const ticks = slow.arrivals.slice(readBefore).map((a) => a.tick);
+    // What it finds on resuming: the states sent before the server stopped, then newer ones.
+    const ticks = slow.arrivals.slice(readAtResume).map((a) => a.tick);
     const backlog: number[] = [];
     for (const tick of ticks) {
       if (backlog.length > 0 && tick !== (backlog.at(-1) as number) + 1) break;

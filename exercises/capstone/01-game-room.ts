@@ -162,7 +162,8 @@ export class Room {
   constructor(
     readonly walls: Uint8Array,
     readonly size: number,
-    private readonly random: () => number = Math.random,
+    /** Where new players appear: a seeded generator makes it repeatable. */
+    readonly random: () => number = Math.random,
   ) {}
 
   /** Inside the map and not a wall. */
@@ -175,7 +176,7 @@ export class Room {
   join(name: string): Player {
     // TODO: draw x and y with this.random() until the cell is open; give the player the next
     //   id (1, 2, 3, …) and move null; add it to this.players and return it.
-    throw new Error(`TODO: add the player ${name} (draw a start with ${typeof this.random})`);
+    throw new Error(`TODO: add the player ${name}`);
   }
 
   leave(id: number): void {

@@ -159,7 +159,8 @@ export class Room {
   constructor(
     readonly walls: Uint8Array,
     readonly size: number,
-    private readonly random: () => number = Math.random,
+    /** Where new players appear: a seeded generator makes it repeatable. */
+    readonly random: () => number = Math.random,
   ) {}
 
   isOpen(x: number, y: number): boolean {
