@@ -39,6 +39,8 @@ export interface ConnectionInfo extends ConnectionOptions {
   path?: string;
   /** Keepalive state, when the owner runs a KeepaliveSweep over this connection. */
   liveness?: Liveness | undefined;
+  /** The time given to `liveness` (default performance.now): the owner's clock. */
+  clock?: (() => number) | undefined;
 }
 
 export interface WebSocketConnectionEvents {
@@ -70,6 +72,7 @@ export class WebSocketConnection
   private socketClosed = false;
   private localFailure: ProtocolError | undefined;
   private readonly liveness: Liveness | undefined;
+  private readonly clock: () => number;
 
   constructor(
     private readonly socket: Socket,
@@ -86,6 +89,7 @@ export class WebSocketConnection
     this.highWaterMark = info.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.maxBufferedAmount = info.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
     this.liveness = info.liveness;
+    this.clock = info.clock ?? (() => performance.now());
     // Small frames should leave now, not wait for Nagle's algorithm; we batch ourselves.
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -153,7 +157,7 @@ export class WebSocketConnection
   /** Handles bytes read from the socket; the server and client also feed it bytes that arrived with the handshake. */
   receive(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.liveness?.onActivity(performance.now());
+    this.liveness?.onActivity(this.clock());
     const machine = this.machine;
     machine.receiveData(chunk);
     this.receiving = true;

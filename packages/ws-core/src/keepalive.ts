@@ -34,6 +34,8 @@ export class KeepaliveSweep {
     settings: KeepaliveSettings,
     /** The connections to check, as the owner keeps them (no copy, no second set). */
     private readonly members: () => Iterable<KeepaliveMember>,
+    /** The time each tick is given (the owner's clock: a server's `clock` option). */
+    private readonly clock: () => number = () => performance.now(),
   ) {
     this.period = Math.max(1, Math.min(settings.pingInterval, settings.pongTimeout) / 4);
   }
@@ -43,7 +45,7 @@ export class KeepaliveSweep {
     if (this.timer !== undefined) return;
     this.lastTick = Number.NaN;
     this.skippedLast = false;
-    this.timer = setInterval(() => this.tick(performance.now()), this.period);
+    this.timer = setInterval(() => this.tick(this.clock()), this.period);
     // The sockets keep the process alive; a timer that only watches them must not.
     this.timer.unref();
   }

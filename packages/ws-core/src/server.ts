@@ -69,6 +69,12 @@ export interface ServerOptions extends UpgradeOptions {
    * `SNICallback`). One `handshakeTimeout` (above) covers the TLS and the HTTP handshake.
    */
   tls?: TlsOptions;
+  /**
+   * The server's time in ms, for its deadlines and keepalive (default `performance.now()`).
+   * For tests and simulations: a clock the test moves makes a deadline's outcome depend on
+   * the test's steps, not on how fast the machine is. Never goes backwards.
+   */
+  clock?: () => number;
   /** Plain HTTP (non-upgrade) GET requests, e.g. to serve a page; return undefined for 404. */
   onHttpRequest?: (head: HttpRequestHead) => HttpResponse | undefined;
   /**
@@ -100,6 +106,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** Keepalive: the settings every connection's Liveness shares, and the one sweep over `live`. */
   private readonly keepalive: KeepaliveSettings | undefined;
   private readonly sweep: KeepaliveSweep | undefined;
+  /** The time every deadline and keepalive rule is given: options.clock, or performance.now. */
+  private readonly clock: () => number;
 
   constructor(private readonly options: ServerOptions = {}) {
     super();
@@ -116,8 +124,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       // Built once, here, so that a bad key or certificate fails createServer, not each client.
       this.secureContext = createSecureContext(options.tls);
     }
+    this.clock = options.clock ?? (() => performance.now());
     this.keepalive = keepaliveSettings(options);
-    this.sweep = this.keepalive && new KeepaliveSweep(this.keepalive, () => this.live);
+    this.sweep = this.keepalive && new KeepaliveSweep(this.keepalive, () => this.live, this.clock);
     this.tcp = createTcpServer((socket) => this.accept(socket));
     // Errors before 'listening' reject listen(); later ones go to 'error' listeners, if any
     // (an 'error' event nobody listens to would crash the process).
@@ -180,7 +189,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     raw.on('error', () => raw.destroy());
     // One deadline for the whole opening: the TLS handshake (wss:), then the HTTP request.
     const opening = new ServerOpening({
-      startedAt: performance.now(),
+      startedAt: this.clock(),
       handshakeTimeout: this.options.handshakeTimeout,
       maxHeaderBytes: this.options.maxHeaderBytes,
     });
@@ -195,7 +204,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     });
     // A client that never finishes TLS (a plain ws: client, a scanner, a silent socket) gets
     // no HTTP answer: it could not read one. Its socket is simply closed.
-    const stopWatching = watchDeadline(opening, () => raw.destroy());
+    const stopWatching = watchDeadline(opening, this.clock, () => raw.destroy());
     secure.on('error', () => secure.destroy());
     secure.once('close', stopWatching);
     secure.once('secure', () => {
@@ -215,7 +224,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     // A client that trickles (or never finishes) its request, or an admit hook that does not
     // decide in time, is cut off at the opening's deadline: 408 (the client was slow) or 503
     // (the hook was) says why.
-    const stopWatching = watchDeadline(opening, (error) => refuse(error));
+    const stopWatching = watchDeadline(opening, this.clock, (error) => refuse(error));
     // Ends the opening; while it runs, `raw` is in `handshaking` (server.close() destroys it).
     const done = () => {
       stopWatching();
@@ -229,7 +238,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       destroySoon(socket, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
     };
     const onData = (chunk: Buffer) => {
-      const step = opening.receive(chunk, performance.now());
+      const step = opening.receive(chunk, this.clock());
       if (step.kind === 'waiting') return;
       if (step.kind === 'refused') return refuse(step.error);
       socket.off('data', onData);
@@ -307,7 +316,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       .then((refusal) => {
         // Refused at the deadline already, or closed by the peer or by server.close().
         if (!this.handshaking.has(raw)) return;
-        conclude(opening.finishAdmission(performance.now()) ?? refusal);
+        conclude(opening.finishAdmission(this.clock()) ?? refusal);
       })
       .catch((error: unknown) => {
         // A bug of ours past this point must not become an unhandled rejection.
@@ -342,7 +351,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         closeTimeout: this.options.closeTimeout,
         highWaterMark: this.options.highWaterMark,
         maxBufferedAmount: this.options.maxBufferedAmount,
-        liveness: this.keepalive && new Liveness(this.keepalive, performance.now()),
+        liveness: this.keepalive && new Liveness(this.keepalive, this.clock()),
+        clock: this.clock,
       },
     );
     this.live.add(connection);
@@ -438,15 +448,15 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  */
 function watchDeadline(
   opening: ServerOpening,
+  clock: () => number,
   onLate: (error: HandshakeError) => void,
 ): () => void {
   const check = () => {
-    const late = opening.expire(performance.now());
+    const late = opening.expire(clock());
     if (late) onLate(late);
-    else if (opening.waiting)
-      timer = setTimeout(check, Math.max(1, opening.timeLeft(performance.now())));
+    else if (opening.waiting) timer = setTimeout(check, Math.max(1, opening.timeLeft(clock())));
   };
-  let timer = setTimeout(check, opening.timeLeft(performance.now()));
+  let timer = setTimeout(check, opening.timeLeft(clock()));
   return () => clearTimeout(timer);
 }
 

@@ -3,14 +3,21 @@
  * TLS first, then the same handshake inside it). Interop with `ws` both ways, and the failures
  * a user meets first: an untrusted certificate, a plain client at a TLS port, a silent socket.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer as WsServer } from 'ws';
-import { connect, createServer, type WebSocketConnection } from '../src/index.ts';
-import { startServer } from './tcp-helpers.ts';
+import {
+  connect,
+  createServer,
+  type ServerOptions,
+  type WebSocketConnection,
+} from '../src/index.ts';
+import { startServer, UPGRADE_REQUEST } from './tcp-helpers.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const cert = fixture('localhost-cert.pem');
@@ -24,7 +31,7 @@ afterEach(async () => {
 });
 
 /** An echo server of ours on wss:, stopped after the test. */
-async function startSecureEcho(options: { handshakeTimeout?: number } = {}) {
+async function startSecureEcho(options: ServerOptions = {}) {
   const started = await startServer({ tls: { key, cert }, closeTimeout: 500, ...options });
   started.server.on('connection', (connection) =>
     connection.on('message', (data) => connection.send(data)),
@@ -113,9 +120,42 @@ describe('wss: the opening under one deadline', () => {
     await gone;
   });
 
+  test('gives the request only what the TLS handshake left of the one deadline', async () => {
+    // The server's clock is the test's: it moves only when the test moves it. The deadline is
+    // far beyond the test's own run, so no timer of the server's can fire on real time.
+    let time = 0;
+    let accepted = () => {};
+    const firstRead = new Promise<void>((resolve) => (accepted = resolve));
+    const { port } = await startSecureEcho({
+      handshakeTimeout: 60_000,
+      clock: () => {
+        accepted(); // first read when the server accepts the TCP connection: the opening starts
+        return time;
+      },
+    });
+    const raw = connectTcp({ host: '127.0.0.1', port });
+    stops.push(() => raw.destroy());
+    await within(firstRead, 5_000, 'the server to accept the TCP connection');
+    time = 60_000; // the whole deadline spent before TLS has even begun
+    const secure = connectTlsOver(raw);
+    await within(once(secure, 'secureConnect'), 5_000, 'the TLS handshake');
+    // A complete request at once: only a deadline shared with TLS makes it late. A request
+    // phase with a deadline of its own would answer it with 101.
+    secure.write(UPGRADE_REQUEST);
+    let text = '';
+    const answered = new Promise<void>((resolve) => {
+      secure.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (text.includes('\r\n\r\n')) resolve();
+      });
+      secure.once('close', () => resolve());
+    });
+    await within(answered, 5_000, "the server's answer to the request");
+    expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
   test('answers 408 over TLS to a client that finishes TLS but never sends its request', async () => {
-    // One ServerOpening deadline covers both phases (opening.test.ts moves its clock); here
-    // the real sockets show the HTTP phase under TLS is bounded and answered in HTTP.
+    // Real time and real sockets: the request phase under TLS is bounded and answered in HTTP.
     const { port } = await startSecureEcho({ handshakeTimeout: 1_000 });
     const raw = connectTcp({ host: '127.0.0.1', port });
     stops.push(() => raw.destroy());
