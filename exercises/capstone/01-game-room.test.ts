@@ -320,24 +320,26 @@ describe('capstone/01 a game room: bots and a browser play', () => {
 
   it('moves a player one cell per tick in the direction it holds, never into a wall; null stops it', async () => {
     const server = await startYours();
-    const bots = await joinSwarm(server, 'mover', 3, stoppables, { keepStates: true });
+    // Five join; the first three with an open cell next to them move (one may start walled in).
+    const bots = await joinSwarm(server, 'mover', 5, stoppables, { keepStates: true });
     await untilAllSeeAll(bots);
     const walls = wallsOf(bots[0] as Bot);
-    const plans = bots.map((bot) => {
-      const start = positionOf(bot) as Cell;
-      // The direction with the longest open run from where the bot stands, so it really moves.
-      const run = (move: Move) => {
-        let n = 0;
-        while (
-          n < 10 &&
-          isOpen(walls, start[0] + MOVES[move][0] * (n + 1), start[1] + MOVES[move][1] * (n + 1))
-        )
-          n++;
-        return n;
-      };
-      const move = (Object.keys(MOVES) as Move[]).sort((a, b) => run(b) - run(a))[0] as Move;
-      return { bot, move, start, from: bot.arrivals.length };
-    });
+    const plans = bots
+      .map((bot) => {
+        const start = positionOf(bot) as Cell;
+        // The direction with the longest open run from where the bot stands, so it really moves.
+        const run = (move: Move) => {
+          let n = 0;
+          const [dx, dy] = MOVES[move];
+          while (n < 10 && isOpen(walls, start[0] + dx * (n + 1), start[1] + dy * (n + 1))) n++;
+          return n;
+        };
+        const move = (Object.keys(MOVES) as Move[]).sort((a, b) => run(b) - run(a))[0] as Move;
+        return { bot, move, start, from: bot.arrivals.length, open: run(move) > 0 };
+      })
+      .filter((plan) => plan.open)
+      .slice(0, 3);
+    if (plans.length === 0) expect.fail('all 5 movers were placed with walls on every side');
     for (const { bot, move } of plans) {
       bot.move = move;
       bot.send({ type: 'input', tick: bot.latest?.tick ?? 0, move });
