@@ -164,7 +164,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     this.closing = true;
     this.sweep?.stop();
     const stopped = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    // Cleared now, not when each socket reports 'close' (a later tick): an admit hook's answer
+    // arriving in between must find its opening over.
     for (const socket of this.handshaking) socket.destroy();
+    this.handshaking.clear();
     const gone = [...this.live].map(
       (connection) =>
         new Promise<void>((resolve) => {
@@ -314,8 +317,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     Promise.resolve(answer)
       .then(verdict, (error: unknown) => this.asHandshakeError(error))
       .then((refusal) => {
-        // Refused at the deadline already, or closed by the peer or by server.close().
-        if (!this.handshaking.has(raw)) return;
+        // Refused at the deadline already, closed by the peer, or the server is closing: the
+        // answer comes in a microtask, possibly after close() began, and must not upgrade.
+        if (raw.destroyed || this.closing || !this.handshaking.has(raw)) return;
         conclude(opening.finishAdmission(this.clock()) ?? refusal);
       })
       .catch((error: unknown) => {
@@ -328,6 +332,12 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** The request is admitted: 101 (unless the server is full), then the WebSocket connection. */
   private upgrade(request: OpeningRequest, decision: UpgradeDecision): void {
     const { socket, head, rest, refuse } = request;
+    if (this.closing) {
+      // close() has stopped the sweep and is counting the connections it waits for: one
+      // made now would outlive it.
+      socket.destroy();
+      return;
+    }
     const maxConnections = this.options.maxConnections ?? Number.POSITIVE_INFINITY;
     if (this.live.size >= maxConnections) {
       // Refused before the 101, while an HTTP status can still say why and when to come back.

@@ -193,9 +193,11 @@ describe('the admit hook over TCP', () => {
     const client = await upgrade(port, '/raw', clientFrame(Opcode.TEXT, 'with the request'));
     await called.promise;
     client.socket.write(clientFrame(Opcode.TEXT, 'while deciding'));
-    // Two event-loop turns: the server's next poll phase reads that frame (and must hold it,
-    // not drop it, as a socket with no 'data' listener would). With the fix it is delivered
-    // however the reads fall; without the pause it would be lost here.
+    // The hook answers only after the server has read that frame, so the test shows the frame
+    // is held while nobody listens for it, rather than arriving after the connection exists.
+    // On loopback the write above is in the server's socket buffer when it returns. We are in
+    // the poll phase that read the head: the first setImmediate ends it, and the second comes
+    // after the next poll phase, which reads the frame.
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     answer.resolve(true);
     await client.until((bytes) => bytes.includes('while deciding'));
@@ -246,6 +248,27 @@ describe('the admit hook over TCP', () => {
     expect(fourth.readyState).toBe('open');
     second.terminate();
     fourth.terminate();
+  });
+
+  test('server.close() in the tick an async hook answers: no 101, no connection, close() leaves none open', async () => {
+    const answer = deferred<Admission>();
+    const called = deferred<void>();
+    const { server, port, upgraded } = await serve({
+      admit: () => {
+        called.resolve();
+        return answer.promise;
+      },
+    });
+    const client = await upgrade(port);
+    await called.promise;
+    // The answer and the shutdown in one tick (both caused by one event, say): the server
+    // sees the answer in a microtask, after close() has begun.
+    answer.resolve(true);
+    await server.close();
+    servers.splice(servers.indexOf(server), 1);
+    expect(upgraded).toEqual([]);
+    expect(server.connections.size).toBe(0);
+    expect((await client.closed).length).toBe(0); // destroyed by close(), with no 101
   });
 
   test('server.close() does not wait for a hook that never answers', async () => {
