@@ -6,10 +6,10 @@
  * server *do*. A broadcast is one send per member, so without these limits one client's input
  * is multiplied by the room size:
  *  - one 64 KiB read holds ~9,000 one-byte lines; sent to 200 members that is 1.8 million
- *    sends before the next read, all inside one event-loop turn (measured: 140 KB of input
- *    blocked the server for ~5 s and allocated 200–280 MB);
+ *    sends before the next read, all inside one event-loop turn, so a few such reads stall
+ *    every other client for seconds and allocate hundreds of MB of frames;
  *  - each join is announced to everyone and each welcome lists everyone, so N joins to one room
- *    cost about N² / 2 sends (2,000 joins: 92 MB sent, 4.2 s inside join).
+ *    cost about N² / 2 sends (2,000 joins: some 2 million sends, 92 MB).
  */
 import { KeyCounter } from '@course/course-kit';
 
