@@ -29,14 +29,14 @@ export const MAX_MAP_SIZE = 1000;
 export interface PlanLimits {
   perConnection: number;
   /**
-   * Without it, one client opening 8 connections of 8 plans held all 64 places, and every
-   * other client was told "server is busy" (29 of a bystander's 30 plans were refused).
+   * Without it, one client opening 8 connections of 8 plans holds all 64 places, and every
+   * other client is told "server is busy".
    */
   perAddress: number;
   total: number;
 }
 /**
- * 3.2.5's heavy client keeps 4 in flight; 64 plans of the largest map are about 2 s of work.
+ * 3.2.5's heavy client keeps 4 in flight; 64 plans of the largest map are seconds of CPU work.
  * One address holds at most a quarter of the server's places.
  */
 export const PLAN_LIMITS: PlanLimits = { perConnection: 8, perAddress: 16, total: 64 };

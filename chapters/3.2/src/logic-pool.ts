@@ -82,9 +82,9 @@ export class LogicPool {
 
   /**
    * Called when a worker stops (exits, or throws outside a request), whether or not a call
-   * noticed: a crash between calls used to
-   * leave a dead worker in place until the next call to it failed. Not after close(): closing
-   * is what ended the worker, and a new one would be orphaned.
+   * noticed: otherwise a crash between calls would leave a dead worker in place until the next
+   * call to it failed. Not after close(): closing is what ended the worker, and a new one would
+   * be orphaned.
    */
   private replace(index: number, peer: Peer): void {
     if (this.closed || this.peers[index] !== peer) return;

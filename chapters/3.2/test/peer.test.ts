@@ -54,7 +54,8 @@ describe('Peer', () => {
   ] as const)(
     'a %s peer refuses a payload structured clone cannot carry, leaving nothing pending, and carries a bigint and a Map',
     async (kind, start) => {
-      // A process peer used JSON: the function arrived as undefined and was "answered".
+      // Over JSON a function would arrive as undefined and be "answered": a process peer must
+      // use the same structured clone as a thread, and refuse what it cannot carry.
       const peer = start();
       try {
         const refused = await within(
