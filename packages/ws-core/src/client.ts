@@ -49,7 +49,11 @@ export interface ConnectOptions {
   pongTimeout?: number;
 }
 
-/** Opens a connection to a ws:// URL; rejects with HandshakeError if the server refuses. */
+/**
+ * Opens a connection to a ws: or wss: URL. Never throws: every failure rejects with a
+ * WebSocketError that has a `code` — a HandshakeError with the status when the server refused
+ * or answered its 101 wrongly; for a socket error, Node's error is the `cause`.
+ */
 export function connect(url: string, options: ConnectOptions = {}): Promise<WebSocketConnection> {
   // A promise either way: a malformed URL rejects like every other failure, never throws.
   if (!URL.canParse(url)) {
@@ -73,7 +77,8 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
   try {
     keepalive = keepaliveSettings(options, CLIENT_KEEPALIVE_DEFAULTS);
   } catch (error) {
-    return Promise.reject(error);
+    const message = asError(error).message;
+    return Promise.reject(new WebSocketError('WS_ERR_INVALID_OPTION', message, { cause: error }));
   }
   const key = generateKey();
   const secure = target.protocol === 'wss:';
@@ -100,6 +105,11 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
   }
   return new Promise((resolve, reject) => {
     const parser = new HttpResponseParser();
+    /** Set once TCP (and TLS, for wss:) is up: a socket error before it means "could not open". */
+    let opened = false;
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      opened = true;
+    });
     /** Set once the server has refused: its short text body says why, and is read first. */
     let refusal: { status: number; message: string; body: Buffer; want: number } | undefined;
     const timer = setTimeout(() => {
@@ -141,14 +151,19 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
               'connection closed during the handshake',
             ),
           );
-    // A TLS failure (untrusted or expired certificate, wrong host name) says where it happened.
+    // Node's error (ECONNREFUSED, an untrusted certificate, a reset) becomes the cause of ours,
+    // whose message says where it happened.
     const onError = (error: Error) =>
       fail(
-        secure
-          ? new WebSocketError('WS_ERR_CONNECT_FAILED', `could not open ${url}: ${error.message}`, {
+        opened
+          ? new WebSocketError(
+              'WS_ERR_CLOSED_DURING_HANDSHAKE',
+              `connection to ${url} failed during the handshake: ${error.message}`,
+              { cause: error },
+            )
+          : new WebSocketError('WS_ERR_CONNECT_FAILED', `could not open ${url}: ${error.message}`, {
               cause: error,
-            })
-          : error,
+            }),
       );
     const onData = (chunk: Buffer) => {
       if (refusal) return readRefusal(chunk);
@@ -169,8 +184,9 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
         cleanup();
         resolve(open(socket, target, protocol, parsed.rest, options, keepalive));
       } catch (error) {
+        // HandshakeError for a bad 101, WS_ERR_INVALID_RESPONSE for a head that is not HTTP.
         fail(
-          error instanceof HandshakeError
+          error instanceof WebSocketError
             ? error
             : new WebSocketError('WS_ERR_INTERNAL', String(error), { cause: error }),
         );

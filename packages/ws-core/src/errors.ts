@@ -11,6 +11,16 @@
  *
  * Every one carries `code`, a name from ERROR_CODES for programs to match on (messages are
  * for people and may be reworded). Where `ws` names the same case, the name is the same.
+ *
+ * Two kinds of trouble are not in this tree, on purpose:
+ *   - an argument that can never work, passed to a synchronous call (createServer's tls with no
+ *     certificate or a pingInterval of -1, a close code that may not be sent, a ping over 125
+ *     bytes) throws TypeError or RangeError at the call: it is a bug in the caller, not a
+ *     failure to handle. connect() is asynchronous and never throws: it rejects with a
+ *     WebSocketError for everything, its own arguments included (WS_ERR_INVALID_URL,
+ *     WS_ERR_INVALID_OPTION, ...), and a socket error behind a failure is its `cause`;
+ *   - once a connection is open, Node's own socket errors (ECONNRESET, EPIPE) reach its
+ *     'error' listeners as they are, with Node's `code`.
  */
 import { CloseCode } from './constants.ts';
 
@@ -39,7 +49,7 @@ export const ERROR_CODES = {
   // ---- the server's refusals (HandshakeError) ----
   WS_ERR_HANDSHAKE_TIMEOUT: '(408) the request head did not arrive within handshakeTimeout',
   WS_ERR_HEAD_TOO_LARGE: '(431) a request head over maxHeaderBytes',
-  WS_ERR_MALFORMED_HEAD: '(400) a request or status line, or a header line, that is not HTTP',
+  WS_ERR_MALFORMED_HEAD: '(400) a request line or a header line that is not HTTP',
   WS_ERR_METHOD_NOT_ALLOWED: '(405) an upgrade request that is not GET',
   WS_ERR_INVALID_HTTP_VERSION: '(400) an upgrade request that is not HTTP/1.1',
   WS_ERR_MISSING_HOST: '(400) no Host header',
@@ -58,10 +68,14 @@ export const ERROR_CODES = {
   WS_ERR_HOOK_FAILED: '(500) an application hook threw or answered something invalid',
   // ---- the client's opening (WebSocketError, or HandshakeError with the status received) ----
   WS_ERR_INVALID_URL: 'connect() was given a malformed url or one that is not ws: or wss:',
+  WS_ERR_INVALID_OPTION: 'connect() was given an option it cannot use (e.g. pingInterval -1)',
   WS_ERR_INVALID_HEADER: 'an extra request header with a bad name or a control character',
   WS_ERR_INVALID_SUBPROTOCOL: 'a subprotocol to offer that is not a token',
-  WS_ERR_CONNECT_FAILED: 'the TCP or TLS connection could not be opened',
-  WS_ERR_CLOSED_DURING_HANDSHAKE: 'the connection ended before the server answered',
+  WS_ERR_CONNECT_FAILED: 'the TCP or TLS connection could not be opened (Node’s error is `cause`)',
+  WS_ERR_CLOSED_DURING_HANDSHAKE:
+    'the connection ended, or failed (Node’s error is `cause`), before the server answered',
+  WS_ERR_INVALID_RESPONSE:
+    'the server’s answer is not an HTTP response head (malformed, or over 8 KiB): no status',
   WS_ERR_UPGRADE_REFUSED: 'the server answered with a status other than 101',
   WS_ERR_INVALID_ACCEPT: 'Sec-WebSocket-Accept does not match the key we sent (§4.1)',
   WS_ERR_UNEXPECTED_EXTENSION: 'the server accepted an extension we did not offer (§4.1)',

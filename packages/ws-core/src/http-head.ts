@@ -3,9 +3,13 @@
  * The head may arrive in many reads, so bytes accumulate in a buffer that doubles in size up to
  * the limit (linear even when fed one byte at a time). The limit is checked before buffering
  * more, so a peer cannot make us hold more than `maxHeaderBytes` (+ one read) of head.
+ *
+ * A bad request head is the client's fault and the server answers it with a status, so the
+ * request parser throws HandshakeError (431, 400). A bad response head is the server's, and the
+ * client has no one to answer: the response parser throws a WebSocketError with no status.
  */
 import { DEFAULT_MAX_HEADER_BYTES } from './constants.ts';
-import { HandshakeError } from './errors.ts';
+import { HandshakeError, WebSocketError } from './errors.ts';
 import { isFieldValue, TOKEN } from './header-lines.ts';
 
 export interface HttpRequestHead {
@@ -35,10 +39,28 @@ interface ParsedHead {
   rawHeaders: Array<[string, string]>;
 }
 
+/** How a parser reports a head it cannot accept. */
+interface HeadErrors {
+  tooLarge(limit: number): Error;
+  malformed(message: string): Error;
+}
+
+const REQUEST_ERRORS: HeadErrors = {
+  tooLarge: (limit) =>
+    new HandshakeError(431, 'WS_ERR_HEAD_TOO_LARGE', `request head exceeds ${limit} bytes`),
+  malformed: (message) => new HandshakeError(400, 'WS_ERR_MALFORMED_HEAD', message),
+};
+
+const RESPONSE_ERRORS: HeadErrors = {
+  tooLarge: (limit) =>
+    new WebSocketError('WS_ERR_INVALID_RESPONSE', `response head exceeds ${limit} bytes`),
+  malformed: (message) => new WebSocketError('WS_ERR_INVALID_RESPONSE', message),
+};
+
 /**
  * Finds the blank line that ends the head, splits it into a start line and header fields, and
- * lets `toHead` read the start line. Throws HandshakeError: 431 when the head is too long,
- * 400 when it is malformed.
+ * lets `toHead` read the start line. Throws what `errors` makes of a head that is too long or
+ * malformed.
  */
 class HeadParser<Head> {
   private buffer = Buffer.allocUnsafe(256);
@@ -47,7 +69,8 @@ class HeadParser<Head> {
 
   constructor(
     private readonly maxHeaderBytes: number,
-    private readonly toHead: (parsed: ParsedHead) => Head,
+    private readonly errors: HeadErrors,
+    private readonly toHead: (parsed: ParsedHead, errors: HeadErrors) => Head,
   ) {}
 
   /** Feeds bytes; returns the head once complete (plus any bytes after it), else undefined. */
@@ -60,17 +83,18 @@ class HeadParser<Head> {
     this.append(chunk.subarray(0, take));
     const end = this.buffer.subarray(0, this.length).indexOf('\r\n\r\n', searchFrom, 'latin1');
     if (end === -1) {
-      if (this.length > this.maxHeaderBytes) throw tooLarge(this.maxHeaderBytes);
+      if (this.length > this.maxHeaderBytes) throw this.errors.tooLarge(this.maxHeaderBytes);
       return undefined;
     }
     const headLength = end + 4;
-    if (end > this.maxHeaderBytes) throw tooLarge(this.maxHeaderBytes);
+    if (end > this.maxHeaderBytes) throw this.errors.tooLarge(this.maxHeaderBytes);
     this.done = true;
     // Bytes after the head (e.g. frames sent right behind a 101) are handed back untouched.
     const restInBuffer = this.buffer.subarray(headLength, this.length);
     const rest =
       take === chunk.length ? restInBuffer : Buffer.concat([restInBuffer, chunk.subarray(take)]);
-    return { head: this.toHead(splitHead(this.buffer.toString('latin1', 0, end))), rest };
+    const parsed = splitHead(this.buffer.toString('latin1', 0, end), this.errors);
+    return { head: this.toHead(parsed, this.errors), rest };
   }
 
   private append(bytes: Uint8Array): void {
@@ -86,15 +110,7 @@ class HeadParser<Head> {
   }
 }
 
-function tooLarge(limit: number): HandshakeError {
-  return new HandshakeError(431, 'WS_ERR_HEAD_TOO_LARGE', `request head exceeds ${limit} bytes`);
-}
-
-function badRequest(message: string): HandshakeError {
-  return new HandshakeError(400, 'WS_ERR_MALFORMED_HEAD', message);
-}
-
-function splitHead(text: string): ParsedHead {
+function splitHead(text: string, errors: HeadErrors): ParsedHead {
   const lines = text.split('\r\n');
   const startLine = lines[0] ?? '';
   const headers = new Map<string, string>();
@@ -103,13 +119,13 @@ function splitHead(text: string): ParsedHead {
     const line = lines[i] ?? '';
     // RFC 9112 §5.2: obsolete line folding may be rejected with 400.
     if (line.startsWith(' ') || line.startsWith('\t')) {
-      throw badRequest('folded header lines are not supported');
+      throw errors.malformed('folded header lines are not supported');
     }
     const colon = line.indexOf(':');
     const name = colon === -1 ? '' : line.slice(0, colon);
-    if (!TOKEN.test(name)) throw badRequest(`malformed header line ${JSON.stringify(line)}`);
+    if (!TOKEN.test(name)) throw errors.malformed(`malformed header line ${JSON.stringify(line)}`);
     const value = line.slice(colon + 1).trim();
-    if (!isFieldValue(value)) throw badRequest(`header ${name} contains control characters`);
+    if (!isFieldValue(value)) throw errors.malformed(`header ${name} contains control characters`);
     rawHeaders.push([name, value]);
     const key = name.toLowerCase();
     const previous = headers.get(key);
@@ -118,30 +134,42 @@ function splitHead(text: string): ParsedHead {
   return { startLine, headers, rawHeaders };
 }
 
-function toRequestHead({ startLine, headers, rawHeaders }: ParsedHead): HttpRequestHead {
+function toRequestHead(
+  { startLine, headers, rawHeaders }: ParsedHead,
+  errors: HeadErrors,
+): HttpRequestHead {
   const match = REQUEST_LINE.exec(startLine);
-  if (match === null) throw badRequest(`malformed request line ${JSON.stringify(startLine)}`);
+  if (match === null) throw errors.malformed(`malformed request line ${JSON.stringify(startLine)}`);
   const [, method = '', target = '', version = ''] = match;
   return { method, target, version, headers, rawHeaders };
 }
 
-function toResponseHead({ startLine, headers, rawHeaders }: ParsedHead): HttpResponseHead {
+function toResponseHead(
+  { startLine, headers, rawHeaders }: ParsedHead,
+  errors: HeadErrors,
+): HttpResponseHead {
   const match = STATUS_LINE.exec(startLine);
-  if (match === null) throw badRequest(`malformed status line ${JSON.stringify(startLine)}`);
+  if (match === null) throw errors.malformed(`malformed status line ${JSON.stringify(startLine)}`);
   const [, version = '', status = '0', reason = ''] = match;
   return { version, status: Number(status), reason, headers, rawHeaders };
 }
 
-/** Parses a request head; `push` returns it once complete, with any bytes that followed it. */
+/**
+ * Parses a request head; `push` returns it once complete, with any bytes that followed it.
+ * Throws HandshakeError: 431 for a head over maxHeaderBytes, 400 for a malformed one.
+ */
 export class HttpRequestParser extends HeadParser<HttpRequestHead> {
   constructor(options: { maxHeaderBytes?: number } = {}) {
-    super(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, toRequestHead);
+    super(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, REQUEST_ERRORS, toRequestHead);
   }
 }
 
-/** The client's side: parses the server's response head (the 101, or an error). */
+/**
+ * The client's side: parses the server's response head (the 101, or an error). Throws
+ * WebSocketError `WS_ERR_INVALID_RESPONSE` (no status: the server sent none we could read).
+ */
 export class HttpResponseParser extends HeadParser<HttpResponseHead> {
   constructor(options: { maxHeaderBytes?: number } = {}) {
-    super(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, toResponseHead);
+    super(options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, RESPONSE_ERRORS, toResponseHead);
   }
 }

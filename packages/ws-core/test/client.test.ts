@@ -133,10 +133,61 @@ describe('connect', () => {
     });
   });
 
-  test('rejects with the socket error when nothing listens', async () => {
+  test("rejects with WS_ERR_CONNECT_FAILED and Node's error as its cause when nothing listens, ws: and wss: alike", async () => {
     const url = await tcpServer(() => {});
     for (const cleanup of cleanups.splice(0)) await cleanup(); // close it: the port is now free
-    await expect(connect(url)).rejects.toThrow(/ECONNREFUSED/);
+    for (const scheme of ['ws:', 'wss:']) {
+      const target = url.replace('ws:', scheme);
+      const error = await connect(target).catch((e: unknown) => e);
+      expect(error, scheme).toBeInstanceOf(WebSocketError);
+      expect(error, scheme).toMatchObject({
+        code: 'WS_ERR_CONNECT_FAILED',
+        message: expect.stringMatching(
+          /^could not open wss?:\/\/127\.0\.0\.1:\d+\/: connect ECONNREFUSED /,
+        ),
+        cause: expect.objectContaining({ code: 'ECONNREFUSED' }),
+      });
+    }
+  });
+
+  test('rejects with WS_ERR_CLOSED_DURING_HANDSHAKE, the reset as its cause, when the server resets mid-handshake', async () => {
+    const url = await tcpServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    const error = await connect(url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketError);
+    expect(error).toMatchObject({
+      code: 'WS_ERR_CLOSED_DURING_HANDSHAKE',
+      cause: expect.objectContaining({ code: 'ECONNRESET' }),
+    });
+  });
+
+  test.each([
+    ['not HTTP', 'NOT-HTTP garbage\r\n\r\n', 'malformed status line "NOT-HTTP garbage"'],
+    [
+      'over 8 KiB',
+      `HTTP/1.1 101 Switching Protocols\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      'response head exceeds 8192 bytes',
+    ],
+  ])(
+    'rejects a response head that is %s with WS_ERR_INVALID_RESPONSE and no status: the server sent none',
+    async (_name, response, message) => {
+      const url = await tcpServer((socket) => socket.once('data', () => socket.end(response)));
+      const error = await connect(url).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WebSocketError);
+      expect(error).not.toBeInstanceOf(HandshakeError);
+      expect(error).toMatchObject({ code: 'WS_ERR_INVALID_RESPONSE', message });
+      expect(error).not.toHaveProperty('status');
+    },
+  );
+
+  test('rejects an option it cannot use with WS_ERR_INVALID_OPTION, instead of throwing', async () => {
+    const attempt = connect('ws://127.0.0.1:1/', { pingInterval: -1 });
+    expect(attempt).toBeInstanceOf(Promise);
+    const error = await attempt.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketError);
+    expect(error).toMatchObject({
+      code: 'WS_ERR_INVALID_OPTION',
+      message: 'pingInterval must be a number of ms (0 turns keepalive off), got -1',
+    });
   });
 
   test('rejects with HandshakeError carrying the status when our server refuses', async () => {
