@@ -126,10 +126,11 @@ describe.each(POOL_KINDS)('a %s pool under failure', (kind) => {
     }
   });
 
-  // Real workers, as the issue asks: many submissions, some of which crash their worker at
-  // random (seeded) places. 100,000 on threads; 10,000 on processes, where each crash costs a
-  // process start-up and the 100,000 run took 12-14 s under load (the simulated engine test in
-  // worker-pool-engine.test.ts still covers 100,000 for the engine both kinds share).
+  // Real workers, not the simulated runtime: many submissions, some of which crash their worker
+  // at random (seeded) places. 100,000 on threads; 10,000 on processes, where every answer is
+  // its own IPC message and each crash costs a process start-up: ten times as many would add
+  // run time, not coverage (the simulated engine test in worker-pool-engine.test.ts covers
+  // 100,000 for the engine both kinds share).
   const total = kind === 'thread' ? 100_000 : 10_000;
   const crashes = kind === 'thread' ? 20 : 10;
   // A longer budget than the file's 30 s: a loaded CI machine may take several times longer.

@@ -1,5 +1,5 @@
 /**
- * The chapter's command line and the samples that prove the seed's errata.
+ * The chapter's command line and the samples that prove the original chapter's errata.
  */
 import { availableParallelism } from 'node:os';
 import { EXIT_INTERRUPTED, runChapter } from '@course/course-kit';
@@ -35,7 +35,7 @@ async function run(argv: string[], interruptWhen?: string, delayMs = 0) {
 }
 
 describe('the chapter command line', () => {
-  test('--list names every section of the seed, 3.3 through 3.3.4', async () => {
+  test('--list names every section of the original chapter, 3.3 through 3.3.4', async () => {
     const { code, stdout } = await run(['--list']);
     expect(code).toBe(0);
     expect(
@@ -162,7 +162,7 @@ describe('the chapter command line', () => {
   });
 });
 
-describe.each(POOL_KINDS)("the seed's MPTest on a %s pool", (kind) => {
+describe.each(POOL_KINDS)("the original chapter's MPTest on a %s pool", (kind) => {
   test('as written (close and join inside the loop) the second submit throws PoolClosedError', async () => {
     const pool = createPool(kind, { size: 2 });
     await expect(mpTestAsWritten(pool, 1000)).rejects.toBeInstanceOf(PoolClosedError);

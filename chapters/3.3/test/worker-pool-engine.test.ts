@@ -260,7 +260,7 @@ describe('the pool engine', () => {
     const reason = new Error('match cancelled');
     try {
       controller.abort(reason);
-      // One pass for the whole batch; a pass per task made this quadratic (20,000: 6.7 s).
+      // One pass for the whole batch: a pass per task would be quadratic in the map's size.
       expect(walks).toHaveBeenCalledTimes(1);
     } finally {
       walks.mockRestore();

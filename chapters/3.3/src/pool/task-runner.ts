@@ -24,7 +24,9 @@ export interface WorkerPort extends ParentLink<ToWorker, FromWorker> {
 /**
  * Batched answers leave after this many, or this often, whichever comes first: the pool
  * refills a worker at half its batch (16 by default), so eight answers keep it supplied, and
- * the time limit keeps long tasks from being held back.
+ * the time limit keeps long tasks from being held back. Batching answers, like tasks, is
+ * for pools.bench.ts's tiny-task column (tasks/s, × piscina): a message costs more than a
+ * tiny task does.
  */
 const FLUSH_AFTER_COUNT = 8;
 const FLUSH_AFTER_MS = 1;
@@ -32,7 +34,10 @@ const FLUSH_AFTER_MS = 1;
 type TaskFunction = (...args: unknown[]) => unknown;
 
 const modules = new Map<string, Promise<void>>();
-/** module → export → function, filled when a module loads so later tasks skip every await. */
+/**
+ * module → export → function, filled when a module loads so later tasks skip every await:
+ * for a tiny task an await costs more than the task (pools.bench.ts's tiny-task column).
+ */
 const resolved = new Map<string, Map<string, TaskFunction>>();
 
 /** Settles never: the pool is ending this worker, which will not answer again. */
