@@ -44,22 +44,25 @@ const WINDOW_MS = 4_000;
 const PATHERS = 4;
 
 /**
- * Your p99 tick jitter may be up to RATIO times the reference's, measured side by side — or,
- * when both are tiny, up to half of one path-finding step as timed on this machine in the same
- * run, whichever is larger. Why this cannot flake, and still catches path-finding on the loop:
- *  - Both servers run at the same moment under the same bots, so load from anything else on
- *    the machine (other tests, a browser, a busy loop) lands on both. A good server's p99
- *    comes within about 1–2× of the reference's; 4× leaves room for one unlucky GC pause.
- *  - On an idle machine both p99s are a few ms, and a 4× ratio of a few ms would be decided by
- *    noise; hence the floor: half of one path-finding step (≈ 30 ms idle, 50–250 ms on a loaded
- *    2-core machine, since the step slows down with the load). No scheduling hiccup of a
- *    server that keeps the step off its loop comes near it.
- *  - A server that runs the step on its loop stalls each tick behind several steps in a row
- *    (four bots keep a request in flight each): its p99 is 2–4 steps, far above both limits —
- *    and it grows with the step when the machine is slow, so the margin holds under load.
+ * Your p99 tick jitter passes when it is at most RATIO times the reference's, measured side by
+ * side — or, when both are small, at most one path-finding step as timed on this machine in the
+ * same run, whichever is larger; and the median interval must be within 10% of the tick. Why
+ * this cannot flake on a loaded 2-core machine, and still catches path-finding on the loop:
+ *  - Both servers run at the same moment under the same bots, so load from anything else (other
+ *    tests, a browser, a busy loop) lands on both. What does not cancel is each process's own
+ *    bad luck: with other programs keeping both cores busy we measured single stalls of
+ *    100–350 ms in one server and not the other, and a good server's p99 up to 2.8× the
+ *    reference's. RATIO = 6 leaves room above that.
+ *  - On an idle machine both p99s are a few ms, and a ratio of a few ms is decided by noise;
+ *    hence the floor of one path-finding step (about 60 ms idle and 80–600 ms loaded: the step
+ *    slows down with the load, as the stalls do).
+ *  - A server that runs the step on its loop works through the four bots' requests back to
+ *    back, so few ticks come at all: its median interval was 515–1418 ms (the median check alone
+ *    fails it) and its p99 1.6–3.6 times its limit — and both grow with the step when the
+ *    machine is slower.
  */
-const RATIO = 4;
-const FLOOR_IN_STEPS = 0.5;
+const RATIO = 6;
+const FLOOR_IN_STEPS = 1;
 
 const stoppables = new Stoppables();
 afterEach(() => stoppables.stopAll(), 30_000);
@@ -265,7 +268,8 @@ describe('capstone/01 a game room: bots and a browser play', () => {
     const startTick = Math.max(...bots.map((bot) => bot.latest?.tick ?? 0));
     await sleep(2_000);
     const endTick = Math.min(...bots.map((bot) => bot.latest?.tick ?? 0));
-    if (endTick - startTick < 20)
+    // A third of the 40 ticks 2 s bring: a server held up for seconds, not one that is busy.
+    if (endTick - startTick < (2 * TICK_RATE) / 3)
       expect.fail(
         `in 2 s the states went from tick ${startTick} to ${endTick}: expected about ${2 * TICK_RATE} ticks`,
       );
@@ -491,7 +495,8 @@ describe('capstone/01 a game room: bots and a browser play', () => {
         bot.arrivals.filter((a) => a.tick > pausedAt && a.tick <= resumedAt).map((a) => a.tick),
       );
       const expected = resumedAt - pausedAt;
-      if (expected < 30)
+      // A third of the 60 ticks 3 s bring: a server held up for seconds, not one that is busy.
+      if (expected < TICK_RATE)
         expect.fail(
           `in the 3 s sleepy was not reading, the states went only from tick ${pausedAt} to ${resumedAt}: the others were held up`,
         );
