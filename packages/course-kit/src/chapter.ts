@@ -37,7 +37,7 @@ export interface SectionContext {
 }
 
 export interface Section {
-  /** The seed's numbering, e.g. "3.2.3"; concept-only parts use e.g. "3.2". */
+  /** The original chapter's numbering, e.g. "3.2.3"; concept-only parts use e.g. "3.2". */
   id: string;
   title: string;
   /** One line for `--list`. */
