@@ -3,8 +3,8 @@
  *
  * Byte 0 is FIN (0x80) plus the opcode. Byte 1 holds the length: 0–125 directly; 126 then a
  * 16-bit length; 127 then a 64-bit length (big-endian, most significant bit 0). Servers
- * never mask, so the mask bit stays 0. The seed packs the 16- and 64-bit forms the wrong
- * way round — the tests at 65535 and 65536 catch exactly that.
+ * never mask, so the mask bit stays 0. The original chapter packs the 16- and 64-bit forms
+ * the wrong way round — the tests at 65535 and 65536 catch exactly that.
  * Check: npm run exercise -- watch   (or npm run grade -- 3.1/03)
  */
 

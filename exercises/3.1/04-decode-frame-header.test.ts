@@ -40,7 +40,7 @@ describe('3.1/04 decodeFrameHeader', () => {
     });
   });
 
-  it('reads a 64-bit length after 127 (8 bytes, not 4 as the seed says)', () => {
+  it('reads a 64-bit length after 127 (8 bytes, not 4 as the original chapter says)', () => {
     expect(decodeFrameHeader(fromHex('82 7f 00 00 00 00 00 01 00 00'))).toMatchObject({
       payloadLength: 65536,
       headerLength: 10,

@@ -87,7 +87,7 @@ describe('3.1/06 checkUpgrade', () => {
     });
   });
 
-  it('sends no subprotocol when none matches (the seed always claims "chat")', () => {
+  it('sends no subprotocol when none matches (the original chapter always claims "chat")', () => {
     const response = checkUpgrade(request({ 'Sec-WebSocket-Protocol': 'mqtt' }), ['chat']);
     expect(response).toBeHandshake(101);
     const names = Object.keys(response.headers).map((n) => n.toLowerCase());

@@ -23,8 +23,8 @@ const PING_EVERY_MS = 5;
 /**
  * The worst ping with the worker must wait less than a third as long as the worst ping with
  * the count on the main thread. Inline, the event loop is blocked for the whole count, so one
- * ping waits all of it (about 500 ms here, and longer on a slower or busier machine, since the
- * count slows down with it). With the worker, the main thread only passes messages on: its
+ * ping waits all of it (about half a second on an idle machine, see HEAVY_BELOW, and longer on
+ * a slower or busier one, since the count slows down with it). With the worker, the main thread only passes messages on: its
  * worst ping is scheduling noise — a few ms on an idle machine, a few tens of ms on a loaded
  * 2-core one — five to ten times below the limit. A count still on the main thread (or only
  * moved behind a promise or a timer, which does not leave the thread) scores about 1.

@@ -37,7 +37,7 @@ export default defineConfig({
   test: {
     include: ['exercises/**/*.test.ts'],
     env: { COURSE_EXERCISE_TARGET: target },
-    // The slowest test takes about 2 s here; an await that never resolves fails after this.
+    // Well above any exercise test's honest run time, so only an await that never resolves hits it.
     // (An endless loop never lets the timeout fire: src/heartbeat.ts catches those.)
     testTimeout: 45_000,
     hookTimeout: 30_000,
