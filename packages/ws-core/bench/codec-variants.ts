@@ -1,8 +1,9 @@
 /**
  * The contestants of the codec benchmark behind one small interface, so the runner times and
- * checks every variant the same way. ws's side lives here; ours in ours-codec.ts.
+ * checks every variant the same way. ws's side lives here, in both flavours (pure-JS masking,
+ * and the native `bufferutil`); ours in ours-codec.ts.
  */
-import { Receiver, Sender } from './ws-internals.ts';
+import { loadWs, type WsFlavour, type WsLib } from './ws-internals.ts';
 
 /** What a decoder produced: enough to tell a correct run from a broken one. */
 export interface DecodeTally {
@@ -18,7 +19,10 @@ export interface EncodeTally {
   bytes: number;
 }
 
-export type Side = 'ours' | 'ws';
+/** Who a variant belongs to: us, ws on its JS loops, or ws with its native addon. */
+export type Side = 'ours' | 'ws' | 'ws+bufferutil';
+
+const SIDE_OF: Record<WsFlavour, Side> = { js: 'ws', bufferutil: 'ws+bufferutil' };
 
 export interface DecoderVariant {
   name: string;
@@ -62,57 +66,68 @@ export function expectedTally(payloads: readonly Buffer[]): DecodeTally {
 }
 
 /** ws's Receiver as a server uses it: one Writable per connection, `write()` per socket read. */
-export const wsDecoder: DecoderVariant = {
-  name: 'ws Receiver',
-  side: 'ws',
-  decode(chunks, onMessage) {
-    const receiver = new Receiver({ isServer: true, maxPayload: BENCH_MAX_PAYLOAD });
-    const tally: DecodeTally = { messages: 0, bytes: 0, digest: 0 };
-    let failure: unknown;
-    receiver.on('message', (data: Buffer, isBinary: boolean) => {
-      if (!isBinary) failure ??= new Error('ws receiver reported a text message');
-      tally.messages++;
-      tally.bytes += data.length;
-      tally.digest = digestPayload(tally.digest, data);
-      onMessage?.(data);
-    });
-    receiver.on('error', (error: unknown) => {
-      failure ??= error;
-    });
-    // Writable.write runs _write synchronously while nothing is queued, which is the case here
-    // because ws's receiver calls back synchronously when it is not waiting on inflation.
-    for (const chunk of chunks) receiver.write(chunk);
-    if (failure) throw failure;
-    return tally;
-  },
-};
+export function wsDecoderOf({ flavour, Receiver }: WsLib): DecoderVariant {
+  return {
+    name: flavour === 'js' ? 'ws Receiver' : 'ws Receiver + bufferutil',
+    side: SIDE_OF[flavour],
+    decode(chunks, onMessage) {
+      const receiver = new Receiver({ isServer: true, maxPayload: BENCH_MAX_PAYLOAD });
+      const tally: DecodeTally = { messages: 0, bytes: 0, digest: 0 };
+      let failure: unknown;
+      receiver.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary) failure ??= new Error('ws receiver reported a text message');
+        tally.messages++;
+        tally.bytes += data.length;
+        tally.digest = digestPayload(tally.digest, data);
+        onMessage?.(data);
+      });
+      receiver.on('error', (error: unknown) => {
+        failure ??= error;
+      });
+      // Writable.write runs _write synchronously while nothing is queued, which is the case here
+      // because ws's receiver calls back synchronously when it is not waiting on inflation.
+      for (const chunk of chunks) receiver.write(chunk);
+      if (failure) throw failure;
+      return tally;
+    },
+  };
+}
 
 /** ws's Sender.frame, as WebSocket#send uses it for a client (masked, payload copied). */
-export const wsEncoder: EncoderVariant = {
-  name: 'ws Sender.frame',
-  side: 'ws',
-  encode(payloads, masks, onFrame) {
-    let index = 0;
-    const options = {
-      fin: true,
-      opcode: OPCODE_BINARY,
-      mask: true,
-      // readOnly: ws must not XOR the caller's buffer in place, so it copies while masking —
-      // the same work our encoder does (one output buffer per frame).
-      readOnly: true,
-      rsv1: false,
-      maskBuffer: Buffer.alloc(4),
-      generateMask: (mask: Buffer) => {
-        (masks[index] as Buffer).copy(mask);
-      },
-    };
-    const tally: EncodeTally = { frames: 0, bytes: 0 };
-    for (index = 0; index < payloads.length; index++) {
-      const parts = Sender.frame(payloads[index] as Buffer, options);
-      for (const part of parts) tally.bytes += part.length;
-      tally.frames++;
-      if (onFrame) onFrame(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
-    }
-    return tally;
-  },
-};
+export function wsEncoderOf({ flavour, Sender }: WsLib): EncoderVariant {
+  return {
+    name: flavour === 'js' ? 'ws Sender.frame' : 'ws Sender.frame + bufferutil',
+    side: SIDE_OF[flavour],
+    encode(payloads, masks, onFrame) {
+      let index = 0;
+      const options = {
+        fin: true,
+        opcode: OPCODE_BINARY,
+        mask: true,
+        // readOnly: ws must not XOR the caller's buffer in place, so it copies while masking —
+        // the same work our encoder does (one output buffer per frame).
+        readOnly: true,
+        rsv1: false,
+        maskBuffer: Buffer.alloc(4),
+        generateMask: (mask: Buffer) => {
+          (masks[index] as Buffer).copy(mask);
+        },
+      };
+      const tally: EncodeTally = { frames: 0, bytes: 0 };
+      for (index = 0; index < payloads.length; index++) {
+        const parts = Sender.frame(payloads[index] as Buffer, options);
+        for (const part of parts) tally.bytes += part.length;
+        tally.frames++;
+        if (onFrame) onFrame(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+      }
+      return tally;
+    },
+  };
+}
+
+export const wsJs = loadWs('js');
+export const wsNative = loadWs('bufferutil');
+export const wsDecoder = wsDecoderOf(wsJs);
+export const wsEncoder = wsEncoderOf(wsJs);
+export const wsNativeDecoder = wsDecoderOf(wsNative);
+export const wsNativeEncoder = wsEncoderOf(wsNative);

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
 import {
   buildCodecCase,
@@ -6,9 +7,26 @@ import {
   verifyDecoder,
   verifyEncoder,
 } from './codec.ts';
-import { type DecoderVariant, wsDecoder, wsEncoder } from './codec-variants.ts';
-import { decodeVerdict, echoVerdicts } from './report.ts';
-import { inspectWsPaths } from './ws-internals.ts';
+import {
+  type DecoderVariant,
+  type Side,
+  wsDecoder,
+  wsEncoder,
+  wsJs,
+  wsNative,
+  wsNativeDecoder,
+  wsNativeEncoder,
+} from './codec-variants.ts';
+import {
+  decodeVerdict,
+  echoVerdicts,
+  nativeDecodeVerdict,
+  nativeEchoVerdict,
+  WS_NATIVE,
+} from './report.ts';
+import { loadWs, runsAsLabelled } from './ws-internals.ts';
+
+const require = createRequire(import.meta.url);
 
 const SMALL_RUN = { sizes: [16, 1024], streamBytes: 32 * 1024, warmup: 0, repeats: 1 };
 
@@ -32,18 +50,40 @@ const truncatingDecoder: DecoderVariant = {
 };
 
 describe('the codec benchmark', () => {
-  test('uses ws on its pure-JS masking paths', () => {
-    expect(inspectWsPaths().pureJsMask).toBe(true);
+  test('loads ws once on its pure-JS masking loops and once on bufferutil', () => {
+    expect(wsJs.paths.pureJsMask).toBe(true);
+    expect(wsNative.paths.pureJsMask).toBe(false);
+    expect(wsNative.paths.nativeAddons.bufferutil).toBe(true);
+    expect([wsJs, wsNative].every(runsAsLabelled)).toBe(true);
   });
 
-  test.each([16, 1024, 70_000])('ws decodes the %i-byte reference stream exactly', (size) => {
+  test('puts the module cache and WS_NO_BUFFER_UTIL back as it found them', () => {
+    const before = Object.keys(require.cache).filter((path) => path.includes('/ws/lib/'));
+    const envBefore = process.env.WS_NO_BUFFER_UTIL;
+    loadWs('js');
+    loadWs('bufferutil');
+    expect(Object.keys(require.cache).filter((path) => path.includes('/ws/lib/'))).toEqual(before);
+    expect(process.env.WS_NO_BUFFER_UTIL).toBe(envBefore);
+  });
+
+  const flavours = [
+    ['ws', wsDecoder, wsEncoder],
+    ['ws+bufferutil', wsNativeDecoder, wsNativeEncoder],
+  ] as const;
+  const sizes = [16, 1024, 70_000];
+
+  test.each(
+    flavours.flatMap(([name, decoder]) => sizes.map((size) => [name, size, decoder] as const)),
+  )('%s decodes the %i-byte reference stream exactly', (_name, size, decoder) => {
     const codecCase = buildCodecCase(size, 200 * 1024);
     expect(codecCase.chunks.length).toBeGreaterThan(1);
-    expect(verifyDecoder(wsDecoder, codecCase)).toBeUndefined();
+    expect(verifyDecoder(decoder, codecCase)).toBeUndefined();
   });
 
-  test.each([16, 1024, 70_000])('ws encodes %i-byte frames identical to the reference', (size) => {
-    expect(verifyEncoder(wsEncoder, buildCodecCase(size, 100 * 1024))).toBeUndefined();
+  test.each(
+    flavours.flatMap(([name, , encoder]) => sizes.map((size) => [name, size, encoder] as const)),
+  )('%s encodes %i-byte frames identical to the reference', (_name, size, encoder) => {
+    expect(verifyEncoder(encoder, buildCodecCase(size, 100 * 1024))).toBeUndefined();
   });
 
   test('catches a decoder that loses a message', () => {
@@ -65,7 +105,7 @@ describe('the codec benchmark', () => {
 });
 
 describe('the verdicts', () => {
-  const row = (side: 'ours' | 'ws', size: number, mbPerSec: number, ok = true): CodecRow => ({
+  const row = (side: Side, size: number, mbPerSec: number, ok = true): CodecRow => ({
     op: 'decode',
     size,
     variant: side,
@@ -92,25 +132,38 @@ describe('the verdicts', () => {
     expect(decodeVerdict(rows).detail).toContain('64 KiB 2.90x');
   });
 
+  test('decode against ws+bufferutil is judged at 64 KiB and 1 MiB only, at 1.5x', () => {
+    const rows = [row('ours', 1024, 1), row(WS_NATIVE, 1024, 10)];
+    rows.push(row('ours', 65536, 16), row(WS_NATIVE, 65536, 10));
+    rows.push(row('ours', 1 << 20, 15), row(WS_NATIVE, 1 << 20, 10));
+    expect(nativeDecodeVerdict(rows).met).toBe(true);
+    expect(nativeDecodeVerdict(rows).detail).toBe(
+      '64 KiB 1.60x (rounds -), 1 MiB 1.50x (rounds -)',
+    );
+    rows.splice(4, 2, row('ours', 1 << 20, 14), row(WS_NATIVE, 1 << 20, 10));
+    expect(nativeDecodeVerdict(rows).met).toBe(false);
+  });
+
+  const result = (msgsPerSec: number, ok = true) => ({
+    connections: 1,
+    payloadSize: 16,
+    inFlight: 1,
+    measuredMessages: 1,
+    measuredSeconds: 1,
+    msgsPerSec,
+    serverCpuUsPerMsg: 1,
+    clientCpuPercent: 1,
+    p50Ms: 1,
+    p99Ms: 1,
+    sent: 1,
+    echoed: 1,
+    ok,
+    errorCount: ok ? 0 : 1,
+    errors: [],
+    notes: [],
+  });
+
   test('echo needs 1x on every cell and 3x with sixteen 16-byte messages in flight', () => {
-    const result = (msgsPerSec: number, ok = true) => ({
-      connections: 1,
-      payloadSize: 16,
-      inFlight: 1,
-      measuredMessages: 1,
-      measuredSeconds: 1,
-      msgsPerSec,
-      serverCpuUsPerMsg: 1,
-      clientCpuPercent: 1,
-      p50Ms: 1,
-      p99Ms: 1,
-      sent: 1,
-      echoed: 1,
-      ok,
-      errorCount: ok ? 0 : 1,
-      errors: [],
-      notes: [],
-    });
     const cell = (inFlight: number, ours: number, ws: number, ok = true) => ({
       connections: 50,
       payloadSize: 16,
@@ -125,5 +178,20 @@ describe('the verdicts', () => {
     expect(slow?.met).toBe(false);
     const [wrong] = echoVerdicts([cell(1, 100, 90, false)]);
     expect(wrong?.met).toBe(false);
+  });
+
+  test('echo against ws+bufferutil needs 1x on every 64 KiB cell and ignores the others', () => {
+    const cell = (payloadSize: number, ours: number, native: number) => ({
+      connections: 50,
+      payloadSize,
+      inFlight: 1,
+      results: { ours: result(ours), [WS_NATIVE]: result(native) },
+      rounds: { ours: [ours], [WS_NATIVE]: [native] },
+    });
+    expect(nativeEchoVerdict([cell(16, 50, 100), cell(65536, 101, 100)]).met).toBe(true);
+    const missed = nativeEchoVerdict([cell(65536, 101, 100), cell(65536, 95, 100)]);
+    expect(missed.met).toBe(false);
+    expect(missed.detail).toBe('1 of 2 cells below: 50c x 64 KiB x 1 0.95x (rounds -)');
+    expect(nativeEchoVerdict([cell(16, 100, 90)]).met).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ function capture() {
 }
 
 describe('npm run bench', () => {
-  test('runs the quick matrix against both servers and reports JSON with every variant correct', {
+  test('runs the quick matrix against every server and reports JSON with every variant correct', {
     timeout: 120_000,
   }, async () => {
     const { out, io } = capture();
@@ -24,11 +24,11 @@ describe('npm run bench', () => {
     expect(exitCode).toBe(0);
     const report = JSON.parse(out.stdout) as BenchReport;
     expect(report.correct).toBe(true);
-    expect(report.codec).toHaveLength(4 * 4); // 4 sizes x (2 decoders + 2 encoders)
+    expect(report.codec).toHaveLength(4 * 6); // 4 sizes x (3 decoders + 3 encoders)
     expect(report.codec.every((row) => row.ok)).toBe(true);
     expect(report.echo).toHaveLength(2 * 2 * 2);
     for (const cell of report.echo) {
-      expect(Object.keys(cell.results).sort()).toEqual(['ours', 'ws']);
+      expect(Object.keys(cell.results).sort()).toEqual(['ours', 'ws', 'ws+bufferutil']);
       for (const result of Object.values(cell.results)) {
         expect(result.echoed).toBe(result.sent);
         expect(result.measuredMessages).toBeGreaterThan(0);
@@ -36,12 +36,17 @@ describe('npm run bench', () => {
     }
     expect(report.verdicts.map((v) => v.target)).toEqual([
       'decode >= 3x ws at >= 1 KiB',
+      'decode >= 1.5x ws+bufferutil at 64 KiB and 1 MiB',
       'echo >= 1.0x ws on every cell',
       'echo >= 3x ws with 16 small (16 B) messages in flight',
+      'echo >= 1.0x ws+bufferutil on the 64 KiB cells',
     ]);
+    expect(report.maskKernel).toBe('wasm-simd');
+    expect(report.wsPaths).toMatch(/pure JS byte loops/);
+    expect(report.wsNativePaths).toMatch(/NATIVE; bufferutil in use/);
     // Humans still get the tables and one MET/MISSED line per target, on stderr.
     expect(out.stderr).toMatch(/ours\/ws/);
-    expect(out.stderr.match(/^(MET|MISSED) /gm)).toHaveLength(3);
+    expect(out.stderr.match(/^(MET|MISSED) /gm)).toHaveLength(5);
   });
 
   test.each([

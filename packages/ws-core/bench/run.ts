@@ -1,16 +1,26 @@
 /**
- * ws-core benchmarks: our codec and echo server against the `ws` package, measured in the
- * same run and printed as ratios, with a verdict per target from the course's issue.
+ * ws-core benchmarks: our codec and echo server against the `ws` package — on its pure-JS
+ * masking loops, and with its native `bufferutil` addon — measured in the same run and printed
+ * as ratios, with a verdict per target from the course's issues.
  * Run:    npm run bench -w @course/ws-core            (full matrix, a few minutes)
  *         npm run bench -w @course/ws-core -- --quick (smaller matrix, ~15 s)
  * Flags:  --json (one JSON object on stdout), --only codec|echo, --duration MS, --rounds N
- * Expect: two tables (codec, echo) and MET/MISSED lines; exit 1 only if a variant was incorrect.
+ * Expect: codec and echo tables against each flavour of ws, and MET/MISSED lines; exit 1 only
+ *         if a variant was incorrect.
  */
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { MASK_KERNEL, SIMD_THRESHOLD } from '../src/mask.ts';
 import { CODEC_SIZES, type CodecOptions, type CodecRow, runCodecBenchmark } from './codec.ts';
-import { wsDecoder, wsEncoder } from './codec-variants.ts';
+import {
+  wsDecoder,
+  wsEncoder,
+  wsJs,
+  wsNative,
+  wsNativeDecoder,
+  wsNativeEncoder,
+} from './codec-variants.ts';
 import {
   ECHO_CONNECTIONS,
   ECHO_IN_FLIGHT,
@@ -28,17 +38,22 @@ import {
   formatCodecTable,
   formatEchoTable,
   formatVerdict,
+  nativeDecodeVerdict,
+  nativeEchoVerdict,
   OURS,
   type Verdict,
   WS,
+  WS_NATIVE,
 } from './report.ts';
 import { killAllServers } from './server-child.ts';
 import { formatRatio, formatSize } from './stats.ts';
-import { inspectWsPaths } from './ws-internals.ts';
+import { runsAsLabelled } from './ws-internals.ts';
 
+const WS_ECHO_SERVER = new URL('./ws-echo-server.ts', import.meta.url);
 export const ECHO_TARGETS = [
   { name: OURS, module: new URL('../examples/echo-server.ts', import.meta.url) },
-  { name: WS, module: new URL('./ws-echo-server.ts', import.meta.url) },
+  { name: WS, module: WS_ECHO_SERVER },
+  { name: WS_NATIVE, module: WS_ECHO_SERVER, args: ['--bufferutil'] },
 ];
 
 const FULL = {
@@ -75,7 +90,11 @@ export interface BenchReport {
   /** Other work on the machine skews every number: the load average when we finished. */
   loadAverageAtEnd: number[];
   quick: boolean;
+  /** How our masking runs: 'wasm-simd' from `maskSimdFrom` bytes on, or 'js' throughout. */
+  maskKernel: string;
+  maskSimdFrom: number;
   wsPaths: string;
+  wsNativePaths: string;
   codec: CodecRow[];
   echo: EchoCell[];
   verdicts: Verdict[];
@@ -123,7 +142,6 @@ export async function runBench(
   // With --json, stdout carries only the JSON; people still see progress on stderr.
   const say = (text: string) => (values.json ? io.stderr : io.stdout)(`${text}\n`);
 
-  const paths = inspectWsPaths();
   const report: BenchReport = {
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -131,7 +149,10 @@ export async function runBench(
     loadAverageAtStart: currentLoad(),
     loadAverageAtEnd: [],
     quick: Boolean(values.quick),
-    wsPaths: paths.description,
+    maskKernel: MASK_KERNEL,
+    maskSimdFrom: SIMD_THRESHOLD,
+    wsPaths: wsJs.paths.description,
+    wsNativePaths: wsNative.paths.description,
     codec: [],
     echo: [],
     verdicts: [],
@@ -140,40 +161,53 @@ export async function runBench(
   say(
     `node ${report.node}, ${report.cores} x ${report.cpu}, load ${report.loadAverageAtStart.join(' ')}`,
   );
-  say(`${paths.description}${values.quick ? '; QUICK matrix' : ''}`);
-  if (!paths.pureJsMask) {
-    io.stderr('ws is not on its pure-JS paths; refusing to compare\n');
+  const ourMasking =
+    MASK_KERNEL === 'wasm-simd' ? `WebAssembly SIMD from ${SIMD_THRESHOLD} B` : 'JS loops only';
+  say(`${OURS}: masking ${ourMasking}${values.quick ? '; QUICK matrix' : ''}`);
+  say(`${WS}: ${report.wsPaths}`);
+  say(`${WS_NATIVE}: ${report.wsNativePaths}`);
+  for (const lib of [wsJs, wsNative]) {
+    if (runsAsLabelled(lib)) continue;
+    const fix = lib.flavour === 'bufferutil' ? ' (is bufferutil installed? run npm install)' : '';
+    io.stderr(`ws is not on its ${lib.flavour} masking paths${fix}; refusing to compare\n`);
     return { exitCode: 1 };
   }
 
   if (only !== 'echo') {
     say(
       `\ncodec: masked binary client frames in 64 KiB reads; MB = 1e6 payload bytes; median of ${plan.codec.repeats} ` +
-        'alternating repetitions; ours/ws = median of per-repetition ratios',
+        'alternating repetitions; each ours/them = median of per-repetition ratios',
     );
     report.codec = runCodecBenchmark(
       plan.codec,
-      [oursDecoder, wsDecoder],
-      [oursEncoder, wsEncoder],
+      [oursDecoder, wsDecoder, wsNativeDecoder],
+      [oursEncoder, wsEncoder, wsNativeEncoder],
     );
-    say(formatCodecTable(report.codec));
+    say(`against ${WS}, on its pure-JS masking loops:`);
+    say(formatCodecTable(report.codec, WS));
+    say(`\nagainst ${WS_NATIVE} (ws+bu), ws with its native masking addon:`);
+    say(formatCodecTable(report.codec, WS_NATIVE));
     for (const row of report.codec.filter((r) => !r.ok)) {
       say(`  ${row.variant} ${row.op} ${formatSize(row.size)} FAILED: ${row.error}`);
     }
-    report.verdicts.push(decodeVerdict(report.codec));
+    report.verdicts.push(decodeVerdict(report.codec), nativeDecodeVerdict(report.codec));
   }
 
   if (only !== 'codec') {
     say(
       `\necho: binary messages, each server in its own process; per cell ${echoOptions.rounds} rounds per server, alternating, ` +
-        `${echoOptions.durationMs} ms measured after >= ${echoOptions.warmupMs} ms warm-up; ours/ws = median of per-round ratios`,
+        `${echoOptions.durationMs} ms measured after >= ${echoOptions.warmupMs} ms warm-up; each ours/them = median of per-round ratios`,
     );
     report.echo = await runEchoBenchmark(echoOptions, ECHO_TARGETS, (cell) => {
       io.stderr(
-        `  ${cell.connections}c x ${formatSize(cell.payloadSize)} x ${cell.inFlight}: ${formatRatio(echoRatio(cell))}\n`,
+        `  ${cell.connections}c x ${formatSize(cell.payloadSize)} x ${cell.inFlight}: ` +
+          `ours/${WS} ${formatRatio(echoRatio(cell, WS))}, ours/${WS_NATIVE} ${formatRatio(echoRatio(cell, WS_NATIVE))}\n`,
       );
     });
-    say(formatEchoTable(report.echo));
+    say(`against ${WS}, on its pure-JS masking loops:`);
+    say(formatEchoTable(report.echo, WS));
+    say(`\nagainst ${WS_NATIVE} (ws+bu), ws with its native masking addon:`);
+    say(formatEchoTable(report.echo, WS_NATIVE));
     for (const cell of report.echo) {
       for (const [name, result] of Object.entries(cell.results)) {
         const where = `${cell.connections}c x ${formatSize(cell.payloadSize)} x ${cell.inFlight}`;
@@ -181,7 +215,7 @@ export async function runBench(
         for (const note of result.notes) say(`  note: ${name} ${where}: ${note}`);
       }
     }
-    report.verdicts.push(...echoVerdicts(report.echo));
+    report.verdicts.push(...echoVerdicts(report.echo), nativeEchoVerdict(report.echo));
   }
 
   report.correct =
@@ -192,7 +226,10 @@ export async function runBench(
   if (values.quick)
     say('(quick matrix: smaller streams, fewer cells, short windows; indicative only)');
   for (const verdict of report.verdicts) say(formatVerdict(verdict));
-  if (report.echo.length > 0) say(cpuSummary(report.echo));
+  if (report.echo.length > 0) {
+    say(cpuSummary(report.echo, WS));
+    say(cpuSummary(report.echo, WS_NATIVE));
+  }
   if (!report.correct) say('INCORRECT: at least one variant produced wrong results (see above)');
   if (values.json) io.stdout(`${JSON.stringify(report)}\n`);
   return { exitCode: report.correct ? 0 : 1, report };

@@ -11,6 +11,8 @@ export interface ServerTarget {
   name: string;
   /** A `.ts` file that accepts `--host H --port 0` and prints `listening on ws://H:P/`. */
   module: URL;
+  /** Further command-line arguments for it. */
+  args?: readonly string[];
 }
 
 export interface RunningServer {
@@ -35,10 +37,14 @@ export function killAllServers(): void {
 process.once('exit', killAllServers);
 
 export async function startServer(target: ServerTarget): Promise<RunningServer> {
-  const child = forkTs(target.module, ['--host', '127.0.0.1', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' },
-  });
+  const child = forkTs(
+    target.module,
+    ['--host', '127.0.0.1', '--port', '0', ...(target.args ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' },
+    },
+  );
   children.add(child);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {

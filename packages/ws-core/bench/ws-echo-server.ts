@@ -1,25 +1,34 @@
 /**
  * The `ws` package's echo server, the peer our server is measured against.
- * Shows:  the idiomatic ws echo (send back each message with its type), pure-JS ws paths.
- * Run:    npx tsx packages/ws-core/bench/ws-echo-server.ts --host 127.0.0.1 --port 0
+ * Shows:  the idiomatic ws echo (send back each message with its type), on ws's pure-JS
+ *         masking loops, or with `--bufferutil` on its native bufferutil addon.
+ * Run:    npx tsx packages/ws-core/bench/ws-echo-server.ts --host 127.0.0.1 --port 0 [--bufferutil]
  * Expect: "listening on ws://127.0.0.1:PORT/"; Ctrl-C closes every client with 1001 and exits.
  */
 import { parseArgs } from 'node:util';
-import { WebSocketServer } from 'ws';
 import { inspectWsPaths } from './ws-internals.ts';
 
 const MAX_PAYLOAD = 16 * 1024 * 1024;
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '0' },
+      bufferutil: { type: 'boolean', default: false },
     },
   });
+  // ws reads WS_NO_BUFFER_UTIL once, when its buffer-util.js loads: set it before importing ws.
+  if (values.bufferutil) delete process.env.WS_NO_BUFFER_UTIL;
+  else process.env.WS_NO_BUFFER_UTIL = '1';
+  const { WebSocketServer } = await import('ws');
   const paths = inspectWsPaths();
-  // The benchmark promises a pure-JS ws; refuse to run rather than report a skewed comparison.
-  if (!paths.pureJsMask) throw new Error(`ws is using native helpers: ${paths.description}`);
+  // The benchmark labels this server by its flag; refuse to run rather than mislabel it.
+  if (paths.pureJsMask === values.bufferutil) {
+    throw new Error(
+      `ws is not on the paths --bufferutil=${values.bufferutil} asks for: ${paths.description}`,
+    );
+  }
 
   const server = new WebSocketServer({
     host: values.host,
@@ -47,4 +56,4 @@ function main(): void {
   process.once('disconnect', shutDown);
 }
 
-main();
+await main();

@@ -1,20 +1,21 @@
 /**
- * Loads ws's own Receiver and Sender (ws/lib/receiver.js, ws/lib/sender.js) and proves that
- * ws runs its pure-JavaScript paths, so the comparison is TypeScript against JavaScript.
+ * Loads ws's own Receiver and Sender (ws/lib/receiver.js, ws/lib/sender.js) twice: once on
+ * ws's pure-JavaScript masking loops and once with the native `bufferutil` addon, and proves
+ * which paths each copy runs.
  *
  * Why createRequire: ws's package.json "exports" only exposes ".", so `import 'ws/lib/…'`
  * fails with ERR_PACKAGE_PATH_NOT_EXPORTED. Requiring the files by absolute path loads the very
- * same module instances ws itself uses.
+ * same modules ws itself uses.
+ *
+ * Why twice: ws/lib/buffer-util.js reads WS_NO_BUFFER_UTIL once, when it loads, and
+ * receiver.js and sender.js copy its mask/unmask at their own load. So each flavour loads the
+ * three afresh from an emptied module cache, with the variable set or unset, and then puts the
+ * cache back as it was, so the rest of the process (e.g. `import 'ws'`) is unaffected.
  */
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-
-// ws reads these when lib/buffer-util.js and lib/validation.js first load: never use the
-// optional native addons even if someone installs them later.
-process.env.WS_NO_BUFFER_UTIL = '1';
-process.env.WS_NO_UTF_8_VALIDATE = '1';
 
 const require = createRequire(import.meta.url);
 const WS_LIB = join(dirname(require.resolve('ws')), 'lib');
@@ -43,16 +44,27 @@ export interface WsSenderConstructor {
   /** Builds one frame; returns [header+payload] when it copies, [header, payload] otherwise. */
   frame(data: Buffer, options: WsFrameOptions): Buffer[];
 }
+interface WsBufferUtil {
+  mask: { name: string };
+  unmask: { name: string };
+}
 
-export const Receiver = require(join(WS_LIB, 'receiver.js')) as WsReceiverConstructor;
-export const Sender = require(join(WS_LIB, 'sender.js')) as WsSenderConstructor;
+/** 'js': ws's byte loops (WS_NO_BUFFER_UTIL set); 'bufferutil': its native addon. */
+export type WsFlavour = 'js' | 'bufferutil';
 
-/** What ws will use for masking and UTF-8 checks in this process, and whether it is pure JS. */
+/** What ws will use for masking and UTF-8 checks, and whether it is pure JS. */
 export interface WsPathReport {
   pureJsMask: boolean;
   nativeAddons: { bufferutil: boolean; 'utf-8-validate': boolean };
   nodeWebsocketMask: boolean;
   description: string;
+}
+
+export interface WsLib {
+  flavour: WsFlavour;
+  Receiver: WsReceiverConstructor;
+  Sender: WsSenderConstructor;
+  paths: WsPathReport;
 }
 
 function resolvable(name: string): boolean {
@@ -64,11 +76,10 @@ function resolvable(name: string): boolean {
   }
 }
 
-export function inspectWsPaths(): WsPathReport {
-  const bufferUtil = require(join(WS_LIB, 'buffer-util.js')) as {
-    mask: { name: string };
-    unmask: { name: string };
-  };
+/** Reports on the buffer-util.js instance given, or on the one `import 'ws'` uses. */
+export function inspectWsPaths(
+  bufferUtil = require(join(WS_LIB, 'buffer-util.js')) as WsBufferUtil,
+): WsPathReport {
   // ws keeps its plain loops under these names and swaps in wrappers only for native helpers.
   const pureJsMask = bufferUtil.mask.name === '_mask' && bufferUtil.unmask.name === '_unmask';
   const nativeAddons = {
@@ -76,11 +87,42 @@ export function inspectWsPaths(): WsPathReport {
     'utf-8-validate': resolvable('utf-8-validate'),
   };
   const nodeWebsocketMask = 'websocketMask' in http;
+  const addon = (name: keyof typeof nativeAddons, used: boolean) =>
+    `${name} ${nativeAddons[name] ? (used ? 'in use' : 'installed, disabled') : 'not installed'}`;
   const description = [
-    `ws mask/unmask: ${pureJsMask ? 'pure JS byte loops' : 'NATIVE'}`,
-    `bufferutil ${nativeAddons.bufferutil ? 'installed (disabled)' : 'not installed'}`,
-    `utf-8-validate ${nativeAddons['utf-8-validate'] ? 'installed (disabled)' : 'not installed'}`,
+    `mask/unmask: ${pureJsMask ? 'pure JS byte loops' : 'NATIVE'}`,
+    addon('bufferutil', !pureJsMask),
+    addon('utf-8-validate', false),
     `node http.websocketMask ${nodeWebsocketMask ? 'present' : 'absent'}`,
   ].join('; ');
   return { pureJsMask, nativeAddons, nodeWebsocketMask, description };
+}
+
+/** Loads ws's receiver and sender in the given flavour (see the header for how). */
+export function loadWs(flavour: WsFlavour): WsLib {
+  const saved = Object.entries(require.cache).filter(([path]) => path.startsWith(WS_LIB));
+  const savedEnv = process.env.WS_NO_BUFFER_UTIL;
+  for (const [path] of saved) delete require.cache[path];
+  if (flavour === 'js') process.env.WS_NO_BUFFER_UTIL = '1';
+  else delete process.env.WS_NO_BUFFER_UTIL;
+  try {
+    return {
+      flavour,
+      Receiver: require(join(WS_LIB, 'receiver.js')) as WsReceiverConstructor,
+      Sender: require(join(WS_LIB, 'sender.js')) as WsSenderConstructor,
+      paths: inspectWsPaths(require(join(WS_LIB, 'buffer-util.js')) as WsBufferUtil),
+    };
+  } finally {
+    for (const path of Object.keys(require.cache)) {
+      if (path.startsWith(WS_LIB)) delete require.cache[path];
+    }
+    for (const [path, module] of saved) require.cache[path] = module;
+    if (savedEnv === undefined) delete process.env.WS_NO_BUFFER_UTIL;
+    else process.env.WS_NO_BUFFER_UTIL = savedEnv;
+  }
+}
+
+/** True when the flavour's masking really is what it says: JS loops, or the native addon. */
+export function runsAsLabelled(lib: WsLib): boolean {
+  return lib.flavour === 'js' ? lib.paths.pureJsMask : !lib.paths.pureJsMask;
 }
