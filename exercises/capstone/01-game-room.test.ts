@@ -57,9 +57,9 @@ const PATHERS = 4;
  *    hence the floor of one path-finding step (about 60 ms idle and 80–600 ms loaded: the step
  *    slows down with the load, as the stalls do).
  *  - A server that runs the step on its loop works through the four bots' requests back to
- *    back, so few ticks come at all: its median interval was 515–1418 ms (the median check alone
- *    fails it) and its p99 1.6–3.6 times its limit — and both grow with the step when the
- *    machine is slower.
+ *    back, and ticks only between them: its median interval was 220–1420 ms (the median check
+ *    alone fails it) and its p99 1.6–3.1 times its limit, idle, loaded or beside a busy loop;
+ *    both grow with the step when the machine is slower.
  */
 const RATIO = 6;
 const FLOOR_IN_STEPS = 1;
