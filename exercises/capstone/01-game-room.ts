@@ -224,8 +224,10 @@ export function defaultPathThreads(): number {
 }
 
 export function startPathPool(walls: Uint8Array, size: number, threads: number): PathPool {
-  // TODO: start `threads` workers:
-  //   new Worker(TS_ENTRY, { workerData: { tsModule: import.meta.url, role: PATH_WORKER_ROLE, walls, size } })
+  // TODO: start `threads` workers, each one
+  //     new Worker(TS_ENTRY, {
+  //       workerData: { tsModule: import.meta.url, role: PATH_WORKER_ROLE, walls, size },
+  //     })
   //   (copy the walls into a SharedArrayBuffer first, and every worker reads the same map).
   // find() posts { id, from, to } to the least busy worker and waits for { id, steps } back:
   //   keep a Map from id to the waiting promise's resolve/reject, per worker. A worker's
@@ -279,8 +281,9 @@ export function startTicker(onTick: () => void): () => void {
 export async function startGameServer(options: GameServerOptions = {}): Promise<GameServer> {
   // TODO 1 (the room): a seed (options.seed, or a random 32-bit one), walls = makeMap(MAP_SIZE,
   //   seed), a Room, and a path pool with options.pathThreads ?? defaultPathThreads() workers.
-  // TODO 2 (connections): createServer({ host, port, maxPayload: MAX_MESSAGE_BYTES }, onConnection)
-  //   from '@course/ws-core', then `await server.listen()` gives the port. For each connection
+  // TODO 2 (connections): from '@course/ws-core',
+  //     createServer({ host, port, maxPayload: MAX_MESSAGE_BYTES }, onConnection)
+  //   then `await server.listen()` gives the port. For each connection
   //   keep a Client. On 'message': binary, or text that parseClientMessage() refuses, gets
   //   { type: 'error', message } and the connection stays open. Then:
   //     join  → room.join(name), answer { type: 'welcome', id, tick, rate: TICK_RATE,
