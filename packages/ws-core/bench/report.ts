@@ -182,7 +182,7 @@ export function formatEchoTable(cells: readonly EchoCell[], against: Opponent = 
   );
 }
 
-/** Decode throughput at each of `sizes` (those measured) must be at least `minimum`× the opponent. */
+/** Decode throughput at each of `sizes` must be at least `minimum` times the opponent's. */
 function decodeTarget(
   rows: readonly CodecRow[],
   target: string,

@@ -22,8 +22,9 @@ const WORD_LOOP_THRESHOLD = 64;
 /**
  * From this many bytes on, copying into WebAssembly memory, XORing 16 bytes at a time and
  * copying back out beats the JavaScript loops. `bench/mask-kernels.ts` measures it: the SIMD
- * kernel overtakes the loops at 40-56 bytes and runs 1.1-1.4x their speed at 64, 3x at 1 KiB
- * and 6-9x at 64 KiB. Below it, the call and the two copies cost more than they save.
+ * kernel overtakes the loops between 40 and 64 bytes (copy-and-mask first, in place last) and
+ * runs about 1.2x their speed at 64 bytes, 3-4x at 1 KiB and 6-9x at 64 KiB. Below it, the call
+ * and the two copies cost more than they save.
  */
 export const SIMD_THRESHOLD = 64;
 
@@ -68,12 +69,12 @@ export function copyMasked(
   copyMaskedJs(source, sourceStart, target, targetStart, length, mask);
 }
 
-/** applyMask with the JavaScript loop at every length: the fallback, kept for tests and the bench. */
+/** applyMask on the JavaScript loops at every length: the fallback, for tests and the bench. */
 export function applyMaskJs(payload: Uint8Array, mask: Uint8Array, offset = 0): void {
   xorRange(payload, 0, payload.length, mask, offset);
 }
 
-/** copyMasked with the JavaScript loop at every length: the fallback, kept for tests and the bench. */
+/** copyMasked on the JavaScript loops at every length: the fallback, for tests and the bench. */
 export function copyMaskedJs(
   source: Uint8Array,
   sourceStart: number,

@@ -2,8 +2,9 @@
  * §5.3 masking with WebAssembly SIMD: XOR 16 bytes per instruction instead of 4.
  *
  * The module is assembled here, byte by byte, from the listing in `xor-simd.wat` beside this
- * file (the same module in text form, line for line), so nothing needs a toolchain at install
- * or test time. It is about 100 bytes and compiles synchronously when this file loads.
+ * file (the same module in text form, instruction for instruction), so nothing needs a
+ * toolchain at install or test time. It is 140 bytes and compiles synchronously when this file
+ * loads. test/mask.test.ts pins the bytes to what wabt's wat2wasm makes of the listing.
  *
  * WebAssembly code can only touch its own linear memory, not a Buffer, so the module owns one
  * 64 KiB page (`scratch` below) and every call works in blocks of at most 64 KiB: copy the
