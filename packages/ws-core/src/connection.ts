@@ -3,13 +3,17 @@
  * Used by both the server (role 'server') and the client (role 'client').
  *
  * Writes are batched: everything sent during one tick (or while handling one read) leaves in a
- * single socket write. Backpressure policy, in bytes waiting to be written (`bufferedAmount`):
+ * single socket write. The socket is handed at most WRITE_SLICE bytes at a time; the rest is
+ * held here and handed on as the socket finishes each write, so the peer's reading shows as
+ * progress (`sent` grows) even in the middle of one large message.
+ * Backpressure policy, in bytes waiting to be written (`bufferedAmount`):
  *   - above `highWaterMark` we stop reading from the socket until it drains, so a peer that
  *     keeps sending but stops reading cannot make us queue its replies without bound;
  *   - a send that leaves more than `maxBufferedAmount` waiting fails the connection with 1008
  *     and destroys the socket (a close frame could not get through anyway).
  * Keepalive: given a Liveness, every read counts as the peer's activity, and a sweep (one timer
- * for many connections, keepalive.ts) calls checkLiveness to ping a silent peer or fail a dead one.
+ * for many connections, keepalive.ts) calls checkLiveness with what the socket shows of our
+ * writes, to ping a silent peer, or fail a dead one or one that stopped reading.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
@@ -18,6 +22,7 @@ import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BUFFERED_AMOUNT,
+  WRITE_SLICE,
   ZERO_COPY_THRESHOLD,
 } from './constants.ts';
 import { ProtocolError } from './errors.ts';
@@ -68,6 +73,16 @@ export class WebSocketConnection
   /** True while handling a read: sends made then are flushed once at its end. */
   private receiving = false;
   private readingPaused = false;
+  /** Bytes not yet handed to the socket, in order, from `heldStart` on (see handOut). */
+  private held: Uint8Array[] = [];
+  private heldStart = 0;
+  private heldBytes = 0;
+  /** Bytes ever handed to the socket; less its writableLength, the bytes it has written. */
+  private handed: number;
+  /** A write was refused (the socket is full): 'drain' is owed once everything is written. */
+  private drainOwed = false;
+  /** The closing handshake is over but bytes are still held: end the socket after them. */
+  private endWhenWritten = false;
   private closeTimer: NodeJS.Timeout | undefined;
   private socketClosed = false;
   private localFailure: ProtocolError | undefined;
@@ -90,10 +105,11 @@ export class WebSocketConnection
     this.maxBufferedAmount = info.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
     this.liveness = info.liveness;
     this.clock = info.clock ?? (() => performance.now());
+    // The server's 101 may still be in the socket: it is not ours to count as sent.
+    this.handed = socket.writableLength;
     // Small frames should leave now, not wait for Nagle's algorithm; we batch ourselves.
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('drain', () => this.onDrain());
     socket.on('error', (error) => this.emitError(error));
     socket.on('close', () => this.onSocketClose());
   }
@@ -105,7 +121,7 @@ export class WebSocketConnection
 
   /** Bytes queued in user space plus the socket's own write buffer. */
   get bufferedAmount(): number {
-    return this.machine.bytesToSend + this.socket.writableLength;
+    return this.machine.bytesToSend + this.heldBytes + this.socket.writableLength;
   }
 
   /**
@@ -191,22 +207,33 @@ export class WebSocketConnection
   }
 
   /**
-   * Called by a keepalive sweep: pings a peer that has been silent for pingInterval, and fails
-   * one that stayed silent pongTimeout after that ping.
+   * Called by a keepalive sweep: tells the Liveness what the socket shows of our writes, then
+   * pings a peer that has been silent for pingInterval, fails one that stayed silent
+   * pongTimeout after that ping, and one that took none of what we owe it for pongTimeout.
    * @internal
    */
   checkLiveness(now: number): void {
     const liveness = this.liveness;
     if (liveness === undefined || this.readyState !== 'open') return;
-    if (this.readingPaused) {
-      // We stopped reading this peer (backpressure), so we cannot hear it: no verdict, and its
-      // silence counts from when we listen again. maxBufferedAmount bounds a peer stuck there.
-      liveness.onActivity(now);
-      return;
-    }
-    const verdict = liveness.due(now);
+    const owed = this.bufferedAmount;
+    const verdict = liveness.due(now, {
+      sent: this.handed - this.socket.writableLength,
+      owed,
+      // While reading is paused (backpressure) we cannot hear the peer: silence proves nothing.
+      listening: !this.readingPaused,
+    });
+    const { pongTimeout } = liveness.settings;
     if (verdict === 'ping') this.ping();
-    else if (verdict === 'dead') this.failSilentPeer(liveness.settings.pongTimeout);
+    else if (verdict === 'dead') this.failSilentPeer(pongTimeout);
+    else if (verdict === 'stalled') {
+      this.abandon(
+        new ProtocolError(
+          CloseCode.POLICY_VIOLATION,
+          'WS_ERR_PEER_NOT_READING',
+          `peer is not reading: ${owed} bytes waiting, none taken within ${pongTimeout} ms`,
+        ),
+      );
+    }
   }
 
   /**
@@ -289,61 +316,139 @@ export class WebSocketConnection
     return true;
   }
 
-  /** Writes everything queued in one go. */
+  /** Takes everything the Protocol has queued and hands the socket what it will take now. */
   private flush(): void {
     this.flushScheduled = false;
     const chunks = this.machine.dataToSend();
     if (chunks.length === 0 || this.socket.destroyed) return;
-    const socket = this.socket;
-    if (chunks.length === 1) {
-      socket.write(chunks[0] as Uint8Array);
-    } else {
-      // Small frames: join into one buffer. Any large payload (never copied by the Protocol):
-      // hand the pieces over corked, which Node turns into a single writev.
-      let total = 0;
-      let hasLarge = false;
-      for (const chunk of chunks) {
-        total += chunk.length;
-        if (chunk.length >= ZERO_COPY_THRESHOLD) hasLarge = true;
-      }
-      if (!hasLarge) {
-        socket.write(Buffer.concat(chunks, total));
-      } else {
-        socket.cork();
-        for (const chunk of chunks) socket.write(chunk);
-        socket.uncork();
-      }
+    for (const chunk of chunks) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
     }
-    if (!this.readingPaused && socket.writableLength > this.highWaterMark) {
+    this.handOut();
+    if (!this.readingPaused && this.heldBytes + this.socket.writableLength > this.highWaterMark) {
       // The peer is not keeping up: stop reading until what we owe it has drained.
       this.readingPaused = true;
-      socket.pause();
+      this.socket.pause();
     }
   }
 
-  private onDrain(): void {
-    if (this.readingPaused && this.socket.writableLength <= this.highWaterMark) {
+  /**
+   * Hands held bytes to the socket in batches of at most WRITE_SLICE while it holds no more than
+   * a slice: a batch the kernel takes at once is followed by the next; otherwise one batch is
+   * being written and one waits behind it (so the kernel never waits for us), and afterWrite
+   * hands on more as each is written.
+   */
+  private handOut(): void {
+    const socket = this.socket;
+    while (this.heldBytes > 0 && socket.writableLength <= WRITE_SLICE && !socket.destroyed) {
+      this.writeBatch(this.takeBatch());
+    }
+    if (this.endWhenWritten && this.heldBytes === 0) {
+      this.endWhenWritten = false;
+      socket.end();
+    }
+  }
+
+  /** The next held bytes to write: whole frames up to WRITE_SLICE, or a slice of a larger one. */
+  private takeBatch(): { chunks: Uint8Array[]; size: number } {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    while (this.heldStart < this.held.length) {
+      const chunk = this.held[this.heldStart] as Uint8Array;
+      const room = WRITE_SLICE - size;
+      if (chunk.length <= room) {
+        chunks.push(chunk);
+        size += chunk.length;
+        this.heldStart++;
+        continue;
+      }
+      if (chunk.length > WRITE_SLICE) {
+        // A large payload goes a slice at a time, without copying.
+        chunks.push(chunk.subarray(0, room));
+        size += room;
+        this.held[this.heldStart] = chunk.subarray(room);
+      }
+      break; // a frame that fits in a slice of its own waits for the next batch, whole
+    }
+    this.heldBytes -= size;
+    if (this.heldStart === this.held.length) {
+      this.held = [];
+      this.heldStart = 0;
+    }
+    return { chunks, size };
+  }
+
+  /** One batch in one write: small frames joined; with a large payload, corked into one writev. */
+  private writeBatch({ chunks, size }: { chunks: Uint8Array[]; size: number }): void {
+    const socket = this.socket;
+    this.handed += size;
+    let accepted = true;
+    if (chunks.length === 1) {
+      accepted = socket.write(chunks[0] as Uint8Array, this.afterWrite);
+    } else if (!chunks.some((chunk) => chunk.length >= ZERO_COPY_THRESHOLD)) {
+      accepted = socket.write(Buffer.concat(chunks, size), this.afterWrite);
+    } else {
+      // Payloads this large are never copied by the Protocol; Node joins the pieces in a writev.
+      socket.cork();
+      for (const chunk of chunks) accepted = socket.write(chunk, this.afterWrite);
+      socket.uncork();
+    }
+    if (!accepted) this.drainOwed = true;
+  }
+
+  /**
+   * A write has finished (the kernel took it): hand on what is held, read the peer again once
+   * what we owe it is back under highWaterMark, and say 'drain' once everything is written.
+   */
+  private readonly afterWrite = (): void => {
+    if (this.socket.destroyed) return;
+    this.handOut();
+    const owed = this.heldBytes + this.socket.writableLength;
+    if (this.readingPaused && owed <= this.highWaterMark) {
       this.readingPaused = false;
       this.socket.resume();
     }
-    this.emitSafely('drain');
-  }
+    if (this.drainOwed && owed === 0) {
+      this.drainOwed = false;
+      this.emitSafely('drain');
+    }
+  };
 
   private overflow(): void {
-    this.localFailure = new ProtocolError(
-      CloseCode.POLICY_VIOLATION,
-      'WS_ERR_SEND_BUFFER_FULL',
-      `send buffer of ${this.bufferedAmount} bytes exceeds maxBufferedAmount ` +
-        `${this.maxBufferedAmount}: the peer is not reading`,
+    this.abandon(
+      new ProtocolError(
+        CloseCode.POLICY_VIOLATION,
+        'WS_ERR_SEND_BUFFER_FULL',
+        `send buffer of ${this.bufferedAmount} bytes exceeds maxBufferedAmount ` +
+          `${this.maxBufferedAmount}: the peer is not reading`,
+      ),
     );
-    this.machine.dataToSend(); // drop what it will never read
-    this.emitError(this.localFailure);
+  }
+
+  /**
+   * Fails the connection with a peer that is not reading: no close frame (it would wait behind
+   * everything the peer is not reading), what we owe it is dropped, and the socket destroyed.
+   */
+  private abandon(failure: ProtocolError): void {
+    this.localFailure = failure;
+    this.machine.dataToSend();
+    this.dropHeld();
+    this.emitError(failure);
     this.socket.destroy();
+  }
+
+  private dropHeld(): void {
+    this.held = [];
+    this.heldStart = 0;
+    this.heldBytes = 0;
   }
 
   /** Closing handshake done (or failed): send our FIN; destroy if the peer never sends its. */
   private endTransport(): void {
-    this.socket.end();
+    // Our close frame may still be held behind other frames: the FIN goes after them.
+    if (this.heldBytes > 0) this.endWhenWritten = true;
+    else this.socket.end();
     this.armCloseTimer();
   }
 
@@ -357,6 +462,7 @@ export class WebSocketConnection
     if (this.socketClosed) return;
     this.socketClosed = true;
     clearTimeout(this.closeTimer);
+    this.dropHeld();
     const { code, reason } = this.closeStatus();
     // The socket is gone already: a listener that throws here can only be reported.
     this.emitSafely('close', code, reason);

@@ -58,6 +58,16 @@ export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
  * buffer with their header, and a batch of them is joined into a single write.
  */
 export const ZERO_COPY_THRESHOLD = 16 * 1024;
+/**
+ * Most bytes a connection hands its socket in one write, and about as many as it lets wait in
+ * the socket behind that write; the rest waits in the connection. Node reports a write as done
+ * only once the kernel has taken all of it, so a 64 MiB message written in one go shows no
+ * progress until its last byte has left, however steadily a slow peer reads it. In slices, each
+ * slice the peer takes shows, and keepalive counts that as a sign of life (liveness.ts). Big
+ * enough that a fast peer's writes are rarely split, and a slice the kernel takes at once is
+ * followed by the next in the same call.
+ */
+export const WRITE_SLICE = 256 * 1024;
 /** Request head limit; a longer head is answered with 431. */
 export const DEFAULT_MAX_HEADER_BYTES = 8192;
 /** A handshake that has not completed after this many ms is closed (slow-loris defence). */

@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: '[1009] a message over maxPayload (§10.4)',
   WS_ERR_SEND_BUFFER_FULL: '[1008] bytes waiting to be written passed maxBufferedAmount',
   WS_ERR_KEEPALIVE_TIMEOUT: '[1011] the peer sent nothing within pongTimeout of our ping',
+  WS_ERR_PEER_NOT_READING:
+    '[1008] we owed the peer bytes and it took none of them for pongTimeout (keepalive)',
   WS_ERR_INTERNAL:
     '[1011] a bug on our side while handling the peer’s bytes (or the server’s answer)',
   WS_ERR_CONNECTION_CLOSED: 'a send after our close frame (ConnectionClosedError)',

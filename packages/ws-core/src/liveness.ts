@@ -7,13 +7,28 @@
  *
  *   onActivity(now)   anything received from the peer (a pong, a message, even part of a
  *                     frame) proves it is there: the idle clock starts again
- *   due(now) ─▶ 'ping'       silent for pingInterval: send one ping (asked once per silence)
- *            ─▶ 'dead'       still silent pongTimeout after that ping: fail the connection
- *            ─▶ undefined    nothing to do
+ *   due(now, traffic) ─▶ 'ping'     silent for pingInterval: send one ping (once per silence)
+ *                     ─▶ 'dead'     still silent pongTimeout after that ping: fail it (1011)
+ *                     ─▶ 'stalled'  we owe it bytes and it took none for pongTimeout (1008)
+ *                     ─▶ undefined  nothing to do
  *
  * Any bytes count, not only the pong to our ping: a peer busy sending us a large message has
  * its pong queued behind it, yet it is plainly alive. (python-websockets waits for the
  * matching pong, and can time out such a peer; `ws` leaves keepalive to the application.)
+ *
+ * The other direction counts too. `traffic` says what the socket shows of our writes: how
+ * many bytes it has sent so far, and how many we still owe. While we owe bytes, the kernel's
+ * buffer is full, and it takes more only as the peer reads — so `sent` growing then is the
+ * peer reading: it is there, and our ping, which may wait behind those bytes, gets its full
+ * pongTimeout from when the peer last took some. A slow reader of a large message is never
+ * timed out for a pong it has not reached. (Growth while we owed nothing proves nothing: the
+ * kernel takes bytes for a vanished peer too, until its buffer is full.) And a peer that takes
+ * none of what we owe for pongTimeout is 'stalled': not reading, or gone. That holds even while
+ * we have stopped reading it (backpressure), when its own silence proves nothing.
+ *
+ * What the kernel already holds cannot be seen from here: a ping that has left our buffers may
+ * still wait behind up to the socket buffers' worth of bytes (a few MiB), which pongTimeout
+ * must leave the peer time to read.
  */
 import { DEFAULT_PING_INTERVAL, DEFAULT_PONG_TIMEOUT } from './constants.ts';
 
@@ -24,12 +39,29 @@ export interface KeepaliveSettings {
   readonly pongTimeout: number;
 }
 
-export type LivenessVerdict = 'ping' | 'dead' | undefined;
+export type LivenessVerdict = 'ping' | 'dead' | 'stalled' | undefined;
+
+/** What the connection's socket shows at a check (the I/O layer reads it; the rule compares). */
+export interface Traffic {
+  /** Bytes the socket has sent so far (handed to the kernel); only grows. */
+  readonly sent: number;
+  /** Bytes we owe the peer: queued, not yet sent. */
+  readonly owed: number;
+  /** False while we have stopped reading the peer (backpressure): we cannot hear it. */
+  readonly listening: boolean;
+}
+
+/** No writes at all: the rule is then about what we hear from the peer alone. */
+const QUIET: Traffic = { sent: 0, owed: 0, listening: true };
 
 export class Liveness {
   private lastHeard: number;
   /** When we pinged the current silence; NaN while none is outstanding. */
   private pingedAt = Number.NaN;
+  /** `traffic.sent` at the previous check. */
+  private lastSent = 0;
+  /** Since when we have owed bytes and the peer has taken none; NaN while we owe nothing. */
+  private stuckSince = Number.NaN;
 
   constructor(
     readonly settings: KeepaliveSettings,
@@ -45,7 +77,24 @@ export class Liveness {
   }
 
   /** What the connection should do at `now`; 'ping' means a ping is now outstanding. */
-  due(now: number): LivenessVerdict {
+  due(now: number, traffic: Traffic = QUIET): LivenessVerdict {
+    const owedBefore = !Number.isNaN(this.stuckSince);
+    const progress = owedBefore && traffic.sent > this.lastSent;
+    this.lastSent = traffic.sent;
+    if (progress) {
+      // The peer is reading what we owed it: as good as hearing from it, and a ping of ours
+      // still in the queue behind those bytes gets its pongTimeout from now.
+      this.lastHeard = now;
+      if (!Number.isNaN(this.pingedAt)) this.pingedAt = now;
+    }
+    if (traffic.owed === 0) this.stuckSince = Number.NaN;
+    else if (progress || !owedBefore) this.stuckSince = now;
+    if (now - this.stuckSince >= this.settings.pongTimeout) return 'stalled'; // false for NaN
+    if (!traffic.listening) {
+      // Its silence counts from when we listen again.
+      this.onActivity(now);
+      return undefined;
+    }
     if (!Number.isNaN(this.pingedAt)) {
       return now - this.pingedAt >= this.settings.pongTimeout ? 'dead' : undefined;
     }

@@ -54,6 +54,46 @@ describe('Liveness: the keepalive rule, on a clock the test moves', () => {
   });
 });
 
+describe('Liveness: what our writes show, on a clock the test moves', () => {
+  const MiB = 1024 * 1024;
+
+  test('a ping queued behind bytes we owe gets its pongTimeout from when the peer last took some', () => {
+    const liveness = new Liveness(settings, 0);
+    // Silent for pingInterval while 8 MiB wait for the peer: the ping goes behind them.
+    expect(liveness.due(1_000, { sent: 0, owed: 8 * MiB, listening: true })).toBe('ping');
+    // The peer reads steadily, too slowly to reach the ping within pongTimeout (500 ms).
+    expect(liveness.due(1_400, { sent: 2 * MiB, owed: 6 * MiB, listening: true })).toBeUndefined();
+    expect(liveness.due(1_800, { sent: 4 * MiB, owed: 4 * MiB, listening: true })).toBeUndefined();
+    expect(liveness.due(2_200, { sent: 8 * MiB, owed: 0, listening: true })).toBeUndefined();
+    // Everything, the ping included, has left; no pong pongTimeout after the last progress.
+    expect(liveness.due(2_699, { sent: 8 * MiB, owed: 0, listening: true })).toBeUndefined();
+    expect(liveness.due(2_700, { sent: 8 * MiB, owed: 0, listening: true })).toBe('dead');
+  });
+
+  test('bytes sent while we owed nothing prove nothing: the kernel takes them for a vanished peer too', () => {
+    const liveness = new Liveness(settings, 0);
+    expect(liveness.due(1_000, { sent: 100, owed: 0, listening: true })).toBe('ping');
+    expect(liveness.due(1_250, { sent: 200, owed: 0, listening: true })).toBeUndefined();
+    expect(liveness.due(1_500, { sent: 300, owed: 0, listening: true })).toBe('dead');
+  });
+
+  test('a peer that takes none of what we owe for pongTimeout is stalled, even while we are not listening', () => {
+    const liveness = new Liveness(settings, 0);
+    // Reading is paused for backpressure: its silence is not judged, but its not reading is.
+    const stuck = { sent: 1 * MiB, owed: 32 * MiB, listening: false };
+    expect(liveness.due(100, stuck)).toBeUndefined();
+    expect(liveness.due(599, stuck)).toBeUndefined();
+    expect(liveness.due(600, stuck)).toBe('stalled');
+  });
+
+  test('a slow reader that keeps taking bytes is never stalled, and never pinged while it does', () => {
+    const liveness = new Liveness(settings, 0);
+    for (let now = 100, sent = 0; now <= 60_000; now += 400, sent += 1024) {
+      expect(liveness.due(now, { sent, owed: 32 * MiB, listening: true })).toBeUndefined();
+    }
+  });
+});
+
 describe('keepaliveSettings', () => {
   test('fills in defaults, and pingInterval 0 turns keepalive off', () => {
     expect(keepaliveSettings({ pingInterval: 50 })).toEqual({

@@ -10,6 +10,7 @@ import {
   ProtocolError,
   type WebSocketConnection,
   type WebSocketServer,
+  WRITE_SLICE,
 } from '../src/index.ts';
 import { clientFrame, closePayload, framesIn } from './helpers.ts';
 import { rawConnect, rawUpgrade, startServer, statusOf, UPGRADE_REQUEST } from './tcp-helpers.ts';
@@ -463,6 +464,17 @@ describe('writes and backpressure', () => {
       expect(echoed).toHaveLength(16);
     }, WAIT);
     expect(write).toHaveBeenCalledTimes(reads); // usually 1 read, so 1 write for 16 echoes
+  });
+
+  test('hands a large message to the socket at most WRITE_SLICE bytes per write, so the peer taking each slice shows', async () => {
+    const pair = await socketPair();
+    const write = vi.spyOn(pair.serverSocket, 'write');
+    const payload = 4 * WRITE_SLICE + 100;
+    pair.connection.send(Buffer.alloc(payload));
+    await vi.waitFor(() => expect(pair.connection.bufferedAmount).toBe(0), WAIT); // all written
+    const sizes = write.mock.calls.map((call) => (call[0] as Uint8Array).length);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(10 + payload); // 64-bit length header
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(WRITE_SLICE);
   });
 
   test('fails the connection with 1008 once a peer that never reads exceeds maxBufferedAmount', async () => {
