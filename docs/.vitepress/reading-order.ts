@@ -74,6 +74,13 @@ export const READING_ORDER: readonly SitePage[] = [
     zhSummary: '如何做练习：监视模式、提示与评分。',
   },
   {
+    path: 'capstone',
+    group: 'practice',
+    title: { en: 'Capstone: a game room', zh: '综合项目：游戏房间' },
+    zhSummary:
+      '综合项目：一个多人游戏房间服务器——加入房间、20 Hz 的固定节拍广播房间状态、把寻路这类重计算交给工作线程、不让读得慢的玩家拖住其他人；说明 JSON 协议与评分方式。',
+  },
+  {
     path: 'instructors',
     group: 'practice',
     title: { en: 'For instructors', zh: '教师指南' },
