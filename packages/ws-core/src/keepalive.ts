@@ -1,7 +1,7 @@
 /**
  * The I/O half of keepalive: one interval timer for all of a server's connections (or a
  * client's one), that asks each connection's Liveness (liveness.ts) what is due. An idle
- * connection costs its Liveness — two numbers — and no timer of its own; the sweep walks the
+ * connection costs its Liveness — a few numbers — and no timer of its own; the sweep walks the
  * connections the owner already keeps, and stops by itself when there are none.
  *
  * Each sweep runs every quarter of the shorter of pingInterval and pongTimeout, so a peer is
