@@ -4,7 +4,8 @@
  */
 import { applyMask, decodeFrameHeader, type FrameHeader, Opcode } from '@course/ws-core';
 
-const OPCODE_NAMES: Record<number, string> = {
+/** §5.2 opcodes by name, for people reading a frame; the gaps are reserved. */
+export const OPCODE_NAMES: Readonly<Record<number, string>> = {
   [Opcode.CONTINUATION]: 'continuation',
   [Opcode.TEXT]: 'text',
   [Opcode.BINARY]: 'binary',

@@ -8,6 +8,7 @@
  * bytes — and the description elides the middle with a count.
  */
 import { decodeFrameHeader, Opcode } from '@course/ws-core';
+import { OPCODE_NAMES } from '../frame-dump.ts';
 
 /** Payload bytes drawn from the start of a frame… */
 export const PREVIEW_HEAD = 16;
@@ -15,17 +16,6 @@ export const PREVIEW_HEAD = 16;
 export const PREVIEW_TAIL = 4;
 /** Payload bytes a capture keeps from the start: a whole control frame (§5.5: at most 125). */
 export const KEPT_HEAD = 125;
-
-const OPCODE_NAMES: Readonly<Record<number, string>> = {
-  [Opcode.CONTINUATION]: 'continuation',
-  [Opcode.TEXT]: 'text',
-  [Opcode.BINARY]: 'binary',
-  // 0x3–0x7 reserved for further data frames
-  [Opcode.CLOSE]: 'close',
-  [Opcode.PING]: 'ping',
-  [Opcode.PONG]: 'pong',
-  // 0xB–0xF reserved for further control frames
-};
 
 const LENGTH_NOTES = {
   7: '0–125: the length itself (7-bit form)',
