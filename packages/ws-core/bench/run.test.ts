@@ -16,7 +16,7 @@ function capture() {
 
 describe('npm run bench', () => {
   test('runs the quick matrix against every server and reports JSON with every variant correct', {
-    timeout: 120_000,
+    timeout: 180_000,
   }, async () => {
     const { out, io } = capture();
     const { exitCode } = await runBench(['--quick', '--json', '--duration', '100'], io);
@@ -40,17 +40,26 @@ describe('npm run bench', () => {
       'echo >= 1.0x ws on every cell',
       'echo >= 3x ws with 16 small (16 B) messages in flight',
       'echo >= 1.0x ws+bufferutil on the 64 KiB cells',
+      'idle memory <= 0.8x ws per connection at 10,000 connections (RSS)',
+      'upgrades/s >= 1.0x ws (100 handshakes in flight)',
     ]);
+    // Idle: both servers at both sizes, every connection upgraded, a ratio per size.
+    expect(report.idle).toHaveLength(2 * 2);
+    for (const row of report.idle) {
+      expect(row.errors).toEqual([]);
+      expect(row.upgraded).toBe(row.connections);
+    }
+    expect(report.idleSummary.map((s) => s.connections)).toEqual([1_000, 10_000]);
     expect(report.maskKernel).toBe('wasm-simd');
     expect(report.wsPaths).toMatch(/pure JS byte loops/);
     expect(report.wsNativePaths).toMatch(/NATIVE; bufferutil in use/);
     // Humans still get the tables and one MET/MISSED line per target, on stderr.
     expect(out.stderr).toMatch(/ours\/ws/);
-    expect(out.stderr.match(/^(MET|MISSED) /gm)).toHaveLength(5);
+    expect(out.stderr.match(/^(MET|MISSED) /gm)).toHaveLength(7);
   });
 
   test.each([
-    [['--only', 'everything'], /--only expects codec or echo, got "everything"/],
+    [['--only', 'everything'], /--only expects codec, echo or idle, got "everything"/],
     [['--duration', 'soon'], /--duration expects a positive number, got "soon"/],
     [['--rounds', '0'], /--rounds expects a positive number, got "0"/],
     [['--fast'], /Unknown option '--fast'/],

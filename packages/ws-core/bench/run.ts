@@ -4,9 +4,10 @@
  * as ratios, with a verdict per target from the course's issues.
  * Run:    npm run bench -w @course/ws-core            (full matrix, a few minutes)
  *         npm run bench -w @course/ws-core -- --quick (smaller matrix, ~15 s)
- * Flags:  --json (one JSON object on stdout), --only codec|echo, --duration MS, --rounds N
- * Expect: codec and echo tables against each flavour of ws, and MET/MISSED lines; exit 1 only
- *         if a variant was incorrect.
+ * Flags:  --json (one JSON object on stdout), --only codec|echo|idle, --duration MS, --rounds N,
+ *         --heap-snapshot DIR (idle: heap snapshots of each server at the largest N)
+ * Expect: codec and echo tables against each flavour of ws, memory per idle connection and
+ *         upgrades/s against ws, and MET/MISSED lines; exit 1 only if a variant was incorrect.
  */
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +30,17 @@ import {
   type EchoOptions,
   runEchoBenchmark,
 } from './echo.ts';
+import {
+  formatIdleTable,
+  IDLE_CONNECTIONS,
+  type IdleOptions,
+  type IdleRow,
+  type IdleSummary,
+  idleVerdicts,
+  openFilesLimit,
+  runIdleBenchmark,
+  summariseIdle,
+} from './idle.ts';
 import { oursDecoder, oursEncoder } from './ours-codec.ts';
 import {
   cpuSummary,
@@ -56,6 +68,12 @@ export const ECHO_TARGETS = [
   { name: WS_NATIVE, module: WS_ECHO_SERVER, args: ['--bufferutil'] },
 ];
 
+/** The idle part compares our echo example with plain ws (idle sockets mask nothing). */
+export const IDLE_TARGETS = [
+  { name: OURS, module: new URL('../examples/echo-server.ts', import.meta.url) },
+  { name: WS, module: WS_ECHO_SERVER },
+];
+
 const FULL = {
   codec: { sizes: CODEC_SIZES, streamBytes: 4 << 20, warmup: 2, repeats: 9 },
   echo: {
@@ -67,7 +85,8 @@ const FULL = {
     rounds: 5,
     serverWarmupMs: 1500,
   },
-} satisfies { codec: CodecOptions; echo: EchoOptions };
+  idle: { connections: IDLE_CONNECTIONS, rounds: 3 },
+} satisfies { codec: CodecOptions; echo: EchoOptions; idle: IdleOptions };
 
 const QUICK = {
   codec: { sizes: CODEC_SIZES, streamBytes: 1 << 20, warmup: 1, repeats: 3 },
@@ -80,7 +99,8 @@ const QUICK = {
     rounds: 1,
     serverWarmupMs: 600,
   },
-} satisfies { codec: CodecOptions; echo: EchoOptions };
+  idle: { connections: IDLE_CONNECTIONS, rounds: 1 },
+} satisfies { codec: CodecOptions; echo: EchoOptions; idle: IdleOptions };
 
 export interface BenchReport {
   node: string;
@@ -97,6 +117,11 @@ export interface BenchReport {
   wsNativePaths: string;
   codec: CodecRow[];
   echo: EchoCell[];
+  /** Memory per idle connection and upgrades/s: every measurement, then medians and ratios. */
+  idle: IdleRow[];
+  idleSummary: IdleSummary[];
+  /** The soft open-files limit; N is capped below it (see idle.ts). */
+  openFilesLimit: number;
   verdicts: Verdict[];
   /** False when any variant decoded, encoded or echoed something wrong. */
   correct: boolean;
@@ -108,7 +133,8 @@ export interface BenchIo {
 }
 
 const USAGE =
-  'usage: tsx bench/run.ts [--quick] [--json] [--only codec|echo] [--duration MS] [--rounds N]';
+  'usage: tsx bench/run.ts [--quick] [--json] [--only codec|echo|idle] [--duration MS] [--rounds N] [--heap-snapshot DIR]';
+const PARTS = ['codec', 'echo', 'idle'];
 
 /** Runs the benchmarks; returns the exit code (1 = a variant was incorrect, 2 = bad flags). */
 export async function runBench(
@@ -134,8 +160,8 @@ export async function runBench(
     return { exitCode: 0 };
   }
   const only = values.only;
-  if (only !== undefined && only !== 'codec' && only !== 'echo') {
-    io.stderr(`--only expects codec or echo, got "${only}"\n${USAGE}\n`);
+  if (only !== undefined && !PARTS.includes(only)) {
+    io.stderr(`--only expects codec, echo or idle, got "${only}"\n${USAGE}\n`);
     return { exitCode: 2 };
   }
   const plan = values.quick ? QUICK : FULL;
@@ -155,6 +181,9 @@ export async function runBench(
     wsNativePaths: wsNative.paths.description,
     codec: [],
     echo: [],
+    idle: [],
+    idleSummary: [],
+    openFilesLimit: openFilesLimit(),
     verdicts: [],
     correct: true,
   };
@@ -173,7 +202,7 @@ export async function runBench(
     return { exitCode: 1 };
   }
 
-  if (only !== 'echo') {
+  if (only === undefined || only === 'codec') {
     say(
       `\ncodec: masked binary client frames in 64 KiB reads; MB = 1e6 payload bytes; median of ${plan.codec.repeats} ` +
         'alternating repetitions; each ours/them = median of per-repetition ratios',
@@ -193,7 +222,7 @@ export async function runBench(
     report.verdicts.push(decodeVerdict(report.codec), nativeDecodeVerdict(report.codec));
   }
 
-  if (only !== 'codec') {
+  if (only === undefined || only === 'echo') {
     say(
       `\necho: binary messages, each server in its own process; per cell ${echoOptions.rounds} rounds per server, alternating, ` +
         `${echoOptions.durationMs} ms measured after >= ${echoOptions.warmupMs} ms warm-up; each ours/them = median of per-round ratios`,
@@ -218,9 +247,33 @@ export async function runBench(
     report.verdicts.push(...echoVerdicts(report.echo), nativeEchoVerdict(report.echo));
   }
 
+  if (only === undefined || only === 'idle') {
+    const idle: IdleOptions = {
+      ...plan.idle,
+      ...(values['heap-snapshot'] ? { heapSnapshotDir: values['heap-snapshot'] } : {}),
+    };
+    say(
+      `\nidle: N connections upgraded (${idle.connections.join(', ')}; open-files limit ${report.openFilesLimit}), then silent; ` +
+        `per connection = (RSS or heap after - before, each after a full GC) / N; ${idle.rounds} round(s), medians; ` +
+        'keepalive at its default (first ping after 20 s of silence: not reached)',
+    );
+    report.idle = await runIdleBenchmark(idle, IDLE_TARGETS, (row) => {
+      io.stderr(
+        `  ${row.server} ${row.upgraded}/${row.connections}: ${(row.perConnection.rss / 1024).toFixed(1)} KiB RSS, ` +
+          `${(row.perConnection.heapUsed / 1024).toFixed(1)} KiB heap per connection, ${Math.round(row.upgradesPerSec)} upgrades/s\n`,
+      );
+      for (const error of row.errors) say(`  ${row.server} ${row.connections}: ${error}`);
+      if (row.snapshots) say(`  heap snapshots: ${row.snapshots.before} ${row.snapshots.after}`);
+    });
+    report.idleSummary = summariseIdle(report.idle, OURS, WS);
+    say(formatIdleTable(report.idleSummary, OURS, WS));
+    report.verdicts.push(...idleVerdicts(report.idleSummary));
+  }
+
   report.correct =
     report.codec.every((r) => r.ok) &&
-    report.echo.every((cell) => Object.values(cell.results).every((r) => r.ok));
+    report.echo.every((cell) => Object.values(cell.results).every((r) => r.ok)) &&
+    report.idle.every((row) => row.errors.length === 0);
   report.loadAverageAtEnd = currentLoad();
   say(`\nload average at the end: ${report.loadAverageAtEnd.join(' ')}`);
   if (values.quick)
@@ -248,6 +301,7 @@ function parseFlags(argv: readonly string[]) {
       only: { type: 'string' },
       duration: { type: 'string' },
       rounds: { type: 'string' },
+      'heap-snapshot': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;

@@ -13,6 +13,10 @@ export interface ServerTarget {
   module: URL;
   /** Further command-line arguments for it. */
   args?: readonly string[];
+  /** Node flags for the child (e.g. `--expose-gc` for the idle-memory part). */
+  execArgv?: readonly string[];
+  /** Further environment variables for the child. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface RunningServer {
@@ -20,6 +24,8 @@ export interface RunningServer {
   host: string;
   port: number;
   pid: number | undefined;
+  /** The child itself, for an IPC conversation (the idle-memory part asks it to measure). */
+  child: ChildProcess;
   /** Graceful stop (SIGINT), then SIGKILL if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -42,7 +48,8 @@ export async function startServer(target: ServerTarget): Promise<RunningServer> 
     ['--host', '127.0.0.1', '--port', '0', ...(target.args ?? [])],
     {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' },
+      env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1', ...target.env },
+      ...(target.execArgv ? { execArgv: [...target.execArgv] } : {}),
     },
   );
   children.add(child);
@@ -85,7 +92,7 @@ export async function startServer(target: ServerTarget): Promise<RunningServer> 
         reject(new Error(`${target.name} exited (${code ?? signal}) before listening: ${stderr}`));
       });
     });
-    return { name: target.name, host, port, pid: child.pid, stop };
+    return { name: target.name, host, port, pid: child.pid, child, stop };
   } catch (error) {
     await stop(500);
     throw error;
