@@ -100,8 +100,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** Set when serving wss: every accepted socket starts with a TLS handshake. */
   private readonly secureContext: SecureContext | undefined;
   private readonly live = new Set<WebSocketConnection>();
-  /** Raw TCP sockets still in their opening (TLS and/or HTTP); close() destroys them. */
-  private readonly handshaking = new Set<Socket>();
+  /**
+   * Raw TCP sockets still in their opening (TLS and/or HTTP), each with the 'close' listener
+   * that forgets it; close() destroys them.
+   */
+  private readonly handshaking = new Map<Socket, () => void>();
   private closing = false;
   /** Keepalive: the settings every connection's Liveness shares, and the one sweep over `live`. */
   private readonly keepalive: KeepaliveSettings | undefined;
@@ -166,7 +169,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     const stopped = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     // Cleared now, not when each socket reports 'close' (a later tick): an admit hook's answer
     // arriving in between must find its opening over.
-    for (const socket of this.handshaking) socket.destroy();
+    for (const socket of this.handshaking.keys()) socket.destroy();
     this.handshaking.clear();
     const gone = [...this.live].map(
       (connection) =>
@@ -186,10 +189,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       raw.destroy();
       return;
     }
-    this.handshaking.add(raw);
-    raw.once('close', () => this.handshaking.delete(raw));
-    // Errors during the opening (e.g. ECONNRESET) just end that socket.
-    raw.on('error', () => raw.destroy());
+    this.trackOpening(raw);
+    // Errors during the opening (e.g. ECONNRESET) just end that socket. (A shared listener,
+    // not a closure: it stays on the socket for its whole life and must hold nothing.)
+    raw.on('error', destroyOnError);
     // One deadline for the whole opening: the TLS handshake (wss:), then the HTTP request.
     const opening = new ServerOpening({
       startedAt: this.clock(),
@@ -208,10 +211,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     // A client that never finishes TLS (a plain ws: client, a scanner, a silent socket) gets
     // no HTTP answer: it could not read one. Its socket is simply closed.
     const stopWatching = watchDeadline(opening, this.clock, () => raw.destroy());
-    secure.on('error', () => secure.destroy());
+    secure.on('error', destroyOnError);
     secure.once('close', stopWatching);
     secure.once('secure', () => {
       stopWatching();
+      secure.off('close', stopWatching); // it holds the opening: not for the connection's life
       const { requestCert, rejectUnauthorized } = this.options.tls ?? {};
       // Only when client certificates were asked for and must be valid (tls.Server's rule).
       if (requestCert && rejectUnauthorized !== false && !secure.authorized) {
@@ -222,6 +226,27 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     });
   }
 
+  /**
+   * Puts `raw` in `handshaking` until its opening ends or it closes. The listener is made here,
+   * not in accept(), so that it holds the socket and nothing of the opening.
+   */
+  private trackOpening(raw: Socket): void {
+    const forget = () => this.handshaking.delete(raw);
+    this.handshaking.set(raw, forget);
+    raw.once('close', forget);
+  }
+
+  /**
+   * The opening is over: `raw` leaves `handshaking` and loses its 'close' listener, so that an
+   * upgraded socket keeps nothing of its opening.
+   */
+  private endOpening(raw: Socket): void {
+    const forget = this.handshaking.get(raw);
+    if (forget === undefined) return;
+    raw.off('close', forget);
+    this.handshaking.delete(raw);
+  }
+
   /** Reads the HTTP request head from `socket` (the raw socket, or TLS on top of it). */
   private readRequest(raw: Socket, socket: Socket, opening: ServerOpening): void {
     // A client that trickles (or never finishes) its request, or an admit hook that does not
@@ -229,10 +254,13 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     // (the hook was) says why.
     const stopWatching = watchDeadline(opening, this.clock, (error) => refuse(error));
     // Ends the opening; while it runs, `raw` is in `handshaking` (server.close() destroys it).
+    // Every listener that holds the opening (its parser, the request head, the deadline's
+    // timer) comes off the socket here: an upgraded connection keeps none of them.
     const done = () => {
       stopWatching();
       socket.off('data', onData);
-      this.handshaking.delete(raw);
+      socket.off('close', done);
+      this.endOpening(raw);
     };
     const refuse = (error: HandshakeError) => {
       done();
@@ -248,8 +276,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       this.handleRequest({ raw, socket, opening, head: step.head, rest: step.rest, refuse, done });
     };
     socket.on('data', onData);
-    if (socket !== raw) socket.on('error', () => socket.destroy());
-    socket.on('close', () => done());
+    if (socket !== raw) socket.on('error', destroyOnError);
+    socket.on('close', done);
   }
 
   private handleRequest(request: OpeningRequest): void {
@@ -468,6 +496,11 @@ function watchDeadline(
   };
   let timer = setTimeout(check, opening.timeLeft(clock()));
   return () => clearTimeout(timer);
+}
+
+/** An 'error' listener for a socket in its opening: the socket just ends (`this` is the socket). */
+function destroyOnError(this: Socket): void {
+  this.destroy();
 }
 
 /** After end(), give the peer a bounded time to read the answer, then free the socket. */

@@ -283,6 +283,27 @@ describe('the handshake over TCP', () => {
   });
 });
 
+describe('what an idle connection keeps', () => {
+  /** The server's side of the one connection: the socket the WebSocketConnection drives. */
+  const serverSocketOf = (connection: WebSocketConnection) =>
+    (connection as unknown as { socket: Socket }).socket;
+
+  test('keeps no listener of the opening on an upgraded socket: its parser, head and deadline timer can go', async () => {
+    const { server, port } = await serve();
+    const upgraded = new Promise<WebSocketConnection>((resolve) =>
+      server.once('connection', resolve),
+    );
+    sockets.push((await rawUpgrade(port)).socket);
+    const socket = serverSocketOf(await upgraded);
+    // Only the connection's own: one each for data and close. 'error' also has the opening's
+    // shared destroyOnError, a plain function that holds nothing.
+    expect(socket.listenerCount('data')).toBe(1);
+    expect(socket.listenerCount('close')).toBe(1);
+    expect(socket.listeners('error').map((listener) => listener.name)).toContain('destroyOnError');
+    expect(socket.listenerCount('error')).toBe(2);
+  });
+});
+
 describe('listening', () => {
   test('rejects listen() on a busy port instead of crashing with an unhandled error', async () => {
     const { port } = await serve();
