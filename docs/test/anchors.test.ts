@@ -26,4 +26,17 @@ describe('heading anchors as GitHub makes them', () => {
     ].join('\n');
     expect(headingAnchors(page)).toEqual(['title', 'run-it', 'run-it-1', 'english-anchor']);
   });
+
+  test('collects the ids of HTML tags outside code, after the headings', () => {
+    const page = [
+      '# Glossary',
+      '| <span id="handshake"></span>handshake | … |',
+      '| `<span id="in-code"></span>` | <a id="second" href="#x">x</a> |',
+      '```html',
+      '<div id="in-a-fence"></div>',
+      '```',
+      '<div class="glossary" data-id="not-an-id">',
+    ].join('\n');
+    expect(headingAnchors(page)).toEqual(['glossary', 'handshake', 'second']);
+  });
 });
