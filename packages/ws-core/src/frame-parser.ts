@@ -14,7 +14,7 @@
 import { MAX_HEADER_LENGTH } from './constants.ts';
 import { decodeFrameHeader, type FrameHeader } from './frames.ts';
 import { applyMask, copyMasked } from './mask.ts';
-import { bufferCollector } from './pieces.ts';
+import { bufferCollector, type PieceCollector } from './pieces.ts';
 
 export interface FrameSink {
   /** Called as soon as a header is complete, before its payload is read. Throw to reject it. */
@@ -53,12 +53,15 @@ export class FrameParser {
   private partialHeader: Buffer | undefined;
   private partialHeaderLength = 0;
   private header: FrameHeader | undefined;
-  /** The current frame's mask, copied out of the chunk (which the caller may reuse). */
-  private readonly maskKey = new Uint8Array(4);
+  /**
+   * The current frame's mask, copied out of the chunk (which the caller may reuse). Made at the
+   * first frame: a connection that never sends one holds no buffer.
+   */
+  private maskKey: Uint8Array | undefined;
   /** A frame's payload buffer, allocated up front when the frame is small enough. */
   private target: Buffer | undefined;
-  /** Otherwise its pieces, joined once at the end. */
-  private readonly pieces = bufferCollector();
+  /** Otherwise its pieces, joined once at the end (made for such a frame, dropped after it). */
+  private pieces: PieceCollector<Buffer> | undefined;
   private received = 0;
   /** The current frame's payload is skipped: counted, never copied. */
   private discarding = false;
@@ -83,7 +86,7 @@ export class FrameParser {
   /** Ignores every later byte, including the rest of the current chunk (after close or failure). */
   stop(): void {
     this.stopped = true;
-    this.pieces.clear();
+    this.pieces = undefined;
     this.target = undefined;
   }
 
@@ -94,10 +97,12 @@ export class FrameParser {
 
   /** Returns how many bytes of `chunk` (from `at`) the header used, or 0 if it is incomplete. */
   private readHeader(chunk: Uint8Array, at: number): number {
+    this.maskKey ??= new Uint8Array(4);
+    const maskKey = this.maskKey;
     let header: FrameHeader | undefined;
     let used: number;
     if (this.partialHeaderLength === 0) {
-      header = decodeFrameHeader(chunk, at, this.maskKey);
+      header = decodeFrameHeader(chunk, at, maskKey);
       if (header === undefined) {
         this.keepPartialHeader(chunk.subarray(at));
         return 0;
@@ -108,7 +113,7 @@ export class FrameParser {
       const before = this.partialHeaderLength;
       const take = Math.min(MAX_HEADER_LENGTH - before, chunk.length - at);
       this.keepPartialHeader(chunk.subarray(at, at + take));
-      header = decodeFrameHeader(this.partialHeaderBytes(), 0, this.maskKey);
+      header = decodeFrameHeader(this.partialHeaderBytes(), 0, maskKey);
       if (header === undefined) return 0;
       used = header.headerLength - before;
       this.partialHeaderLength = 0;
@@ -167,12 +172,16 @@ export class FrameParser {
     }
     if (mask) applyMask(piece, mask, this.received);
     // Collected only once unmasked: the collector may copy a small piece straight away.
-    if (this.target === undefined) this.pieces.push(piece);
+    if (this.target === undefined) {
+      this.pieces ??= bufferCollector();
+      this.pieces.push(piece);
+    }
     this.sink.onPayloadPiece?.(header, piece);
     this.received += take;
     if (this.received === length) {
-      const payload = this.target ?? this.pieces.take();
+      const payload = this.target ?? (this.pieces as PieceCollector<Buffer>).take();
       this.target = undefined;
+      this.pieces = undefined;
       this.finishFrame(payload);
     }
     return take;

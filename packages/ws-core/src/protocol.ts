@@ -38,7 +38,7 @@ import {
   writeFrameHeader,
 } from './frames.ts';
 import { applyMask, copyMasked } from './mask.ts';
-import { bufferCollector } from './pieces.ts';
+import { bufferCollector, type PieceCollector } from './pieces.ts';
 import { decodeUtf8, StreamingUtf8Decoder } from './utf8.ts';
 
 export type ProtocolEvent =
@@ -101,7 +101,8 @@ export class Protocol implements FrameSink {
   // opcode 0 means "none". messageBytes counts the payload announced so far.
   private messageOpcode = 0;
   private messageBytes = 0;
-  private readonly fragments = bufferCollector();
+  /** Binary fragments of the message being received: made at its first fragment, dropped after. */
+  private fragments: PieceCollector<Buffer> | undefined;
   private textDecoder: StreamingUtf8Decoder | undefined;
   /** True when the current frame's payload went through onPayloadPiece already. */
   private payloadStreamed = false;
@@ -137,6 +138,13 @@ export class Protocol implements FrameSink {
   /** Bytes queued by send* and not yet taken by dataToSend(). */
   get bytesToSend(): number {
     return this.outgoingBytes;
+  }
+  /**
+   * True while a fragmented message (or a frame) is half received and state is held for it.
+   * An idle connection holds none: its collectors and decoder are made when needed.
+   */
+  get holdsPartialMessage(): boolean {
+    return this.fragments !== undefined || this.textDecoder !== undefined || !this.parser.idle;
   }
 
   // ---- input ----
@@ -300,16 +308,19 @@ export class Protocol implements FrameSink {
       this.events.push({ type: 'binary', data: payload });
     } else {
       // Binary fragments are gathered in blocks and joined once, at the end (see pieces.ts).
-      this.fragments.push(payload);
+      this.fragments ??= bufferCollector();
+      const fragments = this.fragments;
+      fragments.push(payload);
       if (!header.fin) return;
-      this.events.push({ type: 'binary', data: this.fragments.take() });
+      this.events.push({ type: 'binary', data: fragments.take() });
+      this.fragments = undefined;
     }
     this.messageOpcode = 0;
   }
 
   /** A message cut short by a close or a failure will never finish: let its bytes go. */
   private dropPartialMessage(): void {
-    this.fragments.clear();
+    this.fragments = undefined;
     this.textDecoder = undefined;
     this.messageOpcode = 0;
   }

@@ -684,3 +684,31 @@ describe('the closing handshake', () => {
     expect(protocol.dataToSend()).toEqual([]);
   });
 });
+
+describe('what an idle connection holds', () => {
+  test.each([
+    ['binary', Opcode.BINARY, Buffer.from([1, 2, 3])],
+    ['text', Opcode.TEXT, Buffer.from('hé')],
+  ])(
+    'holds no %s fragment state before a fragmented message, while it runs, and none after',
+    (_, opcode, bytes) => {
+      const protocol = new Protocol({ role: 'server' });
+      expect(protocol.holdsPartialMessage).toBe(false);
+      protocol.receiveData(clientFrame(opcode, bytes.subarray(0, 2), { fin: false }));
+      expect(protocol.holdsPartialMessage).toBe(true);
+      protocol.receiveData(clientFrame(Opcode.CONTINUATION, bytes.subarray(2)));
+      expect(protocol.eventsReceived()).toHaveLength(1);
+      expect(protocol.holdsPartialMessage).toBe(false);
+    },
+  );
+
+  test('holds nothing for a frame split across reads once it is complete', () => {
+    const protocol = new Protocol({ role: 'server' });
+    const frame = clientFrame(Opcode.BINARY, Buffer.alloc(100_000, 7));
+    protocol.receiveData(frame.subarray(0, 50_000));
+    expect(protocol.holdsPartialMessage).toBe(true);
+    protocol.receiveData(frame.subarray(50_000));
+    expect(protocol.eventsReceived()[0]).toMatchObject({ type: 'binary' });
+    expect(protocol.holdsPartialMessage).toBe(false);
+  });
+});
