@@ -455,12 +455,16 @@ describe.runIf(shouldRunBrowserTests())('the inspector page in Chromium', () => 
         .join('')}`,
     );
 
+  /** Sends a message of `size` bytes and waits for the page's note about THIS message. */
   async function send(size: number) {
+    const note = page.locator('li.received', {
+      hasText: `got one ${size.toLocaleString('en')} B`,
+    });
+    // An earlier message of the same size left a note too: wait for one more than there was.
+    const before = await note.count();
     await page.fill('#size', String(size));
     await page.click('#send');
-    await page
-      .locator('li.received', { hasText: `got one ${size.toLocaleString('en')} B` })
-      .waitFor({ timeout: 10_000 });
+    await note.nth(before).waitFor({ timeout: 10_000 });
   }
 
   it('shows the handshake the browser sent and the server’s 101, with a matching accept', async () => {
