@@ -8,7 +8,7 @@
  * their own first.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -102,6 +102,9 @@ describe('the Chinese stand-in for an untranslated page', () => {
     expect(markdown).toContain(`](/${page.path}.md)`);
   });
 });
+
+/** Screenshots for people to look at (git-ignored: test-results/). */
+const SCREENSHOTS = join(dirname(new URL(import.meta.url).pathname), '..', 'test-results');
 
 describe.runIf(shouldRunBrowserTests())('the built site in Chromium', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'course-site-'));
@@ -320,6 +323,69 @@ describe.runIf(shouldRunBrowserTests())('the built site in Chromium', () => {
       expect(hrefs.every((href) => href.startsWith('/zh/'))).toBe(true);
       await openFirstResult(home, hrefs[0] ?? '');
       expect(await home.locator('.VPDoc .vp-doc').textContent()).toContain('握手');
+    },
+    PAGE_TIMEOUT_MS,
+  );
+
+  test(
+    'every page of both languages loads with no error and no request leaving the site; zh lessons are in Chinese',
+    async () => {
+      const lessons = new Set([
+        'chapter-3.1',
+        'chapter-3.2',
+        'chapter-3.3',
+        'exercises',
+        'capstone',
+      ]);
+      const short: string[] = [];
+      for (const entry of publishedPages()) {
+        for (const prefix of ['/', '/zh/']) {
+          const page = await open(`${prefix}${entry.path}.html`);
+          await page.locator('.VPDoc .vp-doc h1').first().waitFor();
+          if (prefix === '/zh/' && lessons.has(entry.path)) {
+            // A real translation, not an English copy: most of its prose letters are Chinese.
+            // Prose only: code, output and tables stay English by design.
+            const text = String(
+              await page.evaluate(
+                "(() => { const copy = document.querySelector('.VPDoc .vp-doc').cloneNode(true); for (const el of copy.querySelectorAll('pre, code, table')) el.remove(); return copy.textContent; })()",
+              ),
+            );
+            const han = text.match(/\p{Script=Han}/gu)?.length ?? 0;
+            const latin = text.match(/[A-Za-z]/g)?.length ?? 0;
+            if (han < latin)
+              short.push(`${entry.path}: ${han} Chinese characters, ${latin} Latin letters`);
+          }
+          await page.close();
+          pages = pages.filter((open) => open !== page);
+        }
+      }
+      expect(short, 'zh lessons that read as English').toEqual([]);
+    },
+    PAGE_TIMEOUT_MS * 4,
+  );
+
+  test.each([
+    ['mask', '/', '/chapter-3.1.html'],
+    ['掩码', '/zh/', '/zh/chapter-3.1.html'],
+  ])(
+    'searching "%s" from %s lists the chapter 3.1 lesson (where 3.1.5 teaches masking)',
+    async (query, start, lesson) => {
+      const home = await open(start);
+      const hrefs = await search(home, query);
+      expect(hrefs.some((href) => href.startsWith(lesson))).toBe(true);
+    },
+    PAGE_TIMEOUT_MS,
+  );
+
+  test(
+    'a zh lesson screenshot is written for a person to look at',
+    async () => {
+      const page = await open('/zh/chapter-3.1.html');
+      await page.locator('.VPDoc .vp-doc h1').first().waitFor();
+      const path = join(SCREENSHOTS, 'zh-chapter-3.1.png');
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path });
+      expect((await stat(path)).size).toBeGreaterThan(10_000);
     },
     PAGE_TIMEOUT_MS,
   );
