@@ -46,23 +46,23 @@ const PATHERS = 4;
 /**
  * Your p99 tick jitter passes when it is at most RATIO times the reference's, measured side by
  * side — or, when both are small, at most one path-finding step as timed on this machine in the
- * same run, whichever is larger; and the median interval must be within 10% of the tick. Why
- * this cannot flake on a loaded 2-core machine, and still catches path-finding on the loop:
+ * same run, whichever is larger; and your median tick interval must be within MEDIAN_BAND of the
+ * tick period of the reference's median. The reason for each rule:
  *  - Both servers run at the same moment under the same bots, so load from anything else (other
- *    tests, a browser, a busy loop) lands on both. What does not cancel is each process's own
- *    bad luck: with other programs keeping both cores busy we measured single stalls of
- *    100–350 ms in one server and not the other, and a good server's p99 up to 2.8× the
- *    reference's. RATIO = 6 leaves room above that.
+ *    tests, a browser, a busy loop) lands on both, and so does the grader's own lag: the bots
+ *    share one thread, and when it falls behind, states of both servers are read in bunches.
+ *    That is why even the median is compared with the reference's, not with TICK_MS.
+ *  - What does not cancel is each process's own bad luck on a busy machine: one server can stall
+ *    for a few hundred ms while the other does not. RATIO leaves room for that.
  *  - On an idle machine both p99s are a few ms, and a ratio of a few ms is decided by noise;
- *    hence the floor of one path-finding step (about 60 ms idle and 80–600 ms loaded: the step
- *    slows down with the load, as the stalls do).
- *  - A server that runs the step on its loop works through the four bots' requests back to
- *    back, and ticks only between them: its median interval was 220–1420 ms (the median check
- *    alone fails it) and its p99 1.6–3.1 times its limit, idle, loaded or beside a busy loop;
- *    both grow with the step when the machine is slower.
+ *    hence the floor of one path-finding step, which slows down with the load as stalls do.
+ *  - A server that runs the step on its loop ticks only between requests, so its median interval
+ *    is several steps long — far outside the band — and its p99 at least a step.
  */
 const RATIO = 6;
 const FLOOR_IN_STEPS = 1;
+/** Your median interval may differ from the reference's by this much of TICK_MS. */
+const MEDIAN_BAND = 0.1;
 
 const stoppables = new Stoppables();
 afterEach(() => stoppables.stopAll(), 30_000);
@@ -126,7 +126,7 @@ function ticksBetween(bots: readonly Bot[], after: number, upTo: number): Set<nu
 }
 
 function describeTiming(t: Timing): string {
-  return `p99 jitter ${t.p99.toFixed(1)} ms (median interval ${t.median.toFixed(1)} ms, ${t.samples} intervals)`;
+  return `p99 jitter ${t.p99.toFixed(1)} ms (median interval ${t.median.toFixed(1)} ms, over ${t.samples} tick intervals)`;
 }
 
 /** Runs the same swarm against both servers at once and compares their tick timing. */
@@ -194,11 +194,12 @@ function judge(result: Awaited<ReturnType<typeof sideBySide>>, hint: string): vo
         `one path-finding step takes ${step.toFixed(0)} ms here. Your p99 jitter must stay within ` +
         `max(${RATIO} × ${timing.reference.p99.toFixed(1)}, ${FLOOR_IN_STEPS} × ${step.toFixed(0)}) = ${limit.toFixed(1)} ms: ${hint}`,
     );
-  const rate = 1000 / timing.yours.median;
-  if (Math.abs(rate - TICK_RATE) > TICK_RATE * 0.1)
+  const band = MEDIAN_BAND * TICK_MS;
+  if (!(Math.abs(timing.yours.median - timing.reference.median) <= band))
     expect.fail(
-      `states reached your bots ${rate.toFixed(1)} times a second (median interval ${timing.yours.median.toFixed(1)} ms); ` +
-        `the protocol's rate is ${TICK_RATE}: one state per player every ${TICK_MS} ms`,
+      `your server: ${describeTiming(timing.yours)}; the reference, side by side: ${describeTiming(timing.reference)}. ` +
+        `Your median interval must be within ${band} ms of the reference's: the protocol's rate is ${TICK_RATE}, ` +
+        `one state per player every ${TICK_MS} ms. ${hint}`,
     );
 }
 
@@ -398,25 +399,29 @@ describe('capstone/01 a game room: bots and a browser play', () => {
       bot.move = null;
       bot.send({ type: 'input', tick: bot.latest?.tick ?? 0, move: null });
     }
-    const stopped = plans.map(({ bot }) => bot.latest?.tick ?? 0);
+    // The null reaches the server within some ticks we cannot count from here (the bots' latest
+    // tick is stale when the grader lags), so wait until the last STILL_STATES positions agree.
+    const STILL_STATES = 10;
     await Promise.all(
-      plans.map(({ bot }, i) =>
-        bot.until(
-          () => ((bot.latest?.tick ?? 0) >= (stopped[i] as number) + 10 ? true : undefined),
-          () => `${bot.name} expected 10 more states after sending "move": null`,
-        ),
-      ),
-    );
-    for (const [i, { bot }] of plans.entries()) {
-      // Three ticks for the null to arrive and be applied; then the player stands still.
-      const still = bot.arrivals
-        .filter((a) => a.tick > (stopped[i] as number) + 3)
-        .map((a) => positionOf(bot, a.state.players));
-      if (new Set(still.map(String)).size > 1)
-        expect.fail(
-          `${bot.name} sent "move": null but kept moving: ${still.map((c) => `[${c}]`).join(' ')}`,
+      plans.map(({ bot }) => {
+        const stoppedAt = bot.arrivals.length;
+        const recent = () =>
+          bot.arrivals.slice(stoppedAt).map((a) => positionOf(bot, a.state.players));
+        return bot.until(
+          () => {
+            const last = recent().slice(-STILL_STATES);
+            return last.length === STILL_STATES && new Set(last.map(String)).size === 1
+              ? true
+              : undefined;
+          },
+          () =>
+            `${bot.name} sent "move": null and expected to stand still for ${STILL_STATES} states in a row; its positions since: ${recent()
+              .slice(-30)
+              .map((c) => `[${c}]`)
+              .join(' ')}`,
         );
-    }
+      }),
+    );
     const mover = plans[0]?.bot as Bot;
     const errors = mover.errors.length;
     mover.send({ type: 'input', tick: 1, move: 'jump' });

@@ -125,7 +125,9 @@ function lastLines(text: string): string {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (child.connected) child.send({ kind: 'stop' });
+  // A child already on its way out can close the channel under us: send() then fails with
+  // EPIPE, which without a callback is an unhandled 'error'. The exit is awaited either way.
+  if (child.connected) child.send({ kind: 'stop' }, () => {});
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_LIMIT_MS);
   await exited;
   clearTimeout(timer);
@@ -407,11 +409,14 @@ export async function untilAllSeeAll(bots: readonly Bot[], ms = WAIT_MS): Promis
 // ─── Tick timing ────────────────────────────────────────────────────────────────────────────
 
 export interface Timing {
-  /** How far intervals between consecutive states stray from the tick period, p99, in ms. */
+  /**
+   * How far the interval between two consecutive ticks strays from the tick period, p99 over the
+   * ticks, in ms. With about 80 ticks in a window this is the worst tick, or close to it.
+   */
   p99: number;
-  /** The median interval between consecutive states, in ms. */
+  /** The median interval between consecutive ticks, in ms. */
   median: number;
-  /** Intervals measured (every bot's, pooled). */
+  /** Tick intervals measured. */
   samples: number;
 }
 
@@ -424,16 +429,24 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /**
- * The tick timing the bots saw between `from` and `to` (performance.now() times): every
- * interval between two states one bot read in a row, pooled over the bots — what players feel.
+ * The tick timing the bots saw between `from` and `to` (performance.now() times). Each tick
+ * reaches every bot, so one late tick would be forty late intervals if bots were pooled; instead
+ * each tick gets one time — the median of the times the bots read it, when "the room" saw it —
+ * and the intervals are taken between consecutive ticks.
  */
 export function timingOf(bots: readonly Bot[], from: number, to: number, periodMs: number): Timing {
-  const intervals: number[] = [];
-  for (const bot of bots) {
-    const times = bot.arrivals.filter((a) => a.at >= from && a.at <= to).map((a) => a.at);
-    for (let i = 1; i < times.length; i++)
-      intervals.push((times[i] as number) - (times[i - 1] as number));
-  }
+  const readAt = new Map<number, number[]>();
+  for (const bot of bots)
+    for (const { tick, at } of bot.arrivals) {
+      const times = readAt.get(tick);
+      if (times) times.push(at);
+      else readAt.set(tick, [at]);
+    }
+  const times = [...readAt.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, at]) => percentile(at, 50))
+    .filter((at) => at >= from && at <= to);
+  const intervals = times.slice(1).map((at, i) => at - (times[i] as number));
   if (intervals.length === 0)
     return { p99: Number.POSITIVE_INFINITY, median: Number.NaN, samples: 0 };
   return {
