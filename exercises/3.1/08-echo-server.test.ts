@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testing/chromium';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type EchoServer, startEchoServer } from './08-echo-server.ts';
+import { type EchoServer, MAX_HEAD_BYTES, MAX_PAYLOAD, startEchoServer } from './08-echo-server.ts';
 
 const WAIT_MS = 5_000;
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -259,6 +259,34 @@ function expectEcho(frame: ServerFrame | undefined, opcode: number, payload: Uin
     expect.fail(`expected ${want} (FIN set) back, got ${describeFrame(frame)}`);
 }
 
+/** The request with one header line left out. */
+function requestWithout(header: string): string {
+  return UPGRADE_REQUEST.split('\r\n')
+    .filter((line) => !line.toLowerCase().startsWith(`${header.toLowerCase()}:`))
+    .join('\r\n');
+}
+
+/** The status line of the response to `request`, sent on a fresh connection. */
+async function statusFor(server: EchoServer, request: Uint8Array): Promise<string> {
+  const peer = await RawPeer.connect(server.port);
+  await peer.write(request);
+  return (await peer.head()).split('\r\n')[0] ?? '';
+}
+
+/** Waits for the server's close frame and checks its code, then that the connection ends. */
+async function expectClose(peer: RawPeer, code: number, after: string): Promise<void> {
+  const frames = await peer.frames(1, `a close frame with code ${code} after ${after}`);
+  const close = frames.find((frame) => frame.opcode === 0x8);
+  if (!close)
+    expect.fail(
+      `expected a close frame with code ${code} after ${after}, got ${frames.map(describeFrame).join(', ')}`,
+    );
+  if (close.payload.length < 2)
+    expect.fail(`expected a close frame with code ${code} after ${after}, got one with no code`);
+  expect(close.payload.readUInt16BE(0), `the close code after ${after}`).toBe(code);
+  await peer.end(`its close frame ${code}`);
+}
+
 /** A `ws` client that keeps what it receives; the 'close' event tells how the server closed. */
 async function openWs(server: EchoServer) {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`);
@@ -414,6 +442,58 @@ describe('3.1/08 a WebSocket echo server on node:net', () => {
         'expected a close frame with code 1000 back, but the connection ended without one',
       );
     expect(closed.code, 'the code of the close frame the server sent back').toBe(1000);
+  });
+
+  it('answers a ping with a pong carrying the same payload (RFC 6455 §5.5.2)', async () => {
+    const server = await startServer();
+    const peer = await upgradedPeer(server);
+    const data = Buffer.from('are you there?');
+    await peer.write(maskedFrame(0x9, data));
+    const [pong] = await peer.frames(
+      1,
+      `a pong frame with the ping's ${data.length} bytes ${preview(data)}`,
+    );
+    expectEcho(pong, 0xa, data);
+  });
+
+  it('fails the connection with close 1002 on an unmasked client frame (RFC 6455 §5.1)', async () => {
+    const server = await startServer();
+    const peer = await upgradedPeer(server);
+    const unmasked = Buffer.concat([Buffer.from([0x81, 2]), Buffer.from('hi')]);
+    await peer.write(unmasked);
+    await expectClose(peer, 1002, 'an unmasked text frame "hi"');
+  });
+
+  it(`closes with 1009 a frame announcing more than MAX_PAYLOAD (${MAX_PAYLOAD} bytes), before its payload arrives`, async () => {
+    const server = await startServer();
+    const peer = await upgradedPeer(server);
+    // Only the header: a server that waits to buffer the payload first never answers.
+    const header = Buffer.concat([
+      Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0]),
+      uint32(MAX_PAYLOAD + 1),
+      randomBytes(4),
+    ]);
+    await peer.write(header);
+    await expectClose(peer, 1009, `the header of a ${MAX_PAYLOAD + 1}-byte binary frame`);
+  });
+
+  it(`refuses with 431 a request head with no blank line after MAX_HEAD_BYTES (${MAX_HEAD_BYTES} bytes)`, async () => {
+    const server = await startServer();
+    const filler = `X-Filler: ${'a'.repeat(MAX_HEAD_BYTES + 1024)}\r\n`;
+    const status = await statusFor(server, Buffer.from(`GET /chat HTTP/1.1\r\n${filler}`));
+    if (!/^HTTP\/1\.1 431\b/.test(status))
+      expect.fail(
+        `sent ${MAX_HEAD_BYTES + 1024}+ bytes of request head with no blank line; expected "HTTP/1.1 431 Request Header Fields Too Large", got "${status}"`,
+      );
+  });
+
+  it('refuses with 400 an upgrade request with no Sec-WebSocket-Key (RFC 6455 §4.2.1)', async () => {
+    const server = await startServer();
+    const status = await statusFor(server, Buffer.from(requestWithout('Sec-WebSocket-Key')));
+    if (!/^HTTP\/1\.1 400\b/.test(status))
+      expect.fail(
+        `sent an upgrade request with no Sec-WebSocket-Key; expected "HTTP/1.1 400 Bad Request", got "${status}"`,
+      );
   });
 
   it.skipIf(!shouldRunBrowserTests())('echoes text to a Chromium page', async () => {

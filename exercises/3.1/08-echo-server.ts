@@ -51,10 +51,13 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   //   sockets and resolves on the server's 'close' event.
   // TODO 2 (the handshake, per connection): gather 'data' until "\r\n\r\n" (it may take
   //   several reads); checkUpgrade(head) gives the answer. Write "HTTP/1.1 101 Switching
-  //   Protocols", its headers and a blank line — or the refusal, then end the socket. Bytes
-  //   after the blank line are already frames.
+  //   Protocols", its headers and a blank line — or the refusal (a missing Sec-WebSocket-Key
+  //   is a 400), then end the socket. A head with no blank line after MAX_HEAD_BYTES is refused
+  //   with 431. Bytes after the blank line are already frames.
   // TODO 3 (the frames): keep the bytes not used yet. While a whole frame is there: decode its
-  //   header, check the mask bit, unmask a copy of the payload, remove the frame from the bytes.
+  //   header; an unmasked frame fails the connection with close 1002 (§5.1), and a payload
+  //   length above MAX_PAYLOAD with close 1009 as soon as the header is read, before waiting
+  //   for the payload. Unmask a copy of the payload, remove the frame from the bytes.
   //   Echo text, binary and continuation frames as they came (same opcode, same FIN); answer
   //   a ping with a pong; answer a close with a close carrying the same code and end the socket.
   throw new Error(`TODO: listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`);
