@@ -1,7 +1,9 @@
 /**
  * Runs the program as a student would (node --import tsx, what `npx tsx` does) and reads its
- * output. The daemon ticks for ever, so a program that exits at all did not wait for it.
- * Every wait is bounded, and a program still running at the end is killed.
+ * output. The daemon ticks for ever, so a program that exits at all did not wait for it — unless
+ * it was forced out: grading/06-exit-watch.mjs, preloaded, reports process.exit() and
+ * worker.terminate() calls on stderr. Every wait is bounded, and a program still running at the
+ * end is killed.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -12,6 +14,9 @@ import { describe, expect, it } from 'vitest';
 
 const PROGRAM = fileURLToPath(studentModule('./06-join-vs-daemon.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const EXIT_WATCH = new URL('./grading/06-exit-watch.mjs', import.meta.url).href;
+/** The prefix of the lines EXIT_WATCH writes to stderr (its MARKER). */
+const FORCED = '[3.2/06 exit-watch] ';
 /** Starting tsx on a busy machine takes seconds; this only bounds a program that hangs. */
 const DONE_LIMIT_MS = 25_000;
 /** With nothing but an unref()'d worker left, the process ends at once; this is generous. */
@@ -25,6 +30,8 @@ const TICK = /^daemon: tick \d+$/;
 interface ProgramRun {
   lines: string[];
   stderr: string;
+  /** The calls that end a program by force, as EXIT_WATCH reported them: "process.exit(0)". */
+  forced: string[];
   /** How the process ended. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** It was still running at the end of the bounded waits, and the test killed it. */
@@ -40,10 +47,10 @@ function after<T>(ms: number, value: T): { promise: Promise<T>; cancel(): void }
 }
 
 async function runProgram(): Promise<ProgramRun> {
-  const child = spawn(process.execPath, ['--import', TSX, PROGRAM], {
+  const child = spawn(process.execPath, ['--import', EXIT_WATCH, '--import', TSX, PROGRAM], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const run: ProgramRun = { lines: [], stderr: '', exit: undefined, killed: false };
+  const run: ProgramRun = { lines: [], stderr: '', forced: [], exit: undefined, killed: false };
   let sawLastLine: () => void = () => {};
   const lastLine = new Promise<'done'>((resolve) => {
     sawLastLine = () => resolve('done');
@@ -77,6 +84,11 @@ async function runProgram(): Promise<ProgramRun> {
   const closeLimit = after(EXIT_LIMIT_MS, 'limit' as const);
   await Promise.race([closed, closeLimit.promise]); // the rest of its output
   closeLimit.cancel();
+  const stderr = run.stderr.split('\n');
+  run.forced = stderr
+    .filter((line) => line.startsWith(FORCED))
+    .map((line) => line.slice(FORCED.length));
+  run.stderr = stderr.filter((line) => !line.startsWith(FORCED)).join('\n');
   return run;
 }
 
@@ -142,6 +154,10 @@ describe('3.2/06 join a worker, leave a daemon', () => {
     check(
       !run.killed,
       `the program was still running ${EXIT_LIMIT_MS / 1000} s after "${LAST_LINE}" (or never got there): the daemon worker keeps it alive unless it is unref()ed: ${story(run)}`,
+    );
+    check(
+      run.forced.length === 0,
+      `the program called ${run.forced.join(' and ')}: a daemon is a worker the process does not wait for, so unref() it and let the program end by itself, without forcing it: ${story(run)}`,
     );
     check(
       run.exit?.code === 0 && run.exit.signal === null,

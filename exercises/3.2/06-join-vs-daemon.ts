@@ -40,7 +40,8 @@ ticks.onmessage = ({ data }) => {
 async function main(): Promise<void> {
   console.log('main: start');
   // TODO 1: start the daemon — new Worker(DAEMON_SOURCE, { eval: true }) from
-  //         'node:worker_threads' — and make it a daemon, so the process does not wait for it.
+  //         'node:worker_threads' — and make it a daemon, so the process does not wait for it
+  //         (the tests notice a program forced to end by process.exit() or terminate()).
   // TODO 2: start the job the same way with JOB_SOURCE, and join it: wait for its 'exit'
   //         event (once() from 'node:events' turns an event into a promise).
   // TODO 3: print "main: the job worker exited with code <the code 'exit' gave you>".
