@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runChapter } from '@course/course-kit';
 import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testing/chromium';
@@ -26,7 +27,9 @@ import {
 import { fragmentMessage } from '../src/inspector/fragment.ts';
 import { FrameTap } from '../src/inspector/frame-tap.ts';
 import {
+  CLOSE_GRACE_MS,
   type InspectorServer,
+  MAX_MESSAGE,
   PING_PAYLOAD,
   type Report,
   startInspector,
@@ -423,6 +426,87 @@ describe('the inspector server, with a real client', () => {
     );
     expect(status).toBe(403);
   });
+});
+
+/** A binary frame of `size` bytes (< 65536), masked with the all-zero key: the payload as is. */
+function zeroMaskedFrame(size: number): Buffer {
+  const head = Buffer.from([0x82, 0x80 | 126, size >> 8, size & 0xff, 0, 0, 0, 0]);
+  return Buffer.concat([head, Buffer.alloc(size, 0x61)]);
+}
+
+describe('the inspector server, stopping and failing', () => {
+  const sockets: Socket[] = [];
+  const clients: WebSocket[] = [];
+  let inspector: InspectorServer | undefined;
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    for (const client of clients.splice(0)) client.terminate();
+    await within(inspector?.close() ?? Promise.resolve(), 10_000, 'the inspector to close');
+    inspector = undefined;
+  });
+
+  it('closes within a bounded time while a lab peer has stopped reading its echoes', async () => {
+    inspector = await startInspector({ port: 0 });
+    const page = await openPage(inspector);
+    clients.push(page.report, page.lab);
+    const hello = page.reports.find((r) => r.type === 'hello');
+    const id = hello?.type === 'hello' ? hello.id : '';
+    // A raw client, so nothing reads for it: it sends its upgrade and frames, then never reads.
+    const raw = connect(inspector.port, '127.0.0.1');
+    sockets.push(raw);
+    raw.on('error', () => {}); // destroyed by the close under test
+    let head = '';
+    const upgraded = new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        raw.off('data', onData);
+        raw.pause();
+        resolve();
+      };
+      raw.on('data', onData);
+    });
+    raw.write(
+      `GET /lab?id=${id} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await within(upgraded, 5000, 'the 101 for the raw lab client');
+    expect(head).toMatch(/^HTTP\/1\.1 101 /);
+    // 32 MB of echoes fill every buffer on the way back (the server's, the relay's, the
+    // kernel's), so the raw client's own writes back up: the inspector is blocked on it.
+    const frame = zeroMaskedFrame(60_000);
+    for (let sent = 0; sent < 32 * 1024 * 1024; sent += frame.length) raw.write(frame);
+    await until(
+      () => raw.writableLength > 0 && page.frames('client').length > 0,
+      10_000,
+      'the raw client’s writes to back up behind echoes it does not read',
+    );
+    const started = performance.now();
+    await within(
+      inspector.close(),
+      CLOSE_GRACE_MS + 5000,
+      'close() while a lab peer is not reading (its close frame waits behind unread echoes)',
+    );
+    inspector = undefined;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(CLOSE_GRACE_MS - 50);
+    // Reading again, the raw client gets what was sent to it, then finds its connection cut.
+    const cutOff = new Promise((resolve) => raw.once('close', resolve));
+    raw.resume();
+    await within(cutOff, 5000, 'the raw client to be cut off');
+  }, 30_000);
+
+  it('logs a message over maxPayload once for its connection, however many reads it spans', async () => {
+    const lines: string[] = [];
+    inspector = await startInspector({ port: 0, log: (line) => lines.push(line) });
+    const page = await openPage(inspector);
+    clients.push(page.report, page.lab);
+    const closed = new Promise<number>((resolve) => page.lab.once('close', resolve));
+    page.lab.send(Buffer.alloc(4 * MAX_MESSAGE)); // 4 MiB: dozens of reads after its header
+    expect(await within(closed, 10_000, 'the lab to close with 1009')).toBe(1009);
+    // The client hears the close only once the server's socket is gone: every read was logged.
+    const tooBig = lines.filter((line) => line.includes('exceeds maxPayload'));
+    expect(tooBig, lines.join('\n')).toHaveLength(1);
+  }, 30_000);
 });
 
 describe.runIf(shouldRunBrowserTests())('the inspector page in Chromium', () => {

@@ -32,8 +32,8 @@ export const MAX_MESSAGE = 1024 * 1024;
 export const MAX_FRAGMENTS = 16;
 /** Report bytes waiting for a slow page; past this, reports are dropped and counted. */
 export const MAX_REPORT_BACKLOG = 1024 * 1024;
-/** Echoes waiting for a page that does not read them; past this, the lab is closed (1008). */
-export const MAX_LAB_BACKLOG = 8 * 1024 * 1024;
+/** How long close() lets every page finish its closing handshake before cutting it off. */
+export const CLOSE_GRACE_MS = 2_000;
 /** Pages open at once (each holds two WebSocket connections). */
 export const MAX_PAGES = 32;
 /** The payload of the Ping button's ping; the browser's pong must carry it back (§5.5.3). */
@@ -80,7 +80,10 @@ export interface InspectorServer {
   readonly port: number;
   /** 'ws://HOST:PORT/', the relay's address: the one browsers use. */
   readonly url: string;
-  /** Closes every page's connections with 1001, then stops listening. */
+  /**
+   * Closes every page's connections with 1001 (cutting off, after CLOSE_GRACE_MS, those whose
+   * closing handshake has not ended), then stops listening.
+   */
   close(): Promise<void>;
 }
 
@@ -163,7 +166,14 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
       },
     },
     (conn, head) => {
-      conn.on('error', (error: Error) => log(`connection error: ${error.message}`));
+      // ws-core repeats a connection's failure for every read that arrives before its socket
+      // ends (a 4 MiB message over maxPayload is dozens of reads): the first says it all.
+      let logged = false;
+      conn.on('error', (error: Error) => {
+        if (logged) return;
+        logged = true;
+        log(`connection error: ${error.message}`);
+      });
       if (targetPath(head.target) === '/report') openReport(conn);
       else openLab(conn, head);
     },
@@ -219,12 +229,12 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     conn.on('close', () => {
       if (session.lab === conn) session.lab = undefined;
     });
+    // Echoes for a page that does not read them need no limit here: once more than ws-core's
+    // highWaterMark (1 MiB) is owed, the connection stops reading, so no message comes to be
+    // echoed until the page reads. What is owed stays under that mark plus the echoes of one
+    // read — its own bytes and at most one MAX_MESSAGE it completes.
     conn.on('message', (data: string | Buffer, isBinary: boolean) => {
       if (conn.readyState !== 'open') return;
-      if (conn.bufferedAmount > MAX_LAB_BACKLOG) {
-        conn.close(CloseCode.POLICY_VIOLATION, 'not reading replies; closing');
-        return;
-      }
       const opcode = isBinary ? Opcode.BINARY : Opcode.TEXT;
       const payload = typeof data === 'string' ? Buffer.from(data) : data;
       for (const fragment of fragmentMessage(opcode, payload, session.replyFragments)) {
@@ -303,9 +313,21 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
     port: relay.port,
     url: `ws://${shownHost}:${relay.port}/`,
     close: async () => {
-      // The server's 1001 close frames cross the relay before it goes.
-      await server.close(CloseCode.GOING_AWAY, 'server shutting down');
+      // The server's 1001 close frames cross the relay before it goes — unless a peer has
+      // stopped reading: its close frame then waits behind the bytes it has not read, and its
+      // closing handshake never ends. So the handshakes get CLOSE_GRACE_MS, then are cut off.
+      const graceful = server.close(CloseCode.GOING_AWAY, 'server shutting down');
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        graceful.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) for (const conn of server.connections) conn.terminate();
       await relay.close();
+      await graceful; // every connection is closed or its socket destroyed: this ends now
     },
   };
 }

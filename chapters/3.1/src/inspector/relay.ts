@@ -25,20 +25,21 @@ export interface RelayOptions {
 export interface Relay {
   readonly host: string;
   readonly port: number;
-  /** Stops listening and destroys the connections still open. */
+  /** Stops listening and destroys the connections still open, both sides of each. */
   close(): Promise<void>;
 }
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
-  const open = new Set<Socket>();
+  /** Each relayed client and the connection to the server made for it. */
+  const open = new Map<Socket, Socket>();
   const relay = createServer((client) => {
     if (open.size >= options.maxConnections) {
       client.destroy();
       return;
     }
-    open.add(client);
     const observer = options.observe();
     const upstream = tcpConnect(options.target.port, options.target.host);
+    open.set(client, upstream);
     // Small frames should cross now, not wait for Nagle's algorithm: both sides batch already.
     client.setNoDelay(true);
     upstream.setNoDelay(true);
@@ -51,9 +52,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const end = () => {
       if (ended) return;
       ended = true;
-      open.delete(client);
       observer.closed();
     };
+    // Counted until the client's own socket is gone, so close() can destroy what lingers.
+    client.on('close', () => open.delete(client));
     // Either side going away ends the other; errors are the peer's business, not ours.
     for (const [a, b] of [
       [client, upstream],
@@ -62,6 +64,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       a.on('error', () => b.destroy());
       a.on('close', () => {
         b.end();
+        // The pipe may have paused `b` (its reader fell behind); paused, it would never read
+        // its peer's FIN and never close.
+        b.resume();
         end();
       });
     }
@@ -80,7 +85,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
+        for (const [client, upstream] of open) {
+          client.destroy();
+          upstream.destroy();
+        }
         relay.close(() => resolve());
       }),
   };
