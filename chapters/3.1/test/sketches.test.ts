@@ -3,25 +3,18 @@
  * output checked; the server sketch is started on a free loopback port, talked to by the `ws`
  * package and stopped. Skipped, with the reason, where python3 is not installed.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { hasPython3, sketchRunner } from '@course/course-kit/testing/python';
 import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const SKETCHES = fileURLToPath(new URL('../sketches/', import.meta.url));
-const hasPython = spawnSync('python3', ['--version']).status === 0;
-if (!hasPython)
-  console.warn('sketches.test.ts: python3 is not installed, so the sketches are skipped');
-
-const run = promisify(execFile);
-async function sketch(file: string, args: string[] = []): Promise<string> {
-  const { stdout } = await run('python3', [file, ...args], { cwd: SKETCHES, timeout: 20_000 });
-  return stdout;
-}
+const hasPython = hasPython3('sketches.test.ts');
+const sketch = sketchRunner(SKETCHES);
 
 describe.skipIf(!hasPython)('Python sketches (python3)', () => {
   it('accept_key.py turns the RFC 6455 §1.3 key into the RFC accept value', async () => {

@@ -4,25 +4,18 @@
  * clients at once and stopped. No timing is asserted: the sketches print times for a reader to
  * compare, and a shared machine makes them noisy. Skipped, with the reason, without python3.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { hasPython3, sketchRunner } from '@course/course-kit/testing/python';
 import { until, within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const SKETCHES = fileURLToPath(new URL('../sketches/', import.meta.url));
-const hasPython = spawnSync('python3', ['--version']).status === 0;
-if (!hasPython)
-  console.warn('sketches.test.ts: python3 is not installed, so the sketches are skipped');
-
-const run = promisify(execFile);
-async function sketch(file: string, args: string[] = []): Promise<string> {
-  const { stdout } = await run('python3', [file, ...args], { cwd: SKETCHES, timeout: 20_000 });
-  return stdout;
-}
+const hasPython = hasPython3('sketches.test.ts');
+const sketch = sketchRunner(SKETCHES);
 
 describe.skipIf(!hasPython)('Python sketches (python3)', () => {
   it('join_daemon.py: join waits, a daemon thread is not waited for, and neither is not a hang', async () => {

@@ -2,20 +2,16 @@
  * The Python 3 sketches the lesson shows (chapters/3.3/sketches/): each one run for real and
  * its output checked. Skipped, with the reason, where python3 is not installed.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { hasPython3, sketchRunner } from '@course/course-kit/testing/python';
 import { describe, expect, it } from 'vitest';
 
 const SKETCHES = fileURLToPath(new URL('../sketches/', import.meta.url));
-const hasPython = spawnSync('python3', ['--version']).status === 0;
-if (!hasPython)
-  console.warn('sketches.test.ts: python3 is not installed, so the sketches are skipped');
-
-const run = promisify(execFile);
+const hasPython = hasPython3('sketches.test.ts');
+const runSketch = sketchRunner(SKETCHES);
+/** The sketch's output, line by line (the last element is what follows the final newline). */
 async function sketch(file: string): Promise<string[]> {
-  const { stdout } = await run('python3', [file], { cwd: SKETCHES, timeout: 20_000 });
-  return stdout.split('\n');
+  return (await runSketch(file)).split('\n');
 }
 
 describe.skipIf(!hasPython)('Python sketches (python3)', () => {
