@@ -68,6 +68,15 @@ export const READING_ORDER: readonly SitePage[] = [
       '第 3.3 章的工程细节：池在异常与恶意任务下的行为、各项上限，以及基准测试的完整数据。',
   },
   {
+    path: 'chapter-3.4',
+    group: 'chapters',
+    title: {
+      en: '3.4 One chat across processes and hosts, on Redis',
+      zh: '3.4 One chat across processes and hosts, on Redis',
+    },
+    zhSummary: '本章的中文简介即将补充。',
+  },
+  {
     path: 'exercises',
     group: 'practice',
     title: { en: 'Exercises', zh: '练习' },

@@ -1,0 +1,13 @@
+/**
+ * Chapter 3.4 as the shared runner sees it: its sections, in the lesson's order.
+ * A section that starts workers or child processes is wrapped in course-kit's
+ * `quietWhenInterrupted(section, '… stopped its workers')`, so Ctrl-C ends it with one line.
+ */
+import type { Chapter } from '@course/course-kit';
+import { charactersAndBytes } from './sections/characters-and-bytes.ts';
+
+export const chapter: Chapter = {
+  id: '3.4',
+  title: 'One chat across processes and hosts, on Redis',
+  sections: [charactersAndBytes],
+};

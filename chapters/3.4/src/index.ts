@@ -1,0 +1,2 @@
+export { chapter } from './chapter.ts';
+export { measureText, type TextSize } from './text-size.ts';
