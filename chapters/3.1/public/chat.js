@@ -30,7 +30,8 @@ function show(event) {
       const others = event.members.length
         ? `here: ${event.members.join(', ')}`
         : 'nobody else here yet';
-      addLine('notice', `you joined #${event.room} as ${event.nick} (${others})`);
+      const where = event.server ? ` on ${event.server}` : '';
+      addLine('notice', `you joined #${event.room} as ${event.nick}${where} (${others})`);
       setStatus(`connected as ${event.nick} in #${event.room}`);
       break;
     }
@@ -45,6 +46,9 @@ function show(event) {
       break;
     case 'dropped':
       addLine('warning', `you missed ${event.count} messages: this connection was too slow`);
+      break;
+    case 'notice':
+      addLine('warning', event.text);
       break;
     default:
       addLine('warning', `unknown event ${JSON.stringify(event)}`);

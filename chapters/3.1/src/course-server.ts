@@ -18,7 +18,7 @@ import {
   type WebSocketConnection,
   type WebSocketServer,
 } from '@course/ws-core';
-import { type BackpressurePolicy, ChatHub } from './chat/hub.ts';
+import { type BackpressurePolicy, ChatHub, type ChatPolicy, type Member } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
 import { normalizeChatLine } from './chat/messages.ts';
 import { limitOption } from './chat/policy.ts';
@@ -67,7 +67,16 @@ export interface CourseServerOptions {
    * at most one line a second (with a count), as a client can cause them at will.
    */
   log?: (line: string) => void;
+  /**
+   * Makes the chat hub from the policy above (backpressure and chatLimits) and the log. The
+   * default is one process alone (`new ChatHub(policy, log)`); chapter 3.4 passes a hub whose
+   * roster and bus are shared through Redis.
+   */
+  createHub?: (policy: Partial<ChatPolicy>, log: (line: string) => void) => ChatHub;
 }
+
+const localHub = (policy: Partial<ChatPolicy>, log: (line: string) => void) =>
+  new ChatHub(policy, log);
 
 export interface CourseServer {
   readonly server: WebSocketServer;
@@ -82,7 +91,8 @@ export interface CourseServer {
 
 export async function startCourseServer(options: CourseServerOptions = {}): Promise<CourseServer> {
   const log = options.log ?? (() => {});
-  const hub = new ChatHub({ ...options.backpressure, ...options.chatLimits }, log);
+  const createHub = options.createHub ?? localHub;
+  const hub = createHub({ ...options.backpressure, ...options.chatLimits }, log);
   const echoMaxBuffered = limitOption(
     'echoMaxBuffered',
     options.echoMaxBuffered,
@@ -175,14 +185,12 @@ function serveEcho(conn: WebSocketConnection, maxBuffered: number): void {
 }
 
 function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchParams): void {
-  const member = hub.join(conn, {
-    nick: params.get('nick'),
-    room: params.get('room'),
-    from: conn.remoteAddress,
-  });
-  if (member === undefined) return; // the room, the chat or this address is full: closed with 1013
+  let member: Member | undefined;
+  // Joining may wait on a shared roster (3.4). Lines sent meanwhile wait here, at most one more
+  // than the line budget: replaying that many closes the member as too fast anyway.
+  let early: string[] | undefined = [];
   const refuse = (code: number, reason: string) => {
-    hub.leave(member, reason); // leave first, so nothing more is sent to a closing connection
+    if (member) hub.leave(member, reason); // leave first, so nothing more is sent to a closing connection
     conn.close(code, reason);
   };
   conn.on('message', (data: string | Buffer, isBinary: boolean) => {
@@ -195,9 +203,21 @@ function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchPar
       return;
     }
     const line = normalizeChatLine(data);
-    if (line !== '') hub.say(member, line);
+    if (line === '') return;
+    if (member) hub.say(member, line);
+    else if (early && early.length <= hub.policy.lineBurst) early.push(line);
   });
+  // A close before the join has finished is seen by the hub (the peer is no longer open).
   conn.on('close', (code: number) => {
-    hub.leave(member, GOODBYES.includes(code) ? 'left' : `connection closed (${code})`);
+    if (member) hub.leave(member, GOODBYES.includes(code) ? 'left' : `connection closed (${code})`);
   });
+  // Refused joins (the room, the chat or this address is full) are closed with 1013 by the hub.
+  void hub
+    .join(conn, { nick: params.get('nick'), room: params.get('room'), from: conn.remoteAddress })
+    .then((joined) => {
+      member = joined;
+      const lines = early ?? [];
+      early = undefined;
+      for (const line of lines) if (joined) hub.say(joined, line);
+    });
 }

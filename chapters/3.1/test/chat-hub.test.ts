@@ -27,9 +27,13 @@ class FakePeer implements ChatPeer {
   }
 }
 
-/** Joins and insists on getting in (the hub returns undefined when it refuses). */
-function enter(hub: ChatHub, peer: ChatPeer, wanted: Parameters<ChatHub['join']>[1]): Member {
-  const member = hub.join(peer, wanted);
+/** Joins and insists on getting in (the hub resolves to undefined when it refuses). */
+async function enter(
+  hub: ChatHub,
+  peer: ChatPeer,
+  wanted: Parameters<ChatHub['join']>[1],
+): Promise<Member> {
+  const member = await hub.join(peer, wanted);
   if (member === undefined) throw new Error(`the hub refused ${JSON.stringify(wanted)}`);
   return member;
 }
@@ -102,18 +106,18 @@ describe('nicknames and rooms', () => {
     );
   });
 
-  it('treats nicknames that differ only in case as taken, so "Bob" cannot pass for "bob"', () => {
+  it('treats nicknames that differ only in case as taken, so "Bob" cannot pass for "bob"', async () => {
     expect(uniqueNickname('Bob', new Set(['bob']))).toBe('Bob#2');
     expect(uniqueNickname('ALICE', new Set(['alice', 'Alice#2']))).toBe('ALICE#3');
     const hub = new ChatHub();
-    enter(hub, new FakePeer(), { nick: 'bob' });
-    expect(enter(hub, new FakePeer(), { nick: 'BOB' }).nick).toBe('BOB#2');
+    await enter(hub, new FakePeer(), { nick: 'bob' });
+    expect((await enter(hub, new FakePeer(), { nick: 'BOB' })).nick).toBe('BOB#2');
   });
 
-  it('treats a decomposed "José" as the José already in the room', () => {
+  it('treats a decomposed "José" as the José already in the room', async () => {
     const hub = new ChatHub();
-    enter(hub, new FakePeer(), { nick: 'Jos\u00e9' });
-    expect(enter(hub, new FakePeer(), { nick: 'Jose\u0301' }).nick).toBe('Jos\u00e9#2');
+    await enter(hub, new FakePeer(), { nick: 'Jos\u00e9' });
+    expect((await enter(hub, new FakePeer(), { nick: 'Jose\u0301' })).nick).toBe('Jos\u00e9#2');
   });
 
   it('does not catch lookalikes from other scripts: a Cyrillic "о" makes "bоb" another name', () => {
@@ -128,12 +132,12 @@ describe('nicknames and rooms', () => {
 });
 
 describe('ChatHub', () => {
-  it('welcomes a newcomer with the members already present and tells them it joined', () => {
+  it('welcomes a newcomer with the members already present and tells them it joined', async () => {
     const hub = new ChatHub();
     const alice = new FakePeer();
     const bob = new FakePeer();
-    enter(hub, alice, { nick: 'alice' });
-    enter(hub, bob, { nick: 'bob' });
+    await enter(hub, alice, { nick: 'alice' });
+    await enter(hub, bob, { nick: 'bob' });
     expect(bob.sent[0]).toEqual({
       type: 'welcome',
       nick: 'bob',
@@ -144,31 +148,31 @@ describe('ChatHub', () => {
     expect(bob.sent.filter((e) => e.type === 'join')).toEqual([]);
   });
 
-  it('gives a second "bob" in the same room a distinct name', () => {
+  it('gives a second "bob" in the same room a distinct name', async () => {
     const hub = new ChatHub();
-    enter(hub, new FakePeer(), { nick: 'bob' });
-    const second = enter(hub, new FakePeer(), { nick: 'bob' });
+    await enter(hub, new FakePeer(), { nick: 'bob' });
+    const second = await enter(hub, new FakePeer(), { nick: 'bob' });
     expect(second.nick).toBe('bob#2');
   });
 
-  it('broadcasts a line to everyone in the room, the sender included, and nobody else', () => {
+  it('broadcasts a line to everyone in the room, the sender included, and nobody else', async () => {
     const hub = new ChatHub();
     const [a, b, other] = [new FakePeer(), new FakePeer(), new FakePeer()];
-    const alice = enter(hub, a, { nick: 'alice', room: 'one' });
-    enter(hub, b, { nick: 'bob', room: 'one' });
-    enter(hub, other, { nick: 'carol', room: 'two' });
+    const alice = await enter(hub, a, { nick: 'alice', room: 'one' });
+    await enter(hub, b, { nick: 'bob', room: 'one' });
+    await enter(hub, other, { nick: 'carol', room: 'two' });
     hub.say(alice, 'hi');
     expect(a.messages()).toEqual(['hi']);
     expect(b.messages()).toEqual(['hi']);
     expect(other.messages()).toEqual([]);
   });
 
-  it('announces a leave once, even when leave is called twice', () => {
+  it('announces a leave once, even when leave is called twice', async () => {
     const hub = new ChatHub();
     const a = new FakePeer();
-    const alice = enter(hub, a, { nick: 'alice' });
+    const alice = await enter(hub, a, { nick: 'alice' });
     const b = new FakePeer();
-    enter(hub, b, { nick: 'bob' });
+    await enter(hub, b, { nick: 'bob' });
     hub.leave(alice);
     hub.leave(alice);
     expect(b.sent.filter((e) => e.type === 'leave')).toEqual([
@@ -177,24 +181,24 @@ describe('ChatHub', () => {
     expect(hub.membersOf('lobby')).toEqual(['bob']);
   });
 
-  it('sends nothing to a member whose connection is already closing', () => {
+  it('sends nothing to a member whose connection is already closing', async () => {
     const hub = new ChatHub();
     const a = new FakePeer();
-    const alice = enter(hub, a, { nick: 'alice' });
+    const alice = await enter(hub, a, { nick: 'alice' });
     const b = new FakePeer();
-    enter(hub, b, { nick: 'bob' });
+    await enter(hub, b, { nick: 'bob' });
     b.readyState = 'closing';
     const before = b.sent.length;
     hub.say(alice, 'anyone?');
     expect(b.sent.length).toBe(before);
   });
 
-  it('drops broadcasts for a member over the high-water mark, then tells it how many it missed', () => {
+  it('drops broadcasts for a member over the high-water mark, then tells it how many it missed', async () => {
     const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 10 });
     const fast = new FakePeer();
     const slow = new FakePeer();
-    const speaker = enter(hub, fast, { nick: 'fast' });
-    enter(hub, slow, { nick: 'slow' });
+    const speaker = await enter(hub, fast, { nick: 'fast' });
+    await enter(hub, slow, { nick: 'slow' });
     slow.bufferedAmount = 5000;
     for (const text of ['1', '2', '3']) hub.say(speaker, text);
     expect(fast.messages()).toEqual(['1', '2', '3']);
@@ -208,12 +212,12 @@ describe('ChatHub', () => {
     expect(hub.stats.dropped).toBe(3);
   });
 
-  it('closes a member with 1008 after maxDropped broadcasts in a row and tells the room why', () => {
+  it('closes a member with 1008 after maxDropped broadcasts in a row and tells the room why', async () => {
     const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 3 });
     const fast = new FakePeer();
     const slow = new FakePeer();
-    const speaker = enter(hub, fast, { nick: 'fast' });
-    enter(hub, slow, { nick: 'slow' });
+    const speaker = await enter(hub, fast, { nick: 'fast' });
+    await enter(hub, slow, { nick: 'slow' });
     slow.bufferedAmount = 5000;
     for (const text of ['1', '2', '3', '4']) hub.say(speaker, text);
     expect(slow.closedWith?.code).toBe(1008);
@@ -240,11 +244,11 @@ describe('ChatHub memory bound', () => {
     }
   }
 
-  it('owes a member that never reads at most 128 KiB plus one line under the default policy, so 2,000 members stay under 300 MiB', () => {
+  it('owes a member that never reads at most 128 KiB plus one line under the default policy, so 2,000 members stay under 300 MiB', async () => {
     const hub = new ChatHub({ lineBurst: Number.MAX_SAFE_INTEGER }); // only backpressure here
     const sleeper = new SleepingPeer();
-    const speaker = enter(hub, new FakePeer(), { nick: 'speaker' });
-    enter(hub, sleeper, { nick: 'sleeper' });
+    const speaker = await enter(hub, new FakePeer(), { nick: 'speaker' });
+    await enter(hub, sleeper, { nick: 'sleeper' });
     const longest = '語'.repeat(MAX_CHAT_TEXT); // 3 bytes each in UTF-8: the biggest line
     let most = 0;
     for (let line = 0; line < 1000 && sleeper.closedWith === undefined; line++) {
@@ -261,12 +265,12 @@ describe('ChatHub memory bound', () => {
 });
 
 describe('ChatHub slow members in cascade', () => {
-  it('closes each slow member once, even when one’s leave notice pushes another over the limit', () => {
+  it('closes each slow member once, even when one’s leave notice pushes another over the limit', async () => {
     const hub = new ChatHub({ highWaterMark: 1000, maxDropped: 2 });
     const [fast, slowA, slowB] = [new FakePeer(), new FakePeer(), new FakePeer()];
-    const speaker = enter(hub, fast, { nick: 'fast' });
-    enter(hub, slowA, { nick: 'a' });
-    enter(hub, slowB, { nick: 'b' });
+    const speaker = await enter(hub, fast, { nick: 'fast' });
+    await enter(hub, slowA, { nick: 'a' });
+    await enter(hub, slowB, { nick: 'b' });
     slowA.bufferedAmount = 5000;
     slowB.bufferedAmount = 5000;
     hub.say(speaker, 'one');
@@ -280,12 +284,12 @@ describe('ChatHub slow members in cascade', () => {
 });
 
 describe('ChatHub limits', () => {
-  it('closes a member that sends more than lineBurst lines at once with 1008 and tells the room it was too fast', () => {
+  it('closes a member that sends more than lineBurst lines at once with 1008 and tells the room it was too fast', async () => {
     const { now } = clock();
     const hub = new ChatHub({ lineBurst: 3, linesPerSecond: 1 }, () => {}, now);
     const [a, b] = [new FakePeer(), new FakePeer()];
-    const flooder = enter(hub, a, { nick: 'flooder' });
-    enter(hub, b, { nick: 'bob' });
+    const flooder = await enter(hub, a, { nick: 'flooder' });
+    await enter(hub, b, { nick: 'bob' });
     for (const text of ['1', '2', '3', '4', '5']) hub.say(flooder, text);
     expect(b.messages()).toEqual(['1', '2', '3']);
     expect(b.sent.at(-1)).toEqual({
@@ -301,11 +305,11 @@ describe('ChatHub limits', () => {
     expect(hub.stats.closedFast).toBe(1);
   });
 
-  it('never closes a member that keeps to linesPerSecond after spending its burst', () => {
+  it('never closes a member that keeps to linesPerSecond after spending its burst', async () => {
     const { time, now } = clock();
     const hub = new ChatHub({ lineBurst: 3, linesPerSecond: 2 }, () => {}, now);
     const a = new FakePeer();
-    const talker = enter(hub, a, { nick: 'talker' });
+    const talker = await enter(hub, a, { nick: 'talker' });
     for (let line = 0; line < 3; line++) hub.say(talker, `burst ${line}`);
     for (let line = 0; line < 100; line++) {
       time.now += 500; // exactly 2 lines a second
@@ -315,7 +319,7 @@ describe('ChatHub limits', () => {
     expect(a.messages()).toHaveLength(103);
   });
 
-  it('refuses a join to a full room with 1013, telling nobody, while other rooms stay open', () => {
+  it('refuses a join to a full room with 1013, telling nobody, while other rooms stay open', async () => {
     const hub = new ChatHub({ maxRoomMembers: 2 });
     const [a, b, late, elsewhere] = [
       new FakePeer(),
@@ -323,9 +327,9 @@ describe('ChatHub limits', () => {
       new FakePeer(),
       new FakePeer(),
     ];
-    enter(hub, a, { nick: 'a', room: 'small' });
-    enter(hub, b, { nick: 'b', room: 'small' });
-    expect(hub.join(late, { nick: 'late', room: 'small' })).toBeUndefined();
+    await enter(hub, a, { nick: 'a', room: 'small' });
+    await enter(hub, b, { nick: 'b', room: 'small' });
+    expect(await hub.join(late, { nick: 'late', room: 'small' })).toBeUndefined();
     expect(late.sent).toEqual([]);
     expect(late.closedWith).toEqual({
       code: 1013,
@@ -335,48 +339,52 @@ describe('ChatHub limits', () => {
       { type: 'join', nick: 'b', online: 2 },
     ]);
     expect(hub.membersOf('small')).toEqual(['a', 'b']);
-    enter(hub, elsewhere, { nick: 'c', room: 'other' });
+    await enter(hub, elsewhere, { nick: 'c', room: 'other' });
     expect(hub.stats.refused).toBe(1);
   });
 
-  it('refuses a join with 1013 once its address has maxMembersPerAddress members in any rooms; others still get in', () => {
+  it('refuses a join with 1013 once its address has maxMembersPerAddress members in any rooms; others still get in', async () => {
     const hub = new ChatHub({ maxMembersPerAddress: 2 });
-    const first = enter(hub, new FakePeer(), { nick: 'a', room: 'one', from: '10.0.0.1' });
-    enter(hub, new FakePeer(), { nick: 'b', room: 'two', from: '10.0.0.1' });
+    const first = await enter(hub, new FakePeer(), { nick: 'a', room: 'one', from: '10.0.0.1' });
+    await enter(hub, new FakePeer(), { nick: 'b', room: 'two', from: '10.0.0.1' });
     const third = new FakePeer();
-    expect(hub.join(third, { nick: 'c', room: 'three', from: '10.0.0.1' })).toBeUndefined();
+    expect(await hub.join(third, { nick: 'c', room: 'three', from: '10.0.0.1' })).toBeUndefined();
     expect(third.closedWith).toEqual({
       code: 1013,
       reason: 'too many members from your address (2); try again later',
     });
     expect(hub.membersOf('three')).toEqual([]); // a refused join opens no room
-    enter(hub, new FakePeer(), { nick: 'd', room: 'three', from: '10.0.0.2' });
+    await enter(hub, new FakePeer(), { nick: 'd', room: 'three', from: '10.0.0.2' });
     hub.leave(first);
-    enter(hub, new FakePeer(), { nick: 'c', room: 'three', from: '10.0.0.1' });
+    await enter(hub, new FakePeer(), { nick: 'c', room: 'three', from: '10.0.0.1' });
   });
 
-  it('refuses a join with 1013 when one address joins more than joinBurst times at once, until time refills it', () => {
+  it('refuses a join with 1013 when one address joins more than joinBurst times at once, until time refills it', async () => {
     const { time, now } = clock();
     const hub = new ChatHub({ joinBurst: 2, joinsPerSecond: 1 }, () => {}, now);
     const from = '10.0.0.1';
-    const first = enter(hub, new FakePeer(), { nick: 'a', from });
+    const first = await enter(hub, new FakePeer(), { nick: 'a', from });
     hub.leave(first); // leaving gives no join back: reconnecting is what costs the room
-    enter(hub, new FakePeer(), { nick: 'a', from });
+    await enter(hub, new FakePeer(), { nick: 'a', from });
     const third = new FakePeer();
-    expect(hub.join(third, { nick: 'a', from })).toBeUndefined();
+    expect(await hub.join(third, { nick: 'a', from })).toBeUndefined();
     expect(third.closedWith).toEqual({
       code: 1013,
       reason: 'joining too often from your address; try again later',
     });
-    enter(hub, new FakePeer(), { nick: 'b', from: '10.0.0.2' });
+    await enter(hub, new FakePeer(), { nick: 'b', from: '10.0.0.2' });
     time.now += 1000;
-    enter(hub, new FakePeer(), { nick: 'c', from });
+    await enter(hub, new FakePeer(), { nick: 'c', from });
   });
 
-  it('spends no join budget on a join refused for a full room, so a student retrying gets in once there is room', () => {
+  it('spends no join budget on a join refused for a full room, so a student retrying gets in once there is room', async () => {
     const { now } = clock(); // time stands still: no token comes back while it retries
     const hub = new ChatHub({ maxRoomMembers: 1, joinBurst: 2, joinsPerSecond: 1 }, () => {}, now);
-    const sitting = enter(hub, new FakePeer(), { nick: 'a', room: 'small', from: '10.0.0.1' });
+    const sitting = await enter(hub, new FakePeer(), {
+      nick: 'a',
+      room: 'small',
+      from: '10.0.0.1',
+    });
     const reasons = Array.from({ length: 5 }, () => {
       const retry = new FakePeer();
       hub.join(retry, { nick: 'b', room: 'small', from: '10.0.0.2' });
@@ -384,16 +392,16 @@ describe('ChatHub limits', () => {
     });
     expect(new Set(reasons)).toEqual(new Set(['this room is full (1 members); try again later']));
     hub.leave(sitting);
-    expect(enter(hub, new FakePeer(), { nick: 'b', room: 'small', from: '10.0.0.2' }).nick).toBe(
-      'b',
-    );
+    expect(
+      (await enter(hub, new FakePeer(), { nick: 'b', room: 'small', from: '10.0.0.2' })).nick,
+    ).toBe('b');
   });
 
-  it('takes the default for a limit passed as undefined, rather than never limiting', () => {
+  it('takes the default for a limit passed as undefined, rather than never limiting', async () => {
     const { now } = clock();
     const hub = new ChatHub({ lineBurst: undefined, linesPerSecond: undefined }, () => {}, now);
     const peer = new FakePeer();
-    const member = enter(hub, peer, { nick: 'a' });
+    const member = await enter(hub, peer, { nick: 'a' });
     for (let i = 0; i < DEFAULT_CHAT_LIMITS.lineBurst; i++) hub.say(member, 'hi');
     expect(peer.closedWith).toBeUndefined();
     hub.say(member, 'one too many');
@@ -412,11 +420,11 @@ describe('ChatHub limits', () => {
     );
   });
 
-  it('logs refused joins at most once a second, the next line saying how many it held back', () => {
+  it('logs refused joins at most once a second, the next line saying how many it held back', async () => {
     const { time, now } = clock();
     const lines: string[] = [];
     const hub = new ChatHub({ maxRoomMembers: 1 }, (line) => lines.push(line), now);
-    enter(hub, new FakePeer(), { nick: 'a', room: 'small' });
+    await enter(hub, new FakePeer(), { nick: 'a', room: 'small' });
     for (let i = 0; i < 5; i++) hub.join(new FakePeer(), { nick: 'b', room: 'small' });
     time.now += 1000;
     hub.join(new FakePeer(), { nick: 'b', room: 'small' });
@@ -431,19 +439,19 @@ describe('ChatHub limits', () => {
     expect(hub.stats.refused).toBe(7);
   });
 
-  it('refuses a join with 1013 while the whole chat is full, and admits one again after a leave', () => {
+  it('refuses a join with 1013 while the whole chat is full, and admits one again after a leave', async () => {
     const hub = new ChatHub({ maxMembers: 2 });
-    const first = enter(hub, new FakePeer(), { nick: 'a', room: 'one' });
-    enter(hub, new FakePeer(), { nick: 'b', room: 'two' });
+    const first = await enter(hub, new FakePeer(), { nick: 'a', room: 'one' });
+    await enter(hub, new FakePeer(), { nick: 'b', room: 'two' });
     const refused = new FakePeer();
-    expect(hub.join(refused, { nick: 'c', room: 'three' })).toBeUndefined();
+    expect(await hub.join(refused, { nick: 'c', room: 'three' })).toBeUndefined();
     expect(refused.closedWith).toEqual({
       code: 1013,
       reason: 'the chat is full (2 members); try again later',
     });
     hub.leave(first);
     hub.leave(first); // a second leave must not free a second place
-    enter(hub, new FakePeer(), { nick: 'c', room: 'three' });
-    expect(hub.join(new FakePeer(), { nick: 'd', room: 'four' })).toBeUndefined();
+    await enter(hub, new FakePeer(), { nick: 'c', room: 'three' });
+    expect(await hub.join(new FakePeer(), { nick: 'd', room: 'four' })).toBeUndefined();
   });
 });

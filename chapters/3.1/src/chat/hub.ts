@@ -1,16 +1,24 @@
 /**
- * The chat rooms: who is in which room, join/leave notices, and broadcast with backpressure.
+ * The chat rooms: admission (limits, budgets), membership of this process's members, and the
+ * delivery of each room's events to them with backpressure.
+ *
+ * Two seams, each an interface with a local default, let many processes serve one chat
+ * (chapter 3.4) without changing this file:
+ *  - the Roster (roster.ts) says which nicknames are taken and how many members a room has;
+ *  - the RoomBus (room-bus.ts) carries a room's events. The hub publishes every join, line and
+ *    leave to the bus and delivers to its members only what the bus hands back, so every member,
+ *    in this process or another, sees a room's events in the same order.
  *
  * Knows nothing about sockets: a member is anything with `send`, `close` and `bufferedAmount`
  * (ws-core's WebSocketConnection fits), so the rules below are tested with plain objects.
  *
  * Backpressure policy — a slow reader must not stall the room or grow memory without bound:
- *  1. Before queuing a broadcast for a member, look at its `bufferedAmount` (bytes we have
- *     queued that the peer has not yet read). Above `highWaterMark`, the message is dropped
+ *  1. Before queuing an event for a member, look at its `bufferedAmount` (bytes we have
+ *     queued that the peer has not yet read). Above `highWaterMark`, the event is dropped
  *     for that member only; everyone else still gets it at once.
  *  2. When the member has caught up, it first receives `{type:'dropped', count}` so the page
  *     can say that it missed messages — loss is never silent.
- *  3. A member that misses `maxDropped` broadcasts in a row is not catching up: it is removed
+ *  3. A member that misses `maxDropped` events in a row is not catching up: it is removed
  *     from the room (the others see a leave notice with reason "too slow") and closed with
  *     1008 (policy violation).
  * Memory per member is therefore bounded by about highWaterMark + one message, and the whole
@@ -21,8 +29,10 @@ import { type ThrottledLog, throttleLog } from '../log-throttle.ts';
 import { AddressBuckets, TokenBucket } from './budgets.ts';
 import { Headcount } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
-import { normalizeNickname, normalizeRoomName, uniqueNickname } from './names.ts';
+import { normalizeNickname, normalizeRoomName } from './names.ts';
 import { type ChatPolicy, resolveChatPolicy } from './policy.ts';
+import { LocalRoomBus, type RoomBus } from './room-bus.ts';
+import { LocalRoster, type Roster, type Seat } from './roster.ts';
 
 export {
   type BackpressurePolicy,
@@ -30,6 +40,8 @@ export {
   DEFAULT_BACKPRESSURE,
   resolveChatPolicy,
 } from './policy.ts';
+export { type Deliver, LocalRoomBus, type RoomBus } from './room-bus.ts';
+export { LocalRoster, type Roster, type Seat } from './roster.ts';
 
 export interface ChatPeer {
   /** Only 'open' peers are sent to: one that is closing will leave the room shortly. */
@@ -53,13 +65,36 @@ export interface Member {
   gone: boolean;
 }
 
+/** Where a hub's rooms live beyond this process; every part defaults to this process alone. */
+export interface ChatHubParts {
+  roster?: Roster;
+  bus?: RoomBus;
+  /** Named in each welcome (`server`), when several processes serve the chat. */
+  server?: string;
+}
+
+/** This process's side of one room. */
+interface LocalRoom {
+  readonly members: Map<string, Member>;
+  /** Admitted, waiting for the bus and the roster: they hold a place in the room already. */
+  joining: number;
+  /** Settles once the bus hands this room's events to the hub. */
+  readonly subscribed: Promise<void>;
+}
+
+/** The close reason when the roster or the bus cannot take a member (3.4: Redis is down). */
+const UNAVAILABLE = 'the chat cannot take new members right now; try again later';
+
 export class ChatHub {
-  private readonly rooms = new Map<string, Map<string, Member>>();
-  private readonly policy: ChatPolicy;
+  private readonly rooms = new Map<string, LocalRoom>();
+  readonly policy: ChatPolicy;
   private readonly headcount: Headcount;
   private readonly joins: AddressBuckets;
   /** A client can make refusals at will (reconnecting to a full room): one line a second. */
   private readonly logRefusal: ThrottledLog;
+  private readonly roster: Roster;
+  private readonly bus: RoomBus;
+  private readonly server: string | undefined;
   readonly stats = { broadcasts: 0, dropped: 0, closedSlow: 0, closedFast: 0, refused: 0 };
 
   constructor(
@@ -67,29 +102,34 @@ export class ChatHub {
     private readonly log: (line: string) => void = () => {},
     /** Milliseconds; injectable so the line and join budgets are tested without waiting. */
     private readonly now: () => number = () => performance.now(),
+    parts: ChatHubParts = {},
   ) {
     this.policy = resolveChatPolicy(policy);
     this.headcount = new Headcount(this.policy);
     this.joins = new AddressBuckets(this.policy.joinBurst, this.policy.joinsPerSecond, now);
     this.logRefusal = throttleLog(log, 1000, now);
+    this.roster = parts.roster ?? new LocalRoster();
+    this.bus = parts.bus ?? new LocalRoomBus();
+    this.server = parts.server;
   }
 
   /**
    * Adds a peer to a room under a unique nickname, greets it and tells the room. When the room,
    * the chat or the peer's address is full, or the address joins too often, closes the peer
-   * with 1013 and returns undefined.
+   * with 1013 at once (before any await) and resolves to undefined; also when the roster or the
+   * bus fails, or when the peer closed while they answered.
    */
-  join(
+  async join(
     peer: ChatPeer,
     wanted: { nick?: string | null; room?: string | null; from?: string | undefined } = {},
-  ): Member | undefined {
+  ): Promise<Member | undefined> {
     const room = normalizeRoomName(wanted.room);
-    const members = this.rooms.get(room) ?? new Map<string, Member>();
     const { from } = wanted;
+    const here = this.rooms.get(room);
     // The headcount first: a join refused for a full room must not spend the address's budget,
     // or a student retrying a full room would later be told it joins too often.
     const refusal =
-      this.headcount.refusal(members.size, from) ??
+      this.headcount.refusal(here ? here.members.size + here.joining : 0, from) ??
       (this.joins.take(from) ? undefined : 'joining too often from your address; try again later');
     if (refusal !== undefined) {
       this.stats.refused++;
@@ -97,20 +137,39 @@ export class ChatHub {
       peer.close(CloseCode.TRY_AGAIN_LATER, refusal);
       return undefined;
     }
-    this.rooms.set(room, members);
-    const nick = uniqueNickname(normalizeNickname(wanted.nick), new Set(members.keys()));
+    // Holding the place before waiting keeps two joins in flight from both taking the last one.
+    const local = here ?? this.openRoom(room);
+    local.joining++;
+    this.headcount.add(from);
+    let seat: Seat | undefined;
+    try {
+      await local.subscribed; // first, so no event published after the welcome is missed
+      seat = await this.roster.claim(room, normalizeNickname(wanted.nick));
+    } catch (error) {
+      this.log(`could not seat a member in ${room}: ${(error as Error).message}`);
+    }
+    local.joining--;
+    if (seat === undefined || peer.readyState !== 'open') {
+      this.headcount.remove(from);
+      if (seat === undefined) peer.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE);
+      // It left while we waited: nobody was told it came, so nobody is told it went.
+      else this.roster.release(room, seat.nick, () => {});
+      this.closeRoomIfEmpty(room);
+      return undefined;
+    }
+    const { nick, others, online } = seat;
     const { lineBurst, linesPerSecond } = this.policy;
     const budget = new TokenBucket(lineBurst, linesPerSecond, this.now);
     const member: Member = { nick, room, peer, from, dropped: 0, budget, gone: false };
-    peer.send(encodeChatEvent({ type: 'welcome', nick, room, members: [...members.keys()] }));
-    members.set(nick, member);
-    this.headcount.add(from);
-    this.log(`${nick} joined ${room} (${members.size} online)`);
-    this.broadcast(room, { type: 'join', nick, online: members.size }, member);
+    const server = this.server === undefined ? {} : { server: this.server };
+    peer.send(encodeChatEvent({ type: 'welcome', nick, room, members: others, ...server }));
+    local.members.set(nick, member);
+    this.log(`${nick} joined ${room} (${online} online)`);
+    this.bus.publish(room, { type: 'join', nick, online });
     return member;
   }
 
-  /** Broadcasts one line of chat from `member` to everyone in its room, the sender included. */
+  /** Sends one line of chat from `member` to everyone in its room, the sender included. */
   say(member: Member, text: string): void {
     if (member.gone) return;
     if (!member.budget.take()) {
@@ -123,20 +182,21 @@ export class ChatHub {
       );
       return;
     }
-    this.broadcast(member.room, { type: 'message', nick: member.nick, text });
+    this.bus.publish(member.room, { type: 'message', nick: member.nick, text });
   }
 
   /** Removes a member (idempotent) and tells the room why. */
   leave(member: Member, reason = 'left'): void {
     if (member.gone) return;
     member.gone = true;
-    const members = this.rooms.get(member.room);
-    if (!members) return;
-    members.delete(member.nick);
+    const { room, nick } = member;
+    this.rooms.get(room)?.members.delete(nick);
     this.headcount.remove(member.from);
-    if (members.size === 0) this.rooms.delete(member.room);
-    this.log(`${member.nick} left ${member.room}: ${reason} (${members.size} online)`);
-    this.broadcast(member.room, { type: 'leave', nick: member.nick, online: members.size, reason });
+    this.closeRoomIfEmpty(room);
+    this.roster.release(room, nick, (online) => {
+      this.log(`${nick} left ${room}: ${reason} (${online} online)`);
+      this.bus.publish(room, { type: 'leave', nick, online, reason });
+    });
   }
 
   /** Removes a member for breaking a rule: the room hears `why`, the peer gets 1008 and `reason`. */
@@ -150,22 +210,40 @@ export class ChatHub {
     this.logRefusal.flush();
   }
 
-  /** Nicknames in a room, in joining order. */
+  /** Nicknames of this process's members in a room, in joining order. */
   membersOf(room: string): string[] {
-    return [...(this.rooms.get(normalizeRoomName(room))?.keys() ?? [])];
+    return [...(this.rooms.get(normalizeRoomName(room))?.members.keys() ?? [])];
   }
 
-  private broadcast(room: string, event: ChatEvent, except?: Member): void {
-    const members = this.rooms.get(room);
+  private openRoom(room: string): LocalRoom {
+    const subscribed = this.bus.subscribe(room, (event) => this.deliver(room, event));
+    subscribed.catch(() => {}); // each join waiting on it handles the failure
+    const local: LocalRoom = { members: new Map(), joining: 0, subscribed };
+    this.rooms.set(room, local);
+    return local;
+  }
+
+  private closeRoomIfEmpty(room: string): void {
+    const local = this.rooms.get(room);
+    if (!local || local.members.size > 0 || local.joining > 0) return;
+    this.rooms.delete(room);
+    this.bus.unsubscribe(room);
+  }
+
+  /** Fan-out, the receiving end: one event of `room`, from the bus, to this process's members. */
+  private deliver(room: string, event: ChatEvent): void {
+    const members = this.rooms.get(room)?.members;
     if (!members) return;
     this.stats.broadcasts++;
     const text = encodeChatEvent(event); // serialise once, not once per member
     const tooSlow: Member[] = [];
     for (const member of members.values()) {
-      if (member !== except && !this.deliver(member, text)) tooSlow.push(member);
+      // A newcomer had its welcome; its own join is for the others.
+      if (event.type === 'join' && event.nick === member.nick) continue;
+      if (!this.send(member, text)) tooSlow.push(member);
     }
     // Removing members announces their leave; do it after the loop so every member sees
-    // this broadcast before the notices it causes.
+    // this event before the notices it causes.
     for (const member of tooSlow) {
       // An earlier one's leave notice may have pushed this one over the limit and out already.
       if (member.gone) continue;
@@ -175,7 +253,7 @@ export class ChatHub {
   }
 
   /** Queues `text` for one member; returns false when the member must be closed as too slow. */
-  private deliver(member: Member, text: string): boolean {
+  private send(member: Member, text: string): boolean {
     const { peer } = member;
     if (peer.readyState !== 'open') return true;
     if (peer.bufferedAmount > this.policy.highWaterMark) {
