@@ -22,8 +22,6 @@ import { CloseCode, MAX_SAFE_PAYLOAD_LENGTH } from './constants.ts';
 import { MessageTooBigError, ProtocolError } from './errors.ts';
 import { copyMasked } from './mask.ts';
 
-export { applyMask, copyMasked } from './mask.ts';
-
 export interface Frame {
   fin: boolean;
   rsv1: boolean;

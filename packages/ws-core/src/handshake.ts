@@ -11,13 +11,6 @@ import { HandshakeError, WebSocketError } from './errors.ts';
 import { checkedHeaderLine, TOKEN } from './header-lines.ts';
 import type { HttpRequestHead, HttpResponseHead } from './http-head.ts';
 
-export {
-  type HttpRequestHead,
-  HttpRequestParser,
-  type HttpResponseHead,
-  HttpResponseParser,
-} from './http-head.ts';
-
 export interface UpgradeOptions {
   /** Subprotocols this server speaks, most preferred first. */
   protocols?: readonly string[];

@@ -80,11 +80,34 @@ function hex(opcode: number): string {
   return `0x${opcode.toString(16)}`;
 }
 
-export class Protocol implements FrameSink {
+export class Protocol {
   readonly role: Role;
   readonly maxPayload: number;
   private readonly generateMask: (() => Uint8Array) | undefined;
-  private readonly parser = new FrameParser(this);
+  /**
+   * The frame parser calls this Protocol's onHeader, skipsPayload, onPayloadPiece and onFrame:
+   * private methods, reached through a sink that only the parser holds, so that they are not
+   * part of the Protocol's API. The sink is one object of one field per Protocol, its methods
+   * shared by all, and each call through it is a monomorphic call the JIT inlines. (Arrow
+   * functions or bound methods would each be a function object per connection; under tsx,
+   * which keeps function names, arrows also get a property store each.)
+   */
+  private static readonly ParserSink = class implements FrameSink {
+    constructor(private readonly protocol: Protocol) {}
+    onHeader(header: FrameHeader): void {
+      this.protocol.onHeader(header);
+    }
+    skipsPayload(header: FrameHeader): boolean {
+      return this.protocol.skipsPayload(header);
+    }
+    onPayloadPiece(header: FrameHeader, piece: Buffer): void {
+      this.protocol.onPayloadPiece(header, piece);
+    }
+    onFrame(header: FrameHeader, payload: Buffer): void {
+      this.protocol.onFrame(header, payload);
+    }
+  };
+  private readonly parser = new FrameParser(new Protocol.ParserSink(this));
 
   private events: ProtocolEvent[] = [];
   private outgoing: Uint8Array[] = [];
@@ -169,8 +192,8 @@ export class Protocol implements FrameSink {
     return events;
   }
 
-  /** Judges a header before its payload is read. Part of FrameSink; not for callers. */
-  onHeader(header: FrameHeader): void {
+  /** Judges a header before its payload is read (the parser's onHeader). */
+  private onHeader(header: FrameHeader): void {
     // §5.2: "MUST be 0 unless an extension is negotiated" — we never negotiate one.
     if (header.rsv1) {
       throw protocolError(
@@ -248,17 +271,19 @@ export class Protocol implements FrameSink {
   /**
    * §5.5.1: once our Close is sent we only wait for the peer's. Data it sends meanwhile is for
    * no one: skipped unread, so a peer we are closing (say, one refused for a limit) cannot
-   * make us buffer up to maxPayload while the closing handshake runs. Part of FrameSink.
+   * make us buffer up to maxPayload while the closing handshake runs. (The parser's
+   * skipsPayload.)
    */
-  skipsPayload(header: FrameHeader): boolean {
+  private skipsPayload(header: FrameHeader): boolean {
     return header.opcode < Opcode.CLOSE && this.sentClose !== undefined;
   }
 
   /**
    * A piece of a payload that spans reads. Text is decoded as it arrives, so a bad byte fails
-   * the connection (1007) at once, not after the rest of a large frame. Part of FrameSink.
+   * the connection (1007) at once, not after the rest of a large frame. (The parser's
+   * onPayloadPiece.)
    */
-  onPayloadPiece(header: FrameHeader, piece: Buffer): void {
+  private onPayloadPiece(header: FrameHeader, piece: Buffer): void {
     if (header.opcode >= Opcode.CLOSE || this.messageOpcode !== Opcode.TEXT) return;
     if (this.sentClose !== undefined) return; // a frame that began before our Close: dropped
     this.textDecoder ??= new StreamingUtf8Decoder();
@@ -266,8 +291,8 @@ export class Protocol implements FrameSink {
     this.payloadStreamed = true;
   }
 
-  /** Handles a complete frame. Part of FrameSink; not for callers. */
-  onFrame(header: FrameHeader, payload: Buffer): void {
+  /** Handles a complete frame (the parser's onFrame). */
+  private onFrame(header: FrameHeader, payload: Buffer): void {
     switch (header.opcode) {
       case Opcode.PING:
         this.events.push({ type: 'ping', data: payload });

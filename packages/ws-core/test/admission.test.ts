@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { refusalFor } from '../src/admission.ts';
 import {
   type Admission,
   type AdmissionRequest,
   connect,
   HandshakeError,
   Opcode,
-  refusalFor,
   type WebSocketServer,
 } from '../src/index.ts';
 import { clientFrame, framesIn } from './helpers.ts';

@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   applyMask,
-  copyMasked,
   decodeFrameHeader,
   encodeFrame,
   MessageTooBigError,
   Opcode,
   ProtocolError,
 } from '../src/index.ts';
+import { copyMasked } from '../src/mask.ts';
 import { frameOf, hex, RFC_MASK } from './helpers.ts';
 
 describe('RFC 6455 §5.7 examples', () => {

@@ -1,11 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import {
-  DEFAULT_PING_INTERVAL,
-  DEFAULT_PONG_TIMEOUT,
-  KeepaliveSweep,
-  keepaliveSettings,
-  Liveness,
-} from '../src/index.ts';
+import { DEFAULT_PING_INTERVAL, DEFAULT_PONG_TIMEOUT } from '../src/index.ts';
+import { KeepaliveSweep } from '../src/keepalive.ts';
+import { keepaliveSettings, Liveness } from '../src/liveness.ts';
 
 const settings = { pingInterval: 1_000, pongTimeout: 500 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_HANDSHAKE_TIMEOUT, HandshakeError, ServerOpening } from '../src/index.ts';
+import { DEFAULT_HANDSHAKE_TIMEOUT, HandshakeError } from '../src/index.ts';
+import { ServerOpening } from '../src/opening.ts';
 import { UPGRADE_REQUEST } from './tcp-helpers.ts';
 
 const request = Buffer.from(UPGRADE_REQUEST);
