@@ -3,11 +3,11 @@
  * A section that starts workers or child processes is wrapped in course-kit's
  * `quietWhenInterrupted(section, '… stopped its workers')`, so Ctrl-C ends it with one line.
  */
-import type { Chapter } from '@course/course-kit';
-import { charactersAndBytes } from './sections/characters-and-bytes.ts';
+import { type Chapter, quietWhenInterrupted } from '@course/course-kit';
+import { ceiling } from './sections/ceiling.ts';
 
 export const chapter: Chapter = {
   id: '3.4',
   title: 'One chat across processes and hosts, on Redis',
-  sections: [charactersAndBytes],
+  sections: [quietWhenInterrupted(ceiling, '3.4.1 closed its clients and stopped the chat server')],
 };
