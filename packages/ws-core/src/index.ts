@@ -9,6 +9,7 @@
  */
 // biome-ignore-all assist/source/organizeImports: grouped in the order a user reaches for them
 
+// #region api
 // Server over node:net: createServer(options, onConnection), then listen().
 export {
   createServer,
@@ -121,3 +122,4 @@ export {
   ProtocolError,
   WebSocketError,
 } from './errors.ts';
+// #endregion api
