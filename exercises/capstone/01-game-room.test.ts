@@ -61,8 +61,12 @@ const PATHERS = 4;
  */
 const RATIO = 6;
 const FLOOR_IN_STEPS = 1;
-/** Your median interval may differ from the reference's by this much of TICK_MS. */
-const MEDIAN_BAND = 0.1;
+/**
+ * Your median interval may differ from the reference's by this much of TICK_MS: 15 ms. Wide
+ * enough for two servers that share a loaded machine (their medians drift apart by several ms),
+ * narrow enough to fail a server ticking at 30 Hz or 15 Hz instead of 20.
+ */
+const MEDIAN_BAND = 0.3;
 
 const stoppables = new Stoppables();
 afterEach(() => stoppables.stopAll(), 30_000);
