@@ -1,0 +1,201 @@
+/**
+ * Our own redis-server, for the sections and tests: on 127.0.0.1 and a free port, keeping nothing
+ * (`--save '' --appendonly no`, a temporary `--dir`), ready once it answers PING, and stopped —
+ * process gone, folder removed — by `stop()`, on exit, and on Ctrl-C.
+ *
+ *   const redis = await startRedisServer();   // redis.url is redis://127.0.0.1:PORT
+ *   await redis.restart();                    // the same port, an empty server (a broker outage)
+ *   await redis.stop();
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisNotAvailableError, RedisStartError } from './errors.ts';
+import { findOnPath } from './find-on-path.ts';
+import { freePort } from './free-port.ts';
+import { pingOnce } from './ping.ts';
+import { stopOnExit } from './stop-on-exit.ts';
+
+export interface RedisServerOptions {
+  /** Default '127.0.0.1': nothing outside this machine can reach it. */
+  host?: string;
+  /** Default: `redis-server` from the PATH. */
+  binary?: string;
+  /** ms for it to answer PING after starting (default 10 s: a loaded CI machine is slow). */
+  readyTimeoutMs?: number;
+  /** ms for it to exit after SIGTERM before it gets SIGKILL (default 5 s). */
+  stopTimeoutMs?: number;
+}
+
+export interface RedisServer {
+  /** redis://HOST:PORT */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The running process's pid; a restart changes it; undefined once stopped. */
+  readonly pid: number | undefined;
+  /** Its temporary working folder, removed by stop(). */
+  readonly dir: string;
+  /** Stops it (SIGTERM, then SIGKILL after stopTimeoutMs) and removes its folder. Idempotent. */
+  stop(): Promise<void>;
+  /** Stops it and starts a new, empty one on the same port: what clients see in an outage. */
+  restart(): Promise<void>;
+}
+
+/** Tries with a new port when another program took the one we picked; the same port on restart. */
+const START_ATTEMPTS = 5;
+/** Lines of its output kept to explain a failed start. */
+const TAIL_LINES = 20;
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const binary = options.binary ?? findOnPath('redis-server');
+  if (binary === undefined) throw new RedisNotAvailableError();
+  const server = new LocalRedisServer(binary, options);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort(server.host);
+      try {
+        await server.launch(port);
+        return server;
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || attempt === START_ATTEMPTS) throw error;
+      }
+    }
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** redis-server said "Address already in use": someone took the port between our pick and its bind. */
+class PortTakenError extends RedisStartError {}
+
+class LocalRedisServer implements RedisServer {
+  readonly host: string;
+  readonly dir: string;
+  port = 0;
+  private child: ChildProcess | undefined;
+  private readonly output: string[] = [];
+  private stopping: Promise<void> | undefined;
+  private readonly forgetExitHook: () => void;
+
+  constructor(
+    private readonly binary: string,
+    private readonly options: RedisServerOptions,
+  ) {
+    this.host = options.host ?? '127.0.0.1';
+    this.dir = mkdtempSync(join(tmpdir(), 'course-redis-'));
+    this.forgetExitHook = stopOnExit(this);
+  }
+
+  get url(): string {
+    return `redis://${this.host}:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null
+      ? this.child.pid
+      : undefined;
+  }
+
+  /** Starts redis-server on `port` and resolves once it answers PING. */
+  async launch(port: number): Promise<void> {
+    this.port = port;
+    this.output.length = 0;
+    // detached: its own process group, so a Ctrl-C in the terminal reaches only us, and we stop
+    // it after the chat servers that use it have said goodbye (stopOnExit covers the rest).
+    const child = spawn(
+      this.binary,
+      ['--bind', this.host, '--port', String(port), '--save', '', '--appendonly', 'no'].concat([
+        '--dir',
+        this.dir,
+      ]),
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      this.output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      this.output.splice(0, Math.max(0, this.output.length - TAIL_LINES));
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    try {
+      await spawned;
+    } catch (error) {
+      throw new RedisStartError(`could not run ${this.binary}: ${(error as Error).message}`);
+    }
+    await this.untilReady(child);
+  }
+
+  private async untilReady(child: ChildProcess): Promise<void> {
+    const timeout = this.options.readyTimeoutMs ?? 10_000;
+    const deadline = performance.now() + timeout;
+    while (performance.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const said = this.output.join('\n');
+        const why = `redis-server exited (${child.exitCode ?? child.signalCode}) before answering PING on ${this.host}:${this.port}`;
+        if (said.includes('Address already in use')) throw new PortTakenError(why);
+        throw new RedisStartError(`${why}; its last lines:\n${said}`);
+      }
+      if (await pingOnce(this.host, this.port, 500)) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new RedisStartError(
+      `redis-server did not answer PING on ${this.host}:${this.port} within ${timeout} ms; its last lines:\n${this.output.join('\n')}`,
+    );
+  }
+
+  async restart(): Promise<void> {
+    if (this.stopping) throw new RedisStartError('cannot restart a Redis server that was stopped');
+    await this.halt();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launch(this.port);
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || attempt === START_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.halt().finally(() => {
+      rmSync(this.dir, { recursive: true, force: true });
+      this.forgetExitHook();
+    });
+    return this.stopping;
+  }
+
+  /** Last resort, from an 'exit' hook where nothing can wait: SIGKILL and remove the folder. */
+  killNow(): void {
+    const pid = this.pid;
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Ends the process: SIGTERM (Redis shuts down without saving), then SIGKILL if it lingers. */
+  private async halt(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      exited.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(resolve, this.options.stopTimeoutMs ?? 5000, false);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!inTime) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+}
