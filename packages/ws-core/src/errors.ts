@@ -27,7 +27,8 @@ import { CloseCode } from './constants.ts';
 /** Each `err.code`, and when it is thrown. [n] is the close code, (n) the HTTP status. */
 export const ERROR_CODES = {
   // ---- failing the connection (ProtocolError) ----
-  WS_ERR_UNEXPECTED_RSV_1: '[1002] RSV1 set, and no extension was negotiated (§5.2)',
+  WS_ERR_UNEXPECTED_RSV_1:
+    '[1002] RSV1 set with no extension negotiated (§5.2), or on a control or continuation frame (RFC 7692 §6.1)',
   WS_ERR_UNEXPECTED_RSV_2_3: '[1002] RSV2 or RSV3 set, and no extension was negotiated (§5.2)',
   WS_ERR_EXPECTED_MASK: '[1002] a client frame that is not masked (§5.1)',
   WS_ERR_UNEXPECTED_MASK: '[1002] a server frame that is masked (§5.1)',
@@ -39,8 +40,11 @@ export const ERROR_CODES = {
   WS_ERR_INVALID_PAYLOAD_LENGTH: '[1002] a 64-bit length with its most significant bit set (§5.2)',
   WS_ERR_INVALID_CLOSE_CODE: '[1002] a close code that may not be sent (§7.4)',
   WS_ERR_INVALID_UTF8: '[1007] a text message or close reason that is not UTF-8 (§8.1)',
+  WS_ERR_INVALID_DEFLATE_DATA:
+    '[1007] a compressed message (RSV1) whose payload does not inflate (RFC 7692 §7.2.2)',
   WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: '[1009] a frame length above 2^53 - 1',
-  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: '[1009] a message over maxPayload (§10.4)',
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH:
+    '[1009] a message over maxPayload (§10.4), compressed messages counted as they inflate',
   WS_ERR_SEND_BUFFER_FULL: '[1008] bytes waiting to be written passed maxBufferedAmount',
   WS_ERR_KEEPALIVE_TIMEOUT: '[1011] the peer sent nothing within pongTimeout of our ping',
   WS_ERR_PEER_NOT_READING:
@@ -81,6 +85,8 @@ export const ERROR_CODES = {
   WS_ERR_UPGRADE_REFUSED: 'the server answered with a status other than 101',
   WS_ERR_INVALID_ACCEPT: 'Sec-WebSocket-Accept does not match the key we sent (§4.1)',
   WS_ERR_UNEXPECTED_EXTENSION: 'the server accepted an extension we did not offer (§4.1)',
+  WS_ERR_INVALID_EXTENSION:
+    'the server accepted permessage-deflate with parameters we did not offer or that are invalid (RFC 7692 §7.1)',
   WS_ERR_UNEXPECTED_SUBPROTOCOL: 'the server chose a subprotocol we did not offer (§4.1)',
 } as const;
 

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConnectionClosedError, ERROR_CODES, ProtocolError, WebSocketError } from '../src/index.ts';
 
-const sources = readdirSync(new URL('../src/', import.meta.url))
+const sources = readdirSync(new URL('../src/', import.meta.url), { recursive: true })
+  .map(String)
   .filter((name) => name.endsWith('.ts'))
   .map((name) => readFileSync(new URL(`../src/${name}`, import.meta.url), 'utf8'))
   .join('\n');

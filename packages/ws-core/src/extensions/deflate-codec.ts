@@ -1,0 +1,213 @@
+/**
+ * permessage-deflate's codec (RFC 7692 §7.2): one message in, one message out, synchronously,
+ * with nothing queued and no zlib stream kept between messages.
+ *
+ * Why synchronous one-shot calls, and not a zlib stream per connection (what `ws` does):
+ *   - Bounded cost. An async zlib call goes to libuv's thread pool; `ws` queues such jobs
+ *     without bound (ten at a time run, the rest wait with their buffers), and the pool's
+ *     allocations fragment the heap (ws#1202, ws#1369, node#8871). Here a message is inflated
+ *     while it is handled, so nothing waits: the socket is not read meanwhile, which is the
+ *     backpressure, and there is no concurrency to cap.
+ *   - Bounded memory. A deflate stream holds about 256 KiB of zlib state for a 15-bit window
+ *     (window, hash chains, pending output) and an inflate stream about 40 KiB, for the life of
+ *     the connection, idle or not. A one-shot call allocates that state for the length of the
+ *     call; between messages a connection keeps only its sliding windows (below).
+ *   - Cheaper for small messages: `bench/deflate-cost.ts` measures a 1 KiB JSON message's
+ *     deflate + inflate at a few tens of µs of CPU this way, and several times that through
+ *     the thread pool (the hand-offs cost more than the compression).
+ *
+ * Context takeover without a stream: a raw DEFLATE decoder needs nothing from earlier data but
+ * the sliding window — the last 2^windowBits bytes it produced — because every message ends on
+ * a block boundary (§7.2.1 ends each with an empty stored block; §7.2.2 appends 00 00 ff ff
+ * again before inflating). So the window is kept as plain bytes and handed to zlib as the raw
+ * dictionary of the next call: inflateSetDictionary / deflateSetDictionary prime exactly that
+ * window. The sender's window holds what it compressed; the receiver's what it inflated.
+ *
+ * Limits: `maxPayload` counts inflated bytes. zlib's `maxOutputLength` makes the inflate stop
+ * at the chunk that passes it, so a 64 MiB bomb in a 64 KiB frame costs maxPayload plus one
+ * chunk, then 1009. Text is checked for UTF-8 by the Protocol, after this.
+ *
+ * Window bits 8: zlib refuses to compress raw DEFLATE with a 256-byte window, and Node quietly
+ * asks it for 9 instead. That still keeps an 8-bit agreement: zlib's compressor never refers
+ * further back than its window less 262 bytes (MAX_DIST in deflate.c: room for the longest
+ * match and its lookahead), 250 bytes for a 512-byte window. So we ask for 9 ourselves and say
+ * why; the window we keep, and the one we inflate with, are the agreed size.
+ */
+import { kMaxLength } from 'node:buffer';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { CloseCode } from '../constants.ts';
+import { MessageTooBigError, ProtocolError } from '../errors.ts';
+import type { Extension } from './extension.ts';
+
+/** §7.2.2: "Append 4 octets of 0x00 0x00 0xff 0xff to the tail end of the payload". */
+const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+/** Output is produced in chunks of this size; an over-long message is stopped within one. */
+const INFLATE_CHUNK = 16 * 1024;
+
+/** What the agreement means for one direction: how that side compresses. */
+export interface DeflateDirection {
+  /** LZ77 window of the compressor, 8–15 bits. */
+  windowBits: number;
+  /** False when that side starts every message with an empty window (`*_no_context_takeover`). */
+  contextTakeover: boolean;
+}
+
+export interface DeflateCodecSettings {
+  /** The element answered in the handshake, e.g. `permessage-deflate; client_max_window_bits=15`. */
+  header: string;
+  /** How we compress what we send. */
+  send: DeflateDirection;
+  /** How the peer compresses what we receive. */
+  receive: DeflateDirection;
+  /** Messages smaller than this many bytes are sent uncompressed. */
+  threshold: number;
+  /** zlib compression level, 0–9 (or -1, zlib's default, 6). */
+  level: number;
+  /** zlib memLevel, 1–9: memory for the compressor's hash table during a call. */
+  memLevel: number;
+}
+
+/**
+ * The last `capacity` bytes of a byte stream: what a DEFLATE decoder's sliding window holds.
+ * The buffer is made at the first append, so a connection that never compresses holds nothing.
+ */
+export class SlidingWindow {
+  private bytes: Buffer | undefined;
+  private filled = 0;
+
+  constructor(readonly capacity: number) {}
+
+  /** The window's bytes, oldest first (a view: zlib copies what it is given). */
+  get contents(): Buffer | undefined {
+    return this.filled === 0 ? undefined : this.bytes?.subarray(0, this.filled);
+  }
+
+  /** Bytes of memory held. */
+  get heldBytes(): number {
+    return this.bytes?.length ?? 0;
+  }
+
+  append(data: Uint8Array): void {
+    if (data.length === 0) return;
+    // Not from Node's shared pool: a window lives as long as its connection.
+    this.bytes ??= Buffer.allocUnsafeSlow(this.capacity);
+    const bytes = this.bytes;
+    if (data.length >= this.capacity) {
+      bytes.set(data.subarray(data.length - this.capacity));
+      this.filled = this.capacity;
+      return;
+    }
+    const keep = Math.min(this.filled, this.capacity - data.length);
+    bytes.copyWithin(0, this.filled - keep, this.filled);
+    bytes.set(data, keep);
+    this.filled = keep + data.length;
+  }
+}
+
+/** One connection's permessage-deflate: `decode` what arrives with RSV1, `encode` what we send. */
+export class DeflateCodec implements Extension {
+  readonly name = 'permessage-deflate';
+  readonly header: string;
+  /** What was agreed, resolved for this side: how we compress, how the peer does. */
+  readonly settings: DeflateCodecSettings;
+  /** Windows for context takeover; undefined where that side starts every message afresh. */
+  private readonly sent: SlidingWindow | undefined;
+  private readonly received: SlidingWindow | undefined;
+
+  constructor(settings: DeflateCodecSettings) {
+    this.settings = settings;
+    this.header = settings.header;
+    const { send, receive } = settings;
+    this.sent = send.contextTakeover ? new SlidingWindow(1 << send.windowBits) : undefined;
+    this.received = receive.contextTakeover
+      ? new SlidingWindow(1 << receive.windowBits)
+      : undefined;
+  }
+
+  get heldBytes(): number {
+    return (this.sent?.heldBytes ?? 0) + (this.received?.heldBytes ?? 0);
+  }
+
+  decode(payload: Buffer, maxPayload: number): Buffer {
+    const input = payload.length === 0 ? TRAILER : Buffer.concat([payload, TRAILER]);
+    const dictionary = this.received?.contents;
+    // maxOutputLength stops zlib once its output passes it; it must be at least 1.
+    const limit = Math.max(1, Math.min(maxPayload, kMaxLength));
+    let message: Buffer;
+    try {
+      message = inflateRawSync(input, {
+        windowBits: this.settings.receive.windowBits,
+        // Not Z_FINISH: the message ends on a block boundary, not at the end of a stream.
+        finishFlush: constants.Z_SYNC_FLUSH,
+        maxOutputLength: limit,
+        chunkSize: INFLATE_CHUNK,
+        ...(dictionary ? { dictionary } : {}),
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new MessageTooBigError(
+          'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+          `compressed message inflates past maxPayload ${maxPayload}`,
+        );
+      }
+      throw new ProtocolError(
+        CloseCode.INVALID_PAYLOAD,
+        'WS_ERR_INVALID_DEFLATE_DATA',
+        `compressed message does not inflate: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    if (message.length > maxPayload) {
+      throw new MessageTooBigError(
+        'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+        `compressed message of ${message.length} bytes exceeds maxPayload ${maxPayload}`,
+      );
+    }
+    this.received?.append(message);
+    // zlib hands back a view of its 16 KiB output chunk: a small message kept by the
+    // application would keep the whole chunk alive, so it gets a buffer of its own.
+    if (message.length <= INFLATE_CHUNK / 2 && message.buffer.byteLength > 2 * message.length) {
+      const own = Buffer.allocUnsafeSlow(message.length);
+      own.set(message);
+      return own;
+    }
+    return message;
+  }
+
+  encode(message: Uint8Array): Buffer | undefined {
+    const { send, threshold, level, memLevel } = this.settings;
+    if (message.length < threshold) return undefined;
+    const compressed = deflatePayload(message, this.sent?.contents, {
+      windowBits: send.windowBits,
+      level,
+      memLevel,
+    });
+    // Incompressible data goes as it is. The peer's window only takes in what it inflates,
+    // so ours must not take this message in either.
+    if (compressed.length >= message.length) return undefined;
+    this.sent?.append(message);
+    return compressed;
+  }
+}
+
+/**
+ * One message compressed as §7.2.1 says, primed with `dictionary` (the sender's window, for
+ * context takeover): DEFLATE with a sync flush, then the trailing 00 00 ff ff removed.
+ */
+export function deflatePayload(
+  message: Uint8Array,
+  dictionary: Buffer | undefined,
+  options: { windowBits: number; level: number; memLevel: number },
+): Buffer {
+  const output = deflateRawSync(message, {
+    // 8 bits is compressed with 9, whose back-references reach 250 bytes (see above).
+    windowBits: Math.max(9, options.windowBits),
+    level: options.level,
+    memLevel: options.memLevel,
+    // §7.2.1: compress "using the flush method that ends with an empty DEFLATE block".
+    finishFlush: constants.Z_SYNC_FLUSH,
+    ...(dictionary ? { dictionary } : {}),
+  });
+  // §7.2.1: "Remove 4 octets (that are 0x00 0x00 0xff 0xff) from the tail end."
+  return output.subarray(0, output.length - TRAILER.length);
+}
