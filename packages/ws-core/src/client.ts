@@ -8,6 +8,13 @@ import { connect as connectTls, type ConnectionOptions as TlsOptions } from 'nod
 import { WebSocketConnection } from './connection.ts';
 import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_PONG_TIMEOUT } from './constants.ts';
 import { HandshakeError, WebSocketError } from './errors.ts';
+import type { Extension } from './extensions/extension.ts';
+import {
+  type DeflateConfig,
+  formatDeflateOffer,
+  type PerMessageDeflateOptions,
+  resolveDeflateOptions,
+} from './extensions/permessage-deflate.ts';
 import { formatUpgradeRequest, generateKey, validateUpgradeResponse } from './handshake.ts';
 import { HttpResponseParser } from './http-head.ts';
 import { KeepaliveSweep } from './keepalive.ts';
@@ -47,6 +54,12 @@ export interface ConnectOptions {
   pingInterval?: number;
   /** ms after our ping within which the server must send something, else 1011 (default 20 s). */
   pongTimeout?: number;
+  /**
+   * Offer permessage-deflate (RFC 7692; default off, `true` for the defaults). A server that
+   * declines it gets an uncompressed connection; one that answers it wrongly fails `connect`
+   * with WS_ERR_INVALID_EXTENSION.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
 /**
@@ -74,8 +87,10 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
     );
   }
   let keepalive: ReturnType<typeof keepaliveSettings>;
+  let deflate: DeflateConfig | undefined;
   try {
     keepalive = keepaliveSettings(options, CLIENT_KEEPALIVE_DEFAULTS);
+    deflate = resolveDeflateOptions(options.perMessageDeflate);
   } catch (error) {
     const message = asError(error).message;
     return Promise.reject(new WebSocketError('WS_ERR_INVALID_OPTION', message, { cause: error }));
@@ -89,7 +104,11 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
   try {
     // Checked before any socket exists: a bad header or subprotocol, or tls options that
     // node:tls rejects (say, a malformed certificate), reject the promise and leak nothing.
-    request = formatUpgradeRequest(target, key, options);
+    request = formatUpgradeRequest(target, key, {
+      protocols: options.protocols,
+      headers: options.headers,
+      ...(deflate ? { extensions: formatDeflateOffer(deflate) } : {}),
+    });
     socket = secure
       ? // SNI carries host names only (RFC 6066 §3), never an IP address.
         connectTls({ host, port, servername: isIP(host) ? undefined : host, ...options.tls })
@@ -180,9 +199,14 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
           refusal = { status, message, body: Buffer.alloc(0), want };
           return readRefusal(Buffer.from(parsed.rest));
         }
-        const { protocol } = validateUpgradeResponse(parsed.head, key, options.protocols);
+        const { protocol, extension } = validateUpgradeResponse(
+          parsed.head,
+          key,
+          options.protocols,
+          deflate,
+        );
         cleanup();
-        resolve(open(socket, target, protocol, parsed.rest, options, keepalive));
+        resolve(open(socket, target, { protocol, extension }, parsed.rest, options, keepalive));
       } catch (error) {
         // HandshakeError for a bad 101, WS_ERR_INVALID_RESPONSE for a head that is not HTTP.
         fail(
@@ -208,7 +232,7 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<WebS
 function open(
   socket: Socket,
   target: URL,
-  protocol: string | undefined,
+  { protocol, extension }: { protocol: string | undefined; extension: Extension | undefined },
   rest: Uint8Array,
   options: ConnectOptions,
   keepalive: KeepaliveSettings | undefined,
@@ -219,6 +243,7 @@ function open(
       role: 'client',
       maxPayload: options.maxPayload,
       generateMask: options.generateMask,
+      extension,
     }),
     {
       protocol,

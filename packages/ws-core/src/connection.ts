@@ -63,6 +63,8 @@ export class WebSocketConnection
 {
   readonly role: Role;
   readonly protocol: string | undefined;
+  /** The negotiated extension as the 101 said it (`permessage-deflate; …`), or '' (none). */
+  readonly extensions: string;
   readonly path: string;
   readonly remoteAddress: string | undefined;
 
@@ -98,6 +100,7 @@ export class WebSocketConnection
     super();
     this.role = machine.role;
     this.protocol = info.protocol;
+    this.extensions = machine.extension?.header ?? '';
     this.path = info.path ?? '/';
     this.remoteAddress = socket.remoteAddress;
     this.closeTimeout = info.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;

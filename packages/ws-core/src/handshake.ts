@@ -8,6 +8,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { MAGIC_GUID } from './constants.ts';
 import { HandshakeError, WebSocketError } from './errors.ts';
+import type { Extension } from './extensions/extension.ts';
+import {
+  acceptDeflateResponse,
+  type DeflateConfig,
+  negotiateDeflate,
+  type PerMessageDeflateOptions,
+  resolveDeflateOptions,
+} from './extensions/permessage-deflate.ts';
 import { checkedHeaderLine, TOKEN } from './header-lines.ts';
 import type { HttpRequestHead, HttpResponseHead } from './http-head.ts';
 
@@ -21,12 +29,20 @@ export interface UpgradeOptions {
   paths?: readonly string[];
   /** Return false to refuse the connection with 403 (e.g. an Origin allow-list). */
   checkOrigin?: (origin: string | undefined, head: HttpRequestHead) => boolean;
+  /**
+   * Accept permessage-deflate (RFC 7692) when a client offers it (default off; `true` for the
+   * defaults). Offers that are malformed or that these options cannot meet are declined: the
+   * connection opens uncompressed.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
 }
 
 export interface UpgradeDecision {
   accept: string;
   protocol: string | undefined;
   key: string;
+  /** The extension accepted (its `header` goes into the 101), for this connection's Protocol. */
+  extension: Extension | undefined;
 }
 
 /** §4.2.2: base64(SHA-1(key + GUID)). */
@@ -128,9 +144,16 @@ export function validateUpgradeRequest(
   if (options.checkOrigin && !options.checkOrigin(headers.get('origin'), head)) {
     throw new HandshakeError(403, 'WS_ERR_ORIGIN_REFUSED', 'origin not allowed');
   }
-  // Extensions (Sec-WebSocket-Extensions) are never accepted: we implement none, and §9.1
-  // says the server only answers with extensions it supports. Ignoring the offer is the answer.
-  return { accept: computeAcceptKey(key), protocol: selectProtocol(head, options.protocols), key };
+  // §9.1: the server answers with at most the extensions it supports, chosen from the client's
+  // offers; permessage-deflate is ours, when turned on. Declined offers are simply not answered.
+  const deflate = resolveDeflateOptions(options.perMessageDeflate);
+  const extension = deflate && negotiateDeflate(headers.get('sec-websocket-extensions'), deflate);
+  return {
+    accept: computeAcceptKey(key),
+    protocol: selectProtocol(head, options.protocols),
+    key,
+    extension,
+  };
 }
 
 /**
@@ -160,6 +183,9 @@ export function formatSwitchingProtocols(decision: UpgradeDecision): string {
     `Sec-WebSocket-Accept: ${decision.accept}`,
   ];
   if (decision.protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${decision.protocol}`);
+  if (decision.extension !== undefined) {
+    lines.push(`Sec-WebSocket-Extensions: ${decision.extension.header}`);
+  }
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -211,7 +237,12 @@ export function generateKey(): string {
 export function formatUpgradeRequest(
   url: URL,
   key: string,
-  options: { protocols?: readonly string[]; headers?: Record<string, string> } = {},
+  options: {
+    protocols?: readonly string[];
+    headers?: Record<string, string>;
+    /** The Sec-WebSocket-Extensions offer, e.g. `permessage-deflate; client_max_window_bits`. */
+    extensions?: string;
+  } = {},
 ): string {
   const target = `${url.pathname || '/'}${url.search}`;
   const lines = [
@@ -233,6 +264,9 @@ export function formatUpgradeRequest(
     }
     lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`);
   }
+  if (options.extensions !== undefined) {
+    lines.push(`Sec-WebSocket-Extensions: ${options.extensions}`);
+  }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     lines.push(
       checkedHeaderLine(
@@ -245,12 +279,16 @@ export function formatUpgradeRequest(
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** §4.1 client checks on the server's answer. Throws HandshakeError with the status received. */
+/**
+ * §4.1 client checks on the server's answer. Throws HandshakeError with the status received.
+ * `deflate` is the permessage-deflate offer we made (resolved options), if we made one.
+ */
 export function validateUpgradeResponse(
   head: HttpResponseHead,
   key: string,
   offeredProtocols: readonly string[] = [],
-): { protocol: string | undefined } {
+  deflate?: DeflateConfig,
+): { protocol: string | undefined; extension: Extension | undefined } {
   const { headers, status } = head;
   if (status !== 101) {
     throw new HandshakeError(
@@ -280,13 +318,9 @@ export function validateUpgradeResponse(
       'sec-websocket-accept does not match the key we sent',
     );
   }
-  if (headers.has('sec-websocket-extensions')) {
-    throw new HandshakeError(
-      status,
-      'WS_ERR_UNEXPECTED_EXTENSION',
-      'server accepted an extension we did not offer',
-    );
-  }
+  // §4.1: an extension we did not offer, or (RFC 7692 §7.1) a permessage-deflate answer that
+  // breaks its rules, fails the connection: it is never established.
+  const extension = acceptDeflateResponse(headers.get('sec-websocket-extensions'), deflate);
   const protocol = headers.get('sec-websocket-protocol');
   if (protocol !== undefined && !offeredProtocols.includes(protocol)) {
     throw new HandshakeError(
@@ -295,5 +329,5 @@ export function validateUpgradeResponse(
       `server chose subprotocol ${protocol} that we did not offer`,
     );
   }
-  return { protocol };
+  return { protocol, extension };
 }

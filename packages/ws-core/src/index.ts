@@ -82,6 +82,11 @@ export {
   randomMask,
 } from './protocol.ts';
 
+// permessage-deflate (RFC 7692): the `perMessageDeflate` option of the server and the client,
+// and the seam through which the Protocol applies a negotiated extension to each message.
+export type { Extension } from './extensions/extension.ts';
+export type { PerMessageDeflateOptions } from './extensions/permessage-deflate.ts';
+
 // Close frames (§5.5.1, §7.4): which codes may be sent, and the payload both ways.
 export {
   decodeClosePayload,

@@ -6,6 +6,11 @@
  *   receiveData(bytes) ──▶ FrameParser ──▶ onHeader (rules, limits) ──▶ onFrame ──▶ events
  *   sendText / sendBinary / sendPing / sendClose ──▶ frames queued ──▶ dataToSend()
  *
+ * An extension negotiated in the handshake (permessage-deflate) is applied here, once per
+ * message: a message whose first frame has RSV1 is gathered whole, then `extension.decode`d;
+ * `send*` asks `extension.encode`. The frame codec and the parser never hear of it
+ * (extensions/extension.ts).
+ *
  * Every rule violation throws a ProtocolError carrying its close code; `fail` is the one
  * place that turns such an error into a close frame.
  *
@@ -29,6 +34,7 @@ import {
   MessageTooBigError,
   ProtocolError,
 } from './errors.ts';
+import type { Extension } from './extensions/extension.ts';
 import { FrameParser, type FrameSink } from './frame-parser.ts';
 import {
   type Frame,
@@ -58,6 +64,21 @@ export interface ProtocolOptions {
   maxPayload?: number;
   /** Client only: where masks come from. Defaults to crypto-random; inject one in tests. */
   generateMask?: () => Uint8Array;
+  /**
+   * The extension the handshake negotiated (permessage-deflate), if any: RSV1 is allowed on
+   * the first frame of a message, and such messages go through it. `maxPayload` then counts
+   * the message as the extension outputs it.
+   */
+  extension?: Extension | undefined;
+}
+
+/**
+ * The compressed bytes one message may take, for `maxPayload` inflated bytes: DEFLATE's worst
+ * case is stored blocks, 5 bytes of header per block of up to 65,535 bytes, so a sender that
+ * compresses badly (incompressible data, sent compressed anyway) stays well inside this.
+ */
+function compressedLimit(maxPayload: number): number {
+  return maxPayload + Math.ceil(maxPayload / 1024) + 64;
 }
 
 /** §5.3: masks "MUST be derived from a strong source of entropy". Drawn from a refilled pool. */
@@ -83,6 +104,8 @@ function hex(opcode: number): string {
 export class Protocol {
   readonly role: Role;
   readonly maxPayload: number;
+  /** The negotiated extension (permessage-deflate), or undefined. */
+  readonly extension: Extension | undefined;
   private readonly generateMask: (() => Uint8Array) | undefined;
   /**
    * The frame parser calls this Protocol's onHeader, skipsPayload, onPayloadPiece and onFrame:
@@ -121,9 +144,11 @@ export class Protocol {
   private failurePending = false;
 
   // The data message being received (§5.4 fragmentation), set from each data frame's header;
-  // opcode 0 means "none". messageBytes counts the payload announced so far.
+  // opcode 0 means "none". messageBytes counts the payload announced so far. A message whose
+  // first frame has RSV1 is compressed: gathered whole in `fragments`, then decoded.
   private messageOpcode = 0;
   private messageBytes = 0;
+  private messageCompressed = false;
   /** Binary fragments of the message being received: made at its first fragment, dropped after. */
   private fragments: PieceCollector<Buffer> | undefined;
   private textDecoder: StreamingUtf8Decoder | undefined;
@@ -133,6 +158,7 @@ export class Protocol {
   constructor(options: ProtocolOptions) {
     this.role = options.role;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.extension = options.extension;
     this.generateMask =
       options.role === 'client' ? (options.generateMask ?? randomMask) : undefined;
   }
@@ -194,12 +220,23 @@ export class Protocol {
 
   /** Judges a header before its payload is read (the parser's onHeader). */
   private onHeader(header: FrameHeader): void {
-    // §5.2: "MUST be 0 unless an extension is negotiated" — we never negotiate one.
+    // §5.2: "MUST be 0 unless an extension is negotiated that defines meanings for non-zero
+    // values". permessage-deflate gives RSV1 one; nothing we negotiate uses RSV2 or RSV3.
     if (header.rsv1) {
-      throw protocolError(
-        'WS_ERR_UNEXPECTED_RSV_1',
-        'reserved bits set but no extension was negotiated',
-      );
+      if (this.extension === undefined) {
+        throw protocolError(
+          'WS_ERR_UNEXPECTED_RSV_1',
+          'reserved bits set but no extension was negotiated',
+        );
+      }
+      // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control
+      // frames and non-first fragments of a data message."
+      if (header.opcode >= Opcode.CLOSE) {
+        throw protocolError('WS_ERR_UNEXPECTED_RSV_1', 'rsv1 set on a control frame');
+      }
+      if (header.opcode === Opcode.CONTINUATION) {
+        throw protocolError('WS_ERR_UNEXPECTED_RSV_1', 'rsv1 set on a continuation frame');
+      }
     }
     if (header.rsv2 || header.rsv3) {
       throw protocolError(
@@ -256,15 +293,23 @@ export class Protocol {
     }
     // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
     // size after reassembly from multiple frames." Ours applies to the whole message, checked
-    // before any payload is buffered.
-    const soFar = opcode === Opcode.CONTINUATION ? this.messageBytes : 0;
-    if (soFar + header.payloadLength > this.maxPayload) {
+    // before any payload is buffered. A compressed message is held to what maxPayload bytes
+    // can compress to here, and to maxPayload itself as it inflates (Extension.decode).
+    const first = opcode !== Opcode.CONTINUATION;
+    const compressed = first ? header.rsv1 : this.messageCompressed;
+    const limit = compressed ? compressedLimit(this.maxPayload) : this.maxPayload;
+    const soFar = first ? 0 : this.messageBytes;
+    if (soFar + header.payloadLength > limit) {
+      const what = compressed ? 'compressed message' : 'message';
       throw new MessageTooBigError(
         'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-        `message of ${soFar + header.payloadLength} bytes exceeds maxPayload ${this.maxPayload}`,
+        `${what} of ${soFar + header.payloadLength} bytes exceeds maxPayload ${this.maxPayload}`,
       );
     }
-    if (opcode !== Opcode.CONTINUATION) this.messageOpcode = opcode;
+    if (first) {
+      this.messageOpcode = opcode;
+      this.messageCompressed = compressed;
+    }
     this.messageBytes = soFar + header.payloadLength;
   }
 
@@ -285,6 +330,7 @@ export class Protocol {
    */
   private onPayloadPiece(header: FrameHeader, piece: Buffer): void {
     if (header.opcode >= Opcode.CLOSE || this.messageOpcode !== Opcode.TEXT) return;
+    if (this.messageCompressed) return; // compressed bytes: the text is checked once inflated
     if (this.sentClose !== undefined) return; // a frame that began before our Close: dropped
     this.textDecoder ??= new StreamingUtf8Decoder();
     this.textDecoder.push(piece);
@@ -314,6 +360,10 @@ export class Protocol {
   }
 
   private receiveDataFrame(header: FrameHeader, payload: Buffer): void {
+    if (this.messageCompressed) {
+      this.receiveCompressedFrame(header, payload);
+      return;
+    }
     const streamed = this.payloadStreamed; // already fed to textDecoder piece by piece
     this.payloadStreamed = false;
     const whole = header.fin && header.opcode !== Opcode.CONTINUATION;
@@ -343,11 +393,38 @@ export class Protocol {
     this.messageOpcode = 0;
   }
 
+  /**
+   * A frame of a compressed message (RFC 7692 §6.2): its payload is gathered until the last
+   * frame, then the message is decoded whole. Text is checked for UTF-8 after inflation, on
+   * the bytes the application gets.
+   */
+  private receiveCompressedFrame(header: FrameHeader, payload: Buffer): void {
+    let compressed = payload;
+    if (!header.fin || header.opcode === Opcode.CONTINUATION) {
+      this.fragments ??= bufferCollector();
+      this.fragments.push(payload);
+      if (!header.fin) return;
+      compressed = this.fragments.take();
+      this.fragments = undefined;
+    }
+    const opcode = this.messageOpcode;
+    this.messageOpcode = 0;
+    this.messageCompressed = false;
+    // Only set with an extension: onHeader refuses RSV1 without one.
+    const message = (this.extension as Extension).decode(compressed, this.maxPayload);
+    this.events.push(
+      opcode === Opcode.TEXT
+        ? { type: 'text', data: decodeUtf8(message) }
+        : { type: 'binary', data: message },
+    );
+  }
+
   /** A message cut short by a close or a failure will never finish: let its bytes go. */
   private dropPartialMessage(): void {
     this.fragments = undefined;
     this.textDecoder = undefined;
     this.messageOpcode = 0;
+    this.messageCompressed = false;
   }
 
   private receiveClose(payload: Buffer): void {
@@ -415,8 +492,12 @@ export class Protocol {
 
   sendText(text: string): void {
     this.assertCanSend();
-    // Encode the text straight into the frame buffer: no intermediate payload Buffer.
     const length = Buffer.byteLength(text);
+    if (this.extension !== undefined && length >= this.extension.threshold) {
+      this.sendMessage(Opcode.TEXT, Buffer.from(text));
+      return;
+    }
+    // Encode the text straight into the frame buffer: no intermediate payload Buffer.
     const mask = this.generateMask?.();
     const headerLength = frameHeaderLength(length, mask !== undefined);
     const bytes = Buffer.allocUnsafe(headerLength + length);
@@ -428,7 +509,21 @@ export class Protocol {
 
   sendBinary(data: Uint8Array): void {
     this.assertCanSend();
-    this.queueFrame(0x80 | Opcode.BINARY, data);
+    this.sendMessage(Opcode.BINARY, data);
+  }
+
+  /**
+   * One data message in one frame, through the extension when there is one: RSV1 marks a
+   * payload it encoded (RFC 7692 §6: "the first frame of the message"; we send one frame).
+   */
+  private sendMessage(opcode: number, data: Uint8Array): void {
+    const extension = this.extension;
+    const encoded =
+      extension !== undefined && data.length >= extension.threshold
+        ? extension.encode(data)
+        : undefined;
+    if (encoded === undefined) this.queueFrame(0x80 | opcode, data);
+    else this.queueFrame(0x80 | 0x40 | opcode, encoded);
   }
 
   sendPing(data: Uint8Array = Buffer.alloc(0)): void {

@@ -13,6 +13,7 @@ import { type AdmitHook, refusalFor } from './admission.ts';
 import { WebSocketConnection } from './connection.ts';
 import { CloseCode, DEFAULT_CLOSE_TIMEOUT, RETRY_AFTER_SECONDS } from './constants.ts';
 import { HandshakeError } from './errors.ts';
+import { resolveDeflateOptions } from './extensions/permessage-deflate.ts';
 import {
   formatErrorResponse,
   formatHttpResponse,
@@ -127,6 +128,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       // Built once, here, so that a bad key or certificate fails createServer, not each client.
       this.secureContext = createSecureContext(options.tls);
     }
+    // Checked now, so that a bad option fails createServer rather than each upgrade.
+    resolveDeflateOptions(options.perMessageDeflate);
     this.clock = options.clock ?? (() => performance.now());
     this.keepalive = keepaliveSettings(options);
     this.sweep = this.keepalive && new KeepaliveSweep(this.keepalive, () => this.live, this.clock);
@@ -382,7 +385,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     socket.write(formatSwitchingProtocols(decision));
     const connection = new WebSocketConnection(
       socket,
-      new Protocol({ role: 'server', maxPayload: this.options.maxPayload }),
+      new Protocol({
+        role: 'server',
+        maxPayload: this.options.maxPayload,
+        extension: decision.extension,
+      }),
       {
         protocol: decision.protocol,
         path: head.target,

@@ -110,6 +110,7 @@ export class DeflateCodec implements Extension {
   readonly header: string;
   /** What was agreed, resolved for this side: how we compress, how the peer does. */
   readonly settings: DeflateCodecSettings;
+  readonly threshold: number;
   /** Windows for context takeover; undefined where that side starts every message afresh. */
   private readonly sent: SlidingWindow | undefined;
   private readonly received: SlidingWindow | undefined;
@@ -117,6 +118,7 @@ export class DeflateCodec implements Extension {
   constructor(settings: DeflateCodecSettings) {
     this.settings = settings;
     this.header = settings.header;
+    this.threshold = settings.threshold;
     const { send, receive } = settings;
     this.sent = send.contextTakeover ? new SlidingWindow(1 << send.windowBits) : undefined;
     this.received = receive.contextTakeover

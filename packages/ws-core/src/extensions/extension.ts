@@ -31,6 +31,8 @@ export interface Extension {
    * (too small to be worth it, or it did not shrink).
    */
   encode(message: Uint8Array): Buffer | undefined;
+  /** Messages shorter than this many bytes are sent as they are, without asking `encode`. */
+  readonly threshold: number;
   /** Bytes the extension keeps between messages (context takeover windows): memory per connection. */
   readonly heldBytes: number;
 }
