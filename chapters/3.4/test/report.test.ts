@@ -29,6 +29,7 @@ function row(fields: Partial<ChatLoadResult>): ChatLoadResult {
     closedEarly: 0,
     loadCpuPercent: 50,
     serverCpuPercent: 50,
+    brokerCpuPercent: null,
     ...fields,
   };
 }

@@ -56,6 +56,9 @@ const CLOSE_TIMEOUT_MS = 5_000;
 /** How often paced senders look at the clock. */
 const PACE_MS = 5;
 
+/** CPU time in µs of processes other than this one; undefined when it cannot be read. */
+export type CpuReader = () => Promise<number | undefined> | number | undefined;
+
 export interface ChatLoadOptions {
   /** The chat endpoint, e.g. ws://127.0.0.1:8080/chat; `?nick=…&room=…` is added. */
   chatUrl: string;
@@ -71,8 +74,10 @@ export interface ChatLoadOptions {
   linesPerSecond?: number;
   /** The room to load (default a fresh one per run). */
   room?: string;
-  /** Reads the server's CPU time in µs, at the window's start and end. */
-  serverCpuMicros?: () => Promise<number>;
+  /** Reads the server's CPU time in µs (all its processes), at the window's start and end. */
+  serverCpuMicros?: CpuReader;
+  /** The same for a broker between server processes (redis-server). */
+  brokerCpuMicros?: CpuReader;
   signal?: AbortSignal;
 }
 
@@ -100,9 +105,13 @@ export type ChatLoadResult = {
   notices: number;
   /** Members the server closed during the run (too slow, too fast, shutting down…). */
   closedEarly: number;
-  /** CPU of this process, and of the server when `serverCpuMicros` was given, in % of one core. */
+  /**
+   * CPU in the window in % of one core: this process's, and the server's and the broker's when
+   * they could be read (null when not).
+   */
   loadCpuPercent: number;
   serverCpuPercent: number | null;
+  brokerCpuPercent: number | null;
 };
 
 let runs = 0;
@@ -275,6 +284,7 @@ export async function runChatLoad(options: ChatLoadOptions): Promise<ChatLoadRes
     for (const sender of ledger.senders) pump(sender);
     await sleep(warmupMs, signal);
     const serverBefore = await probe(options.serverCpuMicros);
+    const brokerBefore = await probe(options.brokerCpuMicros);
     const loadBefore = process.cpuUsage();
     const windowStart = performance.now();
     phase.window = true;
@@ -284,6 +294,7 @@ export async function runChatLoad(options: ChatLoadOptions): Promise<ChatLoadRes
     const loadCpu = process.cpuUsage(loadBefore);
     phase.sending = false;
     const serverAfter = await probe(options.serverCpuMicros);
+    const brokerAfter = await probe(options.brokerCpuMicros);
 
     // 3. Account: fences until every member has heard the last of every sender.
     for (let round = 0; round < FENCE_ROUNDS; round++) {
@@ -305,13 +316,8 @@ export async function runChatLoad(options: ChatLoadOptions): Promise<ChatLoadRes
       notices: ledger.notices,
       closedEarly: ledger.closedEarly.length,
       loadCpuPercent: percentOfCore((loadCpu.user + loadCpu.system) / 1000, windowMsTaken),
-      serverCpuPercent:
-        serverBefore && serverAfter
-          ? percentOfCore(
-              (serverAfter.micros - serverBefore.micros) / 1000,
-              serverAfter.at - serverBefore.at,
-            )
-          : null,
+      serverCpuPercent: cpuBetween(serverBefore, serverAfter),
+      brokerCpuPercent: cpuBetween(brokerBefore, brokerAfter),
     };
   } finally {
     clearInterval(pacer);
@@ -386,12 +392,22 @@ function refusedError(closed: ClosedEarly, members: number): LoadError {
   );
 }
 
-/** The server's CPU time and when it was read: the middle of the request's round trip. */
-async function probe(read: (() => Promise<number>) | undefined) {
+interface CpuReading {
+  micros: number;
+  /** When it was read: the middle of the request's round trip. */
+  at: number;
+}
+
+async function probe(read: CpuReader | undefined): Promise<CpuReading | undefined> {
   if (read === undefined) return undefined;
   const asked = performance.now();
   const micros = await read();
-  return { micros, at: (asked + performance.now()) / 2 };
+  return micros === undefined ? undefined : { micros, at: (asked + performance.now()) / 2 };
+}
+
+function cpuBetween(before: CpuReading | undefined, after: CpuReading | undefined): number | null {
+  if (before === undefined || after === undefined) return null;
+  return percentOfCore((after.micros - before.micros) / 1000, after.at - before.at);
 }
 
 /** Closes every connection with 1000, then destroys what has not closed in time. */

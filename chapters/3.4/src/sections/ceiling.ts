@@ -14,6 +14,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { type Section, wholeNumberArg } from '@course/course-kit';
 import { type ChatLoadResult, MAX_IN_FLIGHT, MAX_SENDERS, runChatLoad } from '../load/chat-load.ts';
+import { limitsForLoad } from '../load/limits.ts';
 import { describeCeiling, formatCeilingTable, serverMicrosPerDelivery } from '../load/report.ts';
 import { startServerProcess } from '../load/server-process.ts';
 import { sizesArg } from '../load/sizes-arg.ts';
@@ -42,18 +43,11 @@ export const ceiling: Section = {
     const largest = Math.max(...sizes);
 
     step("1. start chapter 3.1's chat server in a child process");
-    // All members come from 127.0.0.1, and each sender sends far more than a person types:
-    // the limits per address and per member are raised so we measure the server, not its rules.
+    // Limits per address and per member raised: we measure the server, not its rules.
     const joins = sizes.reduce((sum, n) => sum + n, 0);
     const server = await startServerProcess({
       maxConnectionsPerAddress: 2 * largest,
-      chatLimits: {
-        maxRoomMembers: largest,
-        maxMembersPerAddress: 2 * largest,
-        joinBurst: joins,
-        lineBurst: 1e6,
-        linesPerSecond: 1e6,
-      },
+      chatLimits: limitsForLoad(largest, joins),
     });
     const results: (ChatLoadResult & { name: string; serverMicrosPerDelivery: number })[] = [];
     try {
