@@ -5,9 +5,13 @@
  */
 import { type Chapter, quietWhenInterrupted } from '@course/course-kit';
 import { ceiling } from './sections/ceiling.ts';
+import { manyProcesses } from './sections/many-processes.ts';
 
 export const chapter: Chapter = {
   id: '3.4',
   title: 'One chat across processes and hosts, on Redis',
-  sections: [quietWhenInterrupted(ceiling, '3.4.1 closed its clients and stopped the chat server')],
+  sections: [
+    quietWhenInterrupted(ceiling, '3.4.1 closed its clients and stopped the chat server'),
+    quietWhenInterrupted(manyProcesses, '3.4.2 stopped its workers'),
+  ],
 };

@@ -1,0 +1,10 @@
+/** The cluster's own failures, each saying what went wrong and where to look. */
+
+export class ClusterError extends Error {
+  override name = 'ClusterError';
+}
+
+/** A worker could not start, or did not say it listens in time. */
+export class WorkerStartError extends ClusterError {
+  override name = 'WorkerStartError';
+}
