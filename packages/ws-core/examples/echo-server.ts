@@ -2,9 +2,10 @@
  * Echo server — every message comes back with its opcode (text as text, binary as binary),
  * on any path.
  * Shows:  the smallest complete use of createServer; graceful shutdown with 1001; wss: by
- *         adding a certificate.
+ *         adding a certificate; compression (permessage-deflate) by one option.
  * Run:    npx tsx packages/ws-core/examples/echo-server.ts --host 127.0.0.1 --port 0
- *         (add --tls-cert CERT.pem --tls-key KEY.pem to serve wss: instead of ws:)
+ *         (add --tls-cert CERT.pem --tls-key KEY.pem to serve wss: instead of ws:, and
+ *         --deflate to accept clients' permessage-deflate offers)
  * Expect: "listening on ws://127.0.0.1:PORT/" (or wss://) once ready (tools parse this line);
  *         Ctrl-C closes every client with 1001 and exits 0.
  */
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '8080' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      deflate: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
@@ -31,7 +33,9 @@ async function main(): Promise<void> {
 
   // #region serve
   // 1. Echo each message back as it came: strings as text frames, Buffers as binary.
-  const server = createServer({ host: values.host, port, tls }, (connection) => {
+  //    With --deflate, messages are compressed both ways when the client offers it.
+  const perMessageDeflate = values.deflate;
+  const server = createServer({ host: values.host, port, tls, perMessageDeflate }, (connection) => {
     connection.on('message', (data) => connection.send(data));
   });
 

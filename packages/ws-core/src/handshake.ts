@@ -9,6 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import { MAGIC_GUID } from './constants.ts';
 import { HandshakeError, WebSocketError } from './errors.ts';
 import type { Extension } from './extensions/extension.ts';
+import { headerLines } from './extensions/extension-header.ts';
 import {
   acceptDeflateResponse,
   type DeflateConfig,
@@ -147,7 +148,8 @@ export function validateUpgradeRequest(
   // §9.1: the server answers with at most the extensions it supports, chosen from the client's
   // offers; permessage-deflate is ours, when turned on. Declined offers are simply not answered.
   const deflate = resolveDeflateOptions(options.perMessageDeflate);
-  const extension = deflate && negotiateDeflate(headers.get('sec-websocket-extensions'), deflate);
+  const offers = headerLines(head.rawHeaders, 'sec-websocket-extensions');
+  const extension = deflate && negotiateDeflate(offers, deflate);
   return {
     accept: computeAcceptKey(key),
     protocol: selectProtocol(head, options.protocols),
@@ -320,7 +322,10 @@ export function validateUpgradeResponse(
   }
   // §4.1: an extension we did not offer, or (RFC 7692 §7.1) a permessage-deflate answer that
   // breaks its rules, fails the connection: it is never established.
-  const extension = acceptDeflateResponse(headers.get('sec-websocket-extensions'), deflate);
+  const extension = acceptDeflateResponse(
+    headerLines(head.rawHeaders, 'sec-websocket-extensions'),
+    deflate,
+  );
   const protocol = headers.get('sec-websocket-protocol');
   if (protocol !== undefined && !offeredProtocols.includes(protocol)) {
     throw new HandshakeError(

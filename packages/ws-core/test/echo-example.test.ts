@@ -109,3 +109,21 @@ test('refuses half a TLS setup in one line and exits 1', async () => {
     /exited with 1: --tls-cert and --tls-key go together: give both files to serve wss:/,
   );
 });
+
+test('with --deflate the example accepts permessage-deflate and echoes compressed messages', async () => {
+  const { url } = await startExample(['--deflate']);
+  const ws = new WebSocket(url, { perMessageDeflate: true });
+  const answer = new Promise((resolve) =>
+    ws.once('upgrade', (response) => resolve(response.headers['sec-websocket-extensions'])),
+  );
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  // ws offers "permessage-deflate; client_max_window_bits" and is told 13 bits.
+  expect(await answer).toBe('permessage-deflate; client_max_window_bits=13');
+  const big = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ id: i, move: 'north' })));
+  const echoed = new Promise<string>((resolve) =>
+    ws.once('message', (data: Buffer) => resolve(data.toString())),
+  );
+  ws.send(big);
+  expect(await echoed).toBe(big);
+  ws.terminate();
+});

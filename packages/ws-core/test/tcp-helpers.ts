@@ -1,5 +1,5 @@
 /** Raw TCP helpers: speak bytes to the server exactly as a hostile or odd client would. */
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer, type ServerOptions, type WebSocketServer } from '../src/index.ts';
 
 export const UPGRADE_REQUEST = [
@@ -82,4 +82,43 @@ export async function startServer(
   const server = createServer({ host: '127.0.0.1', port: 0, ...options });
   const { port, url } = await server.listen();
   return { server, port, url };
+}
+
+/**
+ * A TCP relay on 127.0.0.1:0 to `port` that counts the bytes it carries each way: what a
+ * client and a server really put on the wire (after compression, with frame headers).
+ */
+export async function startCountingRelay(port: number): Promise<{
+  url: string;
+  bytes: { up: number; down: number };
+  close(): Promise<void>;
+}> {
+  const bytes = { up: 0, down: 0 };
+  const sockets = new Set<Socket>();
+  const relay = createTcpServer((client) => {
+    const server = connectTcp({ host: '127.0.0.1', port });
+    for (const socket of [client, server]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {}); // the other side's close follows
+    }
+    client.on('data', (chunk) => (bytes.up += chunk.length));
+    server.on('data', (chunk) => (bytes.down += chunk.length));
+    client.pipe(server);
+    server.pipe(client);
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  const relayPort = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `ws://127.0.0.1:${relayPort}/`,
+    bytes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        relay.close(() => resolve());
+      }),
+  };
 }

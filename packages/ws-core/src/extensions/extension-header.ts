@@ -9,8 +9,8 @@
  * "When using the quoted-string syntax variant, the value after quoted-string unescaping MUST
  * conform to the 'token' ABNF", so `server_max_window_bits="10"` means the same as `=10`.
  * Whitespace is allowed around the separators (the HTTP list rule). A client may send the
- * header more than once; the request parser joins repeated lines with ", " in order, which is
- * the same list (RFC 9110 §5.3).
+ * header more than once: the lines make one list, in order (RFC 9110 §5.3). Each line is split
+ * on its own, so that a quote left open on one line cannot swallow the next.
  *
  * Each element is parsed on its own: one malformed offer does not hide the others, so a server
  * can decline it and still accept the next (RFC 7692 §7: offers are tried in order).
@@ -42,15 +42,25 @@ export function isMalformed(element: ParsedElement): element is MalformedElement
 }
 
 /**
- * Splits a header value into its elements and parses each. Empty elements (`a, , b`) are
- * skipped, as the list rule allows; a malformed one is returned as such, not thrown.
+ * Splits header values (one per header line) into their elements and parses each. Empty
+ * elements (`a, , b`) are skipped, as the list rule allows; a malformed one is returned as
+ * such, not thrown.
  */
-export function parseExtensions(value: string | undefined): ParsedElement[] {
-  if (value === undefined) return [];
-  return splitElements(value)
+export function parseExtensions(lines: string | readonly string[] | undefined): ParsedElement[] {
+  if (lines === undefined) return [];
+  return (typeof lines === 'string' ? [lines] : lines)
+    .flatMap(splitElements)
     .map((text) => text.trim())
     .filter((text) => text !== '')
     .map(parseElement);
+}
+
+/** The values of every `name` line of a head, in order (names compared case-insensitively). */
+export function headerLines(
+  rawHeaders: ReadonlyArray<readonly [name: string, value: string]>,
+  name: string,
+): string[] {
+  return rawHeaders.filter(([key]) => key.toLowerCase() === name).map(([, value]) => value);
 }
 
 /** `name; a; b=1`: the form a header carries, parameters in the order given. */

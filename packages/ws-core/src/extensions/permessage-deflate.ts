@@ -190,7 +190,7 @@ export function readDeflateParams(
 
 /** What the server answered to the offer it accepted, and the codec that goes with it. */
 export function negotiateDeflate(
-  offers: string | undefined,
+  offers: string | readonly string[] | undefined,
   config: DeflateConfig,
 ): DeflateCodec | undefined {
   for (const element of parseExtensions(offers)) {
@@ -272,10 +272,11 @@ function invalidResponse(message: string): HandshakeError {
  * WS_ERR_INVALID_EXTENSION for a permessage-deflate answer that breaks §7.1.
  */
 export function acceptDeflateResponse(
-  header: string | undefined,
+  lines: string | readonly string[] | undefined,
   config: DeflateConfig | undefined,
 ): DeflateCodec | undefined {
-  const elements = parseExtensions(header);
+  const elements = parseExtensions(lines);
+  const header = typeof lines === 'string' ? lines : lines?.join(', ');
   if (elements.length === 0) return undefined;
   // RFC 6455 §9.1: the server answers only with extensions the client listed.
   const foreign = elements.find(
