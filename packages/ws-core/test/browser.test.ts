@@ -8,7 +8,7 @@ import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testin
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HttpRequestHead, WebSocketServer } from '../src/index.ts';
-import { startServer } from './tcp-helpers.ts';
+import { startCountingRelay, startServer } from './tcp-helpers.ts';
 
 describe.runIf(shouldRunBrowserTests())('Chromium as the client', () => {
   let server: WebSocketServer;
@@ -42,7 +42,7 @@ describe.runIf(shouldRunBrowserTests())('Chromium as the client', () => {
     await server?.close();
   });
 
-  test('echoes text and binary messages up to 1 MiB, with no extension negotiated', async () => {
+  test('echoes text and binary messages up to 1 MiB, with no extension negotiated (compression off)', async () => {
     const result = await page.evaluate(async (target) => {
       const ws = new WebSocket(target);
       ws.binaryType = 'arraybuffer';
@@ -81,6 +81,62 @@ describe.runIf(shouldRunBrowserTests())('Chromium as the client', () => {
     });
     expect(heads.at(-1)?.headers.get('sec-websocket-extensions')).toMatch(/permessage-deflate/);
   });
+
+  test('negotiates permessage-deflate with the offer Chromium makes, and round-trips 1 MiB compressed both ways', async () => {
+    const compressing = await startServer({ perMessageDeflate: true });
+    const offers: Array<string | undefined> = [];
+    compressing.server.on('connection', (conn, head) => {
+      offers.push(head.headers.get('sec-websocket-extensions'));
+      conn.on('message', (data) => conn.send(data));
+    });
+    const relay = await startCountingRelay(compressing.port);
+    try {
+      const result = await page.evaluate(async (target) => {
+        const ws = new WebSocket(target);
+        await new Promise((resolve, reject) => {
+          ws.onopen = resolve;
+          ws.onerror = reject;
+        });
+        // 1 MiB of game-state JSON: compressible, with repeats near and far.
+        const records: string[] = [];
+        for (let i = 0, length = 0; length < 1024 * 1024; i++) {
+          const record = JSON.stringify({ id: i, player: `p${i % 97}`, x: (i * 7919) % 1000 });
+          records.push(record);
+          length += record.length + 1;
+        }
+        const big = records.join(',').slice(0, 1024 * 1024);
+        const echoes: string[] = [];
+        const done = new Promise<void>((resolve) => {
+          ws.onmessage = (event) => {
+            echoes.push(event.data);
+            if (echoes.length === 3) resolve();
+          };
+        });
+        ws.send(big);
+        ws.send('héllo wörld €😀'); // under the threshold: sent as it is
+        ws.send(big);
+        await done;
+        ws.close(1000);
+        return {
+          extensions: ws.extensions,
+          bigEchoed: echoes[0] === big && echoes[2] === big,
+          small: echoes[1],
+        };
+      }, relay.url);
+      expect(offers.at(-1)).toBe('permessage-deflate; client_max_window_bits');
+      expect(result).toEqual({
+        extensions: 'permessage-deflate; client_max_window_bits=13',
+        bigEchoed: true,
+        small: 'héllo wörld €😀',
+      });
+      // 2 MiB each way: both directions travelled compressed.
+      expect(relay.bytes.up).toBeLessThan(0.25 * 2 * 1024 * 1024);
+      expect(relay.bytes.down).toBeLessThan(0.25 * 2 * 1024 * 1024);
+    } finally {
+      await relay.close();
+      await compressing.server.close();
+    }
+  }, 30_000);
 
   test('passes close codes and reasons both ways', async () => {
     const fromBrowser = await page.evaluate(async (target) => {
