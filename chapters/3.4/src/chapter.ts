@@ -6,6 +6,7 @@
 import { type Chapter, quietWhenInterrupted } from '@course/course-kit';
 import { ceiling } from './sections/ceiling.ts';
 import { manyProcesses } from './sections/many-processes.ts';
+import { redisRelay } from './sections/redis-relay.ts';
 
 export const chapter: Chapter = {
   id: '3.4',
@@ -13,5 +14,6 @@ export const chapter: Chapter = {
   sections: [
     quietWhenInterrupted(ceiling, '3.4.1 closed its clients and stopped the chat server'),
     quietWhenInterrupted(manyProcesses, '3.4.2 stopped its workers'),
+    redisRelay,
   ],
 };

@@ -1,10 +1,12 @@
 /**
  * The hub's roster and bus for one worker, as its settings say: this process alone, or Redis.
- * Everything a worker opens here is closed by `close()`.
+ * Everything opened here is closed by `close()`, also when opening a later part fails.
  */
 import { LocalRoomBus, type RoomBus } from '@course/chapter-3.1/chat/room-bus';
 import { LocalRoster, type Roster } from '@course/chapter-3.1/chat/roster';
 import type { WorkerConfig } from '../cluster/messages.ts';
+import { RedisError } from '../redis/errors.ts';
+import { RedisRoomBus } from './redis-room-bus.ts';
 
 export interface ChatParts {
   readonly roster: Roster;
@@ -12,17 +14,25 @@ export interface ChatParts {
   close(): Promise<void>;
 }
 
+export type PartsConfig = Pick<WorkerConfig, 'relay' | 'roster' | 'redisUrl' | 'nicknameTtlMs'>;
+
 export async function connectChatParts(
-  _config: Pick<WorkerConfig, 'relay' | 'roster' | 'redisUrl' | 'nicknameTtlMs'>,
-  _log: (line: string) => void,
+  config: PartsConfig,
+  log: (line: string) => void,
 ): Promise<ChatParts> {
-  const bus = new LocalRoomBus();
+  const redisUrl = () => {
+    if (config.redisUrl === undefined)
+      throw new RedisError(`relay ${config.relay} and roster ${config.roster} need a redisUrl`);
+    return config.redisUrl;
+  };
+  const bus =
+    config.relay === 'redis' ? await RedisRoomBus.connect(redisUrl(), { log }) : new LocalRoomBus();
   const roster = new LocalRoster();
   return {
     bus,
     roster,
     close: async () => {
-      await Promise.allSettled([bus.close(), roster.close()]);
+      await Promise.allSettled([roster.close(), bus.close()]);
     },
   };
 }

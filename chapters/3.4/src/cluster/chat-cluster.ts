@@ -99,15 +99,17 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
 function listening(worker: Worker, stderrOf: () => string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const name = `worker ${worker.id} (pid ${worker.process.pid})`;
-    const fail = (why: string) => {
+    const fail = (why: string, code?: string) => {
       cleanup();
-      reject(new WorkerStartError(`${name} ${why}`));
+      reject(new WorkerStartError(`${name} ${why}`, code));
     };
     const onMessage = (message: FromWorker) => {
       if (message.type === 'listening') {
         cleanup();
         resolve(message.url);
-      } else if (message.type === 'failed') fail(`could not start: ${message.message}`);
+      } else if (message.type === 'failed') {
+        fail(`could not start: ${message.message}`, message.code);
+      }
     };
     const onExit = (code: number, signal: string) =>
       fail(`exited (${signal ?? code}) before listening: ${stderrOf()?.trim() ?? ''}`);

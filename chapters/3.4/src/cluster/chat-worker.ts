@@ -36,7 +36,8 @@ try {
       }),
   });
 } catch (error) {
-  tell({ type: 'failed', message: (error as Error).message });
+  const { message, code } = error as NodeJS.ErrnoException;
+  tell({ type: 'failed', message, ...(code === undefined ? {} : { code }) });
   await parts?.close();
   process.exit(1);
 }

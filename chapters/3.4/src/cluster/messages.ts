@@ -26,7 +26,7 @@ export interface WorkerConfig {
 export type FromWorker =
   | { type: 'listening'; url: string }
   | { type: 'log'; line: string }
-  /** It could not start (its Redis could not be reached…): the message says why. */
-  | { type: 'failed'; message: string };
+  /** It could not start: the message says why; `code` is Node's (EADDRINUSE…), if any. */
+  | { type: 'failed'; message: string; code?: string };
 
 export type ToWorker = { type: 'stop' };

@@ -30,3 +30,8 @@ export class RedisUrlError extends RedisError {
     super(`REDIS_URL must look like redis://HOST:PORT (or rediss://…), got "${url}"`);
   }
 }
+
+/** A Redis we should use did not answer: not started yet, wrong address, or down. */
+export class RedisUnreachableError extends RedisError {
+  override name = 'RedisUnreachableError';
+}
