@@ -3,7 +3,7 @@
  *
  * It holds the exercises (stubs, tests, manifests, the capstone's grading helpers), the
  * classroom tooling and the packages it needs — course-kit, for starting .ts workers and for
- * its test helpers (e.g. the Chromium launcher the browser tests use), and ws-core, the
+ * its test helpers (e.g. the Chromium and redis-server launchers the tests use), and ws-core, the
  * WebSocket server the capstone builds on — a package.json with only the tools grading uses,
  * the students' docs and the Classroom workflow — never solutions/.
  */
@@ -16,7 +16,8 @@ import { generateWorkflow, WORKFLOW_PATH } from './workflow.ts';
 /**
  * The root devDependencies a template needs to grade, at the course's exact versions. `ws` and
  * `playwright-core` are the real peers of the echo-server exercise (3.1/08): the `ws` client and
- * Debian's or the runner's Chromium (playwright-core downloads no browser).
+ * Debian's or the runner's Chromium (playwright-core downloads no browser). `redis` (node-redis)
+ * is the client chapter 3.4's exercises are written with, against a real redis-server.
  */
 const TEMPLATE_TOOLS = [
   'vitest',
@@ -28,6 +29,7 @@ const TEMPLATE_TOOLS = [
   'ws',
   '@types/ws',
   'playwright-core',
+  'redis',
 ];
 
 /**

@@ -43,6 +43,9 @@ jobs:
           node-version: 20
       - name: Install
         run: npm install --no-audit --no-fund
+      - name: Install redis-server
+        # Chapter 3.4's exercises start their own redis-server on a free loopback port.
+        run: command -v redis-server || (sudo apt-get update -q && sudo apt-get install -y -q --no-install-recommends redis-server)
       - name: Grade every exercise
         id: ${GRADE_STEP}
         # A failing exercise is a score, not a broken build: the reporter still runs.
