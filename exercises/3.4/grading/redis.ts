@@ -1,0 +1,152 @@
+/**
+ * Grading helpers for chapter 3.4's exercises (not student code). Each test gets a redis-server
+ * of its own, so nothing one test leaves in Redis can change another's result, and an admin
+ * connection to look at Redis from outside the student's code: CLIENT LIST, PUBSUB NUMSUB, PTTL.
+ * `cleanUp()` (in afterEach) closes everything a test opened and checks each redis-server is gone.
+ */
+import { createServer } from 'node:net';
+import { isRunning } from '@course/course-kit/testing/processes';
+import { startTestRedis, type TestRedis } from '@course/course-kit/testing/redis';
+import { createClient } from 'redis';
+
+const connection = (url: string) => createClient({ url });
+export type Admin = ReturnType<typeof connection>;
+
+export interface RedisForTest {
+  /** redis://127.0.0.1:PORT, what the student's code connects to. */
+  url: string;
+  redis: TestRedis;
+  admin: Admin;
+}
+
+/** Bounds for waits on a loaded two-core machine: long enough never to fail a right answer. */
+export const WAIT_MS = 15_000;
+
+const cleanups: Array<() => unknown> = [];
+
+/** Runs `step` in cleanUp(), after the test, in reverse order of registration. */
+export function later(step: () => unknown): void {
+  cleanups.push(step);
+}
+
+/** Closes what the test opened (last first); then fails if a redis-server is still running. */
+export async function cleanUp(): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of cleanups.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+}
+
+/** A redis-server for this test, and an admin connection to it. */
+export async function startRedis(): Promise<RedisForTest> {
+  const redis = await startTestRedis();
+  later(async () => {
+    await redis.stop();
+    if (isRunning(redis.pid))
+      throw new Error(`redis-server ${redis.pid} still running after stop()`);
+  });
+  const admin = await connectAdmin(redis.url);
+  return { url: redis.url, redis, admin };
+}
+
+/** A plain client of the test's own, closed after the test. */
+export async function connectAdmin(url: string): Promise<Admin> {
+  const admin = connection(url);
+  admin.on('error', () => {}); // only a stopped server makes it fail, and tests stop theirs on purpose
+  await admin.connect();
+  later(() => admin.destroy());
+  return admin;
+}
+
+export interface ClientInfo {
+  id: string;
+  /** 127.0.0.1:PORT, the client's end of the connection. */
+  addr: string;
+  name: string;
+  /** The last command it ran, e.g. "xread" or "subscribe". */
+  cmd: string;
+}
+
+/** Every connection Redis has open, the admin's own included. */
+export async function clientList(admin: Admin): Promise<ClientInfo[]> {
+  const text = String(await admin.sendCommand(['CLIENT', 'LIST']));
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const fields = new Map(
+        line
+          .trim()
+          .split(' ')
+          .map((pair) => {
+            const at = pair.indexOf('=');
+            return [pair.slice(0, at), pair.slice(at + 1)] as const;
+          }),
+      );
+      return {
+        id: fields.get('id') ?? '',
+        addr: fields.get('addr') ?? '',
+        name: fields.get('name') ?? '',
+        cmd: fields.get('cmd') ?? '',
+      };
+    });
+}
+
+/**
+ * Polls `check` (sync or async) until it returns something other than false, null or undefined, and
+ * resolves with that; rejects after `ms` with "timed out after … waiting for `what`", plus what
+ * `explain()` says about the last state it saw.
+ */
+export async function eventually<T>(
+  check: () => T | false | null | undefined | Promise<T | false | null | undefined>,
+  what: string,
+  explain: () => string = () => '',
+  ms = WAIT_MS,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== false && value !== null && value !== undefined) return value;
+    if (Date.now() >= deadline) {
+      const why = explain();
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${why ? `: ${why}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits until Redis counts `expected` connections (the admin's included), and says what it saw. */
+export async function untilClientCount(
+  admin: Admin,
+  expected: number,
+  what: string,
+): Promise<void> {
+  let seen: ClientInfo[] = [];
+  await eventually(
+    async () => {
+      seen = await clientList(admin);
+      return seen.length === expected;
+    },
+    what,
+    () =>
+      `Redis has ${seen.length} connections open, expected ${expected} (last commands: ${seen.map((c) => c.cmd).join(', ')})`,
+  );
+}
+
+/** A loopback port where nothing listens (it was free a moment ago, and nobody is told of it). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
