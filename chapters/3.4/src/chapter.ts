@@ -7,6 +7,7 @@ import { type Chapter, quietWhenInterrupted } from '@course/course-kit';
 import { ceiling } from './sections/ceiling.ts';
 import { manyProcesses } from './sections/many-processes.ts';
 import { redisRelay } from './sections/redis-relay.ts';
+import { sharedState } from './sections/shared-state.ts';
 
 export const chapter: Chapter = {
   id: '3.4',
@@ -15,5 +16,6 @@ export const chapter: Chapter = {
     quietWhenInterrupted(ceiling, '3.4.1 closed its clients and stopped the chat server'),
     quietWhenInterrupted(manyProcesses, '3.4.2 stopped its workers'),
     redisRelay,
+    quietWhenInterrupted(sharedState, '3.4.4 stopped its workers and its Redis'),
   ],
 };

@@ -7,6 +7,10 @@ import { LocalRoster, type Roster } from '@course/chapter-3.1/chat/roster';
 import type { WorkerConfig } from '../cluster/messages.ts';
 import { RedisError } from '../redis/errors.ts';
 import { RedisRoomBus } from './redis-room-bus.ts';
+import { RedisRoster } from './redis-roster.ts';
+
+/** What the room hears when a member's claim expires: its worker stopped renewing it. */
+export const EXPIRED_REASON = 'connection lost';
 
 export interface ChatParts {
   readonly roster: Roster;
@@ -27,7 +31,21 @@ export async function connectChatParts(
   };
   const bus =
     config.relay === 'redis' ? await RedisRoomBus.connect(redisUrl(), { log }) : new LocalRoomBus();
-  const roster = new LocalRoster();
+  let roster: Roster;
+  try {
+    roster =
+      config.roster === 'redis'
+        ? await RedisRoster.connect(redisUrl(), {
+            log,
+            ...(config.nicknameTtlMs === undefined ? {} : { ttlMs: config.nicknameTtlMs }),
+            onExpired: (room, nick, online) =>
+              bus.publish(room, { type: 'leave', nick, online, reason: EXPIRED_REASON }),
+          })
+        : new LocalRoster();
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
   return {
     bus,
     roster,

@@ -51,7 +51,7 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
   // Must be set before the first fork or setupPrimary(), which freeze it.
   cluster.schedulingPolicy = cluster.SCHED_RR;
   // silent: the workers' output comes to us (kept to explain a crash), not to the terminal.
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: [], silent: true });
+  cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], execArgv: [], silent: true });
   const config: WorkerConfig = { host, port, ...shared };
   const forked = Array.from({ length: count }, () =>
     cluster.fork({ [CONFIG_ENV]: JSON.stringify(config) }),

@@ -20,17 +20,29 @@ export async function joinOnTwoWorkers(
   signal?: AbortSignal,
 ): Promise<[ChatClient, ChatClient]> {
   const a = await ChatClient.join(url, first, room, signal);
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const b = await ChatClient.join(url, second, room, signal).catch(async (error) => {
-      await a.close();
-      throw error;
-    });
-    if (b.server !== a.server) return [a, b];
-    await b.close();
+  try {
+    return [a, await joinAwayFrom(url, room, second, a.server, signal)];
+  } catch (error) {
+    await a.close();
+    throw error;
   }
-  await a.close();
+}
+
+/** `nick` joins `room`, leaving and trying again while it lands on `server`. */
+export async function joinAwayFrom(
+  url: string,
+  room: string,
+  nick: string,
+  server: string,
+  signal?: AbortSignal,
+): Promise<ChatClient> {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const client = await ChatClient.join(url, nick, room, signal);
+    if (client.server !== server) return client;
+    await client.close();
+  }
   throw new ClusterError(
-    `${second} reached ${a.server || 'the same server'} ${ATTEMPTS} times: is only one worker serving?`,
+    `${nick} reached ${server || 'the same server'} ${ATTEMPTS} times: is only one worker serving?`,
   );
 }
 

@@ -1,0 +1,169 @@
+/**
+ * 3.4.4 against real processes and a real redis-server: nicknames unique across workers, member
+ * lists and notices across workers, and a killed worker's members expiring within the TTL. Every
+ * worker and the Redis are stopped after the tests and checked gone by pid.
+ */
+import { timedOut } from '@course/course-kit';
+import { isRunning } from '@course/course-kit/testing/processes';
+import { until, within } from '@course/course-kit/testing/waits';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ChatClient } from '../src/chat/chat-client.ts';
+import { RedisRoster } from '../src/chat/redis-roster.ts';
+import { type ChatCluster, startChatCluster } from '../src/cluster/chat-cluster.ts';
+import { crossTalk, joinOnTwoWorkers } from '../src/cluster/placement.ts';
+import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
+import { shouldRunRedisTests } from './redis-available.ts';
+
+/** Short, so a dead worker's names expire during the test; renewed every 500 ms meanwhile. */
+const TTL_MS = 1500;
+
+describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3, 3.4.4)', () => {
+  let redis: RedisServer;
+  let chat: ChatCluster | undefined;
+  const clients: ChatClient[] = [];
+  const pids: number[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await chat?.stop();
+    chat = undefined;
+  });
+
+  afterAll(async () => {
+    const pid = redis?.pid;
+    await redis?.stop();
+    for (const each of [...pids, pid ?? 0]) expect(isRunning(each), `process ${each}`).toBe(false);
+  });
+
+  async function start(roster: 'local' | 'redis') {
+    chat = await startChatCluster({
+      workers: 2,
+      relay: 'redis',
+      roster,
+      redisUrl: redis.url,
+      nicknameTtlMs: TTL_MS,
+    });
+    pids.push(...chat.workers.map((w) => w.pid));
+    return chat;
+  }
+
+  async function pair(first: string, second: string, room = 'lobby') {
+    const { url } = chat ?? (await start('redis'));
+    const both = await joinOnTwoWorkers(url, room, first, second);
+    clients.push(...both);
+    return both;
+  }
+
+  it('lets members on two workers chat both ways through Redis', async () => {
+    await start('local');
+    const [alice, bob] = await pair('alice', 'bob');
+    expect(bob.server).not.toBe(alice.server);
+    expect(await crossTalk(alice, bob)).toEqual({ bSawA: true, aSawB: true });
+  });
+
+  it('makes a nickname unique across workers: the second "sam" is sam#2, and its welcome lists the first', async () => {
+    await start('redis');
+    const [first, second] = await pair('sam', 'Sam');
+    expect(first.nick).toBe('sam');
+    expect(second.nick).toBe('Sam#2');
+    expect(second.welcome.members).toEqual(['sam']);
+    await first.waitFor(
+      (e) => e.type === 'join' && e.nick === 'Sam#2' && e.online === 2,
+      5000,
+      "Sam#2's join at sam",
+    );
+  });
+
+  it('announces a leave across workers with the headcount of the whole room', async () => {
+    await start('redis');
+    const [alice, bob] = await pair('alice', 'bob');
+    await alice.close();
+    const leave = await bob.waitFor((e) => e.type === 'leave' && e, 5000, "alice's leave at bob");
+    expect(leave).toEqual({ type: 'leave', nick: 'alice', online: 1, reason: 'left' });
+  });
+
+  it("frees a killed worker's nickname within its TTL and has the other worker announce it as lost", async () => {
+    const { workers, url } = await start('redis');
+    const [alice, bob] = await pair('alice', 'bob', 'kills');
+    const redisClient = createClient({ url: redis.url });
+    redisClient.on('error', () => {});
+    await redisClient.connect();
+    try {
+      const claim = 'chat:nick:kills:alice';
+      const left = await redisClient.pTTL(claim);
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(TTL_MS);
+      const dead = workers.find((w) => alice.server.includes(`pid ${w.pid})`));
+      if (!dead) throw new Error(`no worker matches ${alice.server}`);
+      process.kill(dead.pid, 'SIGKILL');
+      await alice.waitForClose();
+      // Renewed at most TTL/3 before the kill, so Redis drops it within a TTL of the kill.
+      const bound = TTL_MS + 5000;
+      const deadline = Date.now() + bound;
+      while ((await redisClient.exists(claim)) === 1) {
+        if (Date.now() > deadline) throw timedOut(bound, "alice's claim to expire");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const leave = await bob.waitFor(
+        (e) => e.type === 'leave' && e,
+        TTL_MS + 10_000,
+        "alice's leave at bob",
+      );
+      expect(leave).toEqual({ type: 'leave', nick: 'alice', online: 1, reason: 'connection lost' });
+      const again = await ChatClient.join(url, 'alice', 'kills');
+      clients.push(again);
+      expect(again.nick).toBe('alice');
+      expect(again.welcome.members).toEqual(['bob']);
+      await until(() => !isRunning(dead.pid), 5000, `worker ${dead.pid} to be gone`);
+    } finally {
+      redisClient.destroy();
+    }
+  });
+});
+
+describe.runIf(shouldRunRedisTests())('the Redis roster under contention', () => {
+  let redis: RedisServer;
+  const rosters: RedisRoster[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+
+  afterAll(async () => {
+    for (const roster of rosters) await roster.close();
+    const pid = redis?.pid;
+    await redis?.stop();
+    if (pid !== undefined) expect(isRunning(pid), `redis-server ${pid}`).toBe(false);
+  });
+
+  it('never gives one name twice when four workers claim it at once, 25 times over', async () => {
+    for (let i = 0; i < 4; i++) rosters.push(await RedisRoster.connect(redis.url));
+    for (let round = 0; round < 25; round++) {
+      const room = `race-${round}`;
+      const seats = await Promise.all(rosters.map((roster) => roster.claim(room, 'zoe')));
+      const nicks = seats.map((seat) => seat.nick.toLowerCase());
+      expect(new Set(nicks).size, `round ${round}: ${nicks.join(', ')}`).toBe(4);
+      expect(nicks).toContain('zoe');
+    }
+  });
+
+  it('gives a released name back at once, and tells the room how many are left', async () => {
+    const [roster] = rosters;
+    if (!roster) throw new Error('no roster');
+    await roster.claim('back', 'ann');
+    const bob = await roster.claim('back', 'bob');
+    expect(bob).toEqual({ nick: 'bob', others: ['ann'], online: 2 });
+    const online = await within(
+      new Promise<number>((resolve) => roster.release('back', 'ann', resolve)),
+      5000,
+      'the release',
+    );
+    expect(online).toBe(1);
+    expect((await roster.claim('back', 'ann')).nick).toBe('ann');
+  });
+});
