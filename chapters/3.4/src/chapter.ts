@@ -7,6 +7,7 @@ import { type Chapter, quietWhenInterrupted } from '@course/course-kit';
 import { ceiling } from './sections/ceiling.ts';
 import { manyProcesses } from './sections/many-processes.ts';
 import { redisRelay } from './sections/redis-relay.ts';
+import { scale } from './sections/scale.ts';
 import { sharedState } from './sections/shared-state.ts';
 
 export const chapter: Chapter = {
@@ -17,5 +18,6 @@ export const chapter: Chapter = {
     quietWhenInterrupted(manyProcesses, '3.4.2 stopped its workers'),
     redisRelay,
     quietWhenInterrupted(sharedState, '3.4.4 stopped its workers and its Redis'),
+    quietWhenInterrupted(scale, '3.4.6 stopped its servers, workers and redis-server'),
   ],
 };
