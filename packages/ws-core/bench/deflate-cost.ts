@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { constants, createDeflateRaw, createInflateRaw } from 'node:zlib';
+import { formatTable } from '@course/course-kit';
 import { DeflateCodec } from '../src/extensions/deflate-codec.ts';
 import { jsonLikeMessages } from './json-like.ts';
 import { formatRatio, formatSize, round } from './stats.ts';
@@ -107,7 +108,10 @@ export async function runCostBenchmark(options: { quick?: boolean } = {}): Promi
   const rows: CostRow[] = [];
   for (const size of [1024, 64 * 1024]) {
     const count = (size === 1024 ? 4000 : 200) / (options.quick ? 4 : 1);
-    const messages = jsonLikeMessages(size, 32).map((text) => Buffer.from(text));
+    // Enough different messages that none repeats within a 32 KiB window.
+    const messages = jsonLikeMessages(size, size < 32 * 1024 ? 256 : 32).map((text) =>
+      Buffer.from(text),
+    );
     const total = count * size;
     const sync = (way: string, bits: number, takeover: boolean) => {
       const run = () => {
@@ -204,46 +208,31 @@ export async function runHeldBenchmark(connections = 1000): Promise<HeldRow[]> {
 }
 
 export function formatCostTable(rows: readonly CostRow[]): string {
-  const lines = [
-    ['size', 'way', 'cpu us/msg', 'wall us/msg', 'compressed', 'cpu vs ours takeover 13'],
-  ];
-  for (const row of rows) {
-    const ours = rows.find((r) => r.size === row.size && r.way === 'ours, takeover, window 13');
-    lines.push([
-      formatSize(row.size),
-      row.way,
-      String(round(row.cpuUs)),
-      String(round(row.wallUs)),
-      `${(row.ratio * 100).toFixed(1)} %`,
-      ours ? formatRatio(row.cpuUs / ours.cpuUs) : '-',
-    ]);
-  }
-  return table(lines);
+  return formatTable(
+    ['size', 'way', 'cpu us/msg', 'wall us/msg', 'compressed', 'cpu / ours (window 13)'],
+    rows.map((row) => {
+      const ours = rows.find((r) => r.size === row.size && r.way === 'ours, takeover, window 13');
+      return [
+        formatSize(row.size),
+        row.way,
+        round(row.cpuUs),
+        round(row.wallUs),
+        `${(row.ratio * 100).toFixed(1)} %`,
+        ours ? formatRatio(row.cpuUs / ours.cpuUs) : '-',
+      ];
+    }),
+  );
 }
 
 export function formatHeldTable(rows: readonly HeldRow[]): string {
-  const lines = [['way', 'RSS KiB/conn', 'heap+buffers KiB/conn']];
-  for (const row of rows) {
-    lines.push([
+  return formatTable(
+    ['way', 'RSS KiB/conn', 'heap+buffers KiB/conn'],
+    rows.map((row) => [
       row.way,
-      (row.rssPerConnection / 1024).toFixed(1),
-      (row.heapAndBuffersPerConnection / 1024).toFixed(1),
-    ]);
-  }
-  return table(lines);
-}
-
-function table(lines: string[][]): string {
-  const widths = (lines[0] ?? []).map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
-  return lines
-    .map((line) =>
-      line
-        .map((cell, i) =>
-          i === 1 || i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-        )
-        .join('  '),
-    )
-    .join('\n');
+      round(row.rssPerConnection / 1024),
+      round(row.heapAndBuffersPerConnection / 1024),
+    ]),
+  );
 }
 
 async function main(): Promise<void> {

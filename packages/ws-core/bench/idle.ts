@@ -85,7 +85,7 @@ export function cappedConnections(asked: number, limit = openFilesLimit()): numb
 }
 
 /** Sends `request` to `child` and waits for its next message (or fails after `ms`). */
-function ask<Reply>(
+export function ask<Reply>(
   child: ChildProcess,
   request: unknown,
   ms: number,
@@ -115,7 +115,7 @@ function ask<Reply>(
   });
 }
 
-async function measure(server: RunningServer): Promise<Memory> {
+export async function measure(server: RunningServer): Promise<Memory> {
   const reply = await ask<IdleServerReply>(
     server.child,
     { type: 'measure' } satisfies IdleServerRequest,

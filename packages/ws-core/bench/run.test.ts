@@ -16,7 +16,7 @@ function capture() {
 
 describe('npm run bench', () => {
   test('runs the quick matrix against every server and reports JSON with every variant correct', {
-    timeout: 180_000,
+    timeout: 240_000,
   }, async () => {
     const { out, io } = capture();
     const { exitCode } = await runBench(['--quick', '--json', '--duration', '100'], io);
@@ -50,6 +50,23 @@ describe('npm run bench', () => {
       expect(row.upgraded).toBe(row.connections);
     }
     expect(report.idleSummary.map((s) => s.connections)).toEqual([1_000, 10_000]);
+    // Compression: the codec's cost both ways, echo at 1 KiB and 64 KiB against ws's, and
+    // memory with every connection compressed and every echo checked.
+    expect(report.deflate.cost.map((row) => row.size)).toContain(64 * 1024);
+    expect(report.deflate.echo.map((row) => row.size)).toEqual([1024, 64 * 1024]);
+    for (const row of report.deflate.echo) {
+      expect(row.errors).toEqual([]);
+      expect(Object.values(row.servers).map((s) => s.extensions)).toEqual([
+        'permessage-deflate; client_max_window_bits=13',
+        'permessage-deflate; client_max_window_bits=13',
+      ]);
+    }
+    expect(report.deflate.memory).toHaveLength(2);
+    for (const row of report.deflate.memory) {
+      expect(row.errors).toEqual([]);
+      expect(row.compressed).toBe(row.connections);
+      expect(row.echoed).toBe(row.connections * 10);
+    }
     expect(report.maskKernel).toBe('wasm-simd');
     expect(report.wsPaths).toMatch(/pure JS byte loops/);
     expect(report.wsNativePaths).toMatch(/NATIVE; bufferutil in use/);
@@ -59,7 +76,7 @@ describe('npm run bench', () => {
   });
 
   test.each([
-    [['--only', 'everything'], /--only expects codec, echo or idle, got "everything"/],
+    [['--only', 'everything'], /--only expects codec, echo, idle or deflate, got "everything"/],
     [['--duration', 'soon'], /--duration expects a positive number, got "soon"/],
     [['--rounds', '0'], /--rounds expects a positive number, got "0"/],
     [['--fast'], /Unknown option '--fast'/],

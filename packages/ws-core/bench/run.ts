@@ -4,10 +4,11 @@
  * as ratios, with a verdict per target from the course's issues.
  * Run:    npm run bench -w @course/ws-core            (full matrix, a few minutes)
  *         npm run bench -w @course/ws-core -- --quick (smaller matrix, ~15 s)
- * Flags:  --json (one JSON object on stdout), --only codec|echo|idle, --duration MS, --rounds N,
+ * Flags:  --json (one JSON object on stdout), --only codec|echo|idle|deflate, --duration MS, --rounds N,
  *         --heap-snapshot DIR (idle: heap snapshots of each server at the largest N)
  * Expect: codec and echo tables against each flavour of ws, memory per idle connection and
- *         upgrades/s against ws, and MET/MISSED lines; exit 1 only if a variant was incorrect.
+ *         upgrades/s against ws, permessage-deflate against ws's (codec cost, echo, memory per
+ *         compressed connection), and MET/MISSED lines; exit 1 only if a variant was incorrect.
  */
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +23,27 @@ import {
   wsNativeDecoder,
   wsNativeEncoder,
 } from './codec-variants.ts';
+import {
+  DEFLATE_SIZES,
+  type DeflateEchoOptions,
+  type DeflateEchoRow,
+  type DeflateMemoryOptions,
+  type DeflateMemoryRow,
+  type DeflateMemorySummary,
+  formatDeflateEchoTable,
+  formatDeflateMemoryTable,
+  runDeflateEcho,
+  runDeflateMemory,
+  summariseDeflateMemory,
+} from './deflate.ts';
+import {
+  type CostRow,
+  formatCostTable,
+  formatHeldTable,
+  type HeldRow,
+  runCostBenchmark,
+  runHeldBenchmark,
+} from './deflate-cost.ts';
 import {
   ECHO_CONNECTIONS,
   ECHO_IN_FLIGHT,
@@ -68,6 +90,16 @@ export const ECHO_TARGETS = [
   { name: WS_NATIVE, module: WS_ECHO_SERVER, args: ['--bufferutil'] },
 ];
 
+/** The compression part: our echo example and ws's, each with permessage-deflate at its defaults. */
+export const DEFLATE_TARGETS = [
+  {
+    name: OURS,
+    module: new URL('../examples/echo-server.ts', import.meta.url),
+    args: ['--deflate'],
+  },
+  { name: WS, module: WS_ECHO_SERVER, args: ['--deflate'] },
+];
+
 /** The idle part compares our echo example with plain ws (idle sockets mask nothing). */
 export const IDLE_TARGETS = [
   { name: OURS, module: new URL('../examples/echo-server.ts', import.meta.url) },
@@ -86,7 +118,18 @@ const FULL = {
     serverWarmupMs: 1500,
   },
   idle: { connections: IDLE_CONNECTIONS, rounds: 3 },
-} satisfies { codec: CodecOptions; echo: EchoOptions; idle: IdleOptions };
+  deflate: {
+    cost: { quick: false },
+    held: 1000,
+    echo: { connections: 50, sizes: DEFLATE_SIZES, warmupMs: 500, durationMs: 1000, rounds: 5 },
+    memory: { connections: 1000, messagesEach: 10, size: 1024, rounds: 3 },
+  },
+} satisfies {
+  codec: CodecOptions;
+  echo: EchoOptions;
+  idle: IdleOptions;
+  deflate: DeflatePlan;
+};
 
 const QUICK = {
   codec: { sizes: CODEC_SIZES, streamBytes: 1 << 20, warmup: 1, repeats: 3 },
@@ -100,7 +143,26 @@ const QUICK = {
     serverWarmupMs: 600,
   },
   idle: { connections: IDLE_CONNECTIONS, rounds: 1 },
-} satisfies { codec: CodecOptions; echo: EchoOptions; idle: IdleOptions };
+  deflate: {
+    cost: { quick: true },
+    held: 200,
+    echo: { connections: 10, sizes: DEFLATE_SIZES, warmupMs: 200, durationMs: 300, rounds: 1 },
+    memory: { connections: 100, messagesEach: 10, size: 1024, rounds: 1 },
+  },
+} satisfies {
+  codec: CodecOptions;
+  echo: EchoOptions;
+  idle: IdleOptions;
+  deflate: DeflatePlan;
+};
+
+interface DeflatePlan {
+  cost: { quick: boolean };
+  /** Connections for the in-process held-memory comparison (deflate-cost.ts). */
+  held: number;
+  echo: DeflateEchoOptions;
+  memory: DeflateMemoryOptions;
+}
 
 export interface BenchReport {
   node: string;
@@ -120,6 +182,14 @@ export interface BenchReport {
   /** Memory per idle connection and upgrades/s: every measurement, then medians and ratios. */
   idle: IdleRow[];
   idleSummary: IdleSummary[];
+  /** permessage-deflate: codec cost, echo against ws's, memory per compressed connection. */
+  deflate: {
+    cost: CostRow[];
+    held: HeldRow[];
+    echo: DeflateEchoRow[];
+    memory: DeflateMemoryRow[];
+    memorySummary: DeflateMemorySummary | undefined;
+  };
   /** The soft open-files limit; N is capped below it (see idle.ts). */
   openFilesLimit: number;
   verdicts: Verdict[];
@@ -133,8 +203,8 @@ export interface BenchIo {
 }
 
 const USAGE =
-  'usage: tsx bench/run.ts [--quick] [--json] [--only codec|echo|idle] [--duration MS] [--rounds N] [--heap-snapshot DIR]';
-const PARTS = ['codec', 'echo', 'idle'];
+  'usage: tsx bench/run.ts [--quick] [--json] [--only codec|echo|idle|deflate] [--duration MS] [--rounds N] [--heap-snapshot DIR]';
+const PARTS = ['codec', 'echo', 'idle', 'deflate'];
 
 /** Runs the benchmarks; returns the exit code (1 = a variant was incorrect, 2 = bad flags). */
 export async function runBench(
@@ -161,7 +231,7 @@ export async function runBench(
   }
   const only = values.only;
   if (only !== undefined && !PARTS.includes(only)) {
-    io.stderr(`--only expects codec, echo or idle, got "${only}"\n${USAGE}\n`);
+    io.stderr(`--only expects codec, echo, idle or deflate, got "${only}"\n${USAGE}\n`);
     return { exitCode: 2 };
   }
   const plan = values.quick ? QUICK : FULL;
@@ -183,6 +253,7 @@ export async function runBench(
     echo: [],
     idle: [],
     idleSummary: [],
+    deflate: { cost: [], held: [], echo: [], memory: [], memorySummary: undefined },
     openFilesLimit: openFilesLimit(),
     verdicts: [],
     correct: true,
@@ -270,10 +341,24 @@ export async function runBench(
     report.verdicts.push(...idleVerdicts(report.idleSummary));
   }
 
+  if (only === undefined || only === 'deflate') {
+    await runDeflateParts(
+      plan.deflate,
+      echoOptions,
+      values.duration,
+      values.rounds,
+      report,
+      say,
+      io,
+    );
+  }
+
   report.correct =
     report.codec.every((r) => r.ok) &&
     report.echo.every((cell) => Object.values(cell.results).every((r) => r.ok)) &&
-    report.idle.every((row) => row.errors.length === 0);
+    report.idle.every((row) => row.errors.length === 0) &&
+    report.deflate.echo.every((row) => row.errors.length === 0) &&
+    report.deflate.memory.every((row) => row.errors.length === 0);
   report.loadAverageAtEnd = currentLoad();
   say(`\nload average at the end: ${report.loadAverageAtEnd.join(' ')}`);
   if (values.quick)
@@ -286,6 +371,66 @@ export async function runBench(
   if (!report.correct) say('INCORRECT: at least one variant produced wrong results (see above)');
   if (values.json) io.stdout(`${JSON.stringify(report)}\n`);
   return { exitCode: report.correct ? 0 : 1, report };
+}
+
+/** The compression part: the codec's cost alone, then echo and memory against ws's. */
+async function runDeflateParts(
+  plan: DeflatePlan,
+  echo: EchoOptions,
+  durationFlag: string | undefined,
+  roundsFlag: string | undefined,
+  report: BenchReport,
+  say: (text: string) => void,
+  io: BenchIo,
+): Promise<void> {
+  say(
+    '\ndeflate codec, alone: one message deflated and inflated, per message; CPU of every thread ' +
+      '(ours: one-shot zlib calls primed with the kept window; streams: a zlib stream pair per connection, as ws)',
+  );
+  report.deflate.cost = await runCostBenchmark(plan.cost);
+  say(formatCostTable(report.deflate.cost));
+  report.deflate.held = await runHeldBenchmark(plan.held);
+  say(
+    `\nkept per connection after one 1 KiB message each way (${plan.held} connections, one process):`,
+  );
+  say(formatHeldTable(report.deflate.held));
+  const echoPlan: DeflateEchoOptions = {
+    ...plan.echo,
+    ...(durationFlag ? { durationMs: echo.durationMs } : {}),
+    ...(roundsFlag ? { rounds: echo.rounds } : {}),
+  };
+  say(
+    `\ndeflate echo: JSON-like text, ${echoPlan.connections} connections, one message in flight each, ` +
+      `our client (perMessageDeflate: true) for both servers at their defaults; ${echoPlan.rounds} round(s) ` +
+      `of ${echoPlan.durationMs} ms per server, alternating; ours/ws msg/s = median of per-round ratios`,
+  );
+  report.deflate.echo = await runDeflateEcho(echoPlan, DEFLATE_TARGETS, (row) => {
+    io.stderr(`  ${formatSize(row.size)}: ours/${WS} ${formatRatio(row.speedRatio)}\n`);
+    for (const error of row.errors) say(`  ${formatSize(row.size)}: ${error}`);
+  });
+  say(formatDeflateEchoTable(report.deflate.echo, OURS, WS));
+  for (const row of report.deflate.echo) {
+    say(
+      `  negotiated at ${formatSize(row.size)}: ${Object.entries(row.servers)
+        .map(([name, s]) => `${name} "${s.extensions}"`)
+        .join(', ')}`,
+    );
+  }
+  const memory = plan.memory;
+  say(
+    `\ndeflate memory: ${memory.connections} connections each send ${memory.messagesEach} compressed ` +
+      `${formatSize(memory.size)} messages (echoed, checked), then stay idle; per connection = ` +
+      `(after - before, each after a full GC) / N; ${memory.rounds} round(s), medians`,
+  );
+  report.deflate.memory = await runDeflateMemory(memory, DEFLATE_TARGETS, (row) => {
+    io.stderr(
+      `  ${row.server}: ${(row.perConnection.rss / 1024).toFixed(1)} KiB RSS, ` +
+        `${(row.perConnection.heapUsed / 1024).toFixed(1)} KiB heap per connection\n`,
+    );
+    for (const error of row.errors) say(`  ${row.server}: ${error}`);
+  });
+  report.deflate.memorySummary = summariseDeflateMemory(report.deflate.memory, OURS, WS);
+  say(formatDeflateMemoryTable(report.deflate.memorySummary, OURS, WS));
 }
 
 function currentLoad(): number[] {

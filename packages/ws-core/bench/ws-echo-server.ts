@@ -1,8 +1,9 @@
 /**
  * The `ws` package's echo server, the peer our server is measured against.
  * Shows:  the idiomatic ws echo (send back each message with its type), on ws's pure-JS
- *         masking loops, or with `--bufferutil` on its native bufferutil addon.
- * Run:    npx tsx packages/ws-core/bench/ws-echo-server.ts --host 127.0.0.1 --port 0 [--bufferutil]
+ *         masking loops, or with `--bufferutil` on its native bufferutil addon; with
+ *         `--deflate`, ws's permessage-deflate at its defaults (`perMessageDeflate: true`).
+ * Run:    npx tsx packages/ws-core/bench/ws-echo-server.ts --host 127.0.0.1 --port 0 [--bufferutil] [--deflate]
  * Expect: "listening on ws://127.0.0.1:PORT/"; Ctrl-C closes every client with 1001 and exits.
  */
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '0' },
       bufferutil: { type: 'boolean', default: false },
+      deflate: { type: 'boolean', default: false },
     },
   });
   // ws reads WS_NO_BUFFER_UTIL once, when its buffer-util.js loads: set it before importing ws.
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     host: values.host,
     port: Number(values.port),
     maxPayload: MAX_PAYLOAD,
-    perMessageDeflate: false,
+    perMessageDeflate: values.deflate,
   });
   server.on('connection', (socket) => {
     socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
