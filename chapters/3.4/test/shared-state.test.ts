@@ -9,6 +9,7 @@ import { until, within } from '@course/course-kit/testing/waits';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
+import { RELAY_BACK, RELAY_DOWN } from '../src/chat/redis-room-bus.ts';
 import { RedisRoster } from '../src/chat/redis-roster.ts';
 import { type ChatCluster, startChatCluster } from '../src/cluster/chat-cluster.ts';
 import { crossTalk, joinOnTwoWorkers } from '../src/cluster/placement.ts';
@@ -123,6 +124,39 @@ describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3,
     } finally {
       redisClient.destroy();
     }
+  });
+  it('survives a Redis restart: members hear it go and come back, lines cross again, and nicknames are claimed again', async () => {
+    await start('redis');
+    const [alice, bob] = await pair('alice', 'bob', 'outage');
+    await redis.restart(); // a new, empty Redis on the same port
+    for (const client of [alice, bob]) {
+      await client.waitFor(
+        (e) => e.type === 'notice' && e.text === RELAY_BACK && e,
+        20_000,
+        `the relay back at ${client.nick}`,
+      );
+      expect(
+        client.events.filter((e) => e.type === 'notice').map((e) => e.type === 'notice' && e.text),
+      ).toEqual([RELAY_DOWN, RELAY_BACK]);
+    }
+    const probe = createClient({ url: redis.url });
+    probe.on('error', () => {});
+    await probe.connect();
+    try {
+      // The heartbeat finds the claim gone and takes it again (RENEW), within a third of the TTL.
+      const deadline = Date.now() + TTL_MS + 5000;
+      while ((await probe.exists('chat:nick:outage:alice')) === 0) {
+        if (Date.now() > deadline) throw timedOut(TTL_MS + 5000, "alice's claim to be taken again");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      probe.destroy();
+    }
+    expect(await crossTalk(alice, bob)).toEqual({ bSawA: true, aSawB: true });
+    const { url } = chat ?? (await start('redis'));
+    const another = await ChatClient.join(url, 'alice', 'outage');
+    clients.push(another);
+    expect(another.nick).toBe('alice#2');
   });
 });
 
