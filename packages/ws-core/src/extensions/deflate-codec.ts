@@ -8,13 +8,15 @@
  *     allocations fragment the heap (ws#1202, ws#1369, node#8871). Here a message is inflated
  *     while it is handled, so nothing waits: the socket is not read meanwhile, which is the
  *     backpressure, and there is no concurrency to cap.
- *   - Bounded memory. A deflate stream holds about 256 KiB of zlib state for a 15-bit window
- *     (window, hash chains, pending output) and an inflate stream about 40 KiB, for the life of
- *     the connection, idle or not. A one-shot call allocates that state for the length of the
- *     call; between messages a connection keeps only its sliding windows (below).
- *   - Cheaper for small messages: `bench/deflate-cost.ts` measures a 1 KiB JSON message's
- *     deflate + inflate at a few tens of µs of CPU this way, and several times that through
- *     the thread pool (the hand-offs cost more than the compression).
+ *   - Bounded memory. A DeflateRaw and an InflateRaw stream with 15-bit windows hold about
+ *     220 KiB of RSS per connection (bench/deflate-cost.ts), for the life of the connection,
+ *     idle or not. A one-shot call allocates zlib's state for the length of the call; between
+ *     messages a connection keeps only its sliding windows (below): 8 KiB each by default.
+ *   - Cheaper for small messages: for 1 KiB of JSON, deflate + inflate this way costs about half
+ *     the CPU it costs through the thread pool (the hand-offs cost more than the compression);
+ *     at 64 KiB the compression dominates and both ways cost the same.
+ *   The price: the work runs on the event loop, so one process compresses on one core, and a
+ *   message of maxPayload blocks the loop while it inflates.
  *
  * Context takeover without a stream: a raw DEFLATE decoder needs nothing from earlier data but
  * the sliding window — the last 2^windowBits bytes it produced — because every message ends on
