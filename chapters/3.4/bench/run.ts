@@ -15,6 +15,7 @@
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_IN_FLIGHT } from '../src/load/chat-load.ts';
 import { limitsForLoad } from '../src/load/limits.ts';
 import { processCpuMicros } from '../src/load/process-cpu.ts';
 import {
@@ -31,8 +32,6 @@ import { startRedisServer } from '../src/redis/redis-server.ts';
 const USAGE =
   'usage: tsx bench/run.ts [--quick] [--json] [--rounds 1-9] [--duration 100-10000] [--members 2-48]';
 const SENDERS = 4;
-/** Deep enough that the Redis hop's extra latency does not cap the lines a sender has going. */
-const IN_FLIGHT = 32;
 
 export interface ScaleBenchReport {
   node: string;
@@ -118,7 +117,7 @@ export async function runScaleBench(
     `node ${process.version}, ${cores} x ${cpus()[0]?.model ?? 'unknown'}, load ${loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')}`,
   );
   say(
-    `one room of ${members} members, ${SENDERS} senders with ${IN_FLIGHT} lines in flight each; ${rounds} round(s) of ${windowMs} ms per server, in alternating order; ratios are medians of per-round ratios`,
+    `one room of ${members} members, ${SENDERS} senders with ${DEFAULT_IN_FLIGHT} lines in flight each; ${rounds} round(s) of ${windowMs} ms per server, in alternating order; ratios are medians of per-round ratios`,
   );
   const redis = await startRedisServer({ binary });
   const targets: ChatTarget[] = [];
@@ -132,7 +131,7 @@ export async function runScaleBench(
         senders: SENDERS,
         windowMs,
         warmupMs: Math.min(300, windowMs),
-        inFlight: IN_FLIGHT,
+        inFlight: DEFAULT_IN_FLIGHT,
       },
       {
         rounds,
@@ -160,7 +159,7 @@ export async function runScaleBench(
       quick,
       members,
       senders: SENDERS,
-      inFlight: IN_FLIGHT,
+      inFlight: DEFAULT_IN_FLIGHT,
       windowMs,
       rounds,
       ratios: run.ratios,

@@ -42,6 +42,11 @@ import { pollUntil, sleep } from './waits.ts';
 export const MAX_MEMBERS = 500;
 export const MAX_SENDERS = 32;
 export const MAX_IN_FLIGHT = 64;
+/**
+ * Lines each sender keeps going by default: deep enough that a hop's latency (through Redis,
+ * or a busy machine's scheduling) does not cap what a server is given to do.
+ */
+export const DEFAULT_IN_FLIGHT = 32;
 export const MAX_WINDOW_MS = 60_000;
 /** Handshakes in flight at once: well inside a listen backlog of 511. */
 const OPEN_BATCH = 50;
@@ -68,7 +73,7 @@ export interface ChatLoadOptions {
   windowMs: number;
   /** Sending before the window opens, so connections and JIT are warm (default 300 ms). */
   warmupMs?: number;
-  /** Unanswered lines per sender (default 8). */
+  /** Unanswered lines per sender (default DEFAULT_IN_FLIGHT). */
   inFlight?: number;
   /** Lines per second per sender; leave out for "as fast as the in-flight limit allows". */
   linesPerSecond?: number;
@@ -118,7 +123,7 @@ let runs = 0;
 
 export async function runChatLoad(options: ChatLoadOptions): Promise<ChatLoadResult> {
   const { members, senders, windowMs, signal } = options;
-  const inFlight = options.inFlight ?? 8;
+  const inFlight = options.inFlight ?? DEFAULT_IN_FLIGHT;
   const rate = options.linesPerSecond;
   checkBounds(members, senders, windowMs, inFlight, rate);
   const warmupMs = options.warmupMs ?? 300;

@@ -1,9 +1,10 @@
 /**
  * 3.4.1 The one-process ceiling — chapter 3.1's chat server under load, in rooms of 2 to 128.
  * Shows:  every chat line is one send per member, all on the server's one thread: deliveries/s
- *         stop growing with the room, lines/s fall, latency climbs, the server's CPU fills a core.
+ *         stop growing with the room while lines/s fall and latency climbs; the server CPU each
+ *         delivery costs says where one core tops out.
  * Run:    npm run chapter:3.4 -- 3.4.1 [--sizes 2,8,32,128] [--senders 4] [--duration 1500]
- *         [--in-flight 8] [--quick] [--json]
+ *         [--in-flight 32] [--quick] [--json]
  * Expect: a row per room size, every delivery accounted for ("ok"), then "Fan-out: … one core
  *         tops out near … deliveries/s".
  * The server runs in a child process, not beside the clients: reading and parsing every
@@ -13,7 +14,13 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { type Section, wholeNumberArg } from '@course/course-kit';
-import { type ChatLoadResult, MAX_IN_FLIGHT, MAX_SENDERS, runChatLoad } from '../load/chat-load.ts';
+import {
+  type ChatLoadResult,
+  DEFAULT_IN_FLIGHT,
+  MAX_IN_FLIGHT,
+  MAX_SENDERS,
+  runChatLoad,
+} from '../load/chat-load.ts';
 import { limitsForLoad } from '../load/limits.ts';
 import { describeCeiling, formatCeilingTable, serverMicrosPerDelivery } from '../load/report.ts';
 import { startServerProcess } from '../load/server-process.ts';
@@ -39,7 +46,7 @@ export const ceiling: Section = {
       min: 100,
       max: 10_000,
     });
-    const inFlight = wholeNumberArg(args, 'in-flight', 8, { max: MAX_IN_FLIGHT });
+    const inFlight = wholeNumberArg(args, 'in-flight', DEFAULT_IN_FLIGHT, { max: MAX_IN_FLIGHT });
     const largest = Math.max(...sizes);
 
     step("1. start chapter 3.1's chat server in a child process");

@@ -12,7 +12,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { type MeasuredResult, type Section, wholeNumberArg } from '@course/course-kit';
-import { MAX_IN_FLIGHT, MAX_SENDERS } from '../load/chat-load.ts';
+import { DEFAULT_IN_FLIGHT, MAX_IN_FLIGHT, MAX_SENDERS } from '../load/chat-load.ts';
 import { limitsForLoad } from '../load/limits.ts';
 import { processCpuMicros } from '../load/process-cpu.ts';
 import { type ChatTarget, measureScale } from '../load/scale.ts';
@@ -22,7 +22,6 @@ import { redisForSection } from '../redis/redis-for-section.ts';
 
 /** 3.1's server lets one address hold 50 connections, and every load member is 127.0.0.1. */
 const MAX_ROOM = 48;
-const IN_FLIGHT = 32;
 
 export const scale: Section = {
   id: '3.4.6',
@@ -44,8 +43,7 @@ export const scale: Section = {
       max: 10_000,
     });
     const rounds = wholeNumberArg(args, 'rounds', 1, { max: 5 });
-    // Deep enough that the Redis hop's extra latency does not cap the lines a sender has going.
-    const inFlight = wholeNumberArg(args, 'in-flight', IN_FLIGHT, { max: MAX_IN_FLIGHT });
+    const inFlight = wholeNumberArg(args, 'in-flight', DEFAULT_IN_FLIGHT, { max: MAX_IN_FLIGHT });
 
     step('1. a Redis for the workers to relay through');
     const redis = await redisForSection((text) => say(`  ${text}`));
