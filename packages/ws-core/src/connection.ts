@@ -63,8 +63,6 @@ export class WebSocketConnection
 {
   readonly role: Role;
   readonly protocol: string | undefined;
-  /** The negotiated extension as the 101 said it (`permessage-deflate; …`), or '' (none). */
-  readonly extensions: string;
   readonly path: string;
   readonly remoteAddress: string | undefined;
 
@@ -100,7 +98,6 @@ export class WebSocketConnection
     super();
     this.role = machine.role;
     this.protocol = info.protocol;
-    this.extensions = machine.extension?.header ?? '';
     this.path = info.path ?? '/';
     this.remoteAddress = socket.remoteAddress;
     this.closeTimeout = info.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
@@ -115,6 +112,11 @@ export class WebSocketConnection
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => this.emitError(error));
     socket.on('close', () => this.onSocketClose());
+  }
+
+  /** The negotiated extension as the 101 said it (`permessage-deflate; …`), or '' (none). */
+  get extensions(): string {
+    return this.machine.extension?.header ?? '';
   }
 
   get readyState(): ProtocolState {
