@@ -4,7 +4,8 @@
  * cluster of workers that share one port and relay every room through Redis.
  */
 import type { ChatLimits } from '@course/chapter-3.1/chat/limits';
-import { startChatCluster } from '../cluster/chat-cluster.ts';
+import { type ChatCluster, startChatCluster } from '../cluster/chat-cluster.ts';
+import { WorkerStartError } from '../cluster/errors.ts';
 import { freePort } from '../redis/free-port.ts';
 import { totalCpuMicros } from './process-cpu.ts';
 import type { ChatTarget } from './scale.ts';
@@ -45,17 +46,7 @@ export async function startRedisWorkers(
   redisUrl: string,
   chatLimits: Partial<ChatLimits>,
 ): Promise<ChatTarget> {
-  // A port of its own: the workers of every cluster this process starts listen through this
-  // process (the primary), and two clusters both asking for port 0 would share one port.
-  const port = await freePort('127.0.0.1');
-  const cluster = await startChatCluster({
-    workers,
-    port,
-    relay: 'redis',
-    roster: 'local',
-    redisUrl,
-    chatLimits,
-  });
+  const cluster = await startOnFreePort(workers, redisUrl, chatLimits);
   const pids = cluster.workers.map((worker) => worker.pid);
   return {
     name: `${workers} worker${workers === 1 ? '' : 's'}`,
@@ -65,4 +56,34 @@ export async function startRedisWorkers(
     serverCpuMicros: () => totalCpuMicros(pids),
     stop: () => cluster.stop(),
   };
+}
+
+/** Another program may take the free port before the workers bind it: then try another. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * A port of its own: the workers of every cluster this process starts listen through this
+ * process (the primary), and two clusters both asking for port 0 would share one port.
+ */
+async function startOnFreePort(
+  workers: number,
+  redisUrl: string,
+  chatLimits: Partial<ChatLimits>,
+): Promise<ChatCluster> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort('127.0.0.1');
+    try {
+      return await startChatCluster({
+        workers,
+        port,
+        relay: 'redis',
+        roster: 'local',
+        redisUrl,
+        chatLimits,
+      });
+    } catch (error) {
+      const taken = error instanceof WorkerStartError && error.code === 'EADDRINUSE';
+      if (!taken || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
 }
