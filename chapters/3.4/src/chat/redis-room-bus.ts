@@ -10,7 +10,9 @@
  *    echo to filter by worker id. Every member of a room, on any worker, sees its events in one
  *    order (the order Redis received them), and a line that could not reach Redis reaches nobody,
  *    its sender included. The price: a member sees its own line one round trip later.
- *  - Two connections: a connection that has subscribed can only (un)subscribe and ping (RESP2).
+ *  - Two connections, one for SUBSCRIBE and one for PUBLISH: under RESP2 a connection that has
+ *    subscribed may only (un)subscribe and ping. (node-redis speaks RESP3 by default, which lifts
+ *    that; two connections work under either, e.g. behind a proxy that speaks only RESP2.)
  *  - Outages: the offline queue is off, so a PUBLISH while Redis is away fails at once instead
  *    of piling up in memory, and a command timeout bounds one that Redis never answers. The
  *    rooms here get one notice when the relay goes and one when it is back; node-redis
