@@ -4,6 +4,7 @@
  * `quietWhenInterrupted(section, '… stopped its workers')`, so Ctrl-C ends it with one line.
  */
 import { type Chapter, quietWhenInterrupted } from '@course/course-kit';
+import { brokerFailure } from './sections/broker-failure.ts';
 import { ceiling } from './sections/ceiling.ts';
 import { manyProcesses } from './sections/many-processes.ts';
 import { redisRelay } from './sections/redis-relay.ts';
@@ -18,6 +19,7 @@ export const chapter: Chapter = {
     quietWhenInterrupted(manyProcesses, '3.4.2 stopped its workers'),
     redisRelay,
     quietWhenInterrupted(sharedState, '3.4.4 stopped its workers and its Redis'),
+    quietWhenInterrupted(brokerFailure, '3.4.5 closed its clients, chat servers, links and Redis'),
     quietWhenInterrupted(scale, '3.4.6 stopped its servers, workers and redis-server'),
   ],
 };

@@ -1,0 +1,102 @@
+/**
+ * 3.4.5 run in-process, as `npm run chapter:3.4 -- 3.4.5` would, on tiny settings against a
+ * redis-server the section starts: its --json shape and the invariants every run keeps; the
+ * line it prints without Redis; and Ctrl-C, after which nothing it started is left running.
+ */
+import { type Chapter, runChapter } from '@course/course-kit';
+import { childrenOf } from '@course/course-kit/testing/processes';
+import { until } from '@course/course-kit/testing/waits';
+import { afterEach, describe, expect, test } from 'vitest';
+import { chapter } from '../src/chapter.ts';
+import type { OutageResult } from '../src/outage/measure-outage.ts';
+import { RedisNotAvailableError } from '../src/redis/errors.ts';
+import { shouldRunRedisTests } from './redis-available.ts';
+
+const only345: Chapter = { ...chapter, sections: chapter.sections.filter((s) => s.id === '3.4.5') };
+const TINY = ['3.4.5', '--quick', '--outage', '200', '--rate', '20'];
+
+async function run(argv: string[], abortWhen?: (stdout: string) => boolean) {
+  const controller = new AbortController();
+  let stdout = '';
+  let stderr = '';
+  const code = await runChapter(only345, argv, {
+    stdout: (text) => {
+      stdout += text;
+      if (abortWhen?.(stdout)) controller.abort();
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    color: false,
+    signal: controller.signal,
+  });
+  return { code, stdout, stderr };
+}
+
+afterEach(async () => {
+  await until(() => childrenOf().length === 0, 15_000, 'redis-server to end');
+});
+
+describe('3.4.5 without Redis', () => {
+  test('prints how to get Redis and exits 0', async () => {
+    const saved = { PATH: process.env.PATH, REDIS_URL: process.env.REDIS_URL };
+    process.env.PATH = '/nonexistent';
+    delete process.env.REDIS_URL;
+    try {
+      const { code, stdout } = await run(['3.4.5']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`skipped: ${new RedisNotAvailableError().message}`);
+      expect(stdout).not.toContain('-- 2.');
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.REDIS_URL !== undefined) process.env.REDIS_URL = saved.REDIS_URL;
+    }
+  });
+});
+
+describe.skipIf(!shouldRunRedisTests())('3.4.5 with a real redis-server', () => {
+  test('--json: a row per bus and cut; streams lose and repeat nothing; every receiver was told', async () => {
+    const { code, stdout, stderr } = await run([...TINY, '--json']);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const json = JSON.parse(lines[0] ?? '') as {
+      section: string;
+      rate: number;
+      outageMs: number;
+      results: OutageResult[];
+    };
+    expect(json).toMatchObject({ section: '3.4.5', rate: 20, outageMs: 200 });
+    expect(json.results.map((r) => [r.bus, r.cut])).toEqual([
+      ['pub/sub', 'receiver'],
+      ['streams', 'receiver'],
+      ['pub/sub', 'both'],
+      ['streams', 'both'],
+    ]);
+    for (const r of json.results) {
+      expect(r.sent).toBeGreaterThan(0);
+      expect(r.received + r.lost).toBe(r.sent);
+      expect(r.outageMs).toBeGreaterThanOrEqual(200);
+      // The receiver's link is cut in every run, so its bus always says the relay went down.
+      expect(r.notices).toBeGreaterThanOrEqual(1);
+      expect(r.duplicates).toBe(0);
+      expect(r.outOfOrder).toBe(0);
+    }
+    for (const r of json.results.filter((row) => row.bus === 'streams'))
+      expect(r).toMatchObject({ lost: 0, lostRanges: '', received: r.sent });
+    // The narration went to stderr, the table with it.
+    expect(stderr).toMatch(/bus\s+link cut\s+sent\s+during cut/);
+    expect(stderr).toContain('not shown: Redis itself restarting');
+  });
+
+  test('Ctrl-C during a run ends it with one line and exit 130, leaving nothing running', async () => {
+    const { code, stdout } = await run(['3.4.5', '--quick'], (out) =>
+      out.includes('pub/sub, receiver'),
+    );
+    expect(code).toBe(130);
+    expect(stdout).toContain(
+      'interrupted: 3.4.5 closed its clients, chat servers, links and Redis',
+    );
+    expect(childrenOf()).toEqual([]);
+  });
+});
