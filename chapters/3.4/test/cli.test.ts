@@ -9,6 +9,7 @@ import { descendantsOf, isRunning } from '@course/course-kit/testing/processes';
 import { until, within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
+import { freePort } from '../src/redis/free-port.ts';
 import { shouldRunRedisTests } from './redis-available.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -74,6 +75,19 @@ describe('npm run chapter:3.4', () => {
       'skipped: this section needs Redis: install it (sudo apt-get install redis-server) so it can start its own on 127.0.0.1, or set REDIS_URL=redis://HOST:PORT to use one you run',
     );
     expect(run.output.stdout).not.toContain('listening on');
+  });
+  it('3.4.3 with a REDIS_URL that leads nowhere says so in one line and exits 2, starting no worker', async () => {
+    const port = await freePort('127.0.0.1');
+    const run = startChapter(['3.4.3', '--port', '0'], { REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(await run.exited).toBe(2);
+    expect(run.output.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^error in 3\\.4\\.3: REDIS_URL: could not reach Redis at redis://127\\.0\\.0\\.1:${port} within 3000 ms .*; is it running\\? see REDIS_URL$`,
+        ),
+      ),
+    ]);
+    expect(run.output.stdout).not.toContain('2 workers on one port');
   });
 });
 
