@@ -146,7 +146,9 @@ export class ChatHub {
       await local.subscribed; // first, so no event published after the welcome is missed
       seat = await this.roster.claim(room, normalizeNickname(wanted.nick));
     } catch (error) {
-      this.log(`could not seat a member in ${room}: ${(error as Error).message}`);
+      // A client can make these at will (reconnecting during an outage): throttled like refusals.
+      this.stats.refused++;
+      this.logRefusal(`could not seat a member in ${room}: ${(error as Error).message}`);
     }
     local.joining--;
     if (seat === undefined || peer.readyState !== 'open') {
