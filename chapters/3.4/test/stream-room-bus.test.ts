@@ -15,6 +15,7 @@ import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts
 import { streamKey } from '../src/streams/room-cursor.ts';
 import {
   backlogFull,
+  HISTORY_LOST,
   linesTrimmed,
   RELAY_BACK,
   RELAY_DOWN,
@@ -201,6 +202,31 @@ describe.runIf(shouldRunRedisTests())('the Streams room bus on a real Redis', ()
     expect(atB.lines()).toEqual(all.slice(1000 - kept));
     expect(atB.notices()).toContain(linesTrimmed(1000 - kept, 100));
     expect(b.stats.trimmed).toBe(1000 - kept);
+  });
+
+  it('after Redis restarts empty, says the room lost its lines in Redis, then carries on with new ones', async () => {
+    const own = await startRedisServer(); // restarted here: the other tests' server stays as it is
+    try {
+      const a = await streamBus(own.url);
+      const b = await streamBus(own.url);
+      const atB = collector();
+      await a.subscribe('lobby', () => {});
+      await b.subscribe('lobby', atB.deliver);
+      say(a, 'lobby', numbered('before', 3));
+      await until(() => atB.lines().length === 3, WAIT_MS, 'the first 3 lines at b');
+
+      await own.restart(); // the same port, nothing kept (--save '' --appendonly no)
+      await until(() => atB.notices().includes(HISTORY_LOST), WAIT_MS, "b's history-lost notice");
+      say(a, 'lobby', ['after']);
+      await until(() => atB.lines().includes('after'), WAIT_MS, 'the line said after the restart');
+      expect(atB.lines()).toEqual(['before 1', 'before 2', 'before 3', 'after']);
+      expect(atB.notices()).toContain(RELAY_DOWN);
+    } finally {
+      const pid = own.pid;
+      await Promise.all(open.splice(0).map((thing) => thing.close()));
+      await own.stop();
+      if (pid !== undefined) expect(isRunning(pid)).toBe(false);
+    }
   });
 
   it('refuses a length bound below one full read, which would hide a gap', async () => {

@@ -33,6 +33,9 @@
  *    improve on. The cap bounds memory in an outage of unknown length; past it lines are
  *    refused, and the rooms are told so, once when it fills and with the count when it is back.
  *  - Notices, as with pub/sub: one to every room when the relay goes, one when it is back.
+ *  - Client settings of its own (openClient, below), not ../redis/client.ts's: no command
+ *    timeout, as an XREAD waits on purpose and an XADD that timed out may be stored anyway; a
+ *    dead link is noticed by its socket instead. Reconnects are at most 500 ms apart.
  *  - What a stream does not survive: Redis losing its memory. The entries live in Redis; one
  *    started like ours (`--save '' --appendonly no`) that restarts comes back empty, and lines
  *    no reader had read yet are gone (the reader says so: 'reset' in room-cursor.ts). With
@@ -40,7 +43,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ChatEvent, encodeChatEvent } from '@course/chapter-3.1/chat/messages';
 import type { Deliver, RoomBus } from '@course/chapter-3.1/chat/room-bus';
@@ -135,7 +137,7 @@ export class StreamRoomBus implements RoomBus {
   private readonly drainWaiters = new Set<() => void>();
   /** The reader's CLIENT ID while an XREAD is in flight, for CLIENT UNBLOCK. */
   private blockedId: number | undefined;
-  /** Resolves the reader's wait for a first room. */
+  /** Ends the reader's nap (see nap()). */
   private wake: (() => void) | undefined;
   private readonly stopping = new AbortController();
   private closed: Promise<void> | undefined;
@@ -155,13 +157,15 @@ export class StreamRoomBus implements RoomBus {
     this.blockMs = options.blockMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.outbox = new Outbox(options.maxBacklog ?? 10_000);
-    // Before connecting, and never with once(): node-redis hands out an Object.create() view of
-    // its emitter, and removing the view's last listener gives the view an event table of its
-    // own, which the client never emits to; an 'error' nobody hears then ends the process.
+    // Before connecting, and for the client's whole life: node-redis hands out an
+    // Object.create() view of its emitter, and removing the view's last listener gives the view
+    // an event table of its own, which the client never emits to; an 'error' nobody hears then
+    // ends the process.
     for (const client of [writer, reader]) {
       client.on('error', (error: Error) => this.down(error.message));
       client.on('ready', () => this.maybeBack());
     }
+    reader.on('ready', () => this.wake?.());
   }
 
   /** Connects both clients; rejects, with both closed, if Redis does not answer. */
@@ -327,15 +331,12 @@ export class StreamRoomBus implements RoomBus {
     while (!signal.aborted) {
       try {
         if (!this.reader.isReady) {
-          await once(this.reader, 'ready', { signal });
+          await this.nap(); // until 'ready' (node-redis reconnects by itself) or close()
           resuming = true;
           continue;
         }
         if (this.rooms.size === 0) {
-          await new Promise<void>((resolve) => {
-            this.wake = resolve;
-          });
-          this.wake = undefined;
+          await this.nap(); // until a room is subscribed, or close()
           continue;
         }
         if (resuming) {
@@ -356,6 +357,14 @@ export class StreamRoomBus implements RoomBus {
     }
   }
 
+  /** Waits for `wake`: the reader's 'ready', a new room, or close(). The loop then looks again. */
+  private async nap(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+    this.wake = undefined;
+  }
+
   private async readOnce(): Promise<void> {
     this.blockedId ??= await this.reader.clientId();
     const cursors = [...this.rooms];
@@ -363,6 +372,7 @@ export class StreamRoomBus implements RoomBus {
       cursors.map(([room, cursor]) => ({ key: streamKey(room), id: cursor.lastId })),
       { BLOCK: this.blockMs, COUNT: BATCH },
     )) as { name: string; messages: StreamEntry[] }[] | null;
+    const asked = new Map(cursors);
     const batches = (reply ?? []).map(({ name, messages }) => ({
       room: name.slice(streamKey('').length),
       messages,
@@ -373,10 +383,11 @@ export class StreamRoomBus implements RoomBus {
       batches.filter((b) => b.messages.length === BATCH).map((b) => b.room),
     );
     for (const { room, messages } of batches) {
+      const cursor = asked.get(room);
       for (const entry of messages) {
-        // Looked up per entry: a delivery may make the hub unsubscribe (its last member left).
-        const cursor = this.rooms.get(room);
-        if (!cursor) break;
+        // Checked per entry: a delivery may make the hub unsubscribe (its last member left), and
+        // a room subscribed again meanwhile starts later than this read did.
+        if (!cursor || this.rooms.get(room) !== cursor) break;
         this.handOver(cursor, cursor.accept(entry));
       }
     }
