@@ -130,6 +130,30 @@ describe.runIf(shouldRunRedisTests())('a room bus on Redis pub/sub', () => {
     expect(inLimits.some((text) => text.includes('語語語'))).toBe(false);
   });
 
+  it('drops what is not a chat event on a room channel, and passes on only the known fields of one that is', async () => {
+    const { hub, lines } = await worker();
+    const { peer } = await seat(hub, 'reader', 'hostile');
+    const intruder = createClient({ url: redis.url });
+    intruder.on('error', () => {});
+    await intruder.connect();
+    closers.push(async () => intruder.destroy());
+    for (const junk of [
+      'not json',
+      '{"type":"welcome","nick":"x","room":"hostile","members":[]}',
+      '{"type":"message","nick":"x"}',
+      '{"type":"message","nick":"mallory","text":"hi","html":"<img src=x>"}',
+      '{"type":"message","nick":"fence","text":"last"}',
+    ]) {
+      await intruder.publish('chat:room:hostile', junk);
+    }
+    await until(() => peer.messages().includes('last'), 5000, 'the fence line');
+    expect(peer.sent.filter((e) => e.type !== 'welcome')).toEqual([
+      { type: 'message', nick: 'mallory', text: 'hi' },
+      { type: 'message', nick: 'fence', text: 'last' },
+    ]);
+    expect(lines[0]).toMatch(/^dropped a malformed event on chat:room:hostile: not json/);
+  });
+
   it('refuses to connect to a Redis that is not there, saying where it looked', async () => {
     const port = await freePort('127.0.0.1');
     await expect(

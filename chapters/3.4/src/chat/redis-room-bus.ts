@@ -24,6 +24,7 @@ import {
   parseRelayedEvent,
 } from '@course/chapter-3.1/chat/messages';
 import type { Deliver, RoomBus } from '@course/chapter-3.1/chat/room-bus';
+import { type ThrottledLog, throttleLog } from '@course/chapter-3.1/log-throttle';
 import { connectRedis, createRedisClient, type RedisClient, withTimeout } from '../redis/client.ts';
 
 /** What the members of every room here are told, in 3.1's words: lowercase, what and what now. */
@@ -47,6 +48,8 @@ export class RedisRoomBus implements RoomBus {
     { deliver: Deliver; listener: (text: string) => void }
   >();
   private up = true;
+  /** Anyone who can PUBLISH to this Redis can send us junk: one line a second about it. */
+  private readonly logDropped: ThrottledLog;
 
   private constructor(
     private readonly publisher: RedisClient,
@@ -54,6 +57,7 @@ export class RedisRoomBus implements RoomBus {
     private readonly log: (line: string) => void,
     private readonly timeoutMs: number,
   ) {
+    this.logDropped = throttleLog(log);
     for (const client of [publisher, subscriber]) {
       client.on('error', (error: Error) => this.down(error.message));
       client.on('ready', () => this.maybeBack());
@@ -75,7 +79,7 @@ export class RedisRoomBus implements RoomBus {
     const listener = (text: string) => {
       const event = parseRelayedEvent(text);
       if (event === undefined) {
-        this.log(`dropped a malformed event on ${roomChannel(room)}: ${text.slice(0, 80)}`);
+        this.logDropped(`dropped a malformed event on ${roomChannel(room)}: ${text.slice(0, 80)}`);
         return;
       }
       deliver(event);
@@ -112,6 +116,7 @@ export class RedisRoomBus implements RoomBus {
 
   async close(): Promise<void> {
     this.rooms.clear();
+    this.logDropped.flush();
     await Promise.allSettled([this.subscriber, this.publisher].map((c) => closeClient(c)));
   }
 
