@@ -78,6 +78,11 @@ const BATCH = 100;
  * least BATCH entries after its last one, so its next read comes back full and it checks.
  */
 export const MIN_MAX_LEN = BATCH;
+/**
+ * About an hour of a busy room at 3 lines a second. A short chat line is an entry of about 110
+ * bytes (MEMORY USAGE of such a stream), so about 1 MB of Redis's memory per room.
+ */
+const DEFAULT_MAX_LEN = 10_000;
 /** Reconnect delays grow 50, 100, 200, 400 ms, then stay at this; a real deployment adds jitter. */
 const RECONNECT_MAX_MS = 500;
 /** Attempts at the first connect before `connect` gives up: a wrong URL must not retry for ever. */
@@ -153,7 +158,7 @@ export class StreamRoomBus implements RoomBus {
     options: StreamRoomBusOptions,
   ) {
     this.log = options.log ?? (() => {});
-    this.maxLen = options.maxLen ?? 10_000;
+    this.maxLen = options.maxLen ?? DEFAULT_MAX_LEN;
     this.blockMs = options.blockMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.outbox = new Outbox(options.maxBacklog ?? 10_000);
@@ -170,8 +175,7 @@ export class StreamRoomBus implements RoomBus {
 
   /** Connects both clients; rejects, with both closed, if Redis does not answer. */
   static async connect(url: string, options: StreamRoomBusOptions = {}): Promise<StreamRoomBus> {
-    const { blockMs = 1000, timeoutMs = 2000 } = options;
-    const { maxLen = MIN_MAX_LEN } = options;
+    const { blockMs = 1000, timeoutMs = 2000, maxLen = DEFAULT_MAX_LEN } = options;
     if (!Number.isSafeInteger(maxLen) || maxLen < MIN_MAX_LEN)
       throw new RangeError(
         `maxLen must be a whole number of at least ${MIN_MAX_LEN}, not ${maxLen}`,
