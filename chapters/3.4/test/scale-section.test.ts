@@ -63,7 +63,7 @@ describe.skipIf(!shouldRunRedisTests())('3.4.6 measured scale, with a real redis
       members: number;
       inFlight: number;
       rounds: number;
-      ratios: { name: string; deliveries: number; p99: number }[];
+      ratios: { name: string; deliveries: number; p99: number; cpuPerDelivery: number }[];
       results: Row[];
     };
     expect(json).toMatchObject({ section: '3.4.6', members: 4, inFlight: 32, rounds: 1 });
@@ -85,7 +85,10 @@ describe.skipIf(!shouldRunRedisTests())('3.4.6 measured scale, with a real redis
       '2 workers / one process',
       '1 worker / one process',
     ]);
-    for (const ratio of json.ratios) expect(ratio.deliveries).toBeGreaterThan(0);
+    for (const ratio of json.ratios) {
+      expect(ratio.deliveries).toBeGreaterThan(0);
+      expect(ratio.cpuPerDelivery).toBeGreaterThan(0);
+    }
     expect(stderr).toMatch(/^2 workers \/ 1 worker: \d+\.\d\dx the deliveries\/s/m);
     expect(stderr).toMatch(/busy processes on \d+ cores/);
   });

@@ -120,9 +120,9 @@ describe('the scale report', () => {
       row({ name: '2 workers', processes: 2, unaccounted: 2 }),
     ]).split('\n');
     expect(lines[0]).toMatch(
-      /^server\s+deliveries\/s\s+lines\/s\s+p50 ms\s+p99 ms\s+server CPU %\s+Redis CPU %/,
+      /^server\s+deliveries\/s\s+lines\/s\s+p50 ms\s+p99 ms\s+server CPU %\s+server µs\/delivery\s+Redis CPU %/,
     );
-    expect(lines[2]).toMatch(/^one process\s+40000\s+1000\s+1\s+5\s+60\s+-\s+70\s+0\s+ok$/);
+    expect(lines[2]).toMatch(/^one process\s+40000\s+1000\s+1\s+5\s+60\s+15\s+-\s+70\s+0\s+ok$/);
     expect(lines[3]).toMatch(/2 unaccounted$/);
   });
 
@@ -134,10 +134,20 @@ describe('the scale report', () => {
         under: '1 worker',
         deliveries: 1.406,
         p99: 0.8,
+        cpuPerDelivery: 1.1,
       }),
-    ).toBe('2 workers / 1 worker: 1.41x the deliveries/s, p99 latency 0.80x');
+    ).toBe(
+      '2 workers / 1 worker: 1.41x the deliveries/s, p99 latency 0.80x, server CPU per delivery 1.10x',
+    );
     expect(
-      describeRatio({ name: 'x / y', over: 'x', under: 'y', deliveries: Number.NaN, p99: 1 }),
+      describeRatio({
+        name: 'x / y',
+        over: 'x',
+        under: 'y',
+        deliveries: Number.NaN,
+        p99: 1,
+        cpuPerDelivery: 1,
+      }),
     ).toMatch(/^x \/ y: n\/a the deliveries\/s/);
   });
 

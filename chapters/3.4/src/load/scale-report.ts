@@ -1,9 +1,10 @@
 /** 3.4.6's table, its ratios as sentences, and what the machine's cores had to share. */
 import { type Cell, formatTable } from '@course/course-kit';
-import { checkedCell } from './report.ts';
+import { checkedCell, serverMicrosPerDelivery } from './report.ts';
 import type { ScaleRatio, ScaleRow } from './scale.ts';
 
 const whole = (n: number | null) => (n !== null && Number.isFinite(n) ? Math.round(n) : '-');
+const micros = (n: number) => (Number.isFinite(n) ? Number(n.toFixed(2)) : '-');
 const ms = (n: number) => (Number.isFinite(n) ? Number(n.toPrecision(2)) : '-');
 
 export const SCALE_HEADER = [
@@ -13,6 +14,7 @@ export const SCALE_HEADER = [
   'p50 ms',
   'p99 ms',
   'server CPU %',
+  'server µs/delivery',
   'Redis CPU %',
   'load CPU %',
   'dropped',
@@ -27,6 +29,7 @@ export function scaleCells(row: ScaleRow): Cell[] {
     ms(row.p50Ms),
     ms(row.p99Ms),
     whole(row.serverCpuPercent),
+    micros(serverMicrosPerDelivery(row)),
     whole(row.brokerCpuPercent),
     whole(row.loadCpuPercent),
     row.dropped,
@@ -41,9 +44,9 @@ export function formatScaleTable(rows: readonly ScaleRow[]): string {
 export const formatRatio = (ratio: number) =>
   Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a';
 
-/** "2 workers / 1 worker: 1.41x the deliveries/s, p99 latency 0.80x" */
+/** "2 workers / 1 worker: 1.41x the deliveries/s, p99 latency 0.80x, server CPU per delivery 1.10x" */
 export function describeRatio(ratio: ScaleRatio): string {
-  return `${ratio.name}: ${formatRatio(ratio.deliveries)} the deliveries/s, p99 latency ${formatRatio(ratio.p99)}`;
+  return `${ratio.name}: ${formatRatio(ratio.deliveries)} the deliveries/s, p99 latency ${formatRatio(ratio.p99)}, server CPU per delivery ${formatRatio(ratio.cpuPerDelivery)}`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type CpuReader,
   runChatLoad,
 } from './chat-load.ts';
+import { serverMicrosPerDelivery } from './report.ts';
 
 /** A server to load, however it runs (targets.ts starts the ones 3.4.6 compares). */
 export interface ChatTarget {
@@ -42,11 +43,13 @@ export interface ScaleRatio {
   under: string;
   deliveries: number;
   p99: number;
+  /** Server CPU per delivery, all its processes together: what the work itself costs. */
+  cpuPerDelivery: number;
 }
 
 export interface ScaleRun {
   rows: ScaleRow[];
-  /** Per pair: the median of the per-round ratios, of deliveries/s and of p99 latency. */
+  /** Per pair: the medians of the per-round ratios. */
   ratios: ScaleRatio[];
 }
 
@@ -101,6 +104,7 @@ export async function measureScale(
       under,
       deliveries: per((r) => r.deliveriesPerSecond),
       p99: per((r) => r.p99Ms),
+      cpuPerDelivery: per(serverMicrosPerDelivery),
     };
   });
   return { rows, ratios };
