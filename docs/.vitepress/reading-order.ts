@@ -72,9 +72,17 @@ export const READING_ORDER: readonly SitePage[] = [
     group: 'chapters',
     title: {
       en: '3.4 One chat across processes and hosts, on Redis',
-      zh: '3.4 One chat across processes and hosts, on Redis',
+      zh: '3.4 跨进程、跨主机的同一个聊天室：基于 Redis',
     },
-    zhSummary: '本章的中文简介即将补充。',
+    zhSummary:
+      '超出原文的一章：先测出单个进程的上限（每条聊天消息都要逐一发给房间里的每个成员），再用 `node:cluster` 让多个进程共用一个端口，看到同一个房间被拆成几份；然后借助 Redis 把房间重新连成一个：发布/订阅（pub/sub）转发消息，`SET … NX PX` 加心跳保证昵称全局唯一，Redis Streams 从上次读到的 ID 续读，消息一条不丢；最后给出实测数据，以及多台主机部署的方案。',
+  },
+  {
+    path: 'chapter-3.4-engineering',
+    group: 'chapters',
+    title: { en: '3.4 Engineering notes', zh: '3.4 工程笔记' },
+    zhSummary:
+      '第 3.4 章的工程细节：两个接口（RoomBus 与 Roster）的确切约定、本章自带的 redis-server 启动器、各项上限与故障（Redis 断开、超时、重连与重新订阅）及证明它们的测试，以及测量方法。',
   },
   {
     path: 'exercises',

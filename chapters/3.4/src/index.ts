@@ -1,2 +1,1 @@
 export { chapter } from './chapter.ts';
-export { measureText, type TextSize } from './text-size.ts';

@@ -1,8 +1,8 @@
 /**
  * 3.4.3 A room bus on Redis pub/sub — the smallest relay: publish a room's lines to Redis, and
  * deliver to your own members only what Redis sends back.
- * Shows:  two connections per process (one that has subscribed can do little else), one channel
- *         per room, and delivery only from Redis, so every process sees the same order.
+ * Shows:  two connections per process (one to subscribe, one to publish), one channel per room,
+ *         and delivery only from what Redis sends back, so every process sees the same order.
  * Run:    redis-server --port 6379 --save '' &   (or set REDIS_URL to a Redis you have)
  *         npx tsx chapters/3.4/src/plain/pubsub-relay.ts
  * Expect: "worker A got: …" and "worker B got: …" for both lines, in the same order in each.
@@ -22,7 +22,8 @@ export async function joinRelay(
   room: string,
   deliver: (line: string) => void,
 ): Promise<Relay> {
-  // 1. Two connections: in RESP2 a connection that has subscribed may only (un)subscribe and ping.
+  // 1. Two connections. Under RESP2 a connection that has subscribed may only (un)subscribe and
+  //    ping; node-redis speaks RESP3 by default, which lifts that, but two work under either.
   const publisher = createClient({ url });
   const subscriber = publisher.duplicate();
   // node-redis emits 'error' on a lost connection (and retries); an 'error' no one hears ends the process.
