@@ -93,6 +93,7 @@ interface ScaleRatio {
   name: string;
   deliveries: number;
   p99: number;
+  cpuPerDelivery: number;
 }
 
 /** Section 3.4.6: one room's load on 3.1's one process, then on 1 and 2 Redis-relayed workers. */
@@ -117,6 +118,7 @@ const scale: TableSource = {
         'p50 ms',
         'p99 ms',
         'server CPU %',
+        'server µs per delivery',
         'Redis CPU %',
         'load generator CPU %',
         'every line accounted for',
@@ -127,14 +129,22 @@ const scale: TableSource = {
         fixed(r.p50Ms, 1),
         fixed(r.p99Ms, 1),
         percent(r.serverCpuPercent),
+        r.serverCpuPercent === null || r.deliveriesPerSecond === 0
+          ? '–'
+          : fixed((r.serverCpuPercent * 1e4) / r.deliveriesPerSecond, 2),
         percent(r.brokerCpuPercent),
         whole(r.loadCpuPercent),
         r.unaccounted + r.outOfOrder + r.closedEarly === 0 ? 'ok' : 'no',
       ]),
     );
     const ratios = markdownTable(
-      ['ratio', 'deliveries/s', 'p99 latency'],
-      data.ratios.map((r) => [r.name, `${fixed(r.deliveries, 2)}×`, `${fixed(r.p99, 2)}×`]),
+      ['ratio', 'deliveries/s', 'p99 latency', 'server CPU per delivery'],
+      data.ratios.map((r) => [
+        r.name,
+        `${fixed(r.deliveries, 2)}×`,
+        `${fixed(r.p99, 2)}×`,
+        `${fixed(r.cpuPerDelivery, 2)}×`,
+      ]),
     );
     const widest = data.results.reduce<ScaleRow | undefined>(
       (big, r) => (big === undefined || r.processes > big.processes ? r : big),
@@ -145,7 +155,14 @@ const scale: TableSource = {
       busy > data.cores
         ? `In the ${widest?.name ?? 'widest'} run ${busy} busy processes (the workers, redis-server and the load generator) shared ${data.cores} cores: a second worker here mostly took CPU from the others, so its ratio shows what was left over, not what a core of its own would give.`
         : `In the ${widest?.name ?? 'widest'} run ${busy} busy processes had ${data.cores} cores: each could have one of its own.`;
-    return `${table}\n\n${ratios}\n\n${verdict} Load average ${fixed(data.loadAverage, 1)}; each server was measured for ${data.windowMs} ms. ${onCores(data)}`;
+    const ratio = (name: string) => data.ratios.find((r) => r.name === name);
+    const hop = ratio('1 worker / one process');
+    const second = ratio('2 workers / 1 worker');
+    const reading =
+      hop && second
+        ? `In this run the Redis hop cost the server ${fixed(hop.cpuPerDelivery, 2)}× the CPU per delivery (1 worker against one process), and a second worker gave ${fixed(second.deliveries, 2)}× the deliveries/s. `
+        : '';
+    return `${table}\n\n${ratios}\n\n${reading}${verdict} Load average ${fixed(data.loadAverage, 1)}; each server was measured for ${data.windowMs} ms. ${onCores(data)}`;
   },
 };
 
