@@ -26,7 +26,8 @@ export async function joinRelay(
   //    ping; node-redis speaks RESP3 by default, which lifts that, but two work under either.
   const publisher = createClient({ url });
   const subscriber = publisher.duplicate();
-  // node-redis emits 'error' on a lost connection (and retries); an 'error' no one hears ends the process.
+  // node-redis emits 'error' when a connection is lost (then retries); an 'error' event that
+  // nobody listens to would end the process.
   for (const client of [publisher, subscriber])
     client.on('error', (error: Error) => console.error(`redis: ${error.message}`));
   await Promise.all([publisher.connect(), subscriber.connect()]);
