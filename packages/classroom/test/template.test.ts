@@ -144,6 +144,10 @@ describe('the exported student template', () => {
     ).toBe(true);
     expect(existsSync(join(template, 'packages/course-kit/src/spawn-ts.ts'))).toBe(true);
     expect(
+      existsSync(join(template, 'packages/course-kit/src/testing/redis.ts')),
+      "the redis-server launcher 3.4's tests use",
+    ).toBe(true);
+    expect(
       existsSync(join(template, 'packages/ws-core/src/index.ts')),
       'ws-core, which the capstone builds on',
     ).toBe(true);
@@ -158,7 +162,7 @@ describe('the exported student template', () => {
     for (const [name, version] of Object.entries(own.devDependencies))
       expect(version, `${name} in the template`).toBe(course.devDependencies[name]);
     expect(Object.keys(own.devDependencies)).toEqual(
-      expect.arrayContaining(['vitest', 'tsx', 'fast-check', 'ws', 'playwright-core']),
+      expect.arrayContaining(['vitest', 'tsx', 'fast-check', 'ws', 'playwright-core', 'redis']),
     );
     if (installedWith === 'npm install')
       expect(lstatSync(join(template, 'node_modules')).isSymbolicLink(), 'its own install').toBe(
@@ -322,6 +326,10 @@ describe('the exported student template', () => {
     expect(yaml).toContain('uses: classroom-resources/autograding-grading-reporter@v1');
     expect(yaml).toMatch(
       /id: grade\n(?:\s+#.*\n)?\s+continue-on-error: true\n\s+run: npm run grade -- --classroom\n/,
+    );
+    // Chapter 3.4's tests start redis-server, which the runner may lack: installed before grading.
+    expect(yaml).toMatch(
+      /\n\s+- name: Install redis-server\n(?:\s+#.*\n)?\s+run: command -v redis-server \|\| \(sudo apt-get update -q && sudo apt-get install -y -q --no-install-recommends redis-server\)\n\s+- name: Grade every exercise\n/,
     );
     // The runner has no /usr/bin/chromium; its Google Chrome serves 3.1/08's browser test.
     expect(yaml).toMatch(/\n\s+env:\n(?:\s+#.*\n)?\s+CHROMIUM_PATH: \/usr\/bin\/google-chrome\n/);
