@@ -99,7 +99,6 @@ describe('our server with a ws client', () => {
     );
     expect(echoes).toEqual(messages);
     const sent = totalBytes(messages);
-    console.log('DBG', sent, relay.bytes, await answer);
     return { answer: await answer, up: relay.bytes.up / sent, down: relay.bytes.down / sent };
   }
 
