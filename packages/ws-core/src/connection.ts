@@ -177,9 +177,12 @@ export class WebSocketConnection
 
   /** Handles bytes read from the socket; the server and client also feed it bytes that arrived with the handshake. */
   receive(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.liveness?.onActivity(this.clock());
     const machine = this.machine;
+    // Once the connection has failed or its closing handshake is done, the Protocol reads no
+    // more: what still arrives (say, the rest of a message refused from its header) changes
+    // nothing, and the failure was reported by the read that found it.
+    if (chunk.length === 0 || machine.shouldCloseTransport) return;
+    this.liveness?.onActivity(this.clock());
     machine.receiveData(chunk);
     this.receiving = true;
     try {

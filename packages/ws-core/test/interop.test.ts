@@ -158,6 +158,30 @@ describe('our server with a ws client', () => {
     expect(ws.protocol).toBe('v2.chat');
     ws.close();
   });
+
+  test('reports a failure once: a 4 MiB message over maxPayload 1 MiB gives one error, then close 1009', async () => {
+    const limited = await startServer({ maxPayload: MiB });
+    try {
+      const errors: Error[] = [];
+      const closed = new Promise<number>((resolve) =>
+        limited.server.on('connection', (conn) => {
+          conn.on('error', (error) => errors.push(error));
+          conn.on('close', (code) => resolve(code));
+        }),
+      );
+      const ws = new WebSocket(limited.url, { perMessageDeflate: false });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      // The rest of the message keeps arriving, read after read, once the header was refused.
+      ws.send(Buffer.alloc(4 * MiB));
+      expect(await closed).toBe(1009);
+      expect(errors.map((error) => (error as { code?: string }).code)).toEqual([
+        'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+      ]);
+      ws.terminate();
+    } finally {
+      await limited.server.close();
+    }
+  });
 });
 
 describe('a ws server with our client', () => {
