@@ -6,27 +6,57 @@
 import { timedOut } from '@course/course-kit';
 import { isRunning } from '@course/course-kit/testing/processes';
 import { until, within } from '@course/course-kit/testing/waits';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
 import { RELAY_BACK, RELAY_DOWN } from '../src/chat/redis-room-bus.ts';
 import { RedisRoster } from '../src/chat/redis-roster.ts';
-import { type ChatCluster, startChatCluster } from '../src/cluster/chat-cluster.ts';
+import {
+  type ChatCluster,
+  startChatCluster,
+  type WorkerInfo,
+} from '../src/cluster/chat-cluster.ts';
 import { crossTalk, joinOnTwoWorkers } from '../src/cluster/placement.ts';
 import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
 import { shouldRunRedisTests } from './redis-available.ts';
 
-/** Short, so a dead worker's names expire during the test; renewed every 500 ms meanwhile. */
-const TTL_MS = 1500;
+/**
+ * Long enough that no pause of a loaded machine can expire a live member's claim (renewed every
+ * third of it): the tests that kill nothing use it.
+ */
+const TTL_MS = 10_000;
+/** Short, for the one test where expiry is the point: a killed worker's names expire during it. */
+const SHORT_TTL_MS = 1500;
+
+/** The worker that welcomed `client`, found by the pid its welcome names. */
+function workerOf(workers: readonly WorkerInfo[], client: ChatClient): WorkerInfo {
+  const found = workers.find((w) => client.server.includes(`pid ${w.pid})`));
+  if (!found) throw new Error(`no worker matches ${client.server}`);
+  return found;
+}
+
+/** Polls a check that asks Redis (and so must be awaited) until it holds; bounded. */
+async function untilAnswer(check: () => Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() >= deadline) throw timedOut(ms, what);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3, 3.4.4)', () => {
   let redis: RedisServer;
+  /** Reads Redis's state directly, as the tests' witness. */
+  let admin: RedisClientType;
   let chat: ChatCluster | undefined;
   const clients: ChatClient[] = [];
   const pids: number[] = [];
 
   beforeAll(async () => {
     redis = await startRedisServer();
+    admin = createClient({ url: redis.url }) as RedisClientType;
+    admin.on('error', () => {}); // one test restarts Redis; node-redis reconnects
+    await admin.connect();
   });
 
   afterEach(async () => {
@@ -36,18 +66,19 @@ describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3,
   });
 
   afterAll(async () => {
+    admin?.destroy();
     const pid = redis?.pid;
     await redis?.stop();
     for (const each of [...pids, pid ?? 0]) expect(isRunning(each), `process ${each}`).toBe(false);
   });
 
-  async function start(roster: 'local' | 'redis') {
+  async function start(roster: 'local' | 'redis', nicknameTtlMs = TTL_MS) {
     chat = await startChatCluster({
       workers: 2,
       relay: 'redis',
       roster,
       redisUrl: redis.url,
-      nicknameTtlMs: TTL_MS,
+      nicknameTtlMs,
     });
     pids.push(...chat.workers.map((w) => w.pid));
     return chat;
@@ -88,42 +119,50 @@ describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3,
     expect(leave).toEqual({ type: 'leave', nick: 'alice', online: 1, reason: 'left' });
   });
 
+  it("announces a member's leave on the other worker when its own worker stops gracefully", async () => {
+    const { workers } = await start('redis');
+    const [alice, bob] = await pair('alice', 'bob', 'graceful');
+    const stopping = workerOf(workers, alice);
+    process.kill(stopping.pid, 'SIGTERM'); // a worker's graceful stop, as chat.stop() asks it
+    expect(await alice.waitForClose(20_000)).toEqual({
+      code: 1001,
+      reason: 'server shutting down',
+    });
+    const leave = await bob.waitFor((e) => e.type === 'leave' && e, 20_000, "alice's leave at bob");
+    expect(leave).toEqual({ type: 'leave', nick: 'alice', online: 1, reason: 'left' });
+    // Released rather than left to expire: no sweep can announce her a second time.
+    expect(await admin.exists('chat:nick:graceful:alice')).toBe(0);
+    expect(await admin.hKeys('chat:members:graceful')).toEqual(['bob']);
+    await until(() => !isRunning(stopping.pid), 15_000, `worker ${stopping.pid} to be gone`);
+  });
+
   it("frees a killed worker's nickname within its TTL and has the other worker announce it as lost", async () => {
-    const { workers, url } = await start('redis');
+    const { workers, url } = await start('redis', SHORT_TTL_MS);
     const [alice, bob] = await pair('alice', 'bob', 'kills');
-    const redisClient = createClient({ url: redis.url });
-    redisClient.on('error', () => {});
-    await redisClient.connect();
-    try {
-      const claim = 'chat:nick:kills:alice';
-      const left = await redisClient.pTTL(claim);
-      expect(left).toBeGreaterThan(0);
-      expect(left).toBeLessThanOrEqual(TTL_MS);
-      const dead = workers.find((w) => alice.server.includes(`pid ${w.pid})`));
-      if (!dead) throw new Error(`no worker matches ${alice.server}`);
-      process.kill(dead.pid, 'SIGKILL');
-      await alice.waitForClose();
-      // Renewed at most TTL/3 before the kill, so Redis drops it within a TTL of the kill.
-      const bound = TTL_MS + 5000;
-      const deadline = Date.now() + bound;
-      while ((await redisClient.exists(claim)) === 1) {
-        if (Date.now() > deadline) throw timedOut(bound, "alice's claim to expire");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      const leave = await bob.waitFor(
-        (e) => e.type === 'leave' && e,
-        TTL_MS + 10_000,
-        "alice's leave at bob",
-      );
-      expect(leave).toEqual({ type: 'leave', nick: 'alice', online: 1, reason: 'connection lost' });
-      const again = await ChatClient.join(url, 'alice', 'kills');
-      clients.push(again);
-      expect(again.nick).toBe('alice');
-      expect(again.welcome.members).toEqual(['bob']);
-      await until(() => !isRunning(dead.pid), 5000, `worker ${dead.pid} to be gone`);
-    } finally {
-      redisClient.destroy();
-    }
+    const claim = 'chat:nick:kills:alice';
+    const left = await admin.pTTL(claim);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(SHORT_TTL_MS);
+    const dead = workerOf(workers, alice);
+    process.kill(dead.pid, 'SIGKILL');
+    await alice.waitForClose();
+    // Renewed at most TTL/3 before the kill, so Redis drops it within a TTL of the kill.
+    await untilAnswer(
+      async () => (await admin.exists(claim)) === 0,
+      SHORT_TTL_MS + 5000,
+      "alice's claim to expire",
+    );
+    const leave = await bob.waitFor(
+      (e) => e.type === 'leave' && e,
+      SHORT_TTL_MS + 10_000,
+      "alice's leave at bob",
+    );
+    expect(leave).toEqual({ type: 'leave', nick: 'alice', online: 1, reason: 'connection lost' });
+    const again = await ChatClient.join(url, 'alice', 'kills');
+    clients.push(again);
+    expect(again.nick).toBe('alice');
+    expect(again.welcome.members).toEqual(['bob']);
+    await until(() => !isRunning(dead.pid), 5000, `worker ${dead.pid} to be gone`);
   });
   it('survives a Redis restart: members hear it go and come back, lines cross again, and nicknames are claimed again', async () => {
     await start('redis');
@@ -139,19 +178,12 @@ describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3,
         client.events.filter((e) => e.type === 'notice').map((e) => e.type === 'notice' && e.text),
       ).toEqual([RELAY_DOWN, RELAY_BACK]);
     }
-    const probe = createClient({ url: redis.url });
-    probe.on('error', () => {});
-    await probe.connect();
-    try {
-      // The heartbeat finds the claim gone and takes it again (RENEW), within a third of the TTL.
-      const deadline = Date.now() + TTL_MS + 5000;
-      while ((await probe.exists('chat:nick:outage:alice')) === 0) {
-        if (Date.now() > deadline) throw timedOut(TTL_MS + 5000, "alice's claim to be taken again");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      probe.destroy();
-    }
+    // The heartbeat finds the claim gone and takes it again (RENEW), within a third of the TTL.
+    await untilAnswer(
+      async () => (await admin.exists('chat:nick:outage:alice')) === 1,
+      TTL_MS + 5000,
+      "alice's claim to be taken again",
+    );
     expect(await crossTalk(alice, bob)).toEqual({ bSawA: true, aSawB: true });
     const { url } = chat ?? (await start('redis'));
     const another = await ChatClient.join(url, 'alice', 'outage');

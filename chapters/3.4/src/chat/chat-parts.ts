@@ -1,6 +1,10 @@
 /**
  * The hub's roster and bus for one worker, as its settings say: this process alone, or Redis.
  * Everything opened here is closed by `close()`, also when opening a later part fails.
+ *
+ * Closing is in order: the server's members have left first (the worker closes its clients
+ * before it calls `close()`), then the roster, whose releases still in flight announce their
+ * leaves on the bus, then the bus, which sends what was published before it closes.
  */
 import { LocalRoomBus, type RoomBus } from '@course/chapter-3.1/chat/room-bus';
 import { LocalRoster, type Roster } from '@course/chapter-3.1/chat/roster';
@@ -50,7 +54,8 @@ export async function connectChatParts(
     bus,
     roster,
     close: async () => {
-      await Promise.allSettled([roster.close(), bus.close()]);
+      await roster.close().catch((error: Error) => log(`closing the roster: ${error.message}`));
+      await bus.close();
     },
   };
 }

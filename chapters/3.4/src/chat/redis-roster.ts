@@ -49,7 +49,10 @@ interface Claim {
 export class RedisRoster implements Roster {
   private readonly claims = new Map<string, Claim>();
   private readonly heartbeat: NodeJS.Timeout;
-  private beating = false;
+  /** The heartbeat in progress, if any: a beat never overlaps the last one. */
+  private beating: Promise<void> | undefined;
+  /** Releases sent and not answered yet: close() lets them announce their leaves first. */
+  private readonly releasing = new Set<Promise<void>>();
   private failing = false;
 
   private constructor(
@@ -58,7 +61,14 @@ export class RedisRoster implements Roster {
     private readonly log: (line: string) => void,
     private readonly onExpired: (room: string, nick: string, online: number) => void,
   ) {
-    this.heartbeat = setInterval(() => void this.beat(), Math.max(1, Math.floor(ttlMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        this.beating ??= this.beat().finally(() => {
+          this.beating = undefined;
+        });
+      },
+      Math.max(1, Math.floor(ttlMs / 3)),
+    );
     this.heartbeat.unref();
   }
 
@@ -108,15 +118,24 @@ export class RedisRoster implements Roster {
     if (!claim) return;
     this.claims.delete(`${room}\n${nick}`);
     const keys = [claimKey(room, nick), membersKey(room)];
-    this.client.eval(RELEASE, { keys, arguments: [claim.token, nick.toLowerCase()] }).then(
-      (online) => then(Number(online)),
-      // Not announced now; the claim, no longer renewed, expires and a sweep announces it.
-      (error: Error) => this.log(`could not release ${nick} in ${room}: ${error.message}`),
-    );
+    const released: Promise<void> = this.client
+      .eval(RELEASE, { keys, arguments: [claim.token, nick.toLowerCase()] })
+      .then(
+        (online) => then(Number(online)),
+        // Not announced now; the claim, no longer renewed, expires and a sweep announces it.
+        (error: Error) => this.log(`could not release ${nick} in ${room}: ${error.message}`),
+      )
+      .finally(() => this.releasing.delete(released));
+    this.releasing.add(released);
   }
 
+  /**
+   * Stops the heartbeat, then waits for the releases in flight (each announces its leave in
+   * `then`, on a bus that must still be open) and the last beat, and closes the connection.
+   */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    await Promise.allSettled([...this.releasing, this.beating]);
     if (!this.client.isOpen) return;
     await this.client.close().catch(() => this.client.destroy());
   }
@@ -149,8 +168,6 @@ export class RedisRoster implements Roster {
 
   /** Renews every claim this worker holds, then sweeps the rooms it has members in. */
   private async beat(): Promise<void> {
-    if (this.beating) return; // the last one is still waiting on Redis
-    this.beating = true;
     try {
       for (const claim of [...this.claims.values()]) {
         const { room, nick, token, entry } = claim;
@@ -168,8 +185,6 @@ export class RedisRoster implements Roster {
     } catch (error) {
       if (!this.failing) this.log(`nickname heartbeat failed: ${(error as Error).message}`);
       this.failing = true;
-    } finally {
-      this.beating = false;
     }
   }
 }
