@@ -194,14 +194,19 @@ describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3,
 
 describe.runIf(shouldRunRedisTests())('the Redis roster under contention', () => {
   let redis: RedisServer;
+  let admin: RedisClientType;
   const rosters: RedisRoster[] = [];
 
   beforeAll(async () => {
     redis = await startRedisServer();
+    admin = createClient({ url: redis.url }) as RedisClientType;
+    admin.on('error', () => {});
+    await admin.connect();
   });
 
   afterAll(async () => {
     for (const roster of rosters) await roster.close();
+    admin?.destroy();
     const pid = redis?.pid;
     await redis?.stop();
     if (pid !== undefined) expect(isRunning(pid), `redis-server ${pid}`).toBe(false);
@@ -232,4 +237,59 @@ describe.runIf(shouldRunRedisTests())('the Redis roster under contention', () =>
     expect(online).toBe(1);
     expect((await roster.claim('back', 'ann')).nick).toBe('ann');
   });
+
+  it('never brings back a member who leaves while the heartbeat renews the others, and announces each leave once', async () => {
+    // A beat every 2 s renews 500 claims one by one; the leaves, spread over 6 s, land before,
+    // during and after beats. The TTL is short only so that beats come often.
+    const ttlMs = 6000;
+    const expired: string[] = [];
+    const roster = await RedisRoster.connect(redis.url, {
+      ttlMs,
+      onExpired: (_room, nick) => expired.push(nick),
+    });
+    rosters.push(roster);
+    const room = 'churn';
+    const nicks = Array.from({ length: 500 }, (_, i) => `m${i}`);
+    for (const nick of nicks) await roster.claim(room, nick);
+    const announced: string[] = [];
+    const leaves = nicks.map(
+      (nick, i) =>
+        new Promise<void>((announce) => {
+          const leave = () =>
+            roster.release(room, nick, () => {
+              announced.push(nick);
+              announce();
+            });
+          // 7919 is prime to 500: every member gets its own slot, in an order unlike the
+          // order the beat renews them in (the order they joined).
+          setTimeout(leave, ((i * 7919) % nicks.length) * (ttlMs / nicks.length));
+        }),
+    );
+    await within(Promise.all(leaves), ttlMs + 20_000, 'all 500 leaves announced');
+    // A beat that began after every leave has renewed the fence: every beat that could have
+    // renewed a departed member is over.
+    await roster.claim(room, 'fence');
+    await untilRenewed(admin, `chat:nick:${room}:fence`, ttlMs + 10_000);
+    // A RENEW after its RELEASE would have put the claim and the entry back; the entry stays
+    // until a sweep removes it, and that sweep announces the member a second time.
+    expect(await admin.hKeys(`chat:members:${room}`)).toEqual(['fence']);
+    expect(await admin.keys(`chat:nick:${room}:m*`)).toEqual([]);
+    expect(expired).toEqual([]);
+    expect(announced.toSorted()).toEqual(nicks.toSorted());
+  }, 60_000);
 });
+
+/** Resolves once the claim's time to live goes up: a heartbeat renewed it. */
+async function untilRenewed(admin: RedisClientType, key: string, ms: number) {
+  let last = await admin.pTTL(key);
+  await untilAnswer(
+    async () => {
+      const now = await admin.pTTL(key);
+      const renewed = now > last;
+      last = now;
+      return renewed;
+    },
+    ms,
+    `a heartbeat to renew ${key}`,
+  );
+}

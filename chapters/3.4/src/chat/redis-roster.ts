@@ -119,9 +119,15 @@ export class RedisRoster implements Roster {
     this.claims.delete(`${room}\n${nick}`);
     const keys = [claimKey(room, nick), membersKey(room)];
     const released: Promise<void> = this.client
-      .eval(RELEASE, { keys, arguments: [claim.token, nick.toLowerCase()] })
+      .eval(RELEASE, { keys, arguments: [claim.token, nick.toLowerCase(), claim.entry] })
       .then(
-        (online) => then(Number(online)),
+        (reply) => {
+          const [removed, online] = reply as [number, number];
+          // Not ours any more: the member who holds the name now is the one present, and a
+          // sweep that removed us has announced us already. Either way, nothing to announce.
+          if (Number(removed) === 1) then(Number(online));
+          else this.log(`${nick} in ${room} was no longer this worker's to release`);
+        },
         // Not announced now; the claim, no longer renewed, expires and a sweep announces it.
         (error: Error) => this.log(`could not release ${nick} in ${room}: ${error.message}`),
       )
@@ -169,7 +175,12 @@ export class RedisRoster implements Roster {
   /** Renews every claim this worker holds, then sweeps the rooms it has members in. */
   private async beat(): Promise<void> {
     try {
-      for (const claim of [...this.claims.values()]) {
+      for (const [key, claim] of [...this.claims]) {
+        // Released since this beat began: its RELEASE may have run already, and a RENEW now
+        // would take the name again (a member nobody renews, announced twice when it expires).
+        // A release after this check is sent after the RENEW on the same connection, so Redis
+        // runs it after, and it wins.
+        if (this.claims.get(key) !== claim) continue;
         const { room, nick, token, entry } = claim;
         const keys = [claimKey(room, nick), membersKey(room)];
         const args = [token, String(this.ttlMs), nick.toLowerCase(), entry];

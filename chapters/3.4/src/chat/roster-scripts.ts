@@ -28,15 +28,25 @@ redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 return 1`;
 
 /**
- * Gives a claim back, only if it is still ours (after an expiry another member may hold the
- * same name), and returns the room's headcount. KEYS: claim, members. ARGV: token, field.
+ * Gives a claim back and removes the member's entry, only if they are still ours, and returns
+ * { removed (1 or 0), headcount }. Ours: the claim holds our token; or the claim expired and no
+ * sweep has removed our entry yet (the entry is still exactly ours). Otherwise another member
+ * holds the name now (after an expiry, or a Redis that lost its data), or a sweep already
+ * removed and announced us: removed is 0, and the caller announces nothing.
+ * KEYS: claim, members. ARGV: token, field, entry.
  */
 export const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local owner = redis.call('GET', KEYS[1])
+local removed = 0
+if owner == ARGV[1] then
   redis.call('DEL', KEYS[1])
   redis.call('HDEL', KEYS[2], ARGV[2])
+  removed = 1
+elseif owner == false and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[3] then
+  redis.call('HDEL', KEYS[2], ARGV[2])
+  removed = 1
 end
-return redis.call('HLEN', KEYS[2])`;
+return { removed, redis.call('HLEN', KEYS[2]) }`;
 
 /**
  * Removes the members whose claim has expired and returns them with the headcount left:
