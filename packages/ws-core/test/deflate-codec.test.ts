@@ -17,6 +17,7 @@ import {
   DeflateCodec,
   type DeflateCodecSettings,
   deflatePayload,
+  MAX_DEFLATE_STREAMS,
   SlidingWindow,
 } from '../src/extensions/deflate-codec.ts';
 import { bytesAllocatedBy, heapAndBuffers, hex } from './helpers.ts';
@@ -57,6 +58,19 @@ describe('the examples of RFC 7692 §7.2.3', () => {
     expect(codec().decode(hex(payload), 1024).toString()).toBe('Hello');
   });
 
+  test('7.2.3.6 an empty message, 00 or no bytes at all, inflates to nothing without a zlib call', () => {
+    const receiver = codec();
+    receiver.decode(hex('f2 48 cd c9 c9 07 00'), 1024);
+    for (const payload of ['00', '']) {
+      let decoded: Buffer | undefined;
+      // A zlib call allocates its output chunk (and the input's copy): none is made.
+      expect(bytesAllocatedBy(() => (decoded = receiver.decode(hex(payload), 1024)))).toBe(0);
+      expect(decoded?.length).toBe(0);
+    }
+    // The window is as the first message left it.
+    expect(receiver.decode(hex('f2 00 11 00 00'), 1024).toString()).toBe('Hello');
+  });
+
   test('7.2.3.2: the second "Hello" refers back into the first (context takeover)', () => {
     const receiver = codec();
     expect(receiver.decode(hex('f2 48 cd c9 c9 07 00'), 1024).toString()).toBe('Hello');
@@ -87,6 +101,82 @@ describe('the examples of RFC 7692 §7.2.3', () => {
     const forgetful = codec({ sendTakeover: false });
     forgetful.encode(message);
     expect(forgetful.encode(message)?.equals(first)).toBe(true);
+  });
+});
+
+describe('blocks after a final block, and messages cut short (RFC 7692 §7.2.1)', () => {
+  const finished = (text: string, dictionary?: Buffer) =>
+    deflateRawSync(Buffer.from(text), {
+      finishFlush: constants.Z_FINISH,
+      ...(dictionary ? { dictionary } : {}),
+    });
+  const flushed = (text: string, dictionary?: Buffer) =>
+    deflatePayload(Buffer.from(text), dictionary, { windowBits: 15, level: -1, memLevel: 8 });
+
+  test('inflates the blocks that follow a block with BFINAL set: "Hello" then "World"', () => {
+    const receiver = codec();
+    expect(receiver.decode(hex('f3 48 cd c9 c9 07 00 0a cf 2f ca 49 01 00'), 1024).toString()).toBe(
+      'HelloWorld',
+    );
+    // The window holds both parts: the next message refers back into "World".
+    const next = flushed('World', Buffer.from('HelloWorld'));
+    expect(receiver.decode(next, 1024).toString()).toBe('World');
+  });
+
+  test('lets the blocks after a final block refer back into what the message inflated before it', () => {
+    const payload = Buffer.concat([
+      finished('Hello, '),
+      flushed('Hello, World', Buffer.from('Hello, ')),
+    ]);
+    expect(codec({ receiveTakeover: false }).decode(payload, 1024).toString()).toBe(
+      'Hello, Hello, World',
+    );
+  });
+
+  test('inflates a message that ends with its final block, without the empty block after it', () => {
+    expect(codec().decode(finished('Hello'), 1024).toString()).toBe('Hello');
+  });
+
+  test.each([
+    ['bytes that are not DEFLATE after a final block', 'f3 48 cd c9 c9 07 00 ff ff ff ff'],
+    ['a message cut inside a block (the first 3 bytes of "Hello")', 'f2 48 cd'],
+    ['a stored block cut short', '00 05 00 fa ff 48 65'],
+  ])('fails with 1007 on %s', (_, payload) => {
+    expect(() => codec().decode(hex(payload), 1024)).toThrow(
+      expect.objectContaining({ closeCode: 1007, code: 'WS_ERR_INVALID_DEFLATE_DATA' }),
+    );
+  });
+
+  test('fails with 1007 on a message cut anywhere inside its blocks', () => {
+    const text = 'The quick brown fox jumps over the lazy dog, again and again. '.repeat(20);
+    const whole = flushed(text);
+    expect(codec().decode(whole, MiB).toString()).toBe(text);
+    for (let cut = 1; cut < whole.length; cut++) {
+      expect(() => codec().decode(whole.subarray(0, cut), MiB), `cut at ${cut}`).toThrow(
+        expect.objectContaining({ closeCode: 1007 }),
+      );
+    }
+  });
+
+  test('counts every part of the message against maxPayload', () => {
+    const payload = Buffer.concat([finished('a'.repeat(600)), flushed('b'.repeat(600))]);
+    expect(codec().decode(payload, 1200).toString()).toBe(`${'a'.repeat(600)}${'b'.repeat(600)}`);
+    expect(() => codec().decode(payload, 1199)).toThrow(
+      expect.objectContaining({ closeCode: 1009, code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' }),
+    );
+  });
+
+  test('fails with 1009 on a message of more than MAX_DEFLATE_STREAMS streams (empty final blocks)', () => {
+    // 03 00 is an empty block with BFINAL set: each one ends a stream, and the next starts
+    // another, inflated by a zlib call of its own.
+    const blocks = (count: number) =>
+      Buffer.concat(Array.from({ length: count }, () => hex('03 00')));
+    expect(codec().decode(blocks(MAX_DEFLATE_STREAMS), 1024).length).toBe(0);
+    for (const count of [MAX_DEFLATE_STREAMS + 1, 100_000]) {
+      expect(() => codec().decode(blocks(count), MiB)).toThrow(
+        expect.objectContaining({ closeCode: 1009, code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' }),
+      );
+    }
   });
 });
 

@@ -103,6 +103,12 @@ describe('the frames of RFC 7692 §7.2.3, whole, split at every offset and byte 
       'c1 0d f2 48 05 00 00 00 ff ff ca c9 c9 07 00',
       ['Hello'],
     ],
+    ['7.2.3.6 an empty message', 'c1 01 00 c2 00', ['', 'binary']],
+    [
+      '7.2.1 blocks after a block with BFINAL set ("Hello", then "World")',
+      'c1 0e f3 48 cd c9 c9 07 00 0a cf 2f ca 49 01 00',
+      ['HelloWorld'],
+    ],
     [
       'a compressed message between a ping and an uncompressed one',
       '89 00 c1 07 f2 48 cd c9 c9 07 00 81 02 68 69',
@@ -113,6 +119,20 @@ describe('the frames of RFC 7692 §7.2.3, whole, split at every offset and byte 
       const events = receive(withDeflate('client'), chunks);
       const seen = events.map((event) => (event.type === 'text' ? event.data : event.type));
       expect(seen, name).toEqual(expected);
+    }
+  });
+
+  test.each([
+    [
+      'bytes that are not DEFLATE after a block with BFINAL set',
+      'c1 0b f3 48 cd c9 c9 07 00 ff ff ff ff',
+    ],
+    ['a message cut inside a block (the first 3 bytes of "Hello")', 'c1 03 f2 48 cd'],
+  ])('fails with 1007 on %s, however it is read', (_, bytes) => {
+    for (const { name, chunks } of chunkings(hex(bytes))) {
+      const protocol = withDeflate('client');
+      expect(receive(protocol, chunks), name).toEqual([]);
+      expectFailure(protocol, 1007, 'WS_ERR_INVALID_DEFLATE_DATA');
     }
   });
 

@@ -25,9 +25,19 @@
  * dictionary of the next call: inflateSetDictionary / deflateSetDictionary prime exactly that
  * window. The sender's window holds what it compressed; the receiver's what it inflated.
  *
+ * Where a message ends (§7.2.1, §7.2.2). The sender ends each message on a block boundary and
+ * removes the 00 00 ff ff that ends it; the receiver appends those bytes again. We also append a
+ * final empty block, so that zlib is asked to finish: a message that ends where it should is
+ * then a DEFLATE stream that ends exactly at the end of the input, and one cut inside a block
+ * is not — zlib reads the appended bytes as more of that block and finds them invalid or too
+ * few (1007), rather than handing out what came before the cut. A block with BFINAL set ends a
+ * stream, but §7.2.1 lets a message go on after it: the rest is inflated as a new stream primed
+ * with everything inflated before it, and anything that does not inflate there is 1007 too.
+ *
  * Limits: `maxPayload` counts inflated bytes. zlib's `maxOutputLength` makes the inflate stop
  * at the chunk that passes it, so a 64 MiB bomb in a 64 KiB frame costs maxPayload plus one
- * chunk, then 1009. Text is checked for UTF-8 by the Protocol, after this.
+ * chunk, then 1009; a message may hold at most MAX_DEFLATE_STREAMS streams. Text is checked for
+ * UTF-8 by the Protocol, after this.
  *
  * Window bits 8: zlib refuses to compress raw DEFLATE with a 256-byte window, and Node quietly
  * asks it for 9 instead. That still keeps an 8-bit agreement: zlib's compressor never refers
@@ -43,8 +53,24 @@ import type { Extension } from './extension.ts';
 
 /** §7.2.2: "Append 4 octets of 0x00 0x00 0xff 0xff to the tail end of the payload". */
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+/**
+ * What `decode` appends to a payload: the trailer, then an empty stored block with BFINAL set
+ * (01, then LEN 00 00 and NLEN ff ff), which ends the stream where a well-ended message ends.
+ */
+export const DECODE_TAIL = Buffer.from([...TRAILER, 0x01, 0x00, 0x00, 0xff, 0xff]);
 /** Output is produced in chunks of this size; an over-long message is stopped within one. */
 const INFLATE_CHUNK = 16 * 1024;
+/**
+ * Most DEFLATE streams one message may hold (1009 past it). A block with BFINAL set ends a
+ * stream and §7.2.1 lets more blocks follow, so each stream is inflated by a zlib call of its
+ * own, which sets up zlib's state and primes the window afresh. Senders that set BFINAL do it
+ * once, at the end of a message; without a cap, a message of empty final blocks (2 bytes
+ * each) would cost a zlib call per 2 bytes of maxPayload, all in one turn of the event loop.
+ */
+export const MAX_DEFLATE_STREAMS = 64;
+/** §7.2.3.4: after a block with BFINAL set, the empty stored block a sender adds (00 00 00 ff ff). */
+const EMPTY_BLOCK_AFTER_FINAL = Buffer.from([0x00, ...DECODE_TAIL]);
+const EMPTY = Buffer.alloc(0);
 
 /** What the agreement means for one direction: how that side compresses. */
 export interface DeflateDirection {
@@ -133,40 +159,14 @@ export class DeflateCodec implements Extension {
   }
 
   decode(payload: Buffer, maxPayload: number): Buffer {
-    const input = payload.length === 0 ? TRAILER : Buffer.concat([payload, TRAILER]);
-    const dictionary = this.received?.contents;
-    // maxOutputLength stops zlib once its output passes it; it must be at least 1.
-    const limit = Math.max(1, Math.min(maxPayload, kMaxLength));
-    let message: Buffer;
-    try {
-      message = inflateRawSync(input, {
-        windowBits: this.settings.receive.windowBits,
-        // Not Z_FINISH: the message ends on a block boundary, not at the end of a stream.
-        finishFlush: constants.Z_SYNC_FLUSH,
-        maxOutputLength: limit,
-        chunkSize: INFLATE_CHUNK,
-        ...(dictionary ? { dictionary } : {}),
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new MessageTooBigError(
-          'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-          `compressed message inflates past maxPayload ${maxPayload}`,
-        );
-      }
-      throw new ProtocolError(
-        CloseCode.INVALID_PAYLOAD,
-        'WS_ERR_INVALID_DEFLATE_DATA',
-        `compressed message does not inflate: ${(error as Error).message}`,
-        { cause: error },
-      );
+    // §7.2.3.6: an empty message compresses to the one byte 00 (an empty stored block less
+    // the trailer), and a sender may leave out even that. Neither holds anything to inflate,
+    // and a zlib call would cost more than receiving the whole frame did.
+    if (payload.length === 0 || (payload.length === 1 && payload[0] === 0x00)) {
+      return Buffer.alloc(0);
     }
-    if (message.length > maxPayload) {
-      throw new MessageTooBigError(
-        'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-        `compressed message of ${message.length} bytes exceeds maxPayload ${maxPayload}`,
-      );
-    }
+    const input = Buffer.concat([payload, DECODE_TAIL]);
+    const message = this.inflate(input, maxPayload);
     this.received?.append(message);
     // zlib hands back a view of its 16 KiB output chunk: a small message kept by the
     // application would keep the whole chunk alive, so it gets a buffer of its own.
@@ -176,6 +176,41 @@ export class DeflateCodec implements Extension {
       return own;
     }
     return message;
+  }
+
+  /** Inflates `input` (a payload and DECODE_TAIL) stream by stream, within `maxPayload`. */
+  private inflate(input: Buffer, maxPayload: number): Buffer {
+    const { windowBits } = this.settings.receive;
+    const end = input.length - DECODE_TAIL.length; // where the peer's bytes end
+    const parts: Buffer[] = [];
+    let dictionary = this.received?.contents;
+    let budget = maxPayload;
+    let at = 0;
+    for (;;) {
+      const { buffer, engine } = inflateStream(input.subarray(at), dictionary, {
+        windowBits,
+        budget,
+        maxPayload,
+      });
+      parts.push(buffer);
+      budget -= buffer.length;
+      at += engine.bytesWritten;
+      // Ended by our final block, or by the peer's own exactly where its bytes end (a sender
+      // that finishes the stream and leaves out the empty block §7.2.1 asks for), or by the
+      // peer's own followed by that empty block, which holds nothing to inflate.
+      if (at === input.length || at === end) break;
+      if (input.subarray(at).equals(EMPTY_BLOCK_AFTER_FINAL)) break;
+      // §7.2.1: a block with BFINAL set, then more blocks: a new stream, same message, primed
+      // with what the message inflated so far.
+      if (parts.length === MAX_DEFLATE_STREAMS) {
+        throw new MessageTooBigError(
+          'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+          `compressed message holds more than ${MAX_DEFLATE_STREAMS} DEFLATE streams (blocks after a final block)`,
+        );
+      }
+      dictionary = lastBytes([dictionary ?? EMPTY, ...parts], 1 << windowBits);
+    }
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
   encode(message: Uint8Array): Buffer | undefined {
@@ -192,6 +227,69 @@ export class DeflateCodec implements Extension {
     this.sent?.append(message);
     return compressed;
   }
+}
+
+/** What inflateRawSync returns with `info`: the output and the zlib object that made it. */
+interface Inflated {
+  buffer: Buffer;
+  /** How many bytes of the input zlib took. */
+  engine: { bytesWritten: number };
+}
+
+/**
+ * Inflates one DEFLATE stream from the start of `input`, primed with `dictionary`, stopping
+ * once its output passes `budget` bytes, what is left of `maxPayload` (1009).
+ * `engine.bytesWritten` is how much of `input` the stream took: less than all of it when a
+ * block with BFINAL set ended the stream early.
+ */
+function inflateStream(
+  input: Buffer,
+  dictionary: Buffer | undefined,
+  { windowBits, budget, maxPayload }: { windowBits: number; budget: number; maxPayload: number },
+): Inflated {
+  let result: Inflated | undefined; // stays undefined when zlib stops at maxOutputLength
+  try {
+    result = inflateRawSync(input, {
+      windowBits,
+      // Finish: the stream must end (at the final block appended, or the peer's own) within
+      // the input, and zlib says "unexpected end of file" if it does not.
+      finishFlush: constants.Z_FINISH,
+      // maxOutputLength stops zlib once its output passes it; it must be at least 1.
+      maxOutputLength: Math.max(1, Math.min(budget, kMaxLength)),
+      chunkSize: INFLATE_CHUNK,
+      info: true,
+      ...(dictionary && dictionary.length > 0 ? { dictionary } : {}),
+    }) as unknown as Inflated;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') {
+      throw new ProtocolError(
+        CloseCode.INVALID_PAYLOAD,
+        'WS_ERR_INVALID_DEFLATE_DATA',
+        `compressed message does not inflate: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  if (result === undefined || result.buffer.length > budget) {
+    throw new MessageTooBigError(
+      'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+      `compressed message inflates past maxPayload ${maxPayload}`,
+    );
+  }
+  return result;
+}
+
+/** The last `size` bytes of `parts` joined, or fewer if they hold fewer. */
+function lastBytes(parts: readonly Buffer[], size: number): Buffer {
+  const kept: Buffer[] = [];
+  let length = 0;
+  for (let i = parts.length - 1; i >= 0 && length < size; i--) {
+    const part = parts[i] as Buffer;
+    const take = part.subarray(Math.max(0, part.length - (size - length)));
+    kept.unshift(take);
+    length += take.length;
+  }
+  return Buffer.concat(kept, length);
 }
 
 /**
