@@ -20,13 +20,12 @@ import {
 } from '@course/ws-core';
 import { type BackpressurePolicy, ChatHub, type ChatPolicy, type Member } from './chat/hub.ts';
 import type { ChatLimits } from './chat/limits.ts';
-import { normalizeChatLine } from './chat/messages.ts';
+import { MAX_CHAT_TEXT, normalizeChatLine } from './chat/messages.ts';
 import { limitOption } from './chat/policy.ts';
 import { throttleLog } from './log-throttle.ts';
 import { createHttpHandler } from './page.ts';
 
-/** Longest chat line, in UTF-16 code units (what the page's maxlength counts). */
-export const MAX_CHAT_TEXT = 2000;
+export { MAX_CHAT_TEXT } from './chat/messages.ts';
 /** Largest message either route accepts; bigger frames are refused by ws-core with 1009. */
 export const MAX_PAYLOAD = 1024 * 1024;
 /** An echo client that lets this many unread bytes pile up is closed (an echo never drops). */

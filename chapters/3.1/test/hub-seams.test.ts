@@ -13,7 +13,13 @@ import {
   type Roster,
   type Seat,
 } from '../src/chat/hub.ts';
-import { type ChatEvent, decodeChatEvent, parseRelayedEvent } from '../src/chat/messages.ts';
+import {
+  type ChatEvent,
+  decodeChatEvent,
+  MAX_RELAYED_EVENT_BYTES,
+  parseRelayedEvent,
+} from '../src/chat/messages.ts';
+import { isChatNickname } from '../src/chat/names.ts';
 import { LocalRoster } from '../src/chat/roster.ts';
 
 class FakePeer implements ChatPeer {
@@ -215,6 +221,14 @@ describe('events relayed between processes', () => {
       { type: 'leave', nick: 'a', online: 1, reason: 'left' },
     ],
     ['{"type":"notice","text":"relay back"}', { type: 'notice', text: 'relay back' }],
+    [
+      '{"type":"message","nick":"sam#2","text":"\\u001b[2Ja\\u0007b\\r\\nc "}',
+      { type: 'message', nick: 'sam#2', text: '[2Ja b c' },
+    ],
+    [
+      '{"type":"leave","nick":"José","online":0,"reason":"left\\u0000"}',
+      { type: 'leave', nick: 'José', online: 0, reason: 'left' },
+    ],
   ])('rebuilds %s from its known fields', (text, expected) => {
     expect(parseRelayedEvent(text)).toEqual(expected);
   });
@@ -229,7 +243,44 @@ describe('events relayed between processes', () => {
     '{"type":"join","nick":"a","online":"2"}',
     '{"type":"join","nick":"a","online":1.5}',
     '{"type":"shutdown"}',
+    '{"type":"join","nick":"ghost","online":-5}',
+    '{"type":"join","nick":"\\u001b[2J<admin>","online":1}',
+    '{"type":"join","nick":"","online":1}',
+    '{"type":"join","nick":"a#0","online":1}',
+    '{"type":"join","nick":"  padded","online":1}',
+    `{"type":"join","nick":"${'n'.repeat(25)}","online":1}`,
+    '{"type":"message","nick":"a","text":"\\u0007\\n"}',
+    `{"type":"message","nick":"a","text":"${'z'.repeat(2001)}"}`,
+    '{"type":"leave","nick":"a","online":1,"reason":""}',
+    '{"type":"notice","text":"\\u0000"}',
   ])('refuses %s', (text) => {
     expect(parseRelayedEvent(text)).toBeUndefined();
   });
+
+  it('refuses an event over 16 KiB before parsing it', () => {
+    const text = JSON.stringify({ type: 'notice', text: 'x'.repeat(MAX_RELAYED_EVENT_BYTES) });
+    expect(parseRelayedEvent(text)).toBeUndefined();
+    const wide = JSON.stringify({ type: 'message', nick: 'a', text: '語'.repeat(1999) });
+    expect(parseRelayedEvent(wide)).toEqual({
+      type: 'message',
+      nick: 'a',
+      text: '語'.repeat(1999),
+    });
+    // Counted in bytes: 6,000 three-byte characters are 18,000 bytes of UTF-8.
+    expect(
+      parseRelayedEvent(`{"type":"notice","text":"ok","pad":"${'語'.repeat(6000)}"}`),
+    ).toBeUndefined();
+  });
+});
+
+describe('names that come from another process', () => {
+  it.each(['alice', 'Sam#2', 'José', 'नमस्ते', 'a.b-c_d', 'guest#12', 'x'.repeat(24)])(
+    'accepts %s, a name the chat could give',
+    (nick) => expect(isChatNickname(nick)).toBe(true),
+  );
+
+  it.each(['', '#2', 'a#0', 'a#', 'a#b', ' alice', 'al\nice', '<b>', 'x'.repeat(25), 'a#2#3'])(
+    'refuses %j, a name no chat server gives',
+    (nick) => expect(isChatNickname(nick)).toBe(false),
+  );
 });

@@ -3,6 +3,17 @@
  * Clients say only one thing — a text frame is a line of chat — so there is no client schema,
  * only the cleaning of that line (normalizeChatLine).
  */
+import { isChatNickname } from './names.ts';
+
+/** Longest chat line, in UTF-16 code units (what the page's maxlength counts). */
+export const MAX_CHAT_TEXT = 2000;
+
+/**
+ * Largest event, as JSON, that one server hands another through a broker (chapter 3.4). A chat
+ * line of MAX_CHAT_TEXT units encodes to at most 12 KB (a lone surrogate is six bytes as
+ * `\udxxx`), so anything bigger was not published by a chat server.
+ */
+export const MAX_RELAYED_EVENT_BYTES = 16 * 1024;
 
 export type ChatEvent =
   /**
@@ -34,15 +45,32 @@ export function decodeChatEvent(text: string): ChatEvent {
   return value as ChatEvent;
 }
 
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isCount = (value: unknown): value is number => Number.isSafeInteger(value);
+/** A headcount: a whole number, not negative. */
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+/** A name a chat server could have given (names.ts). */
+const isNick = (value: unknown): value is string =>
+  typeof value === 'string' && isChatNickname(value);
+
+/** A line as a chat server sends it: cleaned, not empty, not longer than a client may send. */
+function chatLine(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const line = normalizeChatLine(value);
+  return line === '' || line.length > MAX_CHAT_TEXT ? undefined : line;
+}
 
 /**
  * The event in `text`, rebuilt from its known fields only; undefined for anything else. For
- * events from outside this process (a broker between servers, chapter 3.4): what fails is
- * dropped, and nothing unknown rides along to the clients.
+ * events from outside this process (a broker between servers, chapter 3.4), which anyone who
+ * can publish to the broker may have written: a payload over MAX_RELAYED_EVENT_BYTES, a name
+ * no server would give, a negative headcount or a line longer than a client may send is
+ * dropped; text is cleaned as a client's line is (normalizeChatLine); nothing unknown rides
+ * along to the clients.
  */
 export function parseRelayedEvent(text: string): ChatEvent | undefined {
+  // A UTF-16 unit is at least one byte of UTF-8: the cheap test first.
+  if (text.length > MAX_RELAYED_EVENT_BYTES) return undefined;
+  if (Buffer.byteLength(text) > MAX_RELAYED_EVENT_BYTES) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -50,13 +78,16 @@ export function parseRelayedEvent(text: string): ChatEvent | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { type, nick, online, reason, text: line } = value as Record<string, unknown>;
+  const fields = value as Record<string, unknown>;
+  const { type, nick, online } = fields;
+  const line = chatLine(fields.text);
+  const reason = chatLine(fields.reason);
   // No 'welcome' or 'dropped': a server sends those to one client of its own, never via a broker.
-  if (type === 'join' && isString(nick) && isCount(online)) return { type, nick, online };
-  if (type === 'leave' && isString(nick) && isCount(online) && isString(reason))
+  if (type === 'join' && isNick(nick) && isCount(online)) return { type, nick, online };
+  if (type === 'leave' && isNick(nick) && isCount(online) && reason !== undefined)
     return { type, nick, online, reason };
-  if (type === 'message' && isString(nick) && isString(line)) return { type, nick, text: line };
-  if (type === 'notice' && isString(line)) return { type, text: line };
+  if (type === 'message' && isNick(nick) && line !== undefined) return { type, nick, text: line };
+  if (type === 'notice' && line !== undefined) return { type, text: line };
   return undefined;
 }
 

@@ -35,6 +35,19 @@ export function normalizeNickname(raw: string | null | undefined): string {
   return clean(raw, MAX_NICK_LENGTH) || 'guest';
 }
 
+/** What uniqueNickname appends to a taken name: `#2`, `#3`… */
+const SUFFIX = /#[1-9][0-9]{0,8}$/;
+
+/**
+ * True when `nick` is a name this chat could have given: what normalizeNickname leaves as it
+ * is, with or without uniqueNickname's `#2` suffix. For names that come from outside this
+ * process (chapter 3.4's broker), where anyone who can publish could send any string.
+ */
+export function isChatNickname(nick: string): boolean {
+  const base = nick.replace(SUFFIX, '');
+  return base !== '' && normalizeNickname(base) === base;
+}
+
 /** A room name from user input; the lobby when nothing usable is left. Case-insensitive. */
 export function normalizeRoomName(raw: string | null | undefined): string {
   return clean(raw, MAX_ROOM_LENGTH).toLowerCase() || DEFAULT_ROOM;

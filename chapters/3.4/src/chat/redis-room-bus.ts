@@ -21,6 +21,7 @@
 import {
   type ChatEvent,
   encodeChatEvent,
+  MAX_RELAYED_EVENT_BYTES,
   parseRelayedEvent,
 } from '@course/chapter-3.1/chat/messages';
 import type { Deliver, RoomBus } from '@course/chapter-3.1/chat/room-bus';
@@ -31,8 +32,11 @@ import { connectRedis, createRedisClient, type RedisClient, withTimeout } from '
 export const RELAY_DOWN = 'chat relay unavailable, retrying…; lines sent until it is back are lost';
 export const RELAY_BACK = 'chat relay back; lines sent while it was away were not delivered';
 
-/** An event this big is not chat (3.1 caps a line at 2,000 characters): it never reaches Redis. */
-export const MAX_EVENT_BYTES = 16 * 1024;
+/**
+ * An event this big is not chat (3.1 caps a line at 2,000 characters): it is never published,
+ * and one that arrives is dropped (anyone who can PUBLISH to this Redis can send one).
+ */
+export const MAX_EVENT_BYTES = MAX_RELAYED_EVENT_BYTES;
 
 export const roomChannel = (room: string) => `chat:room:${room}`;
 
@@ -77,6 +81,13 @@ export class RedisRoomBus implements RoomBus {
 
   async subscribe(room: string, deliver: Deliver): Promise<void> {
     const listener = (text: string) => {
+      if (text.length > MAX_EVENT_BYTES || Buffer.byteLength(text) > MAX_EVENT_BYTES) {
+        const bytes = Buffer.byteLength(text);
+        this.logDropped(
+          `dropped an event of ${bytes} bytes on ${roomChannel(room)}: over ${MAX_EVENT_BYTES}`,
+        );
+        return;
+      }
       const event = parseRelayedEvent(text);
       if (event === undefined) {
         this.logDropped(`dropped a malformed event on ${roomChannel(room)}: ${text.slice(0, 80)}`);

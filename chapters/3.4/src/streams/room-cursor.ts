@@ -73,6 +73,7 @@ export class RoomCursor {
     this.lastId = entry.id;
     this.ordinal++;
     const { event: text, from, seq: seqText } = entry.message;
+    // parseRelayedEvent drops an event over 16 KiB, a forged name or headcount, and cleans text.
     const event = text === undefined ? undefined : parseRelayedEvent(text);
     if (event === undefined) return 'malformed';
     // An entry written by hand (no producer or number) is delivered as it is: nothing to compare.

@@ -44,7 +44,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type ChatEvent, encodeChatEvent } from '@course/chapter-3.1/chat/messages';
+import {
+  type ChatEvent,
+  encodeChatEvent,
+  MAX_RELAYED_EVENT_BYTES,
+} from '@course/chapter-3.1/chat/messages';
 import type { Deliver, RoomBus } from '@course/chapter-3.1/chat/room-bus';
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
 import { Outbox } from './outbox.ts';
@@ -69,8 +73,11 @@ export const linesTrimmed = (missed: number, maxLen: number) =>
 export const HISTORY_LOST =
   "this room's lines in Redis were lost (Redis restarted without keeping its data); lines not read here yet are gone";
 
-/** An event this big is not chat (3.1 caps a line at 2,000 characters): it never reaches Redis. */
-export const MAX_EVENT_BYTES = 16 * 1024;
+/**
+ * An event this big is not chat (3.1 caps a line at 2,000 characters): it never reaches Redis,
+ * and an entry that carries one is dropped as malformed (room-cursor.ts, parseRelayedEvent).
+ */
+export const MAX_EVENT_BYTES = MAX_RELAYED_EVENT_BYTES;
 /** Entries per XREAD per room, and XADDs sent together: bounds one round trip's memory. */
 const BATCH = 100;
 /**
