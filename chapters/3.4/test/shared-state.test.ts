@@ -3,6 +3,8 @@
  * lists and notices across workers, and a killed worker's members expiring within the TTL. Every
  * worker and the Redis are stopped after the tests and checked gone by pid.
  */
+import { ChatHub, NICKNAME_TAKEN } from '@course/chapter-3.1/chat/hub';
+import { startCourseServer } from '@course/chapter-3.1/course-server';
 import { timedOut } from '@course/course-kit';
 import { isRunning } from '@course/course-kit/testing/processes';
 import { until, within } from '@course/course-kit/testing/waits';
@@ -17,6 +19,7 @@ import {
   type WorkerInfo,
 } from '../src/cluster/chat-cluster.ts';
 import { crossTalk, joinOnTwoWorkers } from '../src/cluster/placement.ts';
+import { type Link, openLink } from '../src/outage/link.ts';
 import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
 import { shouldRunRedisTests } from './redis-available.ts';
 
@@ -279,13 +282,77 @@ describe.runIf(shouldRunRedisTests())('the Redis roster under contention', () =>
   }, 60_000);
 });
 
-/** Resolves once the claim's time to live goes up: a heartbeat renewed it. */
+describe.runIf(shouldRunRedisTests())('a nickname after Redis loses its data', () => {
+  let redis: RedisServer;
+  let link: Link;
+  let admin: RedisClientType;
+  const closers: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    link = await openLink({ host: redis.host, port: redis.port });
+    admin = createClient({ url: redis.url }) as RedisClientType;
+    admin.on('error', () => {}); // the test restarts Redis; node-redis reconnects
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    await link?.close();
+    admin?.destroy();
+    const pid = redis?.pid;
+    await redis?.stop();
+    if (pid !== undefined) expect(isRunning(pid), `redis-server ${pid}`).toBe(false);
+  });
+
+  it('closes a member whose name another member took while Redis was away, says so once, and announces no leave', async () => {
+    const lines: string[] = [];
+    // This worker reaches Redis through a link the test can cut.
+    const roster = await RedisRoster.connect(link.url, {
+      ttlMs: TTL_MS,
+      log: (l) => lines.push(l),
+    });
+    closers.push(() => roster.close());
+    const server = await startCourseServer({
+      createHub: (policy, log) => new ChatHub(policy, log, undefined, { roster }),
+    });
+    closers.push(() => server.close());
+    const alice = await ChatClient.join(server.url, 'alice', 'lost');
+    const carol = await ChatClient.join(server.url, 'carol', 'lost');
+    closers.push(() => carol.close());
+
+    link.cut();
+    await redis.restart(); // empty, on the same port, while this worker cannot reach it
+    const other = await RedisRoster.connect(redis.url, { ttlMs: TTL_MS });
+    closers.push(() => other.close());
+    expect((await other.claim('lost', 'alice')).nick).toBe('alice'); // nobody holds it now
+    link.restore();
+
+    expect(await alice.waitForClose(TTL_MS + 20_000)).toEqual({
+      code: 1013,
+      reason: NICKNAME_TAKEN,
+    });
+    // carol's claim is taken again by the beat that gave alice's up; a later beat renews it.
+    await untilRenewed(admin, 'chat:nick:lost:carol', TTL_MS + 10_000);
+    expect(lines.filter((line) => line.includes('lost its nickname'))).toEqual([
+      'alice in lost lost its nickname to another member while Redis was away',
+    ]);
+    expect((await admin.hKeys('chat:members:lost')).toSorted()).toEqual(['alice', 'carol']);
+    // The room was not told "alice left": the alice in it now is the other one.
+    expect(carol.events.filter((e) => e.type === 'leave')).toEqual([]);
+  }, 60_000);
+});
+
+/**
+ * Resolves once the claim's time to live goes up from a positive reading: a heartbeat renewed
+ * a claim that existed when the wait began.
+ */
 async function untilRenewed(admin: RedisClientType, key: string, ms: number) {
   let last = await admin.pTTL(key);
   await untilAnswer(
     async () => {
       const now = await admin.pTTL(key);
-      const renewed = now > last;
+      const renewed = last > 0 && now > last;
       last = now;
       return renewed;
     },

@@ -84,6 +84,8 @@ interface LocalRoom {
 
 /** The close reason when the roster or the bus cannot take a member (3.4: Redis is down). */
 const UNAVAILABLE = 'the chat cannot take new members right now; try again later';
+/** The close reason when the roster gave a member's nickname to another member (3.4). */
+export const NICKNAME_TAKEN = 'your nickname was taken while the chat relay was away; rejoin';
 
 export class ChatHub {
   private readonly rooms = new Map<string, LocalRoom>();
@@ -111,6 +113,7 @@ export class ChatHub {
     this.roster = parts.roster ?? new LocalRoster();
     this.bus = parts.bus ?? new LocalRoomBus();
     this.server = parts.server;
+    this.roster.onNicknameLost?.((room, nick) => this.dropLost(room, nick));
   }
 
   /**
@@ -199,6 +202,22 @@ export class ChatHub {
       this.log(`${nick} left ${room}: ${reason} (${online} online)`);
       this.bus.publish(room, { type: 'leave', nick, online, reason });
     });
+  }
+
+  /**
+   * The roster gave `nick` to another member. The name is theirs now, so this one is closed
+   * with 1013 without a leave: the room would read it as the other member leaving. Its client
+   * can join again, under a free name.
+   */
+  private dropLost(room: string, nick: string): void {
+    const member = this.rooms.get(room)?.members.get(nick);
+    if (!member || member.gone) return;
+    member.gone = true;
+    this.rooms.get(room)?.members.delete(nick);
+    this.headcount.remove(member.from);
+    this.closeRoomIfEmpty(room);
+    this.log(`${nick} closed in ${room}: its nickname is another member's now`);
+    member.peer.close(CloseCode.TRY_AGAIN_LATER, NICKNAME_TAKEN);
   }
 
   /** Removes a member for breaking a rule: the room hears `why`, the peer gets 1008 and `reason`. */

@@ -24,6 +24,12 @@ export interface Roster {
    * expelled during a broadcast is announced in order with it (the hub relies on that locally).
    */
   release(room: string, nick: string, then: (online: number) => void): void;
+  /**
+   * Optional, for a roster that can lose a name it gave: `lost` is told when a member's nickname
+   * is no longer its own (chapter 3.4: Redis lost its data and another member took the name
+   * first). The hub then closes that member. A local roster never loses one.
+   */
+  onNicknameLost?(lost: (room: string, nick: string) => void): void;
   /** Stops for good (when the server stops). */
   close(): Promise<void>;
 }

@@ -10,6 +10,9 @@
  *  - Each room's members are a hash next to the claims. Every heartbeat a worker also sweeps the
  *    rooms it has members in: entries whose claim expired are removed, and `onExpired` announces
  *    each one as left — by exactly one worker, the one whose sweep removed it.
+ *  - A Redis that restarts empty has forgotten every claim: the next heartbeat takes each one
+ *    again. If another member took the name first, two members must not share it: the one here
+ *    gives it up, and the hub closes it with 1013 and a reason that says to rejoin.
  * The trade-off is time: a dead worker's members still look present for up to a TTL (and a
  * sweep) after it died. A shorter TTL frees them sooner but costs more renewals, and renders a
  * live worker "dead" after any pause longer than the TTL (a long GC, a slow Redis).
@@ -54,6 +57,8 @@ export class RedisRoster implements Roster {
   /** Releases sent and not answered yet: close() lets them announce their leaves first. */
   private readonly releasing = new Set<Promise<void>>();
   private failing = false;
+  /** Told when a member's name went to another member (the hub closes that member). */
+  private lost: (room: string, nick: string) => void = () => {};
 
   private constructor(
     private readonly client: RedisClient,
@@ -135,6 +140,10 @@ export class RedisRoster implements Roster {
     this.releasing.add(released);
   }
 
+  onNicknameLost(lost: (room: string, nick: string) => void): void {
+    this.lost = lost;
+  }
+
   /**
    * Stops the heartbeat, then waits for the releases in flight (each announces its leave in
    * `then`, on a bus that must still be open) and the last beat, and closes the connection.
@@ -185,8 +194,14 @@ export class RedisRoster implements Roster {
         const keys = [claimKey(room, nick), membersKey(room)];
         const args = [token, String(this.ttlMs), nick.toLowerCase(), entry];
         const kept = await this.client.eval(RENEW, { keys, arguments: args });
-        if (Number(kept) === 0)
+        if (Number(kept) === 0 && this.claims.get(key) === claim) {
+          // Redis lost the claim (a restart without persistence) and another member took the
+          // name before this beat could take it again. Two members must not share it: this
+          // one gives it up, for good (no more renewals, so this is said once).
+          this.claims.delete(key);
           this.log(`${nick} in ${room} lost its nickname to another member while Redis was away`);
+          this.lost(room, nick);
+        }
       }
       for (const room of new Set([...this.claims.values()].map((c) => c.room))) {
         await this.sweep(room);
