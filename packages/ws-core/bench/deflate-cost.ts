@@ -9,16 +9,25 @@
  * Expect: per message, CPU time (all threads, from process.cpuUsage) and wall time of deflate +
  *         inflate of the same message, for 1 KiB and 64 KiB JSON-like text, with context
  *         takeover (our own window 13 bits, and 15) and without; then the bytes held per
- *         connection after one message each on 1,000 connections.
+ *         connection after one message each on 1,000 connections; then how long a Protocol
+ *         takes to receive one message of DEFAULT_MAX_INFLATED_PAYLOAD (4 MiB) and of
+ *         DEFAULT_MAX_PAYLOAD (64 MiB) compressed, against the same message uncompressed.
  */
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { constants, createDeflateRaw, createInflateRaw } from 'node:zlib';
+import { constants, createDeflateRaw, createInflateRaw, deflateRawSync } from 'node:zlib';
 import { formatTable } from '@course/course-kit';
 import { DeflateCodec } from '../src/extensions/deflate-codec.ts';
-import { jsonLikeMessages } from './json-like.ts';
-import { formatRatio, formatSize, round } from './stats.ts';
+import {
+  DEFAULT_MAX_INFLATED_PAYLOAD,
+  DEFAULT_MAX_PAYLOAD,
+  encodeFrame,
+  Opcode,
+  Protocol,
+} from '../src/index.ts';
+import { jsonLikeMessage, jsonLikeMessages } from './json-like.ts';
+import { formatRatio, formatSize, median, round } from './stats.ts';
 
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
@@ -207,6 +216,93 @@ export async function runHeldBenchmark(connections = 1000): Promise<HeldRow[]> {
   return rows;
 }
 
+export interface LimitRow {
+  /** The message's size, inflated. */
+  size: number;
+  content: string;
+  compressed: boolean;
+  /** Bytes of the frame on the wire. */
+  wire: number;
+  /** Median ms for a Protocol to turn the frame, read in 64 KiB pieces, into its event. */
+  ms: number;
+}
+
+const READ_SIZE = 64 * 1024;
+const MASK = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+
+/** One message as a client sends it, compressed (RSV1) or not. */
+function clientFrame(opcode: number, message: Buffer, compressed: boolean): Buffer {
+  const payload = compressed
+    ? deflateRawSync(message, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4)
+    : message;
+  return encodeFrame(
+    { fin: true, rsv1: compressed, rsv2: false, rsv3: false, opcode, payload },
+    MASK,
+  );
+}
+
+/**
+ * What one large message costs the receiving event loop: a server Protocol (permessage-deflate
+ * negotiated, 15-bit windows, maxPayload the message's size) receives it in 64 KiB reads, as
+ * JSON-like text and as zeros (what a decompression bomb is made of), compressed and not.
+ */
+export function runLimitBenchmark(
+  options: { sizes: readonly number[]; quick?: boolean } = {
+    sizes: [DEFAULT_MAX_INFLATED_PAYLOAD, DEFAULT_MAX_PAYLOAD],
+  },
+): LimitRow[] {
+  const rows: LimitRow[] = [];
+  for (const size of options.sizes) {
+    const runs = (size > DEFAULT_MAX_INFLATED_PAYLOAD ? 3 : 9) - (options.quick ? 2 : 0);
+    for (const [content, opcode, message] of [
+      ['JSON-like text', Opcode.TEXT, Buffer.from(jsonLikeMessage(size, 0))],
+      ['zeros', Opcode.BINARY, Buffer.alloc(size)],
+    ] as const) {
+      for (const compressed of [false, true]) {
+        const frame = clientFrame(opcode, message, compressed);
+        const times: number[] = [];
+        for (let run = 0; run < runs; run++) {
+          const protocol = new Protocol({
+            role: 'server',
+            maxPayload: size,
+            extension: codecPair(15, true),
+          });
+          const start = performance.now();
+          for (let at = 0; at < frame.length; at += READ_SIZE) {
+            protocol.receiveData(frame.subarray(at, at + READ_SIZE));
+          }
+          const [event] = protocol.eventsReceived();
+          times.push(performance.now() - start);
+          if (event?.type !== (opcode === Opcode.TEXT ? 'text' : 'binary')) {
+            throw new Error(`${content}: no message (${protocol.failure?.message})`);
+          }
+        }
+        rows.push({ size, content, compressed, wire: frame.length, ms: median(times) });
+      }
+    }
+  }
+  return rows;
+}
+
+export function formatLimitTable(rows: readonly LimitRow[]): string {
+  return formatTable(
+    ['message', 'content', 'way', 'on the wire', 'ms to receive', '/ uncompressed'],
+    rows.map((row) => {
+      const plain = rows.find(
+        (r) => r.size === row.size && r.content === row.content && !r.compressed,
+      );
+      return [
+        formatSize(row.size),
+        row.content,
+        row.compressed ? 'compressed' : 'uncompressed',
+        `${round(row.wire / 1024)} KiB`,
+        round(row.ms),
+        plain ? formatRatio(row.ms / plain.ms) : '-',
+      ];
+    }),
+  );
+}
+
 export function formatCostTable(rows: readonly CostRow[]): string {
   return formatTable(
     ['size', 'way', 'cpu us/msg', 'wall us/msg', 'compressed', 'cpu / ours (window 13)'],
@@ -240,6 +336,8 @@ async function main(): Promise<void> {
   console.log(formatCostTable(await runCostBenchmark()));
   console.log('\nkept per connection after one 1 KiB message each way (1,000 connections):');
   console.log(formatHeldTable(await runHeldBenchmark()));
+  console.log('\none large message received by a Protocol, in 64 KiB reads:');
+  console.log(formatLimitTable(runLimitBenchmark()));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -50,9 +50,16 @@ describe('npm run bench', () => {
       expect(row.upgraded).toBe(row.connections);
     }
     expect(report.idleSummary.map((s) => s.connections)).toEqual([1_000, 10_000]);
-    // Compression: the codec's cost both ways, echo at 1 KiB and 64 KiB against ws's, and
-    // memory with every connection compressed and every echo checked.
+    // Compression: the codec's cost both ways, a message of the inflated limit received, echo
+    // at 1 KiB and 64 KiB against ws's, and memory with every connection compressed and every
+    // echo checked.
     expect(report.deflate.cost.map((row) => row.size)).toContain(64 * 1024);
+    expect(report.deflate.limit.map((row) => [row.content, row.compressed])).toEqual([
+      ['JSON-like text', false],
+      ['JSON-like text', true],
+      ['zeros', false],
+      ['zeros', true],
+    ]);
     expect(report.deflate.echo.map((row) => row.size)).toEqual([1024, 64 * 1024]);
     for (const row of report.deflate.echo) {
       expect(row.errors).toEqual([]);

@@ -13,6 +13,7 @@
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_INFLATED_PAYLOAD, DEFAULT_MAX_PAYLOAD } from '../src/constants.ts';
 import { MASK_KERNEL, SIMD_THRESHOLD } from '../src/mask.ts';
 import { CODEC_SIZES, type CodecOptions, type CodecRow, runCodecBenchmark } from './codec.ts';
 import {
@@ -40,9 +41,12 @@ import {
   type CostRow,
   formatCostTable,
   formatHeldTable,
+  formatLimitTable,
   type HeldRow,
+  type LimitRow,
   runCostBenchmark,
   runHeldBenchmark,
+  runLimitBenchmark,
 } from './deflate-cost.ts';
 import {
   ECHO_CONNECTIONS,
@@ -121,6 +125,7 @@ const FULL = {
   deflate: {
     cost: { quick: false },
     held: 1000,
+    limit: { sizes: [DEFAULT_MAX_INFLATED_PAYLOAD, DEFAULT_MAX_PAYLOAD] },
     echo: { connections: 50, sizes: DEFLATE_SIZES, warmupMs: 500, durationMs: 1000, rounds: 5 },
     memory: { connections: 1000, messagesEach: 10, size: 1024, rounds: 3 },
   },
@@ -146,6 +151,7 @@ const QUICK = {
   deflate: {
     cost: { quick: true },
     held: 200,
+    limit: { sizes: [DEFAULT_MAX_INFLATED_PAYLOAD], quick: true },
     echo: { connections: 10, sizes: DEFLATE_SIZES, warmupMs: 200, durationMs: 300, rounds: 1 },
     memory: { connections: 100, messagesEach: 10, size: 1024, rounds: 1 },
   },
@@ -160,6 +166,8 @@ interface DeflatePlan {
   cost: { quick: boolean };
   /** Connections for the in-process held-memory comparison (deflate-cost.ts). */
   held: number;
+  /** Message sizes for the one-large-message comparison (deflate-cost.ts). */
+  limit: { sizes: readonly number[]; quick?: boolean };
   echo: DeflateEchoOptions;
   memory: DeflateMemoryOptions;
 }
@@ -186,6 +194,8 @@ export interface BenchReport {
   deflate: {
     cost: CostRow[];
     held: HeldRow[];
+    /** One message of DEFAULT_MAX_INFLATED_PAYLOAD (and, in full, DEFAULT_MAX_PAYLOAD) received. */
+    limit: LimitRow[];
     echo: DeflateEchoRow[];
     memory: DeflateMemoryRow[];
     memorySummary: DeflateMemorySummary | undefined;
@@ -253,7 +263,7 @@ export async function runBench(
     echo: [],
     idle: [],
     idleSummary: [],
-    deflate: { cost: [], held: [], echo: [], memory: [], memorySummary: undefined },
+    deflate: { cost: [], held: [], limit: [], echo: [], memory: [], memorySummary: undefined },
     openFilesLimit: openFilesLimit(),
     verdicts: [],
     correct: true,
@@ -394,6 +404,12 @@ async function runDeflateParts(
     `\nkept per connection after one 1 KiB message each way (${plan.held} connections, one process):`,
   );
   say(formatHeldTable(report.deflate.held));
+  report.deflate.limit = runLimitBenchmark(plan.limit);
+  say(
+    '\none large message received by a Protocol in 64 KiB reads (maxPayload its size), ' +
+      'compressed against uncompressed:',
+  );
+  say(formatLimitTable(report.deflate.limit));
   const echoPlan: DeflateEchoOptions = {
     ...plan.echo,
     ...(durationFlag ? { durationMs: echo.durationMs } : {}),

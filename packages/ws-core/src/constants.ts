@@ -53,6 +53,16 @@ export const MAX_HEADER_LENGTH = 14;
  */
 export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 /**
+ * Largest message a compressed one may inflate to when `maxPayload` is not set: 4 MiB. A
+ * compressed message costs the event loop in proportion to what it inflates to, not to what
+ * crossed the wire: at DEFAULT_MAX_PAYLOAD a frame of 64 KiB would hold the loop, and every other
+ * connection of the process, for as long as inflating 64 MiB takes, many times what receiving
+ * those 64 KiB uncompressed costs. 4 MiB is far above the messages a chat or a game compresses
+ * and keeps one message's inflation a short pause (bench/deflate-cost.ts measures it against
+ * receiving the same message uncompressed). A `maxPayload` that is set applies to both.
+ */
+export const DEFAULT_MAX_INFLATED_PAYLOAD = 4 * 1024 * 1024;
+/**
  * Payloads at least this big are sent without copying: the frame header and the caller's
  * buffer go to the socket as two pieces (one writev). Smaller frames are copied into one
  * buffer with their header, and a batch of them is joined into a single write.

@@ -23,6 +23,7 @@ import { randomFillSync } from 'node:crypto';
 import { decodeClosePayload, encodeClosePayload, truncateReason } from './close.ts';
 import {
   CloseCode,
+  DEFAULT_MAX_INFLATED_PAYLOAD,
   DEFAULT_MAX_PAYLOAD,
   MAX_CONTROL_PAYLOAD,
   Opcode,
@@ -60,14 +61,17 @@ export type ProtocolState = 'open' | 'closing' | 'closed';
 
 export interface ProtocolOptions {
   role: Role;
-  /** Largest message (all fragments together) accepted; bigger fails with 1009. */
+  /**
+   * Largest message (all fragments together) accepted; bigger fails with 1009. A compressed
+   * message is held to it as it inflates, or to DEFAULT_MAX_INFLATED_PAYLOAD when it is not set.
+   */
   maxPayload?: number;
   /** Client only: where masks come from. Defaults to crypto-random; inject one in tests. */
   generateMask?: () => Uint8Array;
   /**
    * The extension the handshake negotiated (permessage-deflate), if any: RSV1 is allowed on
-   * the first frame of a message, and such messages go through it. `maxPayload` then counts
-   * the message as the extension outputs it.
+   * the first frame of a message, and such messages go through it. `maxInflatedPayload` then
+   * counts the message as the extension outputs it.
    */
   extension?: Extension | undefined;
 }
@@ -104,6 +108,8 @@ function hex(opcode: number): string {
 export class Protocol {
   readonly role: Role;
   readonly maxPayload: number;
+  /** Largest message a compressed one may inflate to: maxPayload, if it was given. */
+  readonly maxInflatedPayload: number;
   /** The negotiated extension (permessage-deflate), or undefined. */
   readonly extension: Extension | undefined;
   private readonly generateMask: (() => Uint8Array) | undefined;
@@ -158,6 +164,7 @@ export class Protocol {
   constructor(options: ProtocolOptions) {
     this.role = options.role;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.maxInflatedPayload = options.maxPayload ?? DEFAULT_MAX_INFLATED_PAYLOAD;
     this.extension = options.extension;
     this.generateMask =
       options.role === 'client' ? (options.generateMask ?? randomMask) : undefined;
@@ -297,13 +304,14 @@ export class Protocol {
     // can compress to here, and to maxPayload itself as it inflates (Extension.decode).
     const first = opcode !== Opcode.CONTINUATION;
     const compressed = first ? header.rsv1 : this.messageCompressed;
-    const limit = compressed ? compressedLimit(this.maxPayload) : this.maxPayload;
+    const maxPayload = compressed ? this.maxInflatedPayload : this.maxPayload;
+    const limit = compressed ? compressedLimit(maxPayload) : maxPayload;
     const soFar = first ? 0 : this.messageBytes;
     if (soFar + header.payloadLength > limit) {
       const what = compressed ? 'compressed message' : 'message';
       throw new MessageTooBigError(
         'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-        `${what} of ${soFar + header.payloadLength} bytes exceeds maxPayload ${this.maxPayload}`,
+        `${what} of ${soFar + header.payloadLength} bytes exceeds maxPayload ${maxPayload}`,
       );
     }
     if (first) {
@@ -411,7 +419,7 @@ export class Protocol {
     this.messageOpcode = 0;
     this.messageCompressed = false;
     // Only set with an extension: onHeader refuses RSV1 without one.
-    const message = (this.extension as Extension).decode(compressed, this.maxPayload);
+    const message = (this.extension as Extension).decode(compressed, this.maxInflatedPayload);
     this.events.push(
       opcode === Opcode.TEXT
         ? { type: 'text', data: decodeUtf8(message) }

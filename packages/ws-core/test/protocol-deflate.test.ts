@@ -17,6 +17,8 @@ import {
   resolveDeflateOptions,
 } from '../src/extensions/permessage-deflate.ts';
 import {
+  DEFAULT_MAX_INFLATED_PAYLOAD,
+  DEFAULT_MAX_PAYLOAD,
   decodeFrameHeader,
   encodeFrame,
   Opcode,
@@ -223,6 +225,28 @@ describe('limits and validity, after inflation', () => {
     // The frame's copy (~64 KiB), then 1 MiB of output and one chunk: stopped there.
     expect(allocated).toBeLessThan(MiB + 512 * 1024);
     expect(held).toBeLessThan(4 * MiB);
+  });
+
+  test('without maxPayload, holds a compressed message to DEFAULT_MAX_INFLATED_PAYLOAD (4 MiB) inflated, and an uncompressed one to DEFAULT_MAX_PAYLOAD', () => {
+    expect(DEFAULT_MAX_INFLATED_PAYLOAD).toBe(4 * MiB);
+    const limit = DEFAULT_MAX_INFLATED_PAYLOAD;
+    expect(
+      receive(withDeflate('client'), [compressedFrame(Opcode.BINARY, Buffer.alloc(limit))]),
+    ).toHaveLength(1);
+    const over = withDeflate('client');
+    receive(over, [compressedFrame(Opcode.BINARY, Buffer.alloc(limit + 1))]);
+    expectFailure(over, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    expect(over.failure?.message).toBe(`compressed message inflates past maxPayload ${limit}`);
+    // The same bytes uncompressed are held to the 64 MiB of maxPayload's default.
+    const plain = hex('82 7f 00 00 00 00 00 40 00 01'); // a header announcing 4 MiB + 1
+    const uncompressed = withDeflate('client');
+    receive(uncompressed, [plain, Buffer.alloc(limit + 1)]);
+    expect(uncompressed.failure).toBeUndefined();
+    expect(uncompressed.maxPayload).toBe(DEFAULT_MAX_PAYLOAD);
+    // A maxPayload that is set holds both.
+    const set = withDeflate('client', 8 * MiB);
+    expect(set.maxInflatedPayload).toBe(8 * MiB);
+    expect(receive(set, [compressedFrame(Opcode.BINARY, Buffer.alloc(limit + 1))])).toHaveLength(1);
   });
 
   test('judges the compressed length from the header, before buffering: 1009', () => {
