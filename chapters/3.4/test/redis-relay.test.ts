@@ -7,7 +7,7 @@ import { ChatHub, type Member } from '@course/chapter-3.1/chat/hub';
 import { type CourseServer, startCourseServer } from '@course/chapter-3.1/course-server';
 import { isRunning } from '@course/course-kit/testing/processes';
 import { until, within } from '@course/course-kit/testing/waits';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
 import { RELAY_BACK, RELAY_DOWN, RedisRoomBus } from '../src/chat/redis-room-bus.ts';
@@ -164,6 +164,44 @@ describe.runIf(shouldRunRedisTests())('a room bus on Redis pub/sub', () => {
     await expect(
       RedisRoomBus.connect(`redis://127.0.0.1:${port}`, { commandTimeoutMs: 500 }),
     ).rejects.toBeInstanceOf(RedisUnreachableError);
+  });
+});
+
+describe.runIf(shouldRunRedisTests())('a room bus that gets one connection of two', () => {
+  let redis: RedisServer | undefined;
+  let admin: RedisClientType | undefined;
+
+  afterAll(async () => {
+    admin?.destroy();
+    const pid = redis?.pid;
+    await redis?.stop();
+    if (pid !== undefined) expect(isRunning(pid), `redis-server ${pid}`).toBe(false);
+  });
+
+  const sockets = () =>
+    process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
+
+  it('closes the connection that got through when the other is refused, and leaves no socket open', async () => {
+    redis = await startRedisServer();
+    const witness = createClient({ url: redis.url }) as RedisClientType;
+    admin = witness;
+    witness.on('error', () => {});
+    await witness.connect();
+    // The witness's connection and one more: the bus's second connection is turned away.
+    await witness.configSet('maxclients', '2');
+    const before = sockets();
+    await expect(
+      RedisRoomBus.connect(redis.url, { commandTimeoutMs: 1000 }),
+    ).rejects.toBeInstanceOf(RedisUnreachableError);
+    await until(() => sockets() === before, 5000, "this process's sockets to Redis to close");
+    // Redis's side too: its only client left is the witness (it sees a close a moment later).
+    const deadline = Date.now() + 5000;
+    let clients = (await witness.clientList()).length;
+    while (clients !== 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      clients = (await witness.clientList()).length;
+    }
+    expect(clients, 'clients connected to Redis: the witness alone').toBe(1);
   });
 });
 

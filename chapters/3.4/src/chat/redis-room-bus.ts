@@ -68,15 +68,26 @@ export class RedisRoomBus implements RoomBus {
     }
   }
 
-  /** Connects both clients; rejects, with both closed, if Redis does not answer in time. */
+  /**
+   * Connects both clients; rejects, with both closed, if Redis does not answer in time. Both
+   * attempts are waited for: one can connect while the other fails (a Redis at its maxclients
+   * takes one more connection, not two), and the one that connected must not stay open.
+   */
   static async connect(url: string, options: RedisRoomBusOptions = {}): Promise<RedisRoomBus> {
     const { log = () => {}, commandTimeoutMs = 2000 } = options;
     const client = createRedisClient(url, commandTimeoutMs);
-    const [publisher, subscriber] = await Promise.all([
+    const [publisher, subscriber] = await Promise.allSettled([
       connectRedis(client, url, commandTimeoutMs),
       connectRedis(client.duplicate(), url, commandTimeoutMs),
     ]);
-    return new RedisRoomBus(publisher, subscriber, log, commandTimeoutMs);
+    if (publisher.status === 'fulfilled' && subscriber.status === 'fulfilled')
+      return new RedisRoomBus(publisher.value, subscriber.value, log, commandTimeoutMs);
+    let failure: unknown;
+    for (const each of [publisher, subscriber]) {
+      if (each.status === 'fulfilled') each.value.destroy();
+      else failure ??= each.reason;
+    }
+    throw failure;
   }
 
   async subscribe(room: string, deliver: Deliver): Promise<void> {
