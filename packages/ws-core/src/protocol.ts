@@ -77,12 +77,20 @@ export interface ProtocolOptions {
 }
 
 /**
- * The compressed bytes one message may take, for `maxPayload` inflated bytes: DEFLATE's worst
- * case is stored blocks, 5 bytes of header per block of up to 65,535 bytes, so a sender that
- * compresses badly (incompressible data, sent compressed anyway) stays well inside this.
+ * The compressed bytes one message of `frames` frames may take, for `maxPayload` inflated bytes.
+ * A sender that compresses badly still stays inside it:
+ *   - Incompressible data costs zlib 5 bytes of stored-block header per block, and a block holds
+ *     what fits its symbol buffer, 2^(memLevel + 6) - 1 symbols: 127 bytes at memLevel 1, so up
+ *     to 4 % more. maxPayload / 16 is room for that (and for fixed-Huffman blocks of random bytes).
+ *   - A sender that flushes every fragment (ws, python-websockets) ends each with an empty
+ *     stored block and cuts a block short there: up to 16 bytes per frame, one-byte fragments
+ *     included. That room stops growing at maxPayload, so that frames the limit never counts
+ *     (empty ones) cannot raise it without end.
+ * So a message holds at most about 2 × maxPayload compressed bytes, and only when it comes in
+ * thousands of frames.
  */
-function compressedLimit(maxPayload: number): number {
-  return maxPayload + Math.ceil(maxPayload / 1024) + 64;
+function compressedLimit(maxPayload: number, frames: number): number {
+  return maxPayload + Math.ceil(maxPayload / 16) + Math.min(16 * frames, maxPayload);
 }
 
 /** §5.3: masks "MUST be derived from a strong source of entropy". Drawn from a refilled pool. */
@@ -154,6 +162,7 @@ export class Protocol {
   // first frame has RSV1 is compressed: gathered whole in `fragments`, then decoded.
   private messageOpcode = 0;
   private messageBytes = 0;
+  private messageFrames = 0;
   private messageCompressed = false;
   /** Binary fragments of the message being received: made at its first fragment, dropped after. */
   private fragments: PieceCollector<Buffer> | undefined;
@@ -301,24 +310,34 @@ export class Protocol {
     // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
     // size after reassembly from multiple frames." Ours applies to the whole message, checked
     // before any payload is buffered. A compressed message is held to what maxPayload bytes
-    // can compress to here, and to maxPayload itself as it inflates (Extension.decode).
+    // can compress to here (compressedLimit), and to maxPayload itself as it inflates
+    // (Extension.decode).
     const first = opcode !== Opcode.CONTINUATION;
     const compressed = first ? header.rsv1 : this.messageCompressed;
-    const maxPayload = compressed ? this.maxInflatedPayload : this.maxPayload;
-    const limit = compressed ? compressedLimit(maxPayload) : maxPayload;
     const soFar = first ? 0 : this.messageBytes;
-    if (soFar + header.payloadLength > limit) {
-      const what = compressed ? 'compressed message' : 'message';
+    const frames = first ? 1 : this.messageFrames + 1;
+    const bytes = soFar + header.payloadLength;
+    if (compressed) {
+      const limit = compressedLimit(this.maxInflatedPayload, frames);
+      if (bytes > limit) {
+        throw new MessageTooBigError(
+          'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+          `compressed message of ${bytes} bytes exceeds maxPayload ${this.maxInflatedPayload} ` +
+            `(at most ${limit} compressed bytes in ${frames} frame${frames === 1 ? '' : 's'})`,
+        );
+      }
+    } else if (bytes > this.maxPayload) {
       throw new MessageTooBigError(
         'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
-        `${what} of ${soFar + header.payloadLength} bytes exceeds maxPayload ${maxPayload}`,
+        `message of ${bytes} bytes exceeds maxPayload ${this.maxPayload}`,
       );
     }
     if (first) {
       this.messageOpcode = opcode;
       this.messageCompressed = compressed;
     }
-    this.messageBytes = soFar + header.payloadLength;
+    this.messageBytes = bytes;
+    this.messageFrames = frames;
   }
 
   /**

@@ -149,6 +149,39 @@ describe('our server with a ws client', () => {
     expect(down).toBeLessThan(0.2);
   });
 
+  /** A ws client of a server with `maxPayload` that answers each message with its length. */
+  async function measuring(maxPayload: number, clientDeflate: WebSocket.PerMessageDeflateOptions) {
+    const { server, url } = await startServer({ perMessageDeflate: true, maxPayload });
+    server.on('connection', (conn) => conn.on('message', (data) => conn.send(`${data.length}`)));
+    cleanups.push(() => server.close());
+    const ws = new WebSocket(url, { perMessageDeflate: clientDeflate });
+    cleanups.push(() => ws.terminate());
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const answer = new Promise<string>((resolve, reject) => {
+      ws.once('message', (data) => resolve((data as Buffer).toString()));
+      ws.once('close', (code) => reject(new Error(`closed with ${code}`)));
+    });
+    return { ws, answer };
+  }
+
+  test('takes 1000 KiB of noise from a ws client compressing at zlib memLevel 1, under maxPayload 1 MiB', async () => {
+    // memLevel 1: a stored block, with its 5 bytes of header, every 127 bytes of noise.
+    const { ws, answer } = await measuring(MiB, {
+      threshold: 0,
+      zlibDeflateOptions: { memLevel: 1 },
+    });
+    ws.send(randomBytes(1000 * 1024));
+    expect(await answer).toBe(String(1000 * 1024));
+  });
+
+  test('takes a message a ws client sends as 2,000 one-byte fragments, each flushed, under maxPayload 8 KiB', async () => {
+    // Each fragment is compressed and flushed on its own: 7 bytes on the wire per byte.
+    const { ws, answer } = await measuring(8 * 1024, { threshold: 0 });
+    for (let i = 0; i < 1999; i++) ws.send('x', { fin: false });
+    ws.send('x', { fin: true });
+    expect(await answer).toBe('2000');
+  });
+
   test('closes with 1009 a ws client whose message inflates past maxPayload', async () => {
     const { server, url } = await startServer({ perMessageDeflate: true, maxPayload: MiB });
     cleanups.push(() => server.close());

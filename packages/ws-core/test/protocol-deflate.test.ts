@@ -29,6 +29,7 @@ import {
   bytesAllocatedBy,
   chunkings,
   clientFrame,
+  frameOf,
   framesIn,
   heapAndBuffers,
   hex,
@@ -255,8 +256,85 @@ describe('limits and validity, after inflation', () => {
     receive(protocol, [hex('c2 7f 00 00 00 00 00 10 00 00')]);
     expectFailure(protocol, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
     expect(protocol.failure?.message).toBe(
-      'compressed message of 1048576 bytes exceeds maxPayload 65536',
+      'compressed message of 1048576 bytes exceeds maxPayload 65536 (at most 69648 compressed bytes in 1 frame)',
     );
+  });
+
+  test('takes a message of maxPayload bytes that does not compress, from zlib at any memLevel', () => {
+    const noise = randomBytes(MiB);
+    for (const memLevel of [1, 8, 9]) {
+      // zlib ends a block every 2^(memLevel + 6) - 1 bytes or so: at memLevel 1, 5 bytes of
+      // stored-block header for every 127 bytes of noise.
+      const payload = deflateRawSync(noise, {
+        memLevel,
+        finishFlush: constants.Z_SYNC_FLUSH,
+      }).subarray(0, -4);
+      if (memLevel === 1) expect(payload.length).toBeGreaterThan(MiB + 40_000);
+      const frame = encodeFrame({ ...frameOf(Opcode.BINARY, payload), rsv1: true });
+      const [event, ...more] = receive(withDeflate('client', MiB), [frame]);
+      expect(more, `memLevel ${memLevel}`).toEqual([]);
+      expect(event?.type === 'binary' && event.data.equals(noise), `memLevel ${memLevel}`).toBe(
+        true,
+      );
+    }
+  });
+
+  test('takes a message in 15,000 one-byte fragments, each flushed as ws and python-websockets do', () => {
+    // Each fragment ends with an empty stored block: 7 bytes for each byte of the message.
+    const letters = Array.from({ length: 15_000 }, (_, i) => 97 + (i % 26));
+    const frames = letters.map((letter, i) => {
+      const flushed = deflateRawSync(Buffer.from([letter]), {
+        finishFlush: constants.Z_SYNC_FLUSH,
+      });
+      const last = i === letters.length - 1;
+      return encodeFrame({
+        ...frameOf(
+          i === 0 ? Opcode.TEXT : Opcode.CONTINUATION,
+          last ? flushed.subarray(0, -4) : flushed,
+        ),
+        fin: last,
+        rsv1: i === 0,
+      });
+    });
+    const stream = Buffer.concat(frames);
+    expect(stream.length).toBeGreaterThan(2 * 64 * 1024);
+    const protocol = withDeflate('client', 64 * 1024);
+    expect(receive(protocol, [stream])).toEqual([
+      { type: 'text', data: Buffer.from(letters).toString() },
+    ]);
+  });
+
+  test('holds the compressed bytes to maxPayload + maxPayload/16 + 16 per frame (at most maxPayload), from the headers: 1009', () => {
+    /** Just the header of a frame announcing `length` bytes (126 form). */
+    const header = (firstByte: number, length: number) =>
+      Buffer.from([firstByte, 126, length >> 8, length & 0xff]);
+    const limit = 1024 + 64 + 16; // maxPayload 1024, one frame
+    const fits = withDeflate('client', 1024);
+    receive(fits, [header(0xc2, limit)]);
+    expect(fits.failure).toBeUndefined();
+    const over = withDeflate('client', 1024);
+    receive(over, [header(0xc2, limit + 1)]);
+    expectFailure(over, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    expect(over.failure?.message).toBe(
+      'compressed message of 1105 bytes exceeds maxPayload 1024 (at most 1104 compressed bytes in 1 frame)',
+    );
+    // A second frame brings 16 bytes more room.
+    const two = withDeflate('client', 1024);
+    receive(two, [header(0x42, 1000), Buffer.alloc(1000), header(0x80, limit + 16 - 1000)]);
+    expect(two.failure).toBeUndefined();
+    const twoOver = withDeflate('client', 1024);
+    receive(twoOver, [header(0x42, 1000), Buffer.alloc(1000), header(0x80, limit + 17 - 1000)]);
+    expectFailure(twoOver, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    // Empty frames add room only up to maxPayload: 2,000 of them, then maxPayload * 2 + 64.
+    const empties = withDeflate('client', 1024);
+    const [startEmpty, empty] = [hex('42 00'), hex('00 00')];
+    receive(empties, [startEmpty, ...Array(2000).fill(empty)]);
+    receive(empties, [header(0x80, 2 * 1024 + 64)]);
+    expect(empties.failure).toBeUndefined();
+    const emptiesOver = withDeflate('client', 1024);
+    receive(emptiesOver, [startEmpty, ...Array(2000).fill(empty)]);
+    receive(emptiesOver, [header(0x80, 2 * 1024 + 65)]);
+    expectFailure(emptiesOver, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
   });
 
   test('accepts a compressed message a little larger than maxPayload (incompressible, sent compressed)', () => {
