@@ -46,6 +46,13 @@ export const MAX_CONNECTIONS = 4000;
 /** The WebSocket endpoints; an upgrade to any other path gets 404 from ws-core, before the 101. */
 export const ENDPOINTS: readonly string[] = ['/echo', '/chat'];
 
+/**
+ * Lines a client may send before its welcome (joining can wait on a shared roster, chapter 3.4).
+ * Each is charged to its line budget as it arrives, so this bounds only the memory held for a
+ * join that takes long: about 16 s of lines at the default 5 a second after a burst of 20.
+ */
+export const MAX_LINES_BEFORE_WELCOME = 100;
+
 /** Close codes that mean "goodbye" (1005: a close frame without a code), not an accident. */
 const GOODBYES: readonly number[] = [CloseCode.NORMAL, CloseCode.GOING_AWAY, CloseCode.NO_STATUS];
 
@@ -185,8 +192,10 @@ function serveEcho(conn: WebSocketConnection, maxBuffered: number): void {
 
 function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchParams): void {
   let member: Member | undefined;
-  // Joining may wait on a shared roster (3.4). Lines sent meanwhile wait here, at most one more
-  // than the line budget: replaying that many closes the member as too fast anyway.
+  // Joining may wait on a shared roster (3.4). Lines sent meanwhile wait here, each charged to
+  // the member's budget as it arrives: a client that keeps to the rate while it waits is not
+  // closed as too fast when the welcome comes and its lines are sent on at once.
+  const budget = hub.lineBudget();
   let early: string[] | undefined = [];
   const refuse = (code: number, reason: string) => {
     if (member) hub.leave(member, reason); // leave first, so nothing more is sent to a closing connection
@@ -204,19 +213,26 @@ function serveChat(conn: WebSocketConnection, hub: ChatHub, params: URLSearchPar
     const line = normalizeChatLine(data);
     if (line === '') return;
     if (member) hub.say(member, line);
-    else if (early && early.length <= hub.policy.lineBurst) early.push(line);
+    else if (early === undefined || conn.readyState !== 'open')
+      return; // refused, or closing
+    else if (!budget.take()) hub.closeTooFast(conn);
+    else if (early.length >= MAX_LINES_BEFORE_WELCOME)
+      conn.close(
+        CloseCode.TRY_AGAIN_LATER,
+        `the chat holds at most ${MAX_LINES_BEFORE_WELCOME} lines before your welcome; try again later`,
+      );
+    else early.push(line);
   });
   // A close before the join has finished is seen by the hub (the peer is no longer open).
   conn.on('close', (code: number) => {
     if (member) hub.leave(member, GOODBYES.includes(code) ? 'left' : `connection closed (${code})`);
   });
   // Refused joins (the room, the chat or this address is full) are closed with 1013 by the hub.
-  void hub
-    .join(conn, { nick: params.get('nick'), room: params.get('room'), from: conn.remoteAddress })
-    .then((joined) => {
-      member = joined;
-      const lines = early ?? [];
-      early = undefined;
-      for (const line of lines) if (joined) hub.say(joined, line);
-    });
+  const wanted = { nick: params.get('nick'), room: params.get('room'), from: conn.remoteAddress };
+  void hub.join(conn, { ...wanted, budget }).then((joined) => {
+    member = joined;
+    const lines = early ?? [];
+    early = undefined;
+    for (const line of lines) if (joined) hub.say(joined, line, { charged: true });
+  });
 }

@@ -124,7 +124,13 @@ export class ChatHub {
    */
   async join(
     peer: ChatPeer,
-    wanted: { nick?: string | null; room?: string | null; from?: string | undefined } = {},
+    wanted: {
+      nick?: string | null;
+      room?: string | null;
+      from?: string | undefined;
+      /** Its line budget, when lines sent before the welcome were charged to it already. */
+      budget?: TokenBucket;
+    } = {},
   ): Promise<Member | undefined> {
     const room = normalizeRoomName(wanted.room);
     const { from } = wanted;
@@ -163,8 +169,7 @@ export class ChatHub {
       return undefined;
     }
     const { nick, others, online } = seat;
-    const { lineBurst, linesPerSecond } = this.policy;
-    const budget = new TokenBucket(lineBurst, linesPerSecond, this.now);
+    const budget = wanted.budget ?? this.lineBudget();
     const member: Member = { nick, room, peer, from, dropped: 0, budget, gone: false };
     const server = this.server === undefined ? {} : { server: this.server };
     peer.send(encodeChatEvent({ type: 'welcome', nick, room, members: others, ...server }));
@@ -174,20 +179,41 @@ export class ChatHub {
     return member;
   }
 
-  /** Sends one line of chat from `member` to everyone in its room, the sender included. */
-  say(member: Member, text: string): void {
+  /**
+   * A new line budget (lineBurst, then linesPerSecond). A server that receives lines before the
+   * welcome charges them to it as they arrive and hands it to `join`, so they count by when they
+   * were sent, not all at once when the welcome comes.
+   */
+  lineBudget(): TokenBucket {
+    return new TokenBucket(this.policy.lineBurst, this.policy.linesPerSecond, this.now);
+  }
+
+  /**
+   * Sends one line of chat from `member` to everyone in its room, the sender included.
+   * `charged`: the line was taken from `member.budget` already, when it arrived.
+   */
+  say(member: Member, text: string, { charged = false } = {}): void {
     if (member.gone) return;
-    if (!member.budget.take()) {
-      const { lineBurst, linesPerSecond } = this.policy;
+    if (!charged && !member.budget.take()) {
       this.stats.closedFast++;
-      this.expel(
-        member,
-        'too fast',
-        `sending too fast: over ${lineBurst} lines at once or ${linesPerSecond} a second`,
-      );
+      this.expel(member, 'too fast', this.tooFastReason());
       return;
     }
     this.bus.publish(member.room, { type: 'message', nick: member.nick, text });
+  }
+
+  /**
+   * A peer still waiting for its welcome went over its line budget: closed with 1008, like a
+   * member, but nobody is told, since nobody heard it come.
+   */
+  closeTooFast(peer: ChatPeer): void {
+    this.stats.closedFast++;
+    peer.close(CloseCode.POLICY_VIOLATION, this.tooFastReason());
+  }
+
+  private tooFastReason(): string {
+    const { lineBurst, linesPerSecond } = this.policy;
+    return `sending too fast: over ${lineBurst} lines at once or ${linesPerSecond} a second`;
   }
 
   /** Removes a member (idempotent) and tells the room why. */
