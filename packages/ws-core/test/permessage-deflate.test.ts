@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { HandshakeError } from '../src/errors.ts';
+import { type DeflateCodec, deflatePayload } from '../src/extensions/deflate-codec.ts';
 import {
   acceptDeflateResponse,
   type DeflateConfig,
@@ -188,6 +189,23 @@ describe('the server: the first acceptable offer wins (§7.1)', () => {
   ])('declines an offer with %s, and the connection opens uncompressed', (_, offer) => {
     expect(serverAnswer(offer)).toBeUndefined();
   });
+
+  test.each([
+    ['a client that lets us choose its window', 'permessage-deflate; client_max_window_bits', 16],
+    ['a client that offers plain permessage-deflate (15 bits)', 'permessage-deflate', 40],
+  ])(
+    'keeps two windows per connection, for %s: %i KiB after a message each way',
+    (_, offer, kib) => {
+      const codec = negotiateDeflate(offer, config()) as DeflateCodec;
+      const message = Buffer.from('{"id":1,"x":2}'.repeat(4000)); // fills any window
+      codec.encode(message);
+      codec.decode(
+        deflatePayload(message, undefined, { windowBits: 15, level: -1, memLevel: 8 }),
+        1 << 20,
+      );
+      expect(codec.heldBytes).toBe(kib * 1024);
+    },
+  );
 
   test('declines an offer it cannot limit when clientMaxWindowBits is below 15', () => {
     expect(serverAnswer('permessage-deflate', { clientMaxWindowBits: 12 })).toBeUndefined();

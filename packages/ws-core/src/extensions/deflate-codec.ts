@@ -11,7 +11,9 @@
  *   - Bounded memory. A DeflateRaw and an InflateRaw stream with 15-bit windows hold about
  *     220 KiB of RSS per connection (bench/deflate-cost.ts), for the life of the connection,
  *     idle or not. A one-shot call allocates zlib's state for the length of the call; between
- *     messages a connection keeps only its sliding windows (below): 8 KiB each by default.
+ *     messages a connection keeps only its sliding windows (below): ours, 8 KiB by default, and
+ *     the peer's, 8 KiB when it lets us choose (client_max_window_bits offered without a
+ *     value) and otherwise what it says, up to 32 KiB.
  *   - Cheaper for small messages: for 1 KiB of JSON, deflate + inflate this way costs about half
  *     the CPU it costs through the thread pool (the hand-offs cost more than the compression);
  *     at 64 KiB the compression dominates and both ways cost the same.
