@@ -42,7 +42,7 @@ const say = (bus: RoomBus, room: string, texts: readonly string[], nick = 'ann')
 /** Like course-kit's `until`, for a check that asks Redis (and so must be awaited). */
 async function untilAnswer(check: () => Promise<boolean>, ms: number, what: string) {
   const deadline = Date.now() + ms;
-  while (!(await check())) {
+  while (!(await check().catch(() => false))) {
     if (Date.now() >= deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -227,6 +227,51 @@ describe.runIf(shouldRunRedisTests())('the Streams room bus on a real Redis', ()
       await own.stop();
       if (pid !== undefined) expect(isRunning(pid)).toBe(false);
     }
+  });
+
+  it('after its reader reconnects with no room to read, a room subscribed during the next read gets its line at once', async () => {
+    const cutOff = await link();
+    // Far longer than any wait below: a room left waiting for a read's BLOCK time fails them.
+    const b = await streamBus(cutOff.url, { blockMs: 60_000 });
+    const clients = async () => (await admin.clientList()).length;
+    /** Clients Redis holds in a blocking command: here, only ever b's reader in XREAD. */
+    const blocked = async () =>
+      (await admin.clientList()).filter((client) => client.flags.includes('b')).length;
+
+    // b's reader reads once (learning its CLIENT ID), then waits in XREAD on 'first'.
+    const atFirst = collector();
+    await b.subscribe('first', atFirst.deliver);
+    await admin.xAdd(streamKey('first'), '*', { event: '{"type":"notice","text":"one"}' });
+    await until(() => atFirst.events.length === 1, WAIT_MS, "'first' read once");
+    await untilAnswer(async () => (await blocked()) === 1, WAIT_MS, 'the reader in XREAD');
+    // No room left: once that XREAD returns, the reader waits for a room, not in Redis.
+    b.unsubscribe('first');
+    await admin.xAdd(streamKey('first'), '*', { event: '{"type":"notice","text":"two"}' });
+    await untilAnswer(async () => (await blocked()) === 0, WAIT_MS, 'the reader out of XREAD');
+
+    // Its connections end and come back while it reads nothing.
+    cutOff.cut();
+    await untilAnswer(async () => (await clients()) === 1, WAIT_MS, "Redis to drop b's clients");
+    cutOff.restore();
+    const atSecond = collector();
+    await untilAnswer(
+      () => b.subscribe('second', atSecond.deliver).then(() => true),
+      WAIT_MS,
+      'b to subscribe again once reconnected',
+    );
+    await untilAnswer(
+      async () => (await blocked()) === 1,
+      WAIT_MS,
+      "the reader in XREAD on 'second'",
+    );
+
+    // CLIENT UNBLOCK must reach the reader's new connection for 'third' to be read now.
+    const atThird = collector();
+    await b.subscribe('third', atThird.deliver);
+    await admin.xAdd(streamKey('third'), '*', {
+      event: '{"type":"message","nick":"ann","text":"first line"}',
+    });
+    await until(() => atThird.lines().includes('first line'), 10_000, "the first line of 'third'");
   });
 
   it('refuses a length bound below one full read, which would hide a gap', async () => {

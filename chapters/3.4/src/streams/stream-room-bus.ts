@@ -147,7 +147,10 @@ export class StreamRoomBus implements RoomBus {
   private toldFull = false;
   private pumping = false;
   private readonly drainWaiters = new Set<() => void>();
-  /** The reader's CLIENT ID while an XREAD is in flight, for CLIENT UNBLOCK. */
+  /**
+   * The reader's CLIENT ID on its current connection, for CLIENT UNBLOCK; forgotten when that
+   * connection ends, since a reconnected reader is a new client with a new id.
+   */
   private blockedId: number | undefined;
   /** Ends the reader's nap (see nap()). */
   private wake: (() => void) | undefined;
@@ -177,7 +180,16 @@ export class StreamRoomBus implements RoomBus {
       client.on('error', (error: Error) => this.down(error.message));
       client.on('ready', () => this.maybeBack());
     }
-    reader.on('ready', () => this.wake?.());
+    // Forgotten on every error and reconnect, also while no XREAD is in flight: an old id
+    // unblocks nobody (or, after a Redis restart, whichever client got that id), and a room
+    // subscribed during the next XREAD would wait for its whole BLOCK time.
+    reader.on('error', () => {
+      this.blockedId = undefined;
+    });
+    reader.on('ready', () => {
+      this.blockedId = undefined;
+      this.wake?.();
+    });
   }
 
   /** Connects both clients; rejects, with both closed, if Redis does not answer. */
