@@ -4,6 +4,7 @@
  * worker and the Redis are stopped after the tests and checked gone by pid.
  */
 import { ChatHub, NICKNAME_TAKEN } from '@course/chapter-3.1/chat/hub';
+import type { ChatLimits } from '@course/chapter-3.1/chat/limits';
 import { startCourseServer } from '@course/chapter-3.1/course-server';
 import { timedOut } from '@course/course-kit';
 import { isRunning } from '@course/course-kit/testing/processes';
@@ -75,13 +76,18 @@ describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3,
     for (const each of [...pids, pid ?? 0]) expect(isRunning(each), `process ${each}`).toBe(false);
   });
 
-  async function start(roster: 'local' | 'redis', nicknameTtlMs = TTL_MS) {
+  async function start(
+    roster: 'local' | 'redis',
+    nicknameTtlMs = TTL_MS,
+    chatLimits: Partial<ChatLimits> = {},
+  ) {
     chat = await startChatCluster({
       workers: 2,
       relay: 'redis',
       roster,
       redisUrl: redis.url,
       nicknameTtlMs,
+      chatLimits,
     });
     pids.push(...chat.workers.map((w) => w.pid));
     return chat;
@@ -120,6 +126,28 @@ describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3,
     await alice.close();
     const leave = await bob.waitFor((e) => e.type === 'leave' && e, 5000, "alice's leave at bob");
     expect(leave).toEqual({ type: 'leave', nick: 'alice', online: 1, reason: 'left' });
+  });
+
+  it("holds a room's limit across workers: one more member on either worker is refused with 1013, and its name given back", async () => {
+    const { url } = await start('redis', TTL_MS, { maxRoomMembers: 2 });
+    const [alice, bob] = await pair('alice', 'bob', 'capped');
+    // Each worker holds one member of the two: only the roster's count says the room is full.
+    await expect(ChatClient.join(url, 'carol', 'capped')).rejects.toThrow(
+      'closed (1013 this room is full (2 members); try again later)',
+    );
+    // The worker sends the release before the close; Redis may run it a moment after.
+    await untilAnswer(
+      async () => (await admin.exists('chat:nick:capped:carol')) === 0,
+      5000,
+      "carol's claim to be given back",
+    );
+    expect((await admin.hKeys('chat:members:capped')).toSorted()).toEqual(['alice', 'bob']);
+    expect(alice.events.filter((e) => e.type === 'join' && e.nick === 'carol')).toEqual([]);
+    await bob.close();
+    await alice.waitFor((e) => e.type === 'leave' && e, 10_000, "bob's leave at alice");
+    const carol = await ChatClient.join(url, 'carol', 'capped');
+    clients.push(carol);
+    expect(carol.welcome.members).toEqual(['alice']);
   });
 
   it("announces a member's leave on the other worker when its own worker stops gracefully", async () => {

@@ -27,7 +27,7 @@
 import { CloseCode } from '@course/ws-core';
 import { type ThrottledLog, throttleLog } from '../log-throttle.ts';
 import { AddressBuckets, TokenBucket } from './budgets.ts';
-import { Headcount } from './limits.ts';
+import { Headcount, roomFullReason } from './limits.ts';
 import { type ChatEvent, encodeChatEvent } from './messages.ts';
 import { normalizeNickname, normalizeRoomName } from './names.ts';
 import { type ChatPolicy, resolveChatPolicy } from './policy.ts';
@@ -160,11 +160,20 @@ export class ChatHub {
       this.logRefusal(`could not seat a member in ${room}: ${(error as Error).message}`);
     }
     local.joining--;
-    if (seat === undefined || peer.readyState !== 'open') {
+    // The roster counts the whole room, other processes' members too (chapter 3.4's is in
+    // Redis): this is where the room limit holds for the room, not only for this process.
+    const full = seat !== undefined && seat.online > this.policy.maxRoomMembers;
+    if (seat === undefined || full || peer.readyState !== 'open') {
       this.headcount.remove(from);
+      // Nobody was told it came, so nobody is told it went.
+      if (seat !== undefined) this.roster.release(room, seat.nick, () => {});
       if (seat === undefined) peer.close(CloseCode.TRY_AGAIN_LATER, UNAVAILABLE);
-      // It left while we waited: nobody was told it came, so nobody is told it went.
-      else this.roster.release(room, seat.nick, () => {});
+      else if (full && peer.readyState === 'open') {
+        const reason = roomFullReason(this.policy.maxRoomMembers);
+        this.stats.refused++;
+        this.logRefusal(`refused a join to ${room}: ${reason}`);
+        peer.close(CloseCode.TRY_AGAIN_LATER, reason);
+      }
       this.closeRoomIfEmpty(room);
       return undefined;
     }

@@ -50,6 +50,10 @@ export const DEFAULT_CHAT_LIMITS: ChatLimits = {
   joinsPerSecond: 1,
 };
 
+/** The close reason for a join to a full room (no room name: a close reason fits in 123 bytes). */
+export const roomFullReason = (maxRoomMembers: number) =>
+  `this room is full (${maxRoomMembers} members); try again later`;
+
 /** Counts members, in all and per address, and says why one more must wait. */
 export class Headcount {
   private total = 0;
@@ -65,8 +69,7 @@ export class Headcount {
       return `too many members from your address (${maxMembersPerAddress}); try again later`;
     if (this.total >= maxMembers)
       return `the chat is full (${maxMembers} members); try again later`;
-    if (roomSize >= maxRoomMembers)
-      return `this room is full (${maxRoomMembers} members); try again later`;
+    if (roomSize >= maxRoomMembers) return roomFullReason(maxRoomMembers);
     return undefined;
   }
 
