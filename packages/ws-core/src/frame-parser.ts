@@ -22,6 +22,12 @@ export interface FrameSink {
   /** Optional, asked after onHeader: true skips the payload unread (no buffer, no onFrame). */
   skipsPayload?(header: FrameHeader): boolean;
   /**
+   * Optional, asked after onHeader: spare bytes to leave after the payload. onFrame then gets a
+   * buffer that many bytes longer than the payload, its last bytes unset, so that the sink can
+   * append to the payload without copying it (permessage-deflate appends bytes to inflate it).
+   */
+  payloadRoom?(header: FrameHeader): number;
+  /**
    * Optional: called with each unmasked piece of a payload that spans reads, as it arrives
    * (not for payloads that arrive whole). Lets the Protocol validate UTF-8 before the frame
    * ends. Throw to reject the frame.
@@ -65,6 +71,8 @@ export class FrameParser {
   private received = 0;
   /** The current frame's payload is skipped: counted, never copied. */
   private discarding = false;
+  /** Spare bytes the sink asked for after the current frame's payload. */
+  private room = 0;
   private stopped = false;
 
   constructor(private readonly sink: FrameSink) {}
@@ -120,10 +128,11 @@ export class FrameParser {
     }
     this.sink.onHeader(header);
     this.discarding = this.sink.skipsPayload?.(header) === true;
+    this.room = this.discarding ? 0 : (this.sink.payloadRoom?.(header) ?? 0);
     this.header = header;
     this.received = 0;
     if (header.payloadLength === 0) {
-      this.finishFrame(EMPTY);
+      this.finishFrame(this.room === 0 ? EMPTY : Buffer.allocUnsafe(this.room));
     } else {
       this.state = State.PAYLOAD;
     }
@@ -153,13 +162,13 @@ export class FrameParser {
     const mask = header.masked ? this.maskKey : undefined;
     if (take === length) {
       // The whole payload is in this chunk (the common case): copy and unmask in one pass.
-      const payload = Buffer.allocUnsafe(length);
+      const payload = Buffer.allocUnsafe(length + this.room);
       copyMasked(chunk, at, payload, 0, length, mask);
       this.finishFrame(payload);
       return take;
     }
     if (this.received === 0 && length <= PREALLOCATE_LIMIT) {
-      this.target = Buffer.allocUnsafe(length);
+      this.target = Buffer.allocUnsafe(length + this.room);
     }
     let piece: Buffer;
     if (this.target !== undefined) {
@@ -179,7 +188,7 @@ export class FrameParser {
     this.sink.onPayloadPiece?.(header, piece);
     this.received += take;
     if (this.received === length) {
-      const payload = this.target ?? (this.pieces as PieceCollector<Buffer>).take();
+      const payload = this.target ?? (this.pieces as PieceCollector<Buffer>).take(this.room);
       this.target = undefined;
       this.pieces = undefined;
       this.finishFrame(payload);

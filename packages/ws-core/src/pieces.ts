@@ -28,7 +28,10 @@ export class PieceCollector<T extends Piece> {
   private smallLength = 0;
   private totalLength = 0;
 
-  /** `join` makes one piece of many; `length` is their total, for a preallocating join. */
+  /**
+   * `join` makes one piece of many; `length` is their total, for a preallocating join, or more
+   * when take() is asked for room after them.
+   */
   constructor(private readonly join: (pieces: T[], length: number) => T) {}
 
   /** Units gathered so far (bytes for buffers, UTF-16 code units for strings). */
@@ -53,11 +56,17 @@ export class PieceCollector<T extends Piece> {
     if (this.smallLength >= BLOCK) this.joinSmall();
   }
 
-  /** The whole message; the collector is empty again afterwards. */
-  take(): T {
+  /**
+   * The whole message; the collector is empty again afterwards. With `room`, a buffer that many
+   * bytes longer, its last bytes unset: room for the taker to append without another copy.
+   */
+  take(room = 0): T {
     if (this.small.length > 0) this.joinSmall();
     const { blocks } = this;
-    const whole = blocks.length === 1 ? (blocks[0] as T) : this.join(blocks, this.totalLength);
+    const whole =
+      blocks.length === 1 && room === 0
+        ? (blocks[0] as T)
+        : this.join(blocks, this.totalLength + room);
     this.blocks = [];
     this.totalLength = 0;
     return whole;

@@ -137,6 +137,9 @@ export class Protocol {
     skipsPayload(header: FrameHeader): boolean {
       return this.protocol.skipsPayload(header);
     }
+    payloadRoom(header: FrameHeader): number {
+      return this.protocol.payloadRoom(header);
+    }
     onPayloadPiece(header: FrameHeader, piece: Buffer): void {
       this.protocol.onPayloadPiece(header, piece);
     }
@@ -351,6 +354,16 @@ export class Protocol {
   }
 
   /**
+   * A compressed message in one frame is decoded from the parser's own buffer, so that buffer
+   * gets the room the extension needs; fragments get theirs when they are joined. (The parser's
+   * payloadRoom.)
+   */
+  private payloadRoom(header: FrameHeader): number {
+    const whole = header.rsv1 && header.fin && header.opcode !== Opcode.CONTINUATION;
+    return whole && this.extension !== undefined ? this.extension.decodeRoom : 0;
+  }
+
+  /**
    * A piece of a payload that spans reads. Text is decoded as it arrives, so a bad byte fails
    * the connection (1007) at once, not after the rest of a large frame. (The parser's
    * onPayloadPiece.)
@@ -422,23 +435,25 @@ export class Protocol {
 
   /**
    * A frame of a compressed message (RFC 7692 §6.2): its payload is gathered until the last
-   * frame, then the message is decoded whole. Text is checked for UTF-8 after inflation, on
-   * the bytes the application gets.
+   * frame, then the message is decoded whole, from one buffer with the extension's room after
+   * it (a message in one frame has it from the parser). Text is checked for UTF-8 after
+   * inflation, on the bytes the application gets.
    */
   private receiveCompressedFrame(header: FrameHeader, payload: Buffer): void {
-    let compressed = payload;
+    // Only set with an extension: onHeader refuses RSV1 without one.
+    const extension = this.extension as Extension;
+    let input = payload;
     if (!header.fin || header.opcode === Opcode.CONTINUATION) {
       this.fragments ??= bufferCollector();
       this.fragments.push(payload);
       if (!header.fin) return;
-      compressed = this.fragments.take();
+      input = this.fragments.take(extension.decodeRoom);
       this.fragments = undefined;
     }
     const opcode = this.messageOpcode;
     this.messageOpcode = 0;
     this.messageCompressed = false;
-    // Only set with an extension: onHeader refuses RSV1 without one.
-    const message = (this.extension as Extension).decode(compressed, this.maxInflatedPayload);
+    const message = extension.decode(input, this.maxInflatedPayload);
     this.events.push(
       opcode === Opcode.TEXT
         ? { type: 'text', data: decodeUtf8(message) }

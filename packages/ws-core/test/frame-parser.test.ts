@@ -55,6 +55,32 @@ describe('FrameParser', () => {
     for (const { name, chunks } of chunkings(stream)) expect(parse(chunks), name).toEqual(expected);
   });
 
+  test.each([0, 5, 300, 70_000])(
+    'leaves the room the sink asks for after a %i-byte payload, however the frame is read',
+    (length) => {
+      const body = Buffer.from(Array.from({ length }, (_, i) => i & 0xff));
+      const bytes = encodeFrame(frameOf(Opcode.BINARY, body), RFC_MASK);
+      // Whole, split in two, and in 1 KiB reads (byte by byte would take long at 70 KB).
+      const ways = [[bytes], [bytes.subarray(0, 7), bytes.subarray(7)]];
+      ways.push(
+        Array.from({ length: Math.ceil(bytes.length / 1024) }, (_, i) =>
+          bytes.subarray(i * 1024, (i + 1) * 1024),
+        ),
+      );
+      for (const chunks of ways) {
+        const payloads: Buffer[] = [];
+        const parser = new FrameParser({
+          onHeader: () => {},
+          payloadRoom: () => 9,
+          onFrame: (_, payload) => payloads.push(payload),
+        });
+        for (const chunk of chunks) parser.push(chunk);
+        expect(payloads[0]?.length).toBe(length + 9);
+        expect(payloads[0]?.subarray(0, length).equals(body)).toBe(true);
+      }
+    },
+  );
+
   test('vets each header before any of its payload arrives', () => {
     const headers: FrameHeader[] = [];
     const bytes = encodeFrame(frameOf(Opcode.BINARY, Buffer.alloc(1000)), RFC_MASK);

@@ -4,7 +4,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { HandshakeError } from '../src/errors.ts';
-import { type DeflateCodec, deflatePayload } from '../src/extensions/deflate-codec.ts';
+import {
+  type DeflateCodec,
+  deflatePayload,
+  withDecodeRoom,
+} from '../src/extensions/deflate-codec.ts';
 import {
   acceptDeflateResponse,
   type DeflateConfig,
@@ -200,7 +204,9 @@ describe('the server: the first acceptable offer wins (§7.1)', () => {
       const message = Buffer.from('{"id":1,"x":2}'.repeat(4000)); // fills any window
       codec.encode(message);
       codec.decode(
-        deflatePayload(message, undefined, { windowBits: 15, level: -1, memLevel: 8 }),
+        withDecodeRoom(
+          deflatePayload(message, undefined, { windowBits: 15, level: -1, memLevel: 8 }),
+        ),
         1 << 20,
       );
       expect(codec.heldBytes).toBe(kib * 1024);

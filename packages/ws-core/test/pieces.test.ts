@@ -47,6 +47,20 @@ describe('PieceCollector', () => {
     expect(collector.take()).toBe(large);
   });
 
+  test('takes the pieces with room after them when asked, even a single large one', () => {
+    for (const pieces of [
+      [],
+      [Buffer.alloc(BLOCK, 7)],
+      [Buffer.from('ab'), Buffer.alloc(BLOCK, 7)],
+    ]) {
+      const collector = bufferCollector();
+      for (const piece of pieces) collector.push(piece);
+      const whole = collector.take(9);
+      expect(whole.length).toBe(Buffer.concat(pieces).length + 9);
+      expect(whole.subarray(0, -9).equals(Buffer.concat(pieces))).toBe(true);
+    }
+  });
+
   test('joins strings as text, whatever the split', () => {
     const collector = stringCollector();
     const text = 'héllo wörld €'.repeat(5_000);

@@ -354,6 +354,45 @@ describe('limits and validity, after inflation', () => {
     ]);
   });
 
+  test('copies a compressed message no more than it must: the frames, one join of its fragments, and what zlib inflates', () => {
+    // Noise sent compressed: the compressed bytes are as many as the message's, so each copy
+    // of them costs as much as the message itself.
+    const noise = randomBytes(MiB);
+    const payload = deflateRawSync(noise, {
+      level: 0,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    }).subarray(0, -4);
+    // zlib hands out its output in chunks and then joins them: twice the message.
+    const inflated = 2 * noise.length;
+    const slack = 64 * 1024;
+    const whole = encodeFrame({ ...frameOf(Opcode.BINARY, payload), rsv1: true });
+    const single = withDeflate('client', 2 * MiB);
+    const events: ProtocolEvent[] = [];
+    // The frame is copied out of the read once, with room for the extension after it.
+    const allocated = bytesAllocatedBy(() => events.push(...receive(single, [whole])));
+    expect(events[0]?.type === 'binary' && events[0].data.equals(noise)).toBe(true);
+    expect(allocated).toBeLessThan(payload.length + inflated + slack);
+    // In 16 fragments: each copied out of the read, then all joined once.
+    const piece = Math.ceil(payload.length / 16);
+    const fragments = Array.from({ length: 16 }, (_, i) =>
+      encodeFrame({
+        ...frameOf(
+          i === 0 ? Opcode.BINARY : Opcode.CONTINUATION,
+          payload.subarray(i * piece, (i + 1) * piece),
+        ),
+        fin: i === 15,
+        rsv1: i === 0,
+      }),
+    );
+    const fragmented = withDeflate('client', 2 * MiB);
+    events.length = 0;
+    const allocatedFragmented = bytesAllocatedBy(() =>
+      events.push(...receive(fragmented, fragments)),
+    );
+    expect(events[0]?.type === 'binary' && events[0].data.equals(noise)).toBe(true);
+    expect(allocatedFragmented).toBeLessThan(2 * payload.length + inflated + slack);
+  });
+
   test('holds no partial message once a compressed one is delivered', () => {
     const protocol = withDeflate('client');
     receive(protocol, [hex('41 03 f2 48 cd')]);

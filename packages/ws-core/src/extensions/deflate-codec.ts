@@ -141,6 +141,7 @@ export class DeflateCodec implements Extension {
   /** What was agreed, resolved for this side: how we compress, how the peer does. */
   readonly settings: DeflateCodecSettings;
   readonly threshold: number;
+  readonly decodeRoom = DECODE_TAIL.length;
   /** Windows for context takeover; undefined where that side starts every message afresh. */
   private readonly sent: SlidingWindow | undefined;
   private readonly received: SlidingWindow | undefined;
@@ -160,14 +161,15 @@ export class DeflateCodec implements Extension {
     return (this.sent?.heldBytes ?? 0) + (this.received?.heldBytes ?? 0);
   }
 
-  decode(payload: Buffer, maxPayload: number): Buffer {
+  /** `input`: the payload, then DECODE_TAIL.length spare bytes (see withDecodeRoom). */
+  decode(input: Buffer, maxPayload: number): Buffer {
+    const length = input.length - DECODE_TAIL.length;
     // §7.2.3.6: an empty message compresses to the one byte 00 (an empty stored block less
     // the trailer), and a sender may leave out even that. Neither holds anything to inflate,
     // and a zlib call would cost more than receiving the whole frame did.
-    if (payload.length === 0 || (payload.length === 1 && payload[0] === 0x00)) {
-      return Buffer.alloc(0);
-    }
-    const input = Buffer.concat([payload, DECODE_TAIL]);
+    if (length === 0 || (length === 1 && input[0] === 0x00)) return Buffer.alloc(0);
+    // In the room after the payload: a copy of a payload of maxPayload would cost as much again.
+    DECODE_TAIL.copy(input, length);
     const message = this.inflate(input, maxPayload);
     this.received?.append(message);
     // zlib hands back a view of its 16 KiB output chunk: a small message kept by the
@@ -236,6 +238,16 @@ interface Inflated {
   buffer: Buffer;
   /** How many bytes of the input zlib took. */
   engine: { bytesWritten: number };
+}
+
+/**
+ * `payload` copied into a buffer with the room DeflateCodec.decode needs after it, for a caller
+ * that holds a payload on its own (tests, benchmarks). The Protocol gathers payloads with it.
+ */
+export function withDecodeRoom(payload: Uint8Array): Buffer {
+  const input = Buffer.alloc(payload.length + DECODE_TAIL.length);
+  input.set(payload);
+  return input;
 }
 
 /**
