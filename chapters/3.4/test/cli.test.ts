@@ -3,17 +3,18 @@
  * 3.4.3's server from its "listening on" line to Ctrl-C — after which none of its processes
  * (workers, redis-server) may be left — and the notice when there is no Redis to be had.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf, isRunning } from '@course/course-kit/testing/processes';
 import { until, within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
 import { freePort } from '../src/redis/free-port.ts';
+import { type ProcessTree, watchProcessTree } from './process-tree.ts';
 import { shouldRunRedisTests } from './redis-available.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const children: ChildProcess[] = [];
+const running: ProcessTree[] = [];
 
 function startChapter(args: string[], env: Record<string, string | undefined> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
@@ -21,7 +22,7 @@ function startChapter(args: string[], env: Record<string, string | undefined> = 
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
+  running.push(watchProcessTree(child));
   const output = { stdout: '', stderr: '' };
   child.stdout?.on('data', (chunk) => {
     output.stdout += chunk;
@@ -39,8 +40,13 @@ function startChapter(args: string[], env: Record<string, string | undefined> = 
   };
 }
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+// Also when a test failed halfway: Ctrl-C first, as a student stops the chapter, then by force,
+// with everything it started. The chapter must never leave a redis-server of its own behind.
+afterEach(async () => {
+  for (const tree of running.splice(0)) {
+    const left = await tree.stop('SIGINT', 20_000);
+    expect(left.filter(({ name }) => name === 'redis-server')).toEqual([]);
+  }
 });
 
 describe('npm run chapter:3.4', () => {

@@ -18,6 +18,7 @@ import { claim } from '../src/plain/nickname-claim.ts';
 import { joinRelay } from '../src/plain/pubsub-relay.ts';
 import { readSince } from '../src/plain/stream-resume.ts';
 import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
+import { type ProcessTree, watchProcessTree } from './process-tree.ts';
 import { shouldRunRedisTests } from './redis-available.ts';
 
 const PLAIN = fileURLToPath(new URL('../src/plain/', import.meta.url));
@@ -46,15 +47,11 @@ describe('fan-out.ts', () => {
   });
 });
 
-/** A sample left running (a cluster), stopped after each test. */
-const running: ChildProcess[] = [];
+/** A sample left running (a cluster), stopped after each test with every worker it forked. */
+const running: ProcessTree[] = [];
 afterEach(async () => {
-  for (const child of running.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await within(exited, 10_000, `leftover sample pid ${child.pid} to exit`);
-  }
+  // SIGTERM is what the sample's own stop expects; its workers are stopped by force after it.
+  for (const tree of running.splice(0)) await tree.stop('SIGTERM', 15_000);
 });
 
 /** A `nc`-like member of cluster-rooms.ts: the lines it has received, and the worker it is on. */
@@ -108,7 +105,7 @@ async function startClusterRooms(env: Record<string, string> = {}) {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
-  running.push(child);
+  running.push(watchProcessTree(child));
   const printed: string[] = [];
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) =>
     printed.push(line),
