@@ -15,6 +15,7 @@ import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts
 import { streamKey } from '../src/streams/room-cursor.ts';
 import {
   backlogFull,
+  DEFAULT_MAX_BACKLOG_BYTES,
   HISTORY_LOST,
   linesTrimmed,
   RELAY_BACK,
@@ -167,13 +168,17 @@ describe.runIf(shouldRunRedisTests())('the Streams room bus on a real Redis', ()
     say(b, 'lobby', numbered('line', 5), 'bob');
     expect(b.backlog).toBe(3);
     expect(b.stats.refused).toBe(2);
-    expect(atB.notices()).toEqual([RELAY_DOWN, backlogFull(3)]);
+    expect(atB.notices()).toEqual([RELAY_DOWN, backlogFull(3, DEFAULT_MAX_BACKLOG_BYTES)]);
 
     cutOff.restore();
     await until(() => atA.lines().length === 3, WAIT_MS, "a to receive b's 3 kept lines");
     expect(atA.lines()).toEqual(['line 1', 'line 2', 'line 3']);
     await until(() => atB.notices().length === 3, WAIT_MS, "b's relay-back notice");
-    expect(atB.notices()).toEqual([RELAY_DOWN, backlogFull(3), relayBackWithLoss(2)]);
+    expect(atB.notices()).toEqual([
+      RELAY_DOWN,
+      backlogFull(3, DEFAULT_MAX_BACKLOG_BYTES),
+      relayBackWithLoss(2),
+    ]);
   });
 
   it('a reader that fell further behind than the length bound is told exactly how many lines it missed', async () => {

@@ -50,6 +50,33 @@ describe('the outbox', () => {
     expect((outbox as unknown as { entries: unknown[] }).entries.length).toBeLessThanOrEqual(2048);
   });
 
+  it('refuses a line that would take its events past maxBytes, and every later one until emptied', () => {
+    const outbox = new Outbox(100, 10);
+    const push = (event: string, seq: number) => outbox.push({ room: 'r', event, seq });
+    expect([push('aaaa', 1), push('語', 2)]).toEqual([true, true]); // 語 is 3 bytes of UTF-8
+    expect(outbox.bytes).toBe(7);
+    expect(push('cccc', 3)).toBe(false); // 11 bytes
+    expect(push('d', 4)).toBe(false); // it would fit, but it must not overtake line 3
+    expect(outbox.peek(10).map((e) => e.seq)).toEqual([1, 2]);
+    outbox.remove(2);
+    expect(outbox.bytes).toBe(0);
+    expect(push('eeeeeeeeee', 5)).toBe(true); // emptied: taking lines again, up to 10 bytes
+    expect(outbox.takeRefused()).toBe(2);
+  });
+
+  it('takes lines again once its refusals are counted (the relay is back)', () => {
+    const outbox = new Outbox(100, 4);
+    const push = (event: string, seq: number) => outbox.push({ room: 'r', event, seq });
+    expect([push('aaa', 1), push('bb', 2), push('c', 3)]).toEqual([true, false, false]);
+    expect(outbox.takeRefused()).toBe(2);
+    expect(push('c', 4)).toBe(true);
+    expect(outbox.peek(10).map((e) => e.seq)).toEqual([1, 4]);
+  });
+
+  test.each([0, -1, 1.5, Number.NaN])('refuses maxBytes of %s', (maxBytes) => {
+    expect(() => new Outbox(10, maxBytes)).toThrow(/outbox maxBytes must be a whole number/);
+  });
+
   test.each([0, -1, 1.5, Number.NaN])('refuses a capacity of %s', (capacity) => {
     expect(() => new Outbox(capacity)).toThrow(/outbox capacity must be a whole number/);
   });

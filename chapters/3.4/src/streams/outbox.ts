@@ -1,12 +1,15 @@
 /**
- * The lines a process has published but Redis has not stored yet, oldest first, up to a cap.
+ * The lines a process has published but Redis has not stored yet, oldest first, up to a cap in
+ * lines and one in bytes.
  *
  * While the link to Redis is down, publishing must neither wait (the hub calls `publish` and
  * moves on) nor forget: a line waits here and is sent, in order, when the link is back. An
- * outage has no known length, so the wait is bounded: past `capacity` a new line is refused and
- * counted, and the bus tells its rooms how many were lost. Refusing the newest keeps what was
- * said first, and keeps the lines that do arrive in the order they were said, with no hole in
- * the middle.
+ * outage has no known length, so the wait is bounded: past `capacity` lines or `maxBytes` bytes
+ * of events a new line is refused and counted, and the bus tells its rooms how many were lost.
+ * (Lines alone would not bound memory: an event may be 16 KiB.) Refusing the newest keeps what
+ * was said first, and keeps the lines that do arrive in the order they were said, with no hole
+ * in the middle: once it has refused a line, it refuses every later one too — a shorter one
+ * might fit — until it has been emptied or its refusals have been counted (`takeRefused`).
  */
 
 export interface OutboxEntry {
@@ -23,23 +26,43 @@ export class Outbox {
   private head = 0;
   /** Lines refused since `takeRefused()` last reset the count. */
   private refused = 0;
+  /** Refusing until emptied or counted: a later line must not jump a refused one. */
+  private refusing = false;
+  /** UTF-8 bytes of the events waiting. */
+  private waitingBytes = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes: number = Number.POSITIVE_INFINITY,
+  ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1)
       throw new RangeError(`outbox capacity must be a whole number of at least 1, not ${capacity}`);
+    if (maxBytes !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxBytes) || maxBytes < 1))
+      throw new RangeError(`outbox maxBytes must be a whole number of at least 1, not ${maxBytes}`);
   }
 
   get size(): number {
     return this.entries.length - this.head;
   }
 
-  /** Queues `entry`; false, and counted as refused, when `capacity` lines already wait. */
+  /** UTF-8 bytes of the events waiting. */
+  get bytes(): number {
+    return this.waitingBytes;
+  }
+
+  /**
+   * Queues `entry`; false, and counted as refused, when `capacity` lines already wait, when its
+   * event would take the waiting bytes past `maxBytes`, or while it is refusing (above).
+   */
   push(entry: OutboxEntry): boolean {
-    if (this.size >= this.capacity) {
+    const bytes = Buffer.byteLength(entry.event);
+    if (this.refusing || this.size >= this.capacity || this.waitingBytes + bytes > this.maxBytes) {
       this.refused++;
+      this.refusing = true;
       return false;
     }
     this.entries.push(entry);
+    this.waitingBytes += bytes;
     return true;
   }
 
@@ -50,7 +73,11 @@ export class Outbox {
 
   /** Forgets the oldest `count` entries: Redis has them. */
   remove(count: number): void {
-    this.head = Math.min(this.head + count, this.entries.length);
+    const end = Math.min(this.head + count, this.entries.length);
+    for (let i = this.head; i < end; i++)
+      this.waitingBytes -= Buffer.byteLength(this.entries[i]?.event ?? '');
+    this.head = end;
+    if (this.size === 0) this.refusing = false;
     // Compact once the dead front is as long as what is left, so memory follows `size`.
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
@@ -62,6 +89,7 @@ export class Outbox {
   takeRefused(): number {
     const refused = this.refused;
     this.refused = 0;
+    this.refusing = false;
     return refused;
   }
 }

@@ -66,8 +66,8 @@ export const RELAY_DOWN =
 export const RELAY_BACK = 'chat relay back; what was said while it was away follows';
 export const relayBackWithLoss = (lost: number) =>
   `chat relay back; ${lost} lines sent while it was away did not fit in its backlog and are lost`;
-export const backlogFull = (capacity: number) =>
-  `chat relay backlog full (${capacity} lines); lines sent until it is back are lost`;
+export const backlogFull = (capacity: number, maxBytes: number) =>
+  `chat relay backlog full (${capacity} lines or ${Math.floor(maxBytes / 1024)} KiB); lines sent until it is back are lost`;
 export const linesTrimmed = (missed: number, maxLen: number) =>
   `missed ${missed} lines of this room: Redis keeps its newest ${maxLen} and this server fell further behind`;
 export const HISTORY_LOST =
@@ -90,6 +90,12 @@ export const MIN_MAX_LEN = BATCH;
  * bytes (MEMORY USAGE of such a stream), so about 1 MB of Redis's memory per room.
  */
 const DEFAULT_MAX_LEN = 10_000;
+/**
+ * What the outbox may hold while Redis is away, in bytes of events: 10,000 lines of up to 16 KiB
+ * each would be 160 MB. A short line is well under 100 bytes of JSON, so for ordinary chat the
+ * line cap is reached first.
+ */
+export const DEFAULT_MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** Reconnect delays grow 50, 100, 200, 400 ms, then stay at this; a real deployment adds jitter. */
 const RECONNECT_MAX_MS = 500;
 /** Attempts at the first connect before `connect` gives up: a wrong URL must not retry for ever. */
@@ -103,6 +109,8 @@ export interface StreamRoomBusOptions {
   maxLen?: number;
   /** Lines kept here while Redis is away: default 10,000. */
   maxBacklog?: number;
+  /** Bytes of events kept here while Redis is away: default 4 MiB (an event is up to 16 KiB). */
+  maxBacklogBytes?: number;
   /** ms one XREAD blocks before it asks again: default 1,000. */
   blockMs?: number;
   /** ms for a connection attempt, and for a command that must answer (XINFO): default 2,000. */
@@ -171,7 +179,10 @@ export class StreamRoomBus implements RoomBus {
     this.maxLen = options.maxLen ?? DEFAULT_MAX_LEN;
     this.blockMs = options.blockMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? 2000;
-    this.outbox = new Outbox(options.maxBacklog ?? 10_000);
+    this.outbox = new Outbox(
+      options.maxBacklog ?? 10_000,
+      options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES,
+    );
     // Before connecting, and for the client's whole life: node-redis hands out an
     // Object.create() view of its emitter, and removing the view's last listener gives the view
     // an event table of its own, which the client never emits to; an 'error' nobody hears then
@@ -245,8 +256,9 @@ export class StreamRoomBus implements RoomBus {
       this.stats.refused++;
       if (!this.toldFull) {
         this.toldFull = true;
-        this.log(`outbox full (${this.outbox.capacity} lines): refusing lines`);
-        this.tellRooms(backlogFull(this.outbox.capacity));
+        const { capacity, maxBytes } = this.outbox;
+        this.log(`outbox full (${capacity} lines or ${maxBytes} bytes): refusing lines`);
+        this.tellRooms(backlogFull(capacity, maxBytes));
       }
       return;
     }
