@@ -283,19 +283,114 @@ describe('window sizes', () => {
     })();
   });
 
+  /** Bytes that do not repeat within a few windows, from a seed. */
+  function noise(length: number, seed: number): Buffer {
+    let state = seed;
+    return Buffer.from(
+      Array.from({ length }, () => {
+        state = (state * 1103515245 + 12345) & 0x7fffffff;
+        return state >> 16;
+      }),
+    );
+  }
+
+  /**
+   * Messages of assorted sizes, more than a 2^bits window together: hex digits, which compress
+   * (4 bits a byte) without repeating, so a repeat of them can only refer to where they were.
+   */
+  function history(bits: number): Buffer[] {
+    const size = 1 << bits;
+    return [size / 4, size + 5, 7, size / 2 + 1].map((length, i) =>
+      Buffer.from(
+        noise(length, bits * 10 + i)
+          .toString('hex')
+          .slice(0, length),
+      ),
+    );
+  }
+
+  /**
+   * One fixed-Huffman DEFLATE block (RFC 1951 §3.2.6) holding a single match, 258 bytes copied
+   * from `distance` back, then the empty stored block of a sync flush, less its 00 00 ff ff: a
+   * message that is nothing but a back-reference into the window.
+   */
+  function backReference(distance: number): Buffer {
+    const bits: number[] = [];
+    const value = (v: number, count: number) => {
+      for (let i = 0; i < count; i++) bits.push((v >> i) & 1); // extra bits: LSB first
+    };
+    const code = (v: number, count: number) => {
+      for (let i = count - 1; i >= 0; i--) bits.push((v >> i) & 1); // Huffman codes: MSB first
+    };
+    value(0, 1); // BFINAL 0
+    value(1, 2); // BTYPE 01: fixed Huffman codes
+    code(0b11000101, 8); // length code 285: 258 bytes
+    const bases = [
+      1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+      2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+    ];
+    const distanceCode = bases.findLastIndex((base) => base <= distance);
+    code(distanceCode, 5);
+    value(distance - (bases[distanceCode] as number), Math.max(0, (distanceCode >> 1) - 1));
+    code(0, 7); // end of block (256)
+    value(0, 3); // the sync flush's empty stored block: BFINAL 0, BTYPE 00, then padding
+    const bytes = Buffer.alloc(Math.ceil(bits.length / 8));
+    bits.forEach((bit, i) => {
+      bytes[i >> 3] = (bytes[i >> 3] as number) | (bit << (i & 7));
+    });
+    return bytes;
+  }
+
   test.each([8, 9, 10, 11, 12, 13, 14, 15])(
-    'keeps a window of 2^%i bytes and no more, whatever was sent',
+    'inflates a back-reference to the oldest byte of a 2^%i-byte window kept across messages, and refuses one a byte further (1007)',
     (bits) => {
-      const sender = codec({ sendBits: bits, receiveBits: bits });
-      const receiver = codec({ sendBits: bits, receiveBits: bits });
-      expect(sender.heldBytes + receiver.heldBytes).toBe(0); // nothing before the first message
-      for (let i = 0; i < 20; i++) {
-        const message = Buffer.from(`${'{"id":'.repeat(50)}${i}`.repeat(40));
-        const compressed = sender.encode(message) as Buffer;
+      const size = 1 << bits;
+      const receiver = codec({ receiveBits: bits });
+      const messages = history(bits);
+      for (const message of messages) {
+        const compressed = deflatePayload(message, undefined, {
+          windowBits: 15,
+          level: 1,
+          memLevel: 8,
+        });
         expect(receiver.decode(withDecodeRoom(compressed), MiB).equals(message)).toBe(true);
       }
-      expect(sender.heldBytes).toBe(1 << bits);
-      expect(receiver.heldBytes).toBe(1 << bits);
+      if (size < 32 * 1024) {
+        expect(() => receiver.decode(withDecodeRoom(backReference(size + 1)), MiB)).toThrow(
+          expect.objectContaining({ closeCode: 1007, code: 'WS_ERR_INVALID_DEFLATE_DATA' }),
+        );
+      }
+      // The oldest byte of the window is the 2^bits-th last of everything inflated.
+      const all = Buffer.concat(messages);
+      const copied = Buffer.alloc(258);
+      for (let i = 0; i < 258; i++) {
+        copied[i] =
+          i < size ? (all[all.length - size + i] as number) : (copied[i - size] as number);
+      }
+      expect(receiver.decode(withDecodeRoom(backReference(size)), MiB).equals(copied)).toBe(true);
+      expect(receiver.heldBytes).toBe(size); // the window, and nothing for the unused send side
+    },
+  );
+
+  test.each([9, 10, 11, 12, 13, 14, 15])(
+    'compresses against the last 2^%i bytes it sent, and never further back',
+    (bits) => {
+      const size = 1 << bits;
+      const sender = codec({ sendBits: bits });
+      // What went out compressed is the window; what did not shrink went as it was.
+      const sent = Buffer.concat(history(bits).filter((message) => sender.encode(message)));
+      // A repeat of 200 bytes from near the far end of the window (zlib reaches 262 bytes short
+      // of it): one back-reference, if the window holds the right bytes.
+      const far = sent.subarray(sent.length - size + 300, sent.length - size + 500);
+      const compressed = sender.encode(far) as Buffer;
+      expect(compressed.length).toBeLessThan(20);
+      // A receiver that keeps exactly the last 2^bits bytes inflates it.
+      const inflated = inflateRawSync(Buffer.concat([compressed, TRAILER]), {
+        windowBits: bits,
+        dictionary: sent.subarray(-size),
+        finishFlush: constants.Z_SYNC_FLUSH,
+      });
+      expect(inflated.equals(far)).toBe(true);
     },
   );
 

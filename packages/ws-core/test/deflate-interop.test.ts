@@ -25,8 +25,9 @@ const BITS = [9, 10, 11, 12, 13, 14, 15];
 
 /**
  * The messages of one conversation: JSON-like text that repeats within and across messages
- * (what context takeover is for), a large compressible text, incompressible bytes, and a
- * message under the default threshold.
+ * (what context takeover is for), a large compressible text, incompressible bytes, then a
+ * message that starts with those same bytes and compresses, and a message under the default
+ * threshold.
  */
 function conversation(): Array<string | Buffer> {
   const messages: Array<string | Buffer> = [];
@@ -39,7 +40,13 @@ function conversation(): Array<string | Buffer> {
     messages.push(JSON.stringify({ seq: i, moves }));
   }
   messages.push(JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ id: i, ok: true }))));
-  messages.push(randomBytes(8 * 1024));
+  // Our side sends the noise as it is (it would not shrink), so neither window takes it in.
+  // The next message repeats its last 200 bytes: a sender whose window wrongly held the noise
+  // would refer back into it (200 bytes back is inside every window, 8 bits or more), and the
+  // peer would inflate something else, or fail.
+  const noise = randomBytes(8 * 1024);
+  messages.push(noise);
+  messages.push(Buffer.concat([noise.subarray(-200), Buffer.from(messages[59] as string)]));
   messages.push('short');
   return messages;
 }
