@@ -19,7 +19,7 @@ import { formatUpgradeRequest, generateKey, validateUpgradeResponse } from './ha
 import { HttpResponseParser } from './http-head.ts';
 import { KeepaliveSweep } from './keepalive.ts';
 import { asError } from './listeners.ts';
-import { type KeepaliveSettings, keepaliveSettings, Liveness } from './liveness.ts';
+import { type KeepaliveSettings, keepaliveSettings } from './liveness.ts';
 import { Protocol } from './protocol.ts';
 
 /** Keepalive is off unless asked for (pingInterval 0); pongTimeout as on the server. */
@@ -251,10 +251,10 @@ function open(
       closeTimeout: options.closeTimeout,
       highWaterMark: options.highWaterMark,
       maxBufferedAmount: options.maxBufferedAmount,
-      liveness: keepalive && new Liveness(keepalive, performance.now()),
     },
   );
   if (keepalive) {
+    connection.trackLiveness(keepalive);
     // A sweep of one: the same code as the server's, over this connection until it closes.
     new KeepaliveSweep(keepalive, () =>
       connection.readyState === 'closed' ? [] : [connection],

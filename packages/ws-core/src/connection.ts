@@ -11,9 +11,10 @@
  *     keeps sending but stops reading cannot make us queue its replies without bound;
  *   - a send that leaves more than `maxBufferedAmount` waiting fails the connection with 1008
  *     and destroys the socket (a close frame could not get through anyway).
- * Keepalive: given a Liveness, every read counts as the peer's activity, and a sweep (one timer
- * for many connections, keepalive.ts) calls checkLiveness with what the socket shows of our
- * writes, to ping a silent peer, or fail a dead one or one that stopped reading.
+ * Keepalive: once its owner (the server, or connect()) calls trackLiveness, every read counts as
+ * the peer's activity, and a sweep (one timer for many connections, keepalive.ts) calls
+ * checkLiveness with what the socket shows of our writes, to ping a silent peer, or fail a dead
+ * one or one that stopped reading.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
@@ -29,7 +30,7 @@ import { ProtocolError } from './errors.ts';
 import type { Frame } from './frames.ts';
 import type { KeepaliveMember } from './keepalive.ts';
 import { asError, callEachListener, reportError } from './listeners.ts';
-import type { Liveness } from './liveness.ts';
+import { type KeepaliveSettings, Liveness } from './liveness.ts';
 import type { Protocol, ProtocolState, Role } from './protocol.ts';
 
 export interface ConnectionOptions {
@@ -39,13 +40,12 @@ export interface ConnectionOptions {
   maxBufferedAmount?: number;
 }
 
+/** What a connection is told when it wraps a socket: what the handshake settled, and its options. */
 export interface ConnectionInfo extends ConnectionOptions {
+  /** The subprotocol both sides agreed on, if any. */
   protocol?: string | undefined;
+  /** The request target, e.g. '/chat' (default '/'). */
   path?: string;
-  /** Keepalive state, when the owner runs a KeepaliveSweep over this connection. */
-  liveness?: Liveness | undefined;
-  /** The time given to `liveness` (default performance.now): the owner's clock. */
-  clock?: (() => number) | undefined;
 }
 
 export interface WebSocketConnectionEvents {
@@ -55,6 +55,11 @@ export interface WebSocketConnectionEvents {
   close: [code: number, reason: string];
   error: [error: Error];
   drain: [];
+}
+
+/** The default clock for keepalive: monotonic ms, unaffected by changes to the wall clock. */
+function monotonicNow(): number {
+  return performance.now();
 }
 
 export class WebSocketConnection
@@ -86,8 +91,10 @@ export class WebSocketConnection
   private closeTimer: NodeJS.Timeout | undefined;
   private socketClosed = false;
   private localFailure: ProtocolError | undefined;
-  private readonly liveness: Liveness | undefined;
-  private readonly clock: () => number;
+  /** Keepalive state, once the owner's sweep watches this connection (trackLiveness). */
+  private liveness: Liveness | undefined;
+  /** The owner's clock, the time given to `liveness`. */
+  private clock: () => number = monotonicNow;
 
   constructor(
     private readonly socket: Socket,
@@ -103,8 +110,6 @@ export class WebSocketConnection
     this.closeTimeout = info.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.highWaterMark = info.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.maxBufferedAmount = info.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
-    this.liveness = info.liveness;
-    this.clock = info.clock ?? (() => performance.now());
     // The server's 101 may still be in the socket: it is not ours to count as sent.
     this.handed = socket.writableLength;
     // Small frames should leave now, not wait for Nagle's algorithm; we batch ourselves.
@@ -212,6 +217,17 @@ export class WebSocketConnection
       'websocket handler failed; closing its connection with 1011:',
     );
     this.close(CloseCode.INTERNAL_ERROR, 'internal error');
+  }
+
+  /**
+   * Puts this connection under its owner's keepalive sweep (keepalive.ts), which then calls
+   * checkLiveness: from here on every read counts as the peer's activity, timed on `clock`.
+   * The server and connect() call it right after construction, before any byte is read.
+   * @internal
+   */
+  trackLiveness(settings: KeepaliveSettings, clock: () => number = monotonicNow): void {
+    this.clock = clock;
+    this.liveness = new Liveness(settings, clock());
   }
 
   /**

@@ -26,7 +26,7 @@ import {
 import type { HttpRequestHead } from './http-head.ts';
 import { KeepaliveSweep } from './keepalive.ts';
 import { asError, callEachListener, reportError } from './listeners.ts';
-import { type KeepaliveSettings, keepaliveSettings, Liveness } from './liveness.ts';
+import { type KeepaliveSettings, keepaliveSettings } from './liveness.ts';
 import { ServerOpening } from './opening.ts';
 import { Protocol } from './protocol.ts';
 
@@ -396,10 +396,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         closeTimeout: this.options.closeTimeout,
         highWaterMark: this.options.highWaterMark,
         maxBufferedAmount: this.options.maxBufferedAmount,
-        liveness: this.keepalive && new Liveness(this.keepalive, this.clock()),
-        clock: this.clock,
       },
     );
+    if (this.keepalive) connection.trackLiveness(this.keepalive, this.clock);
     this.live.add(connection);
     this.sweep?.wake();
     connection.on('close', () => this.live.delete(connection));
