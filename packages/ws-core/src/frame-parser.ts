@@ -48,8 +48,8 @@ const EMPTY = Buffer.alloc(0);
  * pieces (in blocks: a peer trickling one byte per read must not cost an object per byte) and
  * join them once at the end, so memory is only committed as bytes actually arrive. The limit
  * is small on purpose: a header alone can announce it, so it is what a peer that announces a
- * frame and then sends nothing costs us per connection (1 MiB here made 200 such peers cost
- * 200 MB for 3 KB of input).
+ * frame and then sends nothing costs us per connection (at 1 MiB, 200 such peers would hold
+ * 200 MB of ours for 3 KB of input).
  */
 const PREALLOCATE_LIMIT = 64 * 1024;
 
