@@ -332,7 +332,7 @@ export function formatIdleTable(
   return [row(header), ...lines.map(row)].join('\n');
 }
 
-/** The targets: ≤ 0.8× ws's RSS per idle connection at the largest N; ≥ 1.0× its upgrades/s. */
+/** Reference lines: ≤ 0.8× ws's RSS per idle connection at the largest N; ≥ 1.0× its upgrades/s. */
 export function idleVerdicts(summaries: readonly IdleSummary[]) {
   const largest = summaries.reduce<IdleSummary | undefined>(
     (best, s) => (best === undefined || s.connections > best.connections ? s : best),

@@ -1,7 +1,7 @@
 /**
  * ws-core benchmarks: our codec and echo server against the `ws` package — on its pure-JS
  * masking loops, and with its native `bufferutil` addon — measured in the same run and printed
- * as ratios, with a verdict per target from the course's issues.
+ * as ratios, each set against a fixed reference line (bench/README.md lists them).
  * Run:    npm run bench -w @course/ws-core            (full matrix, a few minutes)
  *         npm run bench -w @course/ws-core -- --quick (smaller matrix, ~15 s)
  * Flags:  --json (one JSON object on stdout), --only codec|echo|idle|deflate, --duration MS, --rounds N,
