@@ -15,6 +15,7 @@
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { findOnPath, startRedisServer } from '@course/course-kit/redis';
 import { DEFAULT_IN_FLIGHT } from '../src/load/chat-load.ts';
 import { limitsForLoad } from '../src/load/limits.ts';
 import { processCpuMicros } from '../src/load/process-cpu.ts';
@@ -26,8 +27,6 @@ import {
 } from '../src/load/scale.ts';
 import { describeMachine, describeRatio, formatScaleTable } from '../src/load/scale-report.ts';
 import { SCALE_PAIRS, startScaleTargets } from '../src/load/targets.ts';
-import { findOnPath } from '../src/redis/find-on-path.ts';
-import { startRedisServer } from '../src/redis/redis-server.ts';
 
 const USAGE =
   'usage: tsx bench/run.ts [--quick] [--json] [--rounds 1-9] [--duration 100-10000] [--members 2-48]';

@@ -4,15 +4,16 @@
  * local bus (3.4.2) they never see each other. The page is chapter 3.1's; its welcome line
  * names the worker it reached.
  */
+
+import { type RedisServer, startRedisServer } from '@course/course-kit/redis';
 import { launchChromium, shouldRunBrowserTests } from '@course/course-kit/testing/chromium';
 import { isRunning } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatClient } from '../src/chat/chat-client.ts';
 import { type ChatCluster, startChatCluster } from '../src/cluster/chat-cluster.ts';
 import { joinAwayFrom } from '../src/cluster/placement.ts';
-import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 describe.runIf(shouldRunRedisTests() && shouldRunBrowserTests())(
   'Chromium and a ws client on two workers',

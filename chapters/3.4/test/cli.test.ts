@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@course/course-kit/redis';
 import { descendantsOf, isRunning } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until, within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
-import { freePort } from '../src/redis/free-port.ts';
 import { type ProcessTree, watchProcessTree } from './process-tree.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const running: ProcessTree[] = [];

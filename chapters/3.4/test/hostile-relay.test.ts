@@ -8,16 +8,16 @@
 import { ChatHub } from '@course/chapter-3.1/chat/hub';
 import type { ChatEvent } from '@course/chapter-3.1/chat/messages';
 import type { RoomBus } from '@course/chapter-3.1/chat/room-bus';
+import { type RedisServer, startRedisServer } from '@course/course-kit/redis';
 import { isRunning } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until } from '@course/course-kit/testing/waits';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRoomBus, roomChannel } from '../src/chat/redis-room-bus.ts';
-import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
 import { streamKey } from '../src/streams/room-cursor.ts';
 import { StreamRoomBus } from '../src/streams/stream-room-bus.ts';
 import { FakePeer } from './fake-peer.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 const ROOM = 'hostile';
 const json = (event: Record<string, unknown>) => JSON.stringify(event);

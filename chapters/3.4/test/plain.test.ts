@@ -10,16 +10,16 @@ import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type RedisServer, startRedisServer } from '@course/course-kit/redis';
 import { isRunning } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until, within } from '@course/course-kit/testing/waits';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claim } from '../src/plain/nickname-claim.ts';
 import { joinRelay } from '../src/plain/pubsub-relay.ts';
 import { readSince } from '../src/plain/stream-resume.ts';
-import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
 import { type ProcessTree, watchProcessTree } from './process-tree.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 const PLAIN = fileURLToPath(new URL('../src/plain/', import.meta.url));
 const run = promisify(execFile);

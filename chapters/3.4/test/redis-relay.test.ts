@@ -5,17 +5,16 @@
  */
 import { ChatHub, type Member } from '@course/chapter-3.1/chat/hub';
 import { type CourseServer, startCourseServer } from '@course/chapter-3.1/course-server';
+import { freePort, type RedisServer, startRedisServer } from '@course/course-kit/redis';
 import { isRunning } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until, within } from '@course/course-kit/testing/waits';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
 import { RELAY_BACK, RELAY_DOWN, RedisRoomBus } from '../src/chat/redis-room-bus.ts';
 import { RedisUnreachableError } from '../src/redis/errors.ts';
-import { freePort } from '../src/redis/free-port.ts';
-import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
 import { FakePeer } from './fake-peer.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 describe.runIf(shouldRunRedisTests())('a room bus on Redis pub/sub', () => {
   let redis: RedisServer;

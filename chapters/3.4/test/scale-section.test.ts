@@ -5,10 +5,10 @@
  */
 import { type Chapter, runChapter } from '@course/course-kit';
 import { childrenOf } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, test } from 'vitest';
 import { chapter } from '../src/chapter.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 const only346: Chapter = { ...chapter, sections: chapter.sections.filter((s) => s.id === '3.4.6') };
 

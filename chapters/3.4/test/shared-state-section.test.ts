@@ -4,10 +4,10 @@
  */
 import { type Chapter, runChapter } from '@course/course-kit';
 import { isRunning } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until, within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import { chapter } from '../src/chapter.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 const only344: Chapter = { ...chapter, sections: chapter.sections.filter((s) => s.id === '3.4.4') };
 

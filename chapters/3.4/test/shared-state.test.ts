@@ -7,7 +7,9 @@ import { ChatHub, NICKNAME_TAKEN } from '@course/chapter-3.1/chat/hub';
 import type { ChatLimits } from '@course/chapter-3.1/chat/limits';
 import { startCourseServer } from '@course/chapter-3.1/course-server';
 import { timedOut } from '@course/course-kit';
+import { type RedisServer, startRedisServer } from '@course/course-kit/redis';
 import { isRunning } from '@course/course-kit/testing/processes';
+import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until, within } from '@course/course-kit/testing/waits';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +23,6 @@ import {
 } from '../src/cluster/chat-cluster.ts';
 import { crossTalk, joinOnTwoWorkers } from '../src/cluster/placement.ts';
 import { type Link, openLink } from '../src/outage/link.ts';
-import { type RedisServer, startRedisServer } from '../src/redis/redis-server.ts';
-import { shouldRunRedisTests } from './redis-available.ts';
 
 /**
  * Long enough that no pause of a loaded machine can expire a live member's claim (renewed every

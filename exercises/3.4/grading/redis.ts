@@ -4,9 +4,9 @@
  * connection to look at Redis from outside the student's code: CLIENT LIST, PUBSUB NUMSUB, PTTL.
  * `cleanUp()` (in afterEach) closes everything a test opened and checks each redis-server is gone.
  */
-import { createServer } from 'node:net';
+import { freePort, type RedisServer } from '@course/course-kit/redis';
 import { isRunning } from '@course/course-kit/testing/processes';
-import { startTestRedis, type TestRedis } from '@course/course-kit/testing/redis';
+import { startTestRedis } from '@course/course-kit/testing/redis';
 import { createClient } from 'redis';
 
 const connection = (url: string) => createClient({ url });
@@ -15,7 +15,7 @@ export type Admin = ReturnType<typeof connection>;
 export interface RedisForTest {
   /** redis://127.0.0.1:PORT, what the student's code connects to. */
   url: string;
-  redis: TestRedis;
+  redis: RedisServer;
   admin: Admin;
 }
 
@@ -45,10 +45,10 @@ export async function cleanUp(): Promise<void> {
 /** A redis-server for this test, and an admin connection to it. */
 export async function startRedis(): Promise<RedisForTest> {
   const redis = await startTestRedis();
+  const pid = redis.pid ?? 0; // read now: once stopped, the server has none
   later(async () => {
     await redis.stop();
-    if (isRunning(redis.pid))
-      throw new Error(`redis-server ${redis.pid} still running after stop()`);
+    if (isRunning(pid)) throw new Error(`redis-server ${pid} still running after stop()`);
   });
   const admin = await connectAdmin(redis.url);
   return { url: redis.url, redis, admin };
@@ -140,13 +140,5 @@ export async function untilClientCount(
 
 /** A loopback port where nothing listens (it was free a moment ago, and nobody is told of it). */
 export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
+  return freePort('127.0.0.1');
 }

@@ -2,8 +2,8 @@
  * `npm run course -- export DIR`: a student template that installs and grades on its own.
  *
  * It holds the exercises (stubs, tests, manifests, the capstone's grading helpers), the
- * classroom tooling and the packages it needs — course-kit, for starting .ts workers and for
- * its test helpers (e.g. the Chromium and redis-server launchers the tests use), and ws-core, the
+ * classroom tooling and the packages it needs — course-kit, for starting .ts workers, for its
+ * redis-server launcher and for its test helpers (e.g. the Chromium launcher), and ws-core, the
  * WebSocket server the capstone builds on — a package.json with only the tools grading uses,
  * the students' docs and the Classroom workflow — never solutions/.
  */
@@ -34,8 +34,9 @@ const TEMPLATE_TOOLS = [
 
 /**
  * Folders copied as they are; tests and caches stay behind. course-kit's src/ includes its
- * test helpers (src/testing/): the exercises' tests use the Chromium launcher there. ws-core's
- * src/ is the library the capstone's server imports (`@course/ws-core`).
+ * test helpers (src/testing/) and src/redis/: the exercises' tests use the Chromium and
+ * redis-server launchers there. ws-core's src/ is the library the capstone's server imports
+ * (`@course/ws-core`).
  */
 const COPIED = [
   'exercises',

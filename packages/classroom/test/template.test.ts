@@ -144,7 +144,7 @@ describe('the exported student template', () => {
     ).toBe(true);
     expect(existsSync(join(template, 'packages/course-kit/src/spawn-ts.ts'))).toBe(true);
     expect(
-      existsSync(join(template, 'packages/course-kit/src/testing/redis.ts')),
+      existsSync(join(template, 'packages/course-kit/src/redis/redis-server.ts')),
       "the redis-server launcher 3.4's tests use",
     ).toBe(true);
     expect(

@@ -4,9 +4,9 @@
  * cluster of workers that share one port and relay every room through Redis.
  */
 import type { ChatLimits } from '@course/chapter-3.1/chat/limits';
+import { freePort } from '@course/course-kit/redis';
 import { type ChatCluster, startChatCluster } from '../cluster/chat-cluster.ts';
 import { WorkerStartError } from '../cluster/errors.ts';
-import { freePort } from '../redis/free-port.ts';
 import { totalCpuMicros } from './process-cpu.ts';
 import type { ChatTarget } from './scale.ts';
 import { startServerProcess } from './server-process.ts';

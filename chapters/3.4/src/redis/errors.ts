@@ -1,27 +1,17 @@
 /**
- * What can go wrong with Redis, each with a message that says what to do. One base class, so a
- * section can tell "Redis is missing" (a notice, exit 0) from a real failure.
+ * What can go wrong with Redis, each with a message that says what to do. The launcher's errors
+ * come from course-kit (RedisError, the base of all of them; RedisNotAvailableError,
+ * RedisStartError); the ones below belong to REDIS_URL and the chapter's clients. One base
+ * class, so a section can tell "Redis is missing" (a notice, exit 0) from a real failure.
  */
+import { RedisError } from '@course/course-kit/redis';
 
-export class RedisError extends Error {
-  override name = 'RedisError';
-}
+export { RedisError, RedisNotAvailableError, RedisStartError } from '@course/course-kit/redis';
 
-/** No `redis-server` on the PATH and no REDIS_URL: the sections that need Redis say so and stop. */
-export class RedisNotAvailableError extends RedisError {
-  override name = 'RedisNotAvailableError';
-  constructor() {
-    super(
-      'this section needs Redis: install it (sudo apt-get install redis-server) so it can start ' +
-        'its own on 127.0.0.1, or set REDIS_URL=redis://HOST:PORT to use one you run',
-    );
-  }
-}
-
-/** `redis-server` ran but never answered PING, or exited first (its last output says why). */
-export class RedisStartError extends RedisError {
-  override name = 'RedisStartError';
-}
+/** What a section says when there is no `redis-server` on the PATH and no REDIS_URL. */
+export const SECTION_NEEDS_REDIS =
+  'this section needs Redis: install it (sudo apt-get install redis-server) so it can start ' +
+  'its own on 127.0.0.1, or set REDIS_URL=redis://HOST:PORT to use one you run';
 
 /** REDIS_URL is not a redis:// URL. */
 export class RedisUrlError extends RedisError {

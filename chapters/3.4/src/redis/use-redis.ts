@@ -3,9 +3,14 @@
  * own redis-server on a free loopback port (stopped with the section). Without either, a
  * RedisNotAvailableError that says how to get one.
  */
-import { RedisNotAvailableError, RedisUrlError } from './errors.ts';
-import { findOnPath } from './find-on-path.ts';
-import { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.ts';
+import {
+  findOnPath,
+  RedisNotAvailableError,
+  type RedisServer,
+  type RedisServerOptions,
+  startRedisServer,
+} from '@course/course-kit/redis';
+import { RedisUrlError, SECTION_NEEDS_REDIS } from './errors.ts';
 
 export interface RedisInUse {
   /** redis://HOST:PORT */
@@ -28,7 +33,7 @@ export async function useRedis(
     return { url: named, own: false, server: undefined, stop: async () => {} };
   }
   const binary = options.binary ?? findOnPath('redis-server', env.PATH);
-  if (binary === undefined) throw new RedisNotAvailableError();
+  if (binary === undefined) throw new RedisNotAvailableError(SECTION_NEEDS_REDIS);
   const server = await startRedisServer({ ...options, binary });
   return { url: server.url, own: true, server, stop: () => server.stop() };
 }

@@ -1,7 +1,7 @@
 /**
- * Our own redis-server, for the sections and tests: on 127.0.0.1 and a free port, keeping nothing
- * (`--save '' --appendonly no`, a temporary `--dir`), ready once it answers PING, and stopped —
- * process gone, folder removed — by `stop()`, on exit, and on Ctrl-C.
+ * Our own redis-server, for chapter 3.4's sections and for tests: on 127.0.0.1 and a free port,
+ * keeping nothing (`--save '' --appendonly no`, a temporary `--dir`), ready once it answers PING,
+ * and stopped — process gone, folder removed — by `stop()`, on exit, and on Ctrl-C.
  *
  *   const redis = await startRedisServer();   // redis.url is redis://127.0.0.1:PORT
  *   await redis.restart();                    // the same port, an empty server (a broker outage)
@@ -23,10 +23,17 @@ export interface RedisServerOptions {
   host?: string;
   /** Default: `redis-server` from the PATH. */
   binary?: string;
-  /** ms for it to answer PING after starting (default 10 s: a loaded CI machine is slow). */
+  /** ms for it to answer PING after starting (default 15 s: a loaded CI machine is slow). */
   readyTimeoutMs?: number;
   /** ms for it to exit after SIGTERM before it gets SIGKILL (default 5 s). */
   stopTimeoutMs?: number;
+  /**
+   * Default true: its own process group, so a Ctrl-C in the terminal reaches only us, and we stop
+   * it after the programs that use it have said goodbye (stopOnExit covers the rest). Tests
+   * pass false (`startTestRedis`): a test runner ends its worker threads without running their
+   * 'exit' hooks, and then the terminal's Ctrl-C reaching redis-server too is what stops it.
+   */
+  detached?: boolean;
 }
 
 export interface RedisServer {
@@ -104,15 +111,15 @@ class LocalRedisServer implements RedisServer {
   async launch(port: number): Promise<void> {
     this.port = port;
     this.output.length = 0;
-    // detached: its own process group, so a Ctrl-C in the terminal reaches only us, and we stop
-    // it after the chat servers that use it have said goodbye (stopOnExit covers the rest).
+    // The environment is inherited on purpose: the classroom's grader finds the processes a
+    // test run left behind by a marker in it.
     const child = spawn(
       this.binary,
       ['--bind', this.host, '--port', String(port), '--save', '', '--appendonly', 'no'].concat([
         '--dir',
         this.dir,
       ]),
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      { detached: this.options.detached ?? true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
     const keep = (chunk: Buffer) => {
@@ -134,7 +141,7 @@ class LocalRedisServer implements RedisServer {
   }
 
   private async untilReady(child: ChildProcess): Promise<void> {
-    const timeout = this.options.readyTimeoutMs ?? 10_000;
+    const timeout = this.options.readyTimeoutMs ?? 15_000;
     const deadline = performance.now() + timeout;
     while (performance.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {

@@ -1,0 +1,11 @@
+/**
+ * A private redis-server, for chapter 3.4's sections and for any test that needs a real Redis:
+ * on 127.0.0.1 and a free port, keeping nothing, ready once it answers PING, restarted empty on
+ * the same port, and stopped — process gone, folder removed — by `stop()`, on exit and on Ctrl-C.
+ * It needs no client library; chapter 3.4 adds REDIS_URL and node-redis on top.
+ */
+export * from './errors.ts';
+export * from './find-on-path.ts';
+export * from './free-port.ts';
+export * from './ping.ts';
+export * from './redis-server.ts';
