@@ -3,35 +3,16 @@
  * redis-server the section starts: its --json shape and the invariants every run keeps; the
  * line it prints without Redis; and Ctrl-C, after which nothing it started is left running.
  */
-import { type Chapter, runChapter } from '@course/course-kit';
 import { childrenOf } from '@course/course-kit/testing/processes';
 import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, test } from 'vitest';
-import { chapter } from '../src/chapter.ts';
 import type { OutageResult } from '../src/outage/measure-outage.ts';
 import { SECTION_NEEDS_REDIS } from '../src/redis/errors.ts';
+import { onlySection, runCaptured, withoutRedis } from './run-chapter.ts';
 
-const only345: Chapter = { ...chapter, sections: chapter.sections.filter((s) => s.id === '3.4.5') };
+const only345 = onlySection('3.4.5');
 const TINY = ['3.4.5', '--quick', '--outage', '200', '--rate', '20'];
-
-async function run(argv: string[], abortWhen?: (stdout: string) => boolean) {
-  const controller = new AbortController();
-  let stdout = '';
-  let stderr = '';
-  const code = await runChapter(only345, argv, {
-    stdout: (text) => {
-      stdout += text;
-      if (abortWhen?.(stdout)) controller.abort();
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    color: false,
-    signal: controller.signal,
-  });
-  return { code, stdout, stderr };
-}
 
 afterEach(async () => {
   await until(() => childrenOf().length === 0, 15_000, 'redis-server to end');
@@ -39,24 +20,16 @@ afterEach(async () => {
 
 describe('3.4.5 without Redis', () => {
   test('prints how to get Redis and exits 0', async () => {
-    const saved = { PATH: process.env.PATH, REDIS_URL: process.env.REDIS_URL };
-    process.env.PATH = '/nonexistent';
-    delete process.env.REDIS_URL;
-    try {
-      const { code, stdout } = await run(['3.4.5']);
-      expect(code).toBe(0);
-      expect(stdout).toContain(`skipped: ${SECTION_NEEDS_REDIS}`);
-      expect(stdout).not.toContain('-- 2.');
-    } finally {
-      process.env.PATH = saved.PATH;
-      if (saved.REDIS_URL !== undefined) process.env.REDIS_URL = saved.REDIS_URL;
-    }
+    const { code, stdout } = await withoutRedis(() => runCaptured(only345, ['3.4.5']));
+    expect(code).toBe(0);
+    expect(stdout).toContain(`skipped: ${SECTION_NEEDS_REDIS}`);
+    expect(stdout).not.toContain('-- 2.');
   });
 });
 
 describe.skipIf(!shouldRunRedisTests())('3.4.5 with a real redis-server', () => {
   test('--json: a row per bus and cut; streams lose and repeat nothing; every receiver was told', async () => {
-    const { code, stdout, stderr } = await run([...TINY, '--json']);
+    const { code, stdout, stderr } = await runCaptured(only345, [...TINY, '--json']);
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -90,7 +63,7 @@ describe.skipIf(!shouldRunRedisTests())('3.4.5 with a real redis-server', () => 
   });
 
   test('Ctrl-C during a run ends it with one line and exit 130, leaving nothing running', async () => {
-    const { code, stdout } = await run(['3.4.5', '--quick'], (out) =>
+    const { code, stdout } = await runCaptured(only345, ['3.4.5', '--quick'], (out) =>
       out.includes('pub/sub, receiver'),
     );
     expect(code).toBe(130);

@@ -2,11 +2,11 @@
  * 3.4.1 run in-process with tiny rooms: its chat server runs as a child process, so each test
  * also checks that none is left running.
  */
-import { runChapter } from '@course/course-kit';
 import { childrenOf } from '@course/course-kit/testing/processes';
 import { until } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, test } from 'vitest';
 import { chapter } from '../src/chapter.ts';
+import { runCaptured } from './run-chapter.ts';
 
 interface Row {
   name: string;
@@ -24,24 +24,6 @@ interface Row {
   serverMicrosPerDelivery: number;
 }
 
-async function run(argv: string[], abortWhen?: (stdout: string) => boolean) {
-  const controller = new AbortController();
-  let stdout = '';
-  let stderr = '';
-  const code = await runChapter(chapter, argv, {
-    stdout: (text) => {
-      stdout += text;
-      if (abortWhen?.(stdout)) controller.abort();
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    color: false,
-    signal: controller.signal,
-  });
-  return { code, stdout, stderr };
-}
-
 afterEach(async () => {
   await until(() => childrenOf().length === 0, 10_000, 'the chat server process to end');
 });
@@ -50,7 +32,7 @@ const TINY = ['3.4.1', '--sizes', '2,5', '--senders', '2', '--duration', '200'];
 
 describe('3.4.1 the one-process ceiling', () => {
   test('--json: a row per room size, every delivery received or reported dropped', async () => {
-    const { code, stdout, stderr } = await run([...TINY, '--json']);
+    const { code, stdout, stderr } = await runCaptured(chapter, [...TINY, '--json']);
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -80,7 +62,7 @@ describe('3.4.1 the one-process ceiling', () => {
   });
 
   test('prints the table and where one process stops keeping up', async () => {
-    const { code, stdout } = await run(TINY);
+    const { code, stdout } = await runCaptured(chapter, TINY);
     expect(code).toBe(0);
     const table = stdout.split('\n').filter((line) => /^\s+[25]\s+\d/.test(line));
     expect(table).toHaveLength(2);
@@ -93,7 +75,8 @@ describe('3.4.1 the one-process ceiling', () => {
   });
 
   test('Ctrl-C while measuring closes the clients, stops the server and says so in one line', async () => {
-    const { code, stdout } = await run(
+    const { code, stdout } = await runCaptured(
+      chapter,
       ['3.4.1', '--sizes', '3', '--senders', '1', '--duration', '10000'],
       (out) => out.includes('-- 2. one room at a time'),
     );
@@ -107,7 +90,7 @@ describe('3.4.1 the one-process ceiling', () => {
     ['--duration', '50'],
     ['--in-flight', '65'],
   ])('refuses %s %s with a one-line usage error, starting nothing', async (flag, value) => {
-    const { code, stdout, stderr } = await run(['3.4.1', flag, value]);
+    const { code, stdout, stderr } = await runCaptured(chapter, ['3.4.1', flag, value]);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stdout).not.toContain('-- 1.');

@@ -3,17 +3,16 @@
  * and a local bus. Two members of one room on two workers do not see each other. Every worker
  * is stopped after each test and checked gone by pid.
  */
-import { type Chapter, runChapter } from '@course/course-kit';
+import { runChapter } from '@course/course-kit';
 import { isRunning } from '@course/course-kit/testing/processes';
 import { until, within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chapter } from '../src/chapter.ts';
 import type { ChatClient } from '../src/chat/chat-client.ts';
 import { type ChatCluster, startChatCluster } from '../src/cluster/chat-cluster.ts';
 import { crossTalk, joinOnTwoWorkers } from '../src/cluster/placement.ts';
+import { captureOutput, onlySection } from './run-chapter.ts';
 
-/** The chapter with 3.4.2 alone, as chapter.ts wraps it (Ctrl-C ends it with one line). */
-const only342: Chapter = { ...chapter, sections: chapter.sections.filter((s) => s.id === '3.4.2') };
+const only342 = onlySection('3.4.2');
 
 /** Pids a run printed as "(pids 1, 2)". */
 const pidsIn = (text: string) =>
@@ -58,26 +57,8 @@ describe('chat workers with a local bus (3.4.2)', () => {
 });
 
 describe('the 3.4.2 section', () => {
-  function io(controller = new AbortController()) {
-    let out = '';
-    return {
-      out: () => out,
-      controller,
-      io: {
-        stdout: (text: string) => {
-          out += text;
-        },
-        stderr: (text: string) => {
-          out += text;
-        },
-        color: false,
-        signal: controller.signal,
-      },
-    };
-  }
-
   it('prints where alice and bob landed and that neither saw the other, then stops its workers', async () => {
-    const run = io();
+    const run = captureOutput();
     expect(await runChapter(only342, ['3.4.2'], run.io)).toBe(0);
     const text = run.out();
     expect(text).toMatch(/alice is on worker \d+ \(pid \d+\), bob on worker \d+ \(pid \d+\)/);
@@ -91,7 +72,7 @@ describe('the 3.4.2 section', () => {
   }, 60_000);
 
   it('stops its workers on Ctrl-C, says so in one line and ends with 130', async () => {
-    const run = io();
+    const run = captureOutput();
     const running = runChapter(only342, ['3.4.2'], run.io);
     const pids = await until(
       () => pidsIn(run.out()).length === 2 && pidsIn(run.out()),
@@ -105,7 +86,7 @@ describe('the 3.4.2 section', () => {
   }, 60_000);
 
   it('refuses --workers 1 with a one-line usage error: a split needs two', async () => {
-    const run = io();
+    const run = captureOutput();
     expect(await runChapter(only342, ['3.4.2', '--workers', '1'], run.io)).toBe(2);
     expect(run.out().trim().split('\n').at(-1)).toBe(
       'error in 3.4.2: --workers expects a whole number from 2 to 16, got 1',

@@ -3,32 +3,13 @@
  * the one-process server, 1 worker and 2 workers. Afterwards no child process is left: not the
  * servers, not the workers, not redis-server.
  */
-import { type Chapter, runChapter } from '@course/course-kit';
 import { childrenOf } from '@course/course-kit/testing/processes';
 import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, test } from 'vitest';
-import { chapter } from '../src/chapter.ts';
+import { onlySection, runCaptured, withoutRedis } from './run-chapter.ts';
 
-const only346: Chapter = { ...chapter, sections: chapter.sections.filter((s) => s.id === '3.4.6') };
-
-async function run(argv: string[], abortWhen?: (stdout: string) => boolean) {
-  const controller = new AbortController();
-  let stdout = '';
-  let stderr = '';
-  const code = await runChapter(only346, argv, {
-    stdout: (text) => {
-      stdout += text;
-      if (abortWhen?.(stdout)) controller.abort();
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    color: false,
-    signal: controller.signal,
-  });
-  return { code, stdout, stderr };
-}
+const only346 = onlySection('3.4.6');
 
 afterEach(async () => {
   await until(
@@ -56,7 +37,7 @@ interface Row {
 
 describe.skipIf(!shouldRunRedisTests())('3.4.6 measured scale, with a real redis-server', () => {
   test('--json: a row per server, every line delivered to every member or reported dropped, three ratios', async () => {
-    const { code, stdout, stderr } = await run([...TINY, '--json']);
+    const { code, stdout, stderr } = await runCaptured(only346, [...TINY, '--json']);
     expect(code, stderr).toBe(0);
     const json = JSON.parse(stdout.trim()) as {
       section: string;
@@ -94,7 +75,8 @@ describe.skipIf(!shouldRunRedisTests())('3.4.6 measured scale, with a real redis
   });
 
   test('Ctrl-C while measuring stops every server, the workers and redis-server, in one line', async () => {
-    const { code, stdout } = await run(
+    const { code, stdout } = await runCaptured(
+      only346,
       ['3.4.6', '--members', '4', '--senders', '1', '--duration', '10000'],
       (out) => out.includes('-- 3.'),
     );
@@ -105,20 +87,12 @@ describe.skipIf(!shouldRunRedisTests())('3.4.6 measured scale, with a real redis
 
 describe('3.4.6 without Redis', () => {
   test('says how to get Redis and stops, exit 0, starting nothing', async () => {
-    const saved = { PATH: process.env.PATH, REDIS_URL: process.env.REDIS_URL };
-    process.env.PATH = '/nonexistent';
-    delete process.env.REDIS_URL;
-    try {
-      const { code, stdout } = await run(TINY);
-      expect(code).toBe(0);
-      expect(stdout).toContain(
-        'skipped: this section needs Redis: install it (sudo apt-get install redis-server)',
-      );
-      expect(stdout).not.toContain('-- 2.');
-    } finally {
-      process.env.PATH = saved.PATH;
-      if (saved.REDIS_URL !== undefined) process.env.REDIS_URL = saved.REDIS_URL;
-    }
+    const { code, stdout } = await withoutRedis(() => runCaptured(only346, TINY));
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      'skipped: this section needs Redis: install it (sudo apt-get install redis-server)',
+    );
+    expect(stdout).not.toContain('-- 2.');
   });
 
   test.each([
@@ -127,7 +101,7 @@ describe('3.4.6 without Redis', () => {
     ['--rounds', '6'],
     ['--duration', '99'],
   ])('refuses %s %s with a one-line usage error', async (flag, value) => {
-    const { code, stderr } = await run(['3.4.6', flag, value]);
+    const { code, stderr } = await runCaptured(only346, ['3.4.6', flag, value]);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });

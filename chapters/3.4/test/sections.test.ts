@@ -2,30 +2,13 @@
  * The chapter's command line, run in-process: every section's narration, its --json output
  * and the shared flags. A section that starts workers also gets a test that interrupts it.
  */
-import { type Chapter, runChapter } from '@course/course-kit';
 import { describe, expect, test } from 'vitest';
 import { chapter } from '../src/chapter.ts';
-
-/** Runs the chapter as `npm run chapter:3.4 -- …` would, capturing what it prints. */
-async function run(argv: string[], which: Chapter = chapter) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runChapter(which, argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    color: false,
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+import { runCaptured } from './run-chapter.ts';
 
 describe('the chapter command line', () => {
   test('--list names every section of the chapter, in order', async () => {
-    const { code, stdout } = await run(['--list']);
+    const { code, stdout } = await runCaptured(chapter, ['--list']);
     expect(code).toBe(0);
     const ids = stdout
       .split('\n')
@@ -36,7 +19,7 @@ describe('the chapter command line', () => {
   });
 
   test('a flag the section does not take is a one-line usage error with exit code 2', async () => {
-    const { code, stderr } = await run(['3.4.1', '--nope']);
+    const { code, stderr } = await runCaptured(chapter, ['3.4.1', '--nope']);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });

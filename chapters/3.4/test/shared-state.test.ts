@@ -6,7 +6,6 @@
 import { ChatHub, NICKNAME_TAKEN } from '@course/chapter-3.1/chat/hub';
 import type { ChatLimits } from '@course/chapter-3.1/chat/limits';
 import { startCourseServer } from '@course/chapter-3.1/course-server';
-import { timedOut } from '@course/course-kit';
 import { type RedisServer, startRedisServer } from '@course/course-kit/redis';
 import { isRunning } from '@course/course-kit/testing/processes';
 import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
@@ -23,6 +22,7 @@ import {
 } from '../src/cluster/chat-cluster.ts';
 import { crossTalk, joinOnTwoWorkers } from '../src/cluster/placement.ts';
 import { type Link, openLink } from '../src/outage/link.ts';
+import { untilAnswer } from './until-answer.ts';
 
 /**
  * Long enough that no pause of a loaded machine can expire a live member's claim (renewed every
@@ -37,15 +37,6 @@ function workerOf(workers: readonly WorkerInfo[], client: ChatClient): WorkerInf
   const found = workers.find((w) => client.server.includes(`pid ${w.pid})`));
   if (!found) throw new Error(`no worker matches ${client.server}`);
   return found;
-}
-
-/** Polls a check that asks Redis (and so must be awaited) until it holds; bounded. */
-async function untilAnswer(check: () => Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() >= deadline) throw timedOut(ms, what);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe.runIf(shouldRunRedisTests())('one chat on two workers and Redis (3.4.3, 3.4.4)', () => {

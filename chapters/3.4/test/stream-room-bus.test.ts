@@ -25,6 +25,7 @@ import {
   StreamRoomBus,
   type StreamRoomBusOptions,
 } from '../src/streams/stream-room-bus.ts';
+import { untilAnswer } from './until-answer.ts';
 
 const WAIT_MS = 15_000;
 
@@ -39,15 +40,6 @@ function collector() {
 const say = (bus: RoomBus, room: string, texts: readonly string[], nick = 'ann') => {
   for (const text of texts) bus.publish(room, { type: 'message', nick, text });
 };
-
-/** Like course-kit's `until`, for a check that asks Redis (and so must be awaited). */
-async function untilAnswer(check: () => Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() >= deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const numbered = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix} ${i + 1}`);
