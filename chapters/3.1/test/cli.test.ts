@@ -3,34 +3,20 @@
  * because each start costs a second of TypeScript loading on a busy machine.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { startChapterProcess } from '@course/course-kit/testing/chapter-process';
 import { until } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const CHAPTER = new URL('..', import.meta.url);
 const children: ChildProcess[] = [];
 
 function startChapter(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk) => {
-    output.stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output.stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, output, exited };
+  const run = startChapterProcess(CHAPTER, args, env);
+  children.push(run.child);
+  return run;
 }
 
 afterEach(() => {

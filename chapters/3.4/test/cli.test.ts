@@ -3,9 +3,9 @@
  * 3.4.3's server from its "listening on" line to Ctrl-C — after which none of its processes
  * (workers, redis-server) may be left — and the notice when there is no Redis to be had.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+
 import { freePort } from '@course/course-kit/redis';
+import { startChapterProcess } from '@course/course-kit/testing/chapter-process';
 import { descendantsOf, isRunning } from '@course/course-kit/testing/processes';
 import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until, within } from '@course/course-kit/testing/waits';
@@ -13,30 +13,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../src/chat/chat-client.ts';
 import { type ProcessTree, watchProcessTree } from './process-tree.ts';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const CHAPTER = new URL('..', import.meta.url);
 const running: ProcessTree[] = [];
 
 function startChapter(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(watchProcessTree(child));
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk) => {
-    output.stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output.stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const run = startChapterProcess(CHAPTER, args, env);
+  running.push(watchProcessTree(run.child));
   return {
-    child,
-    output,
-    exited: within(exited, 30_000, `npm run chapter:3.4 -- ${args.join(' ')} to exit`),
+    ...run,
+    exited: within(run.exited, 30_000, `npm run chapter:3.4 -- ${args.join(' ')} to exit`),
   };
 }
 
