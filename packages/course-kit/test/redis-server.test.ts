@@ -1,6 +1,7 @@
 /**
  * The launcher against a real redis-server: it starts on a free loopback port keeping nothing,
- * answers PING, restarts empty on the same port, and leaves no process and no folder behind —
+ * answers PING, restarts empty on the same port, crashes (SIGKILL) and comes back with what its
+ * append-only file kept when asked to persist, and leaves no process and no folder behind —
  * after stop(), and after Ctrl-C of a program that started it.
  */
 import { spawn } from 'node:child_process';
@@ -152,6 +153,35 @@ describe.runIf(shouldRunRedisTests())('our own redis-server', () => {
     // node-redis reconnects by itself; the new server knows nothing of the old one's keys.
     expect(await within(client.get('kept?'), 10_000, 'a GET after the restart')).toBeNull();
     client.destroy();
+  });
+
+  it.each([
+    ['with persist, a crash and a restart that keeps its data: the key is back', true, true, 'yes'],
+    ['without persist, the same crash and restart: the key is gone', false, true, null],
+    ['with persist, a crash and a plain restart: the key is gone', true, false, null],
+  ])('%s', async (_how, persist, keepData, expected) => {
+    const redis = await startRedisServer({ persist });
+    started.push(redis);
+    const client = createClient({ url: redis.url });
+    client.on('error', () => {});
+    await client.connect();
+    expect(await client.configGet(['appendonly', 'appendfsync'])).toMatchObject({
+      appendonly: persist ? 'yes' : 'no',
+    });
+    if (persist) expect((await client.configGet('appendfsync')).appendfsync).toBe('always');
+    await client.set('kept?', 'yes'); // answered, so (with persist) already on disk
+    const { pid, port } = redis;
+    await redis.crash();
+    expect(redis.pid).toBeUndefined();
+    expect(isRunning(pid ?? 0)).toBe(false);
+    expect(await pingOnce('127.0.0.1', port, 2000)).toBe(false);
+    await redis.restart({ keepData });
+    expect(redis.port).toBe(port);
+    expect(redis.pid).not.toBe(pid);
+    expect(await within(client.get('kept?'), 10_000, 'a GET after the restart')).toBe(expected);
+    client.destroy();
+    await redis.stop();
+    expect(existsSync(redis.dir), 'its folder, append-only file and all, is removed').toBe(false);
   });
 
   it("puts the server in a process group of its own, and startTestRedis's in the test runner's", async () => {

@@ -6,10 +6,17 @@
  *   const redis = await startRedisServer();   // redis.url is redis://127.0.0.1:PORT
  *   await redis.restart();                    // the same port, an empty server (a broker outage)
  *   await redis.stop();
+ *
+ * With `persist: true` it keeps an append-only file in its folder, written to disk before each
+ * write is answered (`--appendonly yes --appendfsync always`), so it can crash and come back:
+ *
+ *   const redis = await startRedisServer({ persist: true });
+ *   await redis.crash();                      // SIGKILL: no shutdown, no last save
+ *   await redis.restart({ keepData: true });  // the same port and folder: the AOF is replayed
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisNotAvailableError, RedisStartError } from './errors.ts';
@@ -34,6 +41,20 @@ export interface RedisServerOptions {
    * 'exit' hooks, and then the terminal's Ctrl-C reaching redis-server too is what stops it.
    */
   detached?: boolean;
+  /**
+   * Default false. True: an append-only file in its folder, fsynced before each write is
+   * answered (`--appendonly yes --appendfsync always`), so an acknowledged write survives a
+   * crash. The price is a disk flush on every write.
+   */
+  persist?: boolean;
+}
+
+export interface RestartOptions {
+  /**
+   * Default false: the folder is emptied first, and the new server starts with nothing. True:
+   * the same folder, so a server started with `persist` reads back its append-only file.
+   */
+  keepData?: boolean;
 }
 
 export interface RedisServer {
@@ -47,8 +68,13 @@ export interface RedisServer {
   readonly dir: string;
   /** Stops it (SIGTERM, then SIGKILL after stopTimeoutMs) and removes its folder. Idempotent. */
   stop(): Promise<void>;
-  /** Stops it and starts a new, empty one on the same port: what clients see in an outage. */
-  restart(): Promise<void>;
+  /**
+   * Stops it (if running) and starts a new one on the same port: an empty one by default, what
+   * clients see in an outage; with `keepData`, one that reads back what its folder holds.
+   */
+  restart(options?: RestartOptions): Promise<void>;
+  /** Kills it with SIGKILL, as a crash would: no shutdown, nothing saved on the way out. */
+  crash(): Promise<void>;
 }
 
 /** Tries with a new port when another program took the one we picked; the same port on restart. */
@@ -115,10 +141,12 @@ class LocalRedisServer implements RedisServer {
     // test run left behind by a marker in it.
     const child = spawn(
       this.binary,
-      ['--bind', this.host, '--port', String(port), '--save', '', '--appendonly', 'no'].concat([
-        '--dir',
-        this.dir,
-      ]),
+      [
+        ...['--bind', this.host, '--port', String(port), '--save', '', '--dir', this.dir],
+        ...(this.options.persist
+          ? ['--appendonly', 'yes', '--appendfsync', 'always']
+          : ['--appendonly', 'no']),
+      ],
       { detached: this.options.detached ?? true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
@@ -158,9 +186,13 @@ class LocalRedisServer implements RedisServer {
     );
   }
 
-  async restart(): Promise<void> {
+  async restart({ keepData = false }: RestartOptions = {}): Promise<void> {
     if (this.stopping) throw new RedisStartError('cannot restart a Redis server that was stopped');
     await this.halt();
+    if (!keepData) {
+      for (const entry of readdirSync(this.dir))
+        rmSync(join(this.dir, entry), { recursive: true, force: true });
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.launch(this.port);
@@ -169,6 +201,14 @@ class LocalRedisServer implements RedisServer {
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
+  }
+
+  async crash(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
   }
 
   stop(): Promise<void> {
