@@ -28,7 +28,7 @@ describe('3.4.5 without Redis', () => {
 });
 
 describe.skipIf(!shouldRunRedisTests())('3.4.5 with a real redis-server', () => {
-  test('--json: a row per bus and cut; streams lose and repeat nothing; every receiver was told', async () => {
+  test('--json: a row per bus and failure, Redis killed and restarted included; streams lose and repeat nothing; every receiver was told', async () => {
     const { code, stdout, stderr } = await runCaptured(only345, [...TINY, '--json']);
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
@@ -45,12 +45,14 @@ describe.skipIf(!shouldRunRedisTests())('3.4.5 with a real redis-server', () => 
       ['streams', 'receiver'],
       ['pub/sub', 'both'],
       ['streams', 'both'],
+      ['pub/sub', 'redis'],
+      ['streams', 'redis'],
     ]);
     for (const r of json.results) {
       expect(r.sent).toBeGreaterThan(0);
       expect(r.received + r.lost).toBe(r.sent);
       expect(r.outageMs).toBeGreaterThanOrEqual(200);
-      // The receiver's link is cut in every run, so its bus always says the relay went down.
+      // The receiver's link is cut, or its Redis killed, in every run: its bus always says so.
       expect(r.notices).toBeGreaterThanOrEqual(1);
       expect(r.duplicates).toBe(0);
       expect(r.outOfOrder).toBe(0);
@@ -58,13 +60,25 @@ describe.skipIf(!shouldRunRedisTests())('3.4.5 with a real redis-server', () => 
     for (const r of json.results.filter((row) => row.bus === 'streams'))
       expect(r).toMatchObject({ lost: 0, lostRanges: '', received: r.sent });
     // The narration went to stderr, the table with it.
-    expect(stderr).toMatch(/bus\s+link cut\s+sent\s+during cut/);
-    expect(stderr).toContain('not shown: Redis itself restarting');
+    expect(stderr).toMatch(/bus\s+what failed\s+sent\s+during cut/);
+    expect(stderr).toContain('Redis killed (SIGKILL) for ');
+    expect(stderr).toContain('not shown: Redis restarting without its data');
   });
 
   test('Ctrl-C during a run ends it with one line and exit 130, leaving nothing running', async () => {
     const { code, stdout } = await runCaptured(only345, ['3.4.5', '--quick'], (out) =>
       out.includes('pub/sub, receiver'),
+    );
+    expect(code).toBe(130);
+    expect(stdout).toContain(
+      'interrupted: 3.4.5 closed its clients, chat servers, links and Redis',
+    );
+    expect(childrenOf()).toEqual([]);
+  });
+
+  test('Ctrl-C during the runs that kill Redis ends it with exit 130, leaving no redis-server running', async () => {
+    const { code, stdout } = await runCaptured(only345, ['3.4.5', '--quick'], (out) =>
+      out.includes('keeping an AOF'),
     );
     expect(code).toBe(130);
     expect(stdout).toContain(

@@ -71,7 +71,7 @@ describe("3.4.5's report", () => {
   it('prints a row per run with what was sent, lost and told', () => {
     const table = formatOutageTable(rows).split('\n');
     expect(table[0]).toMatch(
-      /^bus\s+link cut\s+sent\s+during cut\s+received\s+lost\s+duplicates\s+outage ms\s+notices$/,
+      /^bus\s+what failed\s+sent\s+during cut\s+received\s+lost\s+duplicates\s+outage ms\s+notices$/,
     );
     expect(table[2]).toMatch(
       /^pub\/sub\s+receiver's server\s+200\s+100\s+57\s+143\s+0\s+1000\s+2$/,

@@ -1,6 +1,7 @@
 /**
  * The Streams room bus against a real redis-server, with the link of one bus cut by a relay
- * (src/outage/link.ts) while Redis keeps running. Every wait is on state — lines received,
+ * (src/outage/link.ts) while Redis keeps running, and with Redis itself killed (SIGKILL) and
+ * restarted on its append-only file, pub/sub beside it. Every wait is on state — lines received,
  * notices, the outbox, PUBSUB NUMSUB — never on a sleep; every assertion names lines exactly.
  */
 import type { ChatEvent } from '@course/chapter-3.1/chat/messages';
@@ -10,7 +11,7 @@ import { isRunning } from '@course/course-kit/testing/processes';
 import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { until } from '@course/course-kit/testing/waits';
 import { createClient, type RedisClientType } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisRoomBus, roomChannel } from '../src/chat/redis-room-bus.ts';
 import { type Link, openLink } from '../src/outage/link.ts';
 import { streamKey } from '../src/streams/room-cursor.ts';
@@ -224,6 +225,98 @@ describe.runIf(shouldRunRedisTests())('the Streams room bus on a real Redis', ()
       await own.stop();
       if (pid !== undefined) expect(isRunning(pid)).toBe(false);
     }
+  });
+
+  describe('Redis killed (SIGKILL) and restarted on its append-only file (appendfsync always)', () => {
+    let own: RedisServer;
+    let ownAdmin: RedisClientType;
+
+    beforeEach(async () => {
+      own = await startRedisServer({ persist: true });
+      ownAdmin = createClient({ url: own.url }) as RedisClientType;
+      ownAdmin.on('error', () => {}); // Redis is killed on purpose; it reconnects by itself
+      await ownAdmin.connect();
+    });
+
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((thing) => thing.close()));
+      ownAdmin.destroy();
+      const pid = own.pid;
+      await own.stop();
+      if (pid !== undefined)
+        expect(isRunning(pid), `redis-server ${pid} still running`).toBe(false);
+    });
+
+    const streamIds = async (key: string) =>
+      ((await ownAdmin.xRange(key, '-', '+')) ?? []).map((entry) => entry.id);
+
+    /** Kills Redis and waits until the killed process is gone: from here on nothing reaches it. */
+    const kill = async () => {
+      const pid = own.pid ?? 0;
+      await own.crash();
+      expect(isRunning(pid), 'the killed redis-server').toBe(false);
+      expect(own.pid).toBeUndefined();
+    };
+
+    it('streams lose nothing: every entry answered before the kill comes back with its id, the lines said meanwhile follow once, in order', async () => {
+      const [a, b] = [await streamBus(own.url), await streamBus(own.url)];
+      const [atA, atB] = [collector(), collector()];
+      await a.subscribe('lobby', atA.deliver);
+      await b.subscribe('lobby', atB.deliver);
+      const before = numbered('before', 20);
+      say(a, 'lobby', before);
+      await until(() => atB.lines().length === 20, WAIT_MS, 'the first 20 lines at b');
+      const key = streamKey('lobby');
+      const idsBefore = await streamIds(key);
+      expect(idsBefore).toHaveLength(20);
+
+      await kill();
+      const during = numbered('during', 50);
+      say(a, 'lobby', during); // Redis is gone: every one of these waits in a's outbox
+      expect(a.backlog).toBe(50);
+
+      await own.restart({ keepData: true });
+      await until(() => atB.lines().length >= 70, WAIT_MS, 'b to read the 50 lines said meanwhile');
+      expect(atB.lines()).toEqual([...before, ...during]);
+      await until(() => a.backlog === 0, WAIT_MS, "a's outbox to empty");
+      const ids = await streamIds(key);
+      expect(ids.slice(0, 20), 'the 20 entries stored before the kill, same ids').toEqual(
+        idsBefore,
+      );
+      expect(ids).toHaveLength(70); // each line stored once: nothing was sent to the dead server
+      expect(b.stats.duplicates).toBe(0);
+      await until(() => atB.notices().includes(RELAY_BACK), WAIT_MS, "b's relay-back notice");
+      expect(atB.notices()).toEqual([RELAY_DOWN, RELAY_BACK]); // and no HISTORY_LOST
+    });
+
+    it('pub/sub loses exactly the lines published while Redis was down', async () => {
+      const a = await RedisRoomBus.connect(own.url);
+      const b = await RedisRoomBus.connect(own.url);
+      open.push(a, b);
+      const [atA, atB] = [collector(), collector()];
+      await a.subscribe('lobby', atA.deliver);
+      await b.subscribe('lobby', atB.deliver);
+      say(a, 'lobby', ['before']);
+      await until(() => atB.lines().includes('before'), WAIT_MS, "the line 'before' at b");
+
+      await kill();
+      say(a, 'lobby', numbered('during', 30)); // published while no Redis runs
+
+      await own.restart({ keepData: true });
+      const subscribers = async () =>
+        Number((await ownAdmin.pubSubNumSub(roomChannel('lobby')))[roomChannel('lobby')]);
+      await untilAnswer(
+        async () => (await subscribers()) === 2,
+        WAIT_MS,
+        'a and b subscribed again (NUMSUB 2)',
+      );
+      say(a, 'lobby', ['fence']);
+      // One connection delivers in order: once the fence is here, nothing older is still coming.
+      await until(() => atB.lines().includes('fence'), WAIT_MS, 'the fence at b');
+      expect(atB.lines()).toEqual(['before', 'fence']);
+      await until(() => atA.lines().includes('fence'), WAIT_MS, 'the fence at a');
+      expect(atA.lines()).toEqual(['before', 'fence']);
+    });
   });
 
   it('after its reader reconnects with no room to read, a room subscribed during the next read gets its line at once', async () => {

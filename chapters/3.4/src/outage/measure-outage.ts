@@ -2,7 +2,10 @@
  * One chat through one broker outage, measured: two chat servers (chapter 3.1's, in this
  * process, each with its own bus and its own connections to Redis), a sender on one and a
  * receiver on the other, numbered lines at a steady rate, and mid-run the link to Redis cut
- * for a while (link.ts) — the receiver's server's link only, or both servers' links.
+ * for a while (link.ts) — the receiver's server's link only, or both servers' links — or Redis
+ * itself killed (SIGKILL) and started again on the same port with the same folder, so a server
+ * started with `persist` replays its append-only file and comes back with every write it had
+ * answered (course-kit's redis launcher).
  *
  *   const row = await measureOutage({ bus: 'streams', cut: 'both', redisUrl, rate: 100,
  *                                     leadMs: 500, outageMs: 1000, tailMs: 500 });
@@ -22,6 +25,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ChatHub } from '@course/chapter-3.1/chat/hub';
 import type { RoomBus } from '@course/chapter-3.1/chat/room-bus';
 import { startCourseServer } from '@course/chapter-3.1/course-server';
+import type { RedisServer } from '@course/course-kit/redis';
 import { createClient } from 'redis';
 import { ChatClient } from '../chat/chat-client.ts';
 import { RedisRoomBus } from '../chat/redis-room-bus.ts';
@@ -37,11 +41,15 @@ export const BUSES = {
 } as const satisfies Record<string, (url: string) => Promise<RoomBus>>;
 export type BusKind = keyof typeof BUSES;
 
-/** Whose link to Redis fails: the receiving server's alone, or both servers'. */
-export type Cut = 'receiver' | 'both';
+/**
+ * What fails: the receiving server's link to Redis alone, both servers' links, or Redis itself
+ * (killed and restarted with its append-only file; both servers lose it, and no link is cut).
+ */
+export type Cut = 'receiver' | 'both' | 'redis';
 export const CUT_LABELS: Record<Cut, string> = {
   receiver: "receiver's server",
   both: 'both servers',
+  redis: 'Redis killed and restarted (AOF, fsync always)',
 };
 
 export interface OutageOptions {
@@ -49,6 +57,11 @@ export interface OutageOptions {
   cut: Cut;
   /** The Redis both servers use (redis://HOST:PORT); the links lead there. */
   redisUrl: string;
+  /**
+   * For cut 'redis': the server at redisUrl, started with `persist`, which is killed and
+   * restarted with its data.
+   */
+  server?: RedisServer;
   /** Numbered lines per second from the sender. */
   rate: number;
   /** ms of sending before the cut, during it, and after the link is back. */
@@ -62,9 +75,9 @@ export type OutageResult = Tally & {
   name: string;
   bus: BusKind;
   cut: Cut;
-  /** How long the link was actually down, cut to restore. */
+  /** How long the link (or Redis) was actually down: cut to restore, or kill to answering PING. */
   outageMs: number;
-  /** Numbered lines the sender said while the link was down. */
+  /** Numbered lines the sender said while the link (or Redis) was down. */
   saidDuringCut: number;
   /** `notice` events the receiver got, and their distinct texts. */
   notices: number;
@@ -80,19 +93,30 @@ const FENCE_MS = 15_000;
 /** How long one fence line is given before the next is sent. */
 const FENCE_EVERY_MS = 500;
 
+/** One outage: how it starts, and how it ends (resolved once Redis can be reached again). */
+interface Failure {
+  begin(): Promise<void>;
+  end(): Promise<void>;
+}
+
 export async function measureOutage(options: OutageOptions): Promise<OutageResult> {
-  const { bus: kind, cut, redisUrl, signal } = options;
+  const { bus: kind, cut, redisUrl, server: redisServer, signal } = options;
+  if (cut === 'redis' && redisServer?.url !== redisUrl)
+    throw new TypeError(
+      'cut "redis" needs the server at redisUrl (started with persist: true) to kill and restart',
+    );
   const target = new URL(redisUrl);
   const address = { host: target.hostname, port: Number(target.port || 6379) };
   // A room of its own: with REDIS_URL the streams live in someone else's Redis, and are deleted.
   const room = `outage-${randomBytes(4).toString('hex')}`;
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    const sides: { link: Link; bus: RoomBus; url: string }[] = [];
+    const sides: { link: Link | undefined; bus: RoomBus; url: string }[] = [];
     for (const name of ['A', 'B']) {
-      const link = await openLink(address);
-      closers.push(() => link.close());
-      const bus = await BUSES[kind](link.url);
+      // When Redis itself fails, the servers connect to it directly: no link is cut.
+      const link = cut === 'redis' ? undefined : await openLink(address);
+      if (link) closers.push(() => link.close());
+      const bus = await BUSES[kind](link?.url ?? redisUrl);
       closers.push(() => bus.close());
       const server = await startCourseServer({
         // Raised: the sender sends `rate` lines a second, above what a person types.
@@ -111,8 +135,14 @@ export async function measureOutage(options: OutageOptions): Promise<OutageResul
     sender.say('ready'); // both relays work before the clock starts
     await receiver.waitForLine('sender', 'ready', JOIN_MS);
 
-    const links = cut === 'both' ? [a.link, b.link] : [b.link];
-    const { sent, saidDuringCut, outageMs } = await sendThroughOutage(sender, links, options);
+    const failure: Failure =
+      cut === 'redis' && redisServer
+        ? {
+            begin: () => redisServer.crash(),
+            end: () => redisServer.restart({ keepData: true }),
+          }
+        : cutLinks(cut === 'both' ? [a.link, b.link] : [b.link]);
+    const { sent, saidDuringCut, outageMs } = await sendThroughOutage(sender, failure, options);
     await fence(sender, receiver, signal);
     if (sender.closedWith)
       throw new Error(
@@ -126,7 +156,7 @@ export async function measureOutage(options: OutageOptions): Promise<OutageResul
     );
     const notices = receiver.events.flatMap((e) => (e.type === 'notice' ? [e.text] : []));
     return {
-      name: `${kind}, ${CUT_LABELS[cut]} cut off`,
+      name: `${kind}, ${cut === 'redis' ? CUT_LABELS.redis : `${CUT_LABELS[cut]} cut off`}`,
       bus: kind,
       cut,
       ...tallyLines(sent, numbers),
@@ -143,41 +173,67 @@ export async function measureOutage(options: OutageOptions): Promise<OutageResul
   }
 }
 
-/** Sends numbered lines at `rate`; cuts `links` after leadMs, restores them outageMs later. */
+function cutLinks(links: readonly (Link | undefined)[]): Failure {
+  return {
+    begin: async () => {
+      for (const link of links) link?.cut();
+    },
+    end: async () => {
+      for (const link of links) link?.restore();
+    },
+  };
+}
+
+/**
+ * Sends numbered lines at `rate`; begins the failure after leadMs and ends it outageMs later,
+ * sending on while it ends (a restarting Redis takes a while), then tailMs more.
+ */
 async function sendThroughOutage(
   sender: ChatClient,
-  links: readonly Link[],
+  failure: Failure,
   { rate, leadMs, outageMs, tailMs, signal }: OutageOptions,
 ): Promise<{ sent: number; saidDuringCut: number; outageMs: number }> {
-  const totalMs = leadMs + outageMs + tailMs;
   const started = performance.now();
   let sent = 0;
   let sentBeforeCut = 0;
   let sentBeforeRestore = 0;
   let cutAt: number | undefined;
+  let ending: Promise<void> | undefined;
   let restoredAt: number | undefined;
+  let failed: { error: unknown } | undefined;
   for (;;) {
+    if (failed) throw failed.error;
     const elapsed = performance.now() - started;
     if (cutAt === undefined && elapsed >= leadMs) {
-      for (const link of links) link.cut();
+      await failure.begin();
       cutAt = performance.now();
       sentBeforeCut = sent;
     }
-    if (cutAt !== undefined && restoredAt === undefined && performance.now() - cutAt >= outageMs) {
-      for (const link of links) link.restore();
-      restoredAt = performance.now();
-      sentBeforeRestore = sent;
+    if (cutAt !== undefined && ending === undefined && performance.now() - cutAt >= outageMs) {
+      ending = failure.end().then(
+        () => {
+          restoredAt = performance.now();
+          sentBeforeRestore = sent;
+        },
+        (error: unknown) => {
+          failed = { error };
+        },
+      );
     }
     // Due by now at a steady rate: a late turn of the event loop catches up, it does not skip.
-    const due = Math.floor((Math.min(elapsed, totalMs) * rate) / 1000);
+    const due = Math.floor((elapsed * rate) / 1000);
     while (sent < due) sender.say(`line ${++sent}`);
-    if (elapsed >= totalMs && restoredAt !== undefined && cutAt !== undefined)
+    if (cutAt !== undefined && restoredAt !== undefined && performance.now() - restoredAt >= tailMs)
       return {
         sent,
         saidDuringCut: sentBeforeRestore - sentBeforeCut,
         outageMs: restoredAt - cutAt,
       };
-    await delay(4, undefined, { signal });
+    // Interrupted: let a restart in flight finish, so the caller's stop() finds the new process.
+    await delay(4, undefined, { signal }).catch(async (error: unknown) => {
+      await ending;
+      throw error;
+    });
   }
 }
 

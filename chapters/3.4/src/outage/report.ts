@@ -8,13 +8,14 @@ import { CUT_LABELS, type Cut, type OutageResult } from './measure-outage.ts';
 const CUT_PHRASES: Record<Cut, string> = {
   receiver: "the receiver's server cut off",
   both: 'both servers cut off',
+  redis: 'Redis killed and restarted',
 };
 
 export function formatOutageTable(rows: readonly OutageResult[]): string {
   return formatTable(
     [
       'bus',
-      'link cut',
+      'what failed',
       'sent',
       'during cut',
       'received',
@@ -64,15 +65,22 @@ export function describeOutages(rows: readonly OutageResult[]): string[] {
     lines.push(
       `  at least once: an entry stored twice (a publish resent after its connection broke) is dropped by its producer number — ${dropped} this run.`,
     );
-    if (streams.some((r) => r.cut === 'both'))
+    if (streams.some((r) => r.cut === 'both' || r.cut === 'redis'))
       lines.push(
-        "  with both servers cut off nothing reached Redis during the cut: the sender's server held its lines in a bounded outbox and sent them, in order, when the link was back.",
+        "  with both servers cut off, or Redis down, nothing reached Redis meanwhile: the sender's server held its lines in a bounded outbox and sent them, in order, when Redis was back.",
       );
   }
+  const restarted = rows.filter((r) => r.cut === 'redis');
+  if (restarted.length > 0)
+    lines.push(
+      `Redis killed (SIGKILL) for ${Math.max(...restarted.map((r) => r.outageMs))} ms and started again on its append-only file: with appendfsync always every write it had answered was on disk, so the stream came back whole and each reader went on from its last id. The price: a disk flush before every write is answered.`,
+    );
   const told = rows.filter((r) => r.notices > 0).length;
   lines.push(`the receiver got notices in ${told} of ${rows.length} runs (relay down, then back).`);
   lines.push(
-    "not shown: Redis itself restarting. Ours keeps nothing (--save '' --appendonly no), so a restart empties the streams too; lines no server had read yet are gone, and the Streams bus says so. With appendonly yes and appendfsync always, Redis writes each line to disk before it answers.",
+    restarted.length > 0
+      ? "not shown: Redis restarting without its data. The link runs use one that keeps nothing (--save '' --appendonly no); restarted, it comes back with empty streams, lines no server had read yet are gone, and the Streams bus tells each room so."
+      : "not shown: Redis itself restarting. Ours keeps nothing (--save '' --appendonly no), so a restart empties the streams too; lines no server had read yet are gone, and the Streams bus says so. With appendonly yes and appendfsync always, Redis writes each line to disk before it answers.",
   );
   return lines;
 }
