@@ -168,7 +168,7 @@ const scale: TableSource = {
 
 interface OutageRow {
   bus: string;
-  cut: 'receiver' | 'both';
+  cut: 'receiver' | 'both' | 'redis';
   sent: number;
   saidDuringCut: number;
   received: number;
@@ -178,19 +178,26 @@ interface OutageRow {
   notices: number;
 }
 
-/** Section 3.4.5: the link to Redis cut mid-chat, with the pub/sub bus and the Streams bus. */
+/**
+ * Section 3.4.5: the link to Redis cut mid-chat, then Redis itself killed and restarted on its
+ * append-only file, with the pub/sub bus and the Streams bus.
+ */
 const outage: TableSource = {
   name: '3.4-outage',
   command: ['chapters/3.4/src/main.ts', '3.4.5', '--quick', '--json'],
   render(json) {
     const data = json as { cores: number; rate: number; outageMs: number; results: OutageRow[] };
-    const cutLabel = { receiver: "the receiver's server", both: 'both servers' } as const;
+    const cutLabel = {
+      receiver: "the receiver's link to Redis cut",
+      both: "both servers' links to Redis cut",
+      redis: 'Redis killed and restarted (AOF, fsync always)',
+    } as const;
     const table = markdownTable(
       [
         'bus',
-        'link to Redis cut for',
+        'what failed, for how long',
         'lines sent',
-        'said during the cut',
+        'said during the outage',
         'received',
         'lost',
         'received twice',
@@ -213,9 +220,14 @@ const outage: TableSource = {
     const lost = total('pub/sub', (r) => r.lost);
     const beyond =
       lost > said
-        ? ` That is more than was said during the cuts (${said}): a subscriber also misses what is said after the link is back, until it has reconnected and subscribed again.`
+        ? ` That is more than was said during the outages (${said}): a subscriber also misses what is said after the link or Redis is back, until it has reconnected and subscribed again.`
         : '';
-    const reading = `In this run, at ${data.rate} lines a second, pub/sub lost ${lost} of ${total('pub/sub', (r) => r.sent)} lines over its runs.${beyond} Streams lost ${total('streams', (r) => r.lost)} of ${total('streams', (r) => r.sent)} and delivered ${total('streams', (r) => r.duplicates)} twice.`;
+    const killed = data.results.filter((r) => r.cut === 'redis');
+    const restart =
+      killed.length > 0
+        ? ` With Redis itself killed and restarted, pub/sub lost ${killed.filter((r) => r.bus === 'pub/sub').reduce((sum, r) => sum + r.lost, 0)} lines and Streams ${killed.filter((r) => r.bus === 'streams').reduce((sum, r) => sum + r.lost, 0)}: the stream came back from the append-only file.`
+        : '';
+    const reading = `In this run, at ${data.rate} lines a second, pub/sub lost ${lost} of ${total('pub/sub', (r) => r.sent)} lines over its runs.${beyond} Streams lost ${total('streams', (r) => r.lost)} of ${total('streams', (r) => r.sent)} and delivered ${total('streams', (r) => r.duplicates)} twice.${restart}`;
     return `${table}\n\n${reading} ${onCores(data)}`;
   },
 };
