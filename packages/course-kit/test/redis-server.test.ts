@@ -184,6 +184,38 @@ describe.runIf(shouldRunRedisTests())('our own redis-server', () => {
     expect(existsSync(redis.dir), 'its folder, append-only file and all, is removed').toBe(false);
   });
 
+  it('never takes another redis-server on its port for its own: a restart onto a taken port fails and says so', async () => {
+    const redis = await startRedisServer();
+    started.push(redis);
+    const { port } = redis;
+    await redis.crash();
+    const foreignDir = mkdtempSync(join(tmpdir(), 'course-redis-foreign-'));
+    const foreign = spawn(
+      findOnPath('redis-server') ?? 'redis-server',
+      ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+      { cwd: foreignDir, stdio: 'ignore' },
+    );
+    const foreignExited = new Promise<void>((resolve) => foreign.once('exit', () => resolve()));
+    try {
+      // Bounded poll: the foreign server is ready once it answers PING.
+      let answers = false;
+      const deadline = Date.now() + 10_000;
+      while (!answers && foreign.exitCode === null && Date.now() < deadline)
+        answers = await pingOnce('127.0.0.1', port, 500);
+      expect(answers, 'the foreign redis-server answers on the port').toBe(true);
+      const attempt = redis.restart();
+      await expect(attempt).rejects.toBeInstanceOf(RedisStartError);
+      // The foreign pid is named when the launcher saw it answer before its own child exited.
+      await expect(attempt).rejects.toThrow(`on 127.0.0.1:${port}: the port is taken`);
+      expect(redis.pid, 'no pid of its own, and never the foreign one').toBeUndefined();
+    } finally {
+      foreign.kill('SIGKILL');
+      await within(foreignExited, 10_000, 'the foreign redis-server to exit');
+      rmSync(foreignDir, { recursive: true, force: true });
+    }
+    expect(isRunning(foreign.pid ?? 0)).toBe(false);
+  });
+
   it("puts the server in a process group of its own, and startTestRedis's in the test runner's", async () => {
     const [own, forTest] = await Promise.all([startRedisServer(), startTestRedis()]);
     started.push(own, forTest);

@@ -1,6 +1,6 @@
 /**
  * Our own redis-server, for chapter 3.4's sections and for tests: on 127.0.0.1 and a free port,
- * keeping nothing (`--save '' --appendonly no`, a temporary `--dir`), ready once it answers PING,
+ * keeping nothing (`--save '' --appendonly no`, a temporary `--dir`), ready once it answers INFO as our pid,
  * and stopped — process gone, folder removed — by `stop()`, on exit, and on Ctrl-C.
  *
  *   const redis = await startRedisServer();   // redis.url is redis://127.0.0.1:PORT
@@ -17,12 +17,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisNotAvailableError, RedisStartError } from './errors.ts';
 import { findOnPath } from './find-on-path.ts';
 import { freePort } from './free-port.ts';
-import { pingOnce } from './ping.ts';
 import { stopOnExit } from './stop-on-exit.ts';
 
 export interface RedisServerOptions {
@@ -105,6 +105,44 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 /** redis-server said "Address already in use": someone took the port between our pick and its bind. */
 class PortTakenError extends RedisStartError {}
 
+/** Resolves on the child's 'close' (all its output read), or after `ms` if a pipe stays open. */
+async function closedWithin(child: ChildProcess, ms: number): Promise<void> {
+  if (child.stdout?.closed !== false && child.stderr?.closed !== false) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    once(child, 'close'),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * The pid of the redis-server answering on host:port (`INFO server`, inline form, read up to its
+ * `process_id:` line), or undefined if none answers in time or it answers an error ("-LOADING").
+ */
+function serverPidOnce(host: string, port: number, timeoutMs: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let reply = '';
+    const done = (pid: number | undefined) => {
+      socket.destroy();
+      resolve(pid);
+    };
+    socket.setTimeout(timeoutMs, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.once('close', () => done(undefined));
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (reply.startsWith('-') && reply.includes('\r\n')) return done(undefined);
+      const pid = /\r\nprocess_id:(\d+)\r\n/.exec(reply)?.[1];
+      if (pid !== undefined) done(Number(pid));
+    });
+  });
+}
+
 class LocalRedisServer implements RedisServer {
   readonly host: string;
   readonly dir: string;
@@ -133,7 +171,7 @@ class LocalRedisServer implements RedisServer {
       : undefined;
   }
 
-  /** Starts redis-server on `port` and resolves once it answers PING. */
+  /** Starts redis-server on `port` and resolves once it answers, as our child, on that port. */
   async launch(port: number): Promise<void> {
     this.port = port;
     this.output.length = 0;
@@ -168,21 +206,36 @@ class LocalRedisServer implements RedisServer {
     await this.untilReady(child);
   }
 
+  /**
+   * Ready once the server on our port says it is our child (`INFO server`'s process_id): a PONG
+   * alone could come from another redis-server that holds the port, while ours fails to bind.
+   */
   private async untilReady(child: ChildProcess): Promise<void> {
     const timeout = this.options.readyTimeoutMs ?? 15_000;
     const deadline = performance.now() + timeout;
+    let foreign: number | undefined;
     while (performance.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
+        // Its pipes may still hold the last lines at 'exit'; they are all read by 'close'.
+        await closedWithin(child, 2000);
         const said = this.output.join('\n');
         const why = `redis-server exited (${child.exitCode ?? child.signalCode}) before answering PING on ${this.host}:${this.port}`;
-        if (said.includes('Address already in use')) throw new PortTakenError(why);
+        if (said.includes('Address already in use') || foreign !== undefined) {
+          const holder =
+            foreign === undefined ? '' : ` (held by another redis-server, pid ${foreign})`;
+          throw new PortTakenError(`${why}: the port is taken${holder}`);
+        }
         throw new RedisStartError(`${why}; its last lines:\n${said}`);
       }
-      if (await pingOnce(this.host, this.port, 500)) return;
+      const answered = await serverPidOnce(this.host, this.port, 500);
+      if (answered !== undefined && answered === child.pid) return;
+      if (answered !== undefined) foreign = answered;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    const holder =
+      foreign === undefined ? '' : `; another redis-server (pid ${foreign}) answers on that port`;
     throw new RedisStartError(
-      `redis-server did not answer PING on ${this.host}:${this.port} within ${timeout} ms; its last lines:\n${this.output.join('\n')}`,
+      `redis-server did not answer PING on ${this.host}:${this.port} within ${timeout} ms${holder}; its last lines:\n${this.output.join('\n')}`,
     );
   }
 
