@@ -3,7 +3,9 @@
  * redis-server. Open, it forwards bytes both ways; shut, it closes each new connection at once.
  * So a test can cut a client off (CLIENT KILL ID on the Redis side) and keep it out for as long
  * as it needs: while `live` is 0 with the gate shut, the client is disconnected — provably, with
- * no sleep — and whatever the test writes to Redis then happens while it is away.
+ * no sleep — and whatever the test writes to Redis then happens while it is away. `hold()` keeps
+ * what Redis sends to the client waiting at the gate until `release()`, so a test decides when
+ * the client sees it.
  */
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -63,6 +65,22 @@ export class Gate {
     const ids = (await clientList(admin)).filter((c) => ours.has(c.addr)).map((c) => c.id);
     for (const id of ids) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
     return ids.length;
+  }
+
+  /**
+   * Stops passing on what Redis sends to the connections open now: it waits, in order, in the
+   * gate's sockets until release(). What the client sends still goes through.
+   */
+  hold(): void {
+    for (const { client, upstream } of this.pairs) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
+  /** Passes on what hold() kept, in the order Redis sent it, and everything after it. */
+  release(): void {
+    for (const { client, upstream } of this.pairs) upstream.pipe(client);
   }
 
   /** Stops listening and drops every connection. */
