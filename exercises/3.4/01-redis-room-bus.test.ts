@@ -4,7 +4,6 @@
  * admin connection (PUBSUB NUMSUB, CLIENT LIST). That an event did NOT arrive is proved with a
  * fence: a later event from the same publisher, which Redis delivers after it.
  */
-import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +21,7 @@ import {
   closedPort,
   eventually,
   later,
+  shouldRunRedisTests,
   startRedis,
   untilClientCount,
   WAIT_MS,

@@ -4,7 +4,6 @@
  * entries the test adds then are added while it is away — checked by polling the gate, never by
  * sleeping. Every entry carries its number, so a failure names what was lost or repeated.
  */
-import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +20,7 @@ import {
   clientList,
   eventually,
   later,
+  shouldRunRedisTests,
   startRedis,
   untilClientCount,
   WAIT_MS,

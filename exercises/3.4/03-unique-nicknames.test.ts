@@ -8,7 +8,6 @@ import type { ChildProcess } from 'node:child_process';
 import { studentModule } from '@course/classroom/target';
 import { forkTs } from '@course/course-kit';
 import { isRunning } from '@course/course-kit/testing/processes';
-import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +22,7 @@ import {
   clientList,
   eventually,
   later,
+  shouldRunRedisTests,
   startRedis,
   untilClientCount,
   WAIT_MS,

@@ -3,7 +3,6 @@
  * against a redis-server of each test's own. Lines are sent at once (Promise.all) to make the
  * race between processes real; windows are polled, never waited out with a sleep.
  */
-import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +11,14 @@ import {
   SharedRateLimit,
   type Verdict,
 } from './04-shared-rate-limit.ts';
-import { cleanUp, eventually, later, startRedis, WAIT_MS } from './grading/redis.ts';
+import {
+  cleanUp,
+  eventually,
+  later,
+  shouldRunRedisTests,
+  startRedis,
+  WAIT_MS,
+} from './grading/redis.ts';
 
 afterEach(cleanUp);
 

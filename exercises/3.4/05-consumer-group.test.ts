@@ -4,7 +4,6 @@
  * it reads entries for a consumer named "dead" and never acknowledges them, which is exactly
  * what a crashed process leaves in Redis. Every wait polls handled entries or XPENDING.
  */
-import { shouldRunRedisTests } from '@course/course-kit/testing/redis';
 import { within } from '@course/course-kit/testing/waits';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +19,7 @@ import {
   clientList,
   eventually,
   later,
+  shouldRunRedisTests,
   startRedis,
   untilClientCount,
   WAIT_MS,
