@@ -44,7 +44,9 @@ jobs:
       - name: Install
         run: npm install --no-audit --no-fund
       - name: Install redis-server
-        # Chapter 3.4's exercises start their own redis-server on a free loopback port.
+        # Chapter 3.4's exercises start their own redis-server on a free loopback port. If the
+        # install fails, only 3.4's tests fail for it: the rest is still graded.
+        continue-on-error: true
         run: command -v redis-server || (sudo apt-get update -q && sudo apt-get install -y -q --no-install-recommends redis-server)
       - name: Grade every exercise
         id: ${GRADE_STEP}
