@@ -55,7 +55,8 @@ export async function startStreamWorker(
   //   - XREADGROUP GROUP group consumer COUNT 100 BLOCK blockMs (default 1000) STREAMS key >:
   //     new entries for this worker; do them.
   //   Doing an entry: await handle({ id, fields }); only if that did not throw, XACK it and
-  //   count it in done. A failed read (a broken connection): go round again.
+  //   count it in done. A failed read (a broken connection): pause briefly (say 100 ms, so a
+  //   Redis that keeps refusing is not asked again in a tight loop), then go round again.
   // TODO 3 (the worker): done, and close(), which stops the loop and destroy()s the client
   //   (close() would wait for the blocked XREADGROUP to answer).
   throw new Error(
