@@ -43,7 +43,7 @@ export class NicknameError extends RangeError {
 /** The key that holds a nickname: different (room, nick) pairs must get different keys. */
 export function nicknameKey(room: string, nick: string): string {
   // TODO: careful with separators: "nick:<room>:<nick>" gives room "a:b" with nick "c" and
-  //   room "a" with nick "b:c" the same key. JSON.stringify([room, nick]) keeps them apart.
+  //   room "a" with nick "b:c" the same key. Find an encoding that keeps every pair apart.
   throw new Error(`TODO: the key for ${nick} in ${room}`);
 }
 
