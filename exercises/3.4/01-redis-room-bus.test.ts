@@ -217,6 +217,26 @@ describe.runIf(shouldRunRedisTests())('3.4/01 RedisRoomBus', () => {
     expect(lobby.lines(), 'the lobby after subscribing again').toEqual(['ann: welcome back']);
   });
 
+  it('resolves a second subscribe to a room only once Redis has confirmed the subscription', async () => {
+    const { url, admin } = await startRedis();
+    const [a, b] = [await connectBus(url), await connectBus(url)];
+    const lobby = new Inbox("bus B's lobby");
+    const resolved: string[] = [];
+    // Both calls before Redis can answer: the second must not resolve ahead of the first.
+    const first = b.subscribe('lobby', lobby.deliver).then(() => resolved.push('first'));
+    const second = b.subscribe('lobby', lobby.deliver).then(() => resolved.push('second'));
+    await within(Promise.all([first, second]), WAIT_MS, 'both subscribe() calls');
+    expect(
+      resolved,
+      'the order the two subscribe() calls resolved in (a second call while the first SUBSCRIBE is on its way must wait for it: keep its promise per room)',
+    ).toEqual(['first', 'second']);
+    expect(await subscribers(admin, 'lobby'), 'subscribers of chat:room:lobby in Redis').toBe(1);
+    a.publish('lobby', say('ann', 'once'));
+    a.publish('lobby', say('ann', 'fence'));
+    await lobby.untilLine('ann', 'fence');
+    expect(lobby.lines(), 'the lobby, subscribed twice').toEqual(['ann: once', 'ann: fence']);
+  });
+
   it('drops what on the channel is not a chat event, and keeps only the known fields of what is', async () => {
     const { url, admin } = await startRedis();
     const bus = await connectBus(url);

@@ -92,6 +92,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number, why: () => Error): Pro
 
 export class RedisRoomBus implements RoomBus {
   private readonly rooms = new Map<string, Deliver>();
+  /** Rooms whose SUBSCRIBE Redis has not confirmed yet, and the promise of that confirmation. */
+  private readonly pending = new Map<string, Promise<void>>();
   private relayDown = false;
   private closed = false;
 
@@ -125,17 +127,28 @@ export class RedisRoomBus implements RoomBus {
     return new RedisRoomBus(publisher, subscriber, options.publishTimeoutMs ?? 2000);
   }
 
-  async subscribe(room: string, deliver: Deliver): Promise<void> {
+  subscribe(room: string, deliver: Deliver): Promise<void> {
     const already = this.rooms.has(room);
     this.rooms.set(room, deliver);
-    if (already) return;
-    try {
-      // Resolves when Redis has confirmed the subscription: from then on nothing is missed.
-      await this.subscriber.subscribe(channelOf(room), (text) => this.receive(room, text));
-    } catch (error) {
-      this.rooms.delete(room);
-      throw error;
-    }
+    // A second call while Redis has not confirmed the first waits for that same confirmation.
+    if (already) return this.pending.get(room) ?? Promise.resolve();
+    // Resolves when Redis has confirmed the subscription: from then on nothing is missed.
+    const confirmed: Promise<void> = this.subscriber
+      .subscribe(channelOf(room), (text) => this.receive(room, text))
+      .then(
+        () => {
+          if (this.pending.get(room) === confirmed) this.pending.delete(room);
+        },
+        (error: unknown) => {
+          if (this.pending.get(room) === confirmed) {
+            this.pending.delete(room);
+            this.rooms.delete(room);
+          }
+          throw error;
+        },
+      );
+    this.pending.set(room, confirmed);
+    return confirmed;
   }
 
   unsubscribe(room: string): void {
