@@ -11,9 +11,12 @@ import {
   shouldRunRedisTests as redisOnPath,
   startTestRedis,
 } from '@course/course-kit/testing/redis';
+import { within } from '@course/course-kit/testing/waits';
 import { createClient } from 'redis';
 
-const connection = (url: string) => createClient({ url });
+// No offline queue: a command while Redis is away fails at once instead of waiting for a
+// reconnect that may never come, so a test's look at Redis always ends.
+const connection = (url: string) => createClient({ url, disableOfflineQueue: true });
 export type Admin = ReturnType<typeof connection>;
 
 export interface RedisForTest {
@@ -142,7 +145,8 @@ export async function clientList(admin: Admin): Promise<ClientInfo[]> {
 /**
  * Polls `check` (sync or async) until it returns something other than false, null or undefined, and
  * resolves with that; rejects after `ms` with "timed out after … waiting for `what`", plus what
- * `explain()` says about the last state it saw.
+ * `explain()` says about the last state it saw. Each check gets only the time that is left, so
+ * one that never answers (a command to a Redis that is gone) cannot hold the wait past its bound.
  */
 export async function eventually<T>(
   check: () => T | false | null | undefined | Promise<T | false | null | undefined>,
@@ -151,13 +155,29 @@ export async function eventually<T>(
   ms = WAIT_MS,
 ): Promise<T> {
   const deadline = Date.now() + ms;
+  const timeout = (detail: string) => {
+    const why = explain();
+    return new Error(
+      `timed out after ${ms} ms waiting for ${what}${detail}${why ? `: ${why}` : ''}`,
+    );
+  };
   for (;;) {
-    const value = await check();
-    if (value !== false && value !== null && value !== undefined) return value;
-    if (Date.now() >= deadline) {
-      const why = explain();
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${why ? `: ${why}` : ''}`);
+    let answered = false;
+    const checking = Promise.resolve()
+      .then(check)
+      .finally(() => {
+        answered = true;
+      });
+    let value: T | false | null | undefined;
+    try {
+      value = await within(checking, Math.max(1, deadline - Date.now()), what);
+    } catch (error) {
+      if (answered) throw error;
+      checking.catch(() => {}); // it may still fail later, with nobody left to hear it
+      throw timeout(' (its last check never answered)');
     }
+    if (value !== false && value !== null && value !== undefined) return value;
+    if (Date.now() >= deadline) throw timeout('');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
