@@ -55,8 +55,12 @@ async function startHolder(url: string, room: string, nick: string, ttlMs: numbe
   const child: ChildProcess = forkTs(HOLDER, [STUDENT.href, url, room, nick, String(ttlMs)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  later(() => {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  later(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await within(exited, WAIT_MS, 'the holder process to exit');
+    if (isRunning(child.pid ?? 0))
+      throw new Error(`the holder process ${child.pid} is still running after SIGKILL`);
   });
   const said = await within(
     new Promise<{ claimed?: string; failed?: string }>((resolve, reject) => {

@@ -30,18 +30,34 @@ export interface RedisForTest {
 export const WAIT_MS = 15_000;
 
 const cleanups: Array<() => unknown> = [];
+const servers: Array<{ redis: RedisServer; pid: number }> = [];
 
-/** Runs `step` in cleanUp(), after the test, in reverse order of registration. */
+/** Runs `step` in cleanUp(), after the test, alongside the test's other steps. */
 export function later(step: () => unknown): void {
   cleanups.push(step);
 }
 
-/** Closes what the test opened (last first); then fails if a redis-server is still running. */
+/**
+ * Closes what the test opened, all at once and under one bound, then stops each redis-server
+ * with a bound of its own, whatever the closing came to; fails if one is still running.
+ */
 export async function cleanUp(): Promise<void> {
   const errors: unknown[] = [];
-  for (const step of cleanups.splice(0).reverse()) {
+  const steps = cleanups.splice(0).map((step) => Promise.resolve().then(step));
+  try {
+    const settled = await within(
+      Promise.allSettled(steps),
+      WAIT_MS,
+      "the test's connections and processes to close",
+    );
+    for (const result of settled) if (result.status === 'rejected') errors.push(result.reason);
+  } catch (error) {
+    errors.push(error);
+  }
+  for (const { redis, pid } of servers.splice(0)) {
     try {
-      await step();
+      await within(redis.stop(), WAIT_MS, `redis-server ${pid} to stop`);
+      if (isRunning(pid)) throw new Error(`redis-server ${pid} still running after stop()`);
     } catch (error) {
       errors.push(error);
     }
@@ -64,9 +80,13 @@ function redisVersion(): string | undefined {
   }
 }
 
+/** What `redis-server --version` said, read once. */
+let versionRead: { version: string | undefined } | undefined;
+
 /** Why the redis-server on the PATH cannot grade these exercises, or undefined when it can. */
 function tooOld(): string | undefined {
-  const version = redisVersion();
+  versionRead ??= { version: redisVersion() };
+  const { version } = versionRead;
   if (version === undefined) return undefined;
   const [major = 0, minor = 0] = version.split('.').map(Number);
   if (major > MINIMUM[0] || (major === MINIMUM[0] && minor >= MINIMUM[1])) return undefined;
@@ -90,11 +110,7 @@ export async function startRedis(): Promise<RedisForTest> {
   const why = tooOld();
   if (why !== undefined) throw new Error(why);
   const redis = await startTestRedis();
-  const pid = redis.pid ?? 0; // read now: once stopped, the server has none
-  later(async () => {
-    await redis.stop();
-    if (isRunning(pid)) throw new Error(`redis-server ${pid} still running after stop()`);
-  });
+  servers.push({ redis, pid: redis.pid ?? 0 }); // read now: once stopped, the server has none
   const admin = await connectAdmin(redis.url);
   return { url: redis.url, redis, admin };
 }
