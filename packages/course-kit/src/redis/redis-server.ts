@@ -1,7 +1,8 @@
 /**
  * Our own redis-server, for chapter 3.4's sections and for tests: on 127.0.0.1 and a free port,
- * keeping nothing (`--save '' --appendonly no`, a temporary `--dir`), ready once it answers INFO as our pid,
- * and stopped — process gone, folder removed — by `stop()`, on exit, and on Ctrl-C.
+ * keeping nothing (`--save '' --appendonly no`, a temporary `--dir`), ready once the server on
+ * that port reports our child's pid, and stopped — process gone, folder removed — by `stop()`, on
+ * exit, and on Ctrl-C.
  *
  *   const redis = await startRedisServer();   // redis.url is redis://127.0.0.1:PORT
  *   await redis.restart();                    // the same port, an empty server (a broker outage)
