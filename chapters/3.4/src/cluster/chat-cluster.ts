@@ -132,10 +132,15 @@ async function stopWorker(worker: Worker): Promise<void> {
   const { process: child } = worker;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  try {
-    worker.send({ type: 'stop' } satisfies ToWorker);
-  } catch {
-    child.kill('SIGTERM'); // its channel is gone: SIGTERM asks the same
+  // A channel that is closing fails the send later, not here: the callback hears about it (without
+  // one, Node emits 'error' on the child, which nothing listens to). Either way, SIGTERM asks the same.
+  const askWithSignal = () => child.kill('SIGTERM');
+  if (worker.isConnected()) {
+    worker.send({ type: 'stop' } satisfies ToWorker, (error: Error | null) => {
+      if (error) askWithSignal();
+    });
+  } else {
+    askWithSignal();
   }
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
