@@ -41,11 +41,24 @@ let solved: Graded;
 let installedWith = '';
 
 function install(): string {
-  const result = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
-    cwd: template,
-    encoding: 'utf8',
-    timeout: 90_000,
-  });
+  const result = spawnSync(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--fetch-retries=1',
+      '--fetch-timeout=30000',
+    ],
+    {
+      cwd: template,
+      encoding: 'utf8',
+      timeout: 90_000,
+      // npm can sit through a SIGTERM while a registry request hangs; the bound must end it.
+      killSignal: 'SIGKILL',
+    },
+  );
   if (result.status === 0) return 'npm install';
   // No registry and no cache (an offline machine): borrow the course's own install.
   console.warn(
