@@ -160,7 +160,11 @@ function untilAborted<T>(
   discard: (late: T) => void,
 ): Promise<T> {
   if (!signal) return promise;
-  signal.throwIfAborted();
+  if (signal.aborted) {
+    // Already given up: the attempt still settles later, and must not be left unheard.
+    promise.then(discard, () => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       promise.then(discard, () => {});
