@@ -184,8 +184,15 @@ describe.runIf(shouldRunBrowserTests())('the built site in Chromium', () => {
   }
 
   async function search(on: Page, query: string): Promise<string[]> {
-    await on.locator('.VPNavBar .DocSearch-Button').click();
-    await on.locator('#localsearch-input').fill(query);
+    // A click that lands before the page has hydrated opens nothing, so click again (bounded)
+    // until the search box is there, rather than trusting the first click.
+    const input = on.locator('#localsearch-input');
+    for (let attempt = 1; !(await input.isVisible()); attempt++) {
+      if (attempt > 10) throw new Error('the search box did not open after 10 clicks on Search');
+      await on.locator('.VPNavBar .DocSearch-Button').click();
+      await input.waitFor({ timeout: 3_000 }).catch(() => {});
+    }
+    await input.fill(query);
     const results = on.locator('.VPLocalSearchBox .results a.result');
     await results.first().waitFor();
     return results.evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
