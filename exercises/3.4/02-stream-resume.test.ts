@@ -20,6 +20,7 @@ import {
   clientList,
   eventually,
   later,
+  numbers,
   shouldRunRedisTests,
   startRedis,
   untilClientCount,
@@ -67,13 +68,6 @@ function untilDelivered(got: StreamEntry[], id: string, what: string): Promise<t
 
 function label(entry: StreamEntry | undefined): string {
   return entry ? `#${entry.fields.n} (${entry.id})` : '(none)';
-}
-
-/** "none", or how many and which (by number): "3: #20, #21, #22". */
-function numbers(list: Array<number | string | undefined>): string {
-  if (list.length === 0) return 'none';
-  const shown = list.slice(0, 12).map((n) => `#${n}`);
-  return `${list.length}: ${shown.join(', ')}${list.length > shown.length ? ', …' : ''}`;
 }
 
 /** Compares what was delivered with what was added, in words: lost, repeated, out of order. */

@@ -19,6 +19,7 @@ import {
   clientList,
   eventually,
   later,
+  numbers,
   shouldRunRedisTests,
   startRedis,
   untilClientCount,
@@ -64,13 +65,6 @@ async function untilNothingPending(admin: Admin): Promise<void> {
     'every entry to be acknowledged (XPENDING empty)',
     () => `${left.length} still pending, e.g. ${JSON.stringify(left.slice(0, 3))}`,
   );
-}
-
-/** "none", or how many and which (by number): "3: #20, #21, #22". */
-function numbers(list: Array<number | string | undefined>): string {
-  if (list.length === 0) return 'none';
-  const shown = list.slice(0, 12).map((n) => `#${n}`);
-  return `${list.length}: ${shown.join(', ')}${list.length > shown.length ? ', …' : ''}`;
 }
 
 /** Each id of `ids` handled exactly once, in words when not. */

@@ -220,3 +220,10 @@ export async function untilClientCount(
 export function closedPort(): Promise<number> {
   return freePort('127.0.0.1');
 }
+
+/** "none", or how many and which (by number): "3: #20, #21, #22". */
+export function numbers(list: Array<number | string | undefined>): string {
+  if (list.length === 0) return 'none';
+  const shown = list.slice(0, 12).map((n) => `#${n}`);
+  return `${list.length}: ${shown.join(', ')}${list.length > shown.length ? ', …' : ''}`;
+}
