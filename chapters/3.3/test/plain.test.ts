@@ -161,6 +161,38 @@ describe('tiny-pool.ts', () => {
     await failures;
     await expect(pool.run(1)).rejects.toThrow('the pool is terminated');
   });
+
+  test('terminate() lets a worker that is still loading its script finish loading before ending it', async () => {
+    // The worker's script stays in its top-level await until the test says "go", so terminate()
+    // is called while the thread is certainly still evaluating it.
+    const LOADING_WORKER = new URL(
+      `data:text/javascript,${encodeURIComponent(`
+        import { parentPort } from 'node:worker_threads';
+        const channel = new BroadcastChannel('tiny-pool-loading');
+        const go = new Promise((resolve) => { channel.onmessage = (event) => resolve(event.data); });
+        channel.postMessage('loading');
+        const loadedFlag = new Int32Array(await go);
+        channel.close();
+        Atomics.store(loadedFlag, 0, 1);
+        parentPort.postMessage({ ready: true });`)}`,
+    );
+    const channel = new BroadcastChannel('tiny-pool-loading');
+    try {
+      const loading = new Promise((resolve) => {
+        channel.onmessage = resolve;
+      });
+      const pool = open(LOADING_WORKER, 1);
+      await within(loading, 10_000, 'the worker to start loading');
+      const terminating = pool.terminate();
+      const loadedFlag = new SharedArrayBuffer(4);
+      channel.postMessage(loadedFlag);
+      await within(terminating, 10_000, 'terminate()');
+      // The script ran to its end: the thread was not ended in the middle of it.
+      expect(Atomics.load(new Int32Array(loadedFlag), 0)).toBe(1);
+    } finally {
+      channel.close();
+    }
+  });
 });
 
 describe('generators.ts', () => {

@@ -7,6 +7,7 @@
  * Expect: "fib(25..34) on 2 threads: 75025 121393 … 5702887", a RangeError for fib(99), and
  *         "gave up after 4 starts" for a script that does not exist.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -19,6 +20,13 @@ import { Worker } from 'node:worker_threads';
  * threads a second, and the real error would never reach anyone.
  */
 export const MAX_START_FAILURES = 3;
+
+/**
+ * Ending a thread while V8 is still evaluating its script can crash the whole process
+ * (nodejs/node#53238), so terminate() first lets a loading worker finish: it says it is ready
+ * or dies by itself. A script that hangs while loading is ended anyway after this long.
+ */
+export const LOAD_GRACE_MS = 2_000;
 
 interface Task {
   id: number;
@@ -34,7 +42,8 @@ export class TinyPool {
   private readonly queue: Task[] = []; // submitted, waiting for a worker
   private readonly idle: Worker[] = []; // ready, waiting for a task
   private readonly running = new Map<Worker, Task>(); // who runs what (to blame a crash)
-  private readonly workers = new Set<Worker>(); // every live worker, ready or still loading
+  // every live worker, and a promise that settles once it has loaded (or died trying)
+  private readonly workers = new Map<Worker, Promise<void>>();
   private nextId = 0;
   private startFailures = 0; // workers in a row that died before they were ready
   private stopped: Error | undefined; // why run() refuses: terminate(), or a script that won't load
@@ -63,7 +72,11 @@ export class TinyPool {
   /** Python's terminate(): fails the queued tasks and ends every worker (running tasks fail too). */
   async terminate(): Promise<void> {
     this.stop(new Error('the pool is terminated'));
-    await Promise.all([...this.workers].map((worker) => worker.terminate()));
+    const ending = [...this.workers].map(async ([worker, loaded]) => {
+      await Promise.race([loaded, sleep(LOAD_GRACE_MS, undefined, { ref: false })]);
+      await worker.terminate();
+    });
+    await Promise.all(ending);
   }
 
   private stop(reason: Error): void {
@@ -84,13 +97,15 @@ export class TinyPool {
   private startWorker(): void {
     const worker = new Worker(this.script);
     this.starts++;
-    this.workers.add(worker);
+    let loaded!: () => void;
+    this.workers.set(worker, new Promise((resolve) => (loaded = resolve)));
     let ready = false;
     let crash: Error | undefined; // an uncaught exception: 'error' comes first, then 'exit'
     worker.on('message', (reply: Reply) => {
       if ('ready' in reply) {
         ready = true; // 'online' is no proof: it fires before the script is even loaded
         this.startFailures = 0;
+        loaded();
       } else {
         const task = this.running.get(worker);
         if (task?.id !== reply.id) return; // not the answer we wait for from this worker
@@ -105,6 +120,7 @@ export class TinyPool {
       crash = error;
     });
     worker.on('exit', (code) => {
+      loaded();
       this.workers.delete(worker);
       const task = this.running.get(worker);
       this.running.delete(worker);
