@@ -12,7 +12,7 @@
  * within 20 s of its upgrades, so no ping has been sent. `ws` has no keepalive of its own.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { forkTs } from '@course/course-kit';
 import type { IdleLoadReply, IdleLoadRequest } from './idle-load.child.ts';
 import type { IdleServerReply, IdleServerRequest } from './idle-server.child.ts';
@@ -40,7 +40,7 @@ export interface IdleTarget {
 export interface IdleOptions {
   connections: readonly number[];
   rounds: number;
-  /** Write heap snapshots (before and after) into this directory, at the largest N. */
+  /** Write heap snapshots (before and after) into this directory (made if missing), at the largest N. */
   heapSnapshotDir?: string;
 }
 
@@ -230,6 +230,9 @@ export async function runIdleBenchmark(
   onRow: (row: IdleRow) => void = () => {},
 ): Promise<IdleRow[]> {
   const rows: IdleRow[] = [];
+  // The server child writes the snapshots, and V8's writer does not make directories.
+  if (options.heapSnapshotDir !== undefined)
+    mkdirSync(options.heapSnapshotDir, { recursive: true });
   for (const asked of options.connections) {
     const connections = cappedConnections(asked);
     const largest = asked === Math.max(...options.connections);
