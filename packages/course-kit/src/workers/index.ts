@@ -4,6 +4,7 @@
  * error for a worker that threw or died.
  */
 export * from './describe-thrown.ts';
+export * from './end-thread.ts';
 export * from './errors.ts';
 export * from './parent-link.ts';
 export * from './ready.ts';

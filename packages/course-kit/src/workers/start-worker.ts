@@ -10,6 +10,7 @@
 import type { ChildProcess, Serializable } from 'node:child_process';
 import type { Transferable, Worker } from 'node:worker_threads';
 import { forkTs, startTsWorker } from '../spawn-ts.ts';
+import { terminateWhenLoaded } from './end-thread.ts';
 import { isReady } from './ready.ts';
 
 export type WorkerKind = 'thread' | 'process';
@@ -46,7 +47,10 @@ export interface WorkerLink<Out> {
    * its `exit` reports the loss.
    */
   send(message: Out, transfer?: readonly Transferable[]): void;
-  /** Ends the worker: a thread is terminated, a child sent `signal`. `exit` follows. */
+  /**
+   * Ends the worker: a child is sent `signal`; a thread is terminated, but only once it has
+   * said ready or exited (at most LOAD_GRACE_MS: see end-thread.ts). `exit` follows.
+   */
   kill(signal?: NodeJS.Signals): void;
 }
 
@@ -92,6 +96,12 @@ class ThreadLink<In, Out> extends Link<In, Out> {
   readonly kind = 'thread';
   readonly id: number;
   private readonly worker: Worker;
+  private markLoaded: () => void = () => {};
+  /** Settles once the thread said ready or exited: from then on it may be terminated. */
+  private readonly loaded = new Promise<void>((resolve) => {
+    this.markLoaded = resolve;
+  });
+  private killing = false;
 
   constructor(moduleUrl: URL, events: WorkerEvents<In>, { data }: StartOptions) {
     super(events);
@@ -105,7 +115,15 @@ class ThreadLink<In, Out> extends Link<In, Out> {
     this.worker.on('error', (error) => {
       uncaught = error;
     });
-    this.worker.once('exit', (code) => this.end(code, null, uncaught));
+    this.worker.once('exit', (code) => {
+      this.markLoaded();
+      this.end(code, null, uncaught);
+    });
+  }
+
+  protected override receive(message: In): void {
+    super.receive(message);
+    if (this.started) this.markLoaded();
   }
 
   send(message: Out, transfer: readonly Transferable[] = []): void {
@@ -113,7 +131,10 @@ class ThreadLink<In, Out> extends Link<In, Out> {
   }
 
   kill(): void {
-    if (!this.exited) void this.worker.terminate();
+    if (this.exited || this.killing) return;
+    this.killing = true;
+    // Terminating a thread that still loads its module can crash the whole process.
+    void terminateWhenLoaded(this.worker, this.loaded);
   }
 }
 
