@@ -57,6 +57,10 @@ export interface WebSocketConnectionEvents {
   drain: [];
 }
 
+/** The connection a socket carries, for the socket listeners that every connection shares. */
+const owner = Symbol('WebSocketConnection');
+type OwnedSocket = Socket & { [owner]: WebSocketConnection };
+
 /** The default clock for keepalive: monotonic ms, unaffected by changes to the wall clock. */
 function monotonicNow(): number {
   return performance.now();
@@ -95,6 +99,11 @@ export class WebSocketConnection
   private liveness: Liveness | undefined;
   /** The owner's clock, the time given to `liveness`. */
   private clock: () => number = monotonicNow;
+  /**
+   * socket.write's callback (afterWrite, bound once), made at the first write: an idle
+   * connection writes nothing, so it holds no function for it.
+   */
+  private writeDone: (() => void) | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -114,10 +123,24 @@ export class WebSocketConnection
     this.handed = socket.writableLength;
     // Small frames should leave now, not wait for Nagle's algorithm; we batch ourselves.
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (error) => this.emitError(error));
-    socket.on('close', () => this.onSocketClose());
+    (socket as OwnedSocket)[owner] = this;
+    socket.on('data', WebSocketConnection.onSocketData);
+    socket.on('error', WebSocketConnection.onSocketError);
+    socket.on('close', WebSocketConnection.onSocketClose);
   }
+
+  // The socket's listeners: one set of functions shared by every connection, which the socket
+  // calls with itself as `this` (closures would cost each connection three functions and their
+  // context).
+  private static readonly onSocketData = function (this: Socket, chunk: Buffer): void {
+    (this as OwnedSocket)[owner].receive(chunk);
+  };
+  private static readonly onSocketError = function (this: Socket, error: Error): void {
+    (this as OwnedSocket)[owner].emitError(error);
+  };
+  private static readonly onSocketClose = function (this: Socket): void {
+    (this as OwnedSocket)[owner].onSocketClose();
+  };
 
   /** The negotiated extension as the 101 said it (`permessage-deflate; …`), or '' (none). */
   get extensions(): string {
@@ -406,16 +429,18 @@ export class WebSocketConnection
   /** One batch in one write: small frames joined; with a large payload, corked into one writev. */
   private writeBatch({ chunks, size }: { chunks: Uint8Array[]; size: number }): void {
     const socket = this.socket;
+    this.writeDone ??= this.afterWrite.bind(this);
+    const done = this.writeDone;
     this.handed += size;
     let accepted = true;
     if (chunks.length === 1) {
-      accepted = socket.write(chunks[0] as Uint8Array, this.afterWrite);
+      accepted = socket.write(chunks[0] as Uint8Array, done);
     } else if (!chunks.some((chunk) => chunk.length >= ZERO_COPY_THRESHOLD)) {
-      accepted = socket.write(Buffer.concat(chunks, size), this.afterWrite);
+      accepted = socket.write(Buffer.concat(chunks, size), done);
     } else {
       // Payloads this large are never copied by the Protocol; Node joins the pieces in a writev.
       socket.cork();
-      for (const chunk of chunks) accepted = socket.write(chunk, this.afterWrite);
+      for (const chunk of chunks) accepted = socket.write(chunk, done);
       socket.uncork();
     }
     if (!accepted) this.drainOwed = true;
@@ -425,7 +450,7 @@ export class WebSocketConnection
    * A write has finished (the kernel took it): hand on what is held, read the peer again once
    * what we owe it is back under highWaterMark, and say 'drain' once everything is written.
    */
-  private readonly afterWrite = (): void => {
+  private afterWrite(): void {
     if (this.socket.destroyed) return;
     this.handOut();
     const owed = this.heldBytes + this.socket.writableLength;
@@ -437,7 +462,7 @@ export class WebSocketConnection
       this.drainOwed = false;
       this.emitSafely('drain');
     }
-  };
+  }
 
   private overflow(): void {
     this.abandon(
