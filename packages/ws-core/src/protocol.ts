@@ -147,7 +147,8 @@ export class Protocol {
       this.protocol.onFrame(header, payload);
     }
   };
-  private readonly parser = new FrameParser(new Protocol.ParserSink(this));
+  /** Made at the first byte read: an idle connection holds no parser. */
+  private parser: FrameParser | undefined;
 
   private events: ProtocolEvent[] = [];
   private outgoing: Uint8Array[] = [];
@@ -212,7 +213,9 @@ export class Protocol {
    * An idle connection holds none: its collectors and decoder are made when needed.
    */
   get holdsPartialMessage(): boolean {
-    return this.fragments !== undefined || this.textDecoder !== undefined || !this.parser.idle;
+    return (
+      this.fragments !== undefined || this.textDecoder !== undefined || this.parser?.idle === false
+    );
   }
 
   // ---- input ----
@@ -224,6 +227,7 @@ export class Protocol {
   receiveData(chunk: Uint8Array): void {
     if (this.currentState === 'closed' || this.failurePending) return;
     try {
+      this.parser ??= new FrameParser(new Protocol.ParserSink(this));
       this.parser.push(chunk);
     } catch (error) {
       this.fail(error);
@@ -474,7 +478,7 @@ export class Protocol {
     this.receivedClose = { code, reason };
     // §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any further data
     // frames", so whatever follows the peer's Close is ignored.
-    this.parser.stop();
+    this.parser?.stop();
     this.dropPartialMessage();
     if (this.sentClose === undefined) {
       // §5.5.1: answer with a Close; "the endpoint typically echos the status code it received".
@@ -496,7 +500,7 @@ export class Protocol {
             cause: error,
           });
     this.failedWith = failure;
-    this.parser.stop();
+    this.parser?.stop();
     this.dropPartialMessage();
     if (this.events.length > 0 && this.sentClose === undefined) {
       // The frames before the bad one were valid: their events go out first, and whatever the
