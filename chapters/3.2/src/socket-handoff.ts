@@ -11,6 +11,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { text } from 'node:stream/consumers';
 import { Worker } from 'node:worker_threads';
 import { forkTs, onceWithin, timedOut } from '@course/course-kit';
+import { firstMessageOrExit, terminateWhenLoaded } from '@course/course-kit/workers';
 
 export interface HandoffReport {
   parentPid: number;
@@ -45,6 +46,7 @@ export async function demonstrateSocketHandoff(signal?: AbortSignal): Promise<Ha
   const child = forkTs(new URL('./socket.child.ts', import.meta.url), [], signal ? { signal } : {});
   child.on('error', () => {}); // an abort kills the child; the waits below are bounded
   const worker = new Worker(WORKER_WITH_OWN_SERVER, { eval: true });
+  const loaded = firstMessageOrExit(worker); // its port comes once its script has run
   let workerError = 'postMessage accepted the socket (unexpected)';
   const server = createServer((socket: Socket) => {
     try {
@@ -77,7 +79,7 @@ export async function demonstrateSocketHandoff(signal?: AbortSignal): Promise<Ha
     };
   } finally {
     server.close();
-    await worker.terminate();
+    await terminateWhenLoaded(worker, loaded);
     if (child.exitCode === null && child.signalCode === null) child.kill();
   }
 }

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { startTsWorker } from '@course/course-kit';
 import { within } from '@course/course-kit/testing/waits';
+import { firstMessageOrExit, terminateWhenLoaded } from '@course/course-kit/workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDaemonChild } from '../src/daemon.ts';
 import { createLockBuffer, Mutex } from '../src/mutex.ts';
@@ -353,6 +354,7 @@ describe('the original chapter’s 3.2 errata, as this chapter does it instead',
       periodMs: 1,
       ticks: 1,
     });
+    const loaded = firstMessageOrExit(worker);
     try {
       const [message] = await within(
         once(worker, 'message'),
@@ -361,7 +363,8 @@ describe('the original chapter’s 3.2 errata, as this chapter does it instead',
       );
       expect(message).toEqual({ label: 'x', tick: 1 });
     } finally {
-      await worker.terminate();
+      // Not while it may still be loading (a failed wait): that can crash the test process.
+      await terminateWhenLoaded(worker, loaded);
     }
   });
 

@@ -5,7 +5,10 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lock, lockAsync, tryLock, unlock } from '../src/plain/tiny-mutex.ts';
 
 const PLAIN = fileURLToPath(new URL('../src/plain/', import.meta.url));
+const HOLD_WORKER_LOAD = fileURLToPath(new URL('./fixtures/hold-worker-load.mjs', import.meta.url));
 const run = promisify(execFile);
 
 /** Runs a sample to its end (killed after `timeoutMs`) and returns what it printed. */
@@ -37,10 +41,20 @@ afterEach(async () => {
   }
 });
 
-function start(file: string, args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${PLAIN}${file}`, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/**
+ * With `hold`, the sample runs with test/fixtures/hold-worker-load.mjs preloaded, configured by
+ * those variables, and its stderr is piped (read it from `child.stderr`).
+ */
+function start(file: string, args: string[], hold?: NodeJS.ProcessEnv): Running {
+  const preload = hold ? ['--import', HOLD_WORKER_LOAD] : [];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', ...preload, `${PLAIN}${file}`, ...args],
+    {
+      stdio: ['ignore', 'pipe', hold ? 'pipe' : 'inherit'],
+      env: { ...process.env, ...hold },
+    },
+  );
   const started: Running = { child, lines: [] };
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) =>
     started.lines.push(line),
@@ -60,6 +74,18 @@ async function linesMatching(
     lines.map((line) => line.match(pattern)).filter((m): m is RegExpMatchArray => m !== null);
   await until(() => matches().length >= count, 20_000, what);
   return matches();
+}
+
+/** A file that does not exist yet: creating it releases the workers hold-worker-load.mjs holds. */
+const releaseFiles: string[] = [];
+afterEach(() => {
+  for (const dir of releaseFiles.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function releaseFile(): { path: string; release: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'hold-worker-load-'));
+  releaseFiles.push(dir);
+  const path = join(dir, 'release');
+  return { path, release: () => writeFileSync(path, '') };
 }
 
 /** Stops a sample with SIGTERM, as Ctrl-C would, and returns its exit code. */
@@ -178,6 +204,24 @@ describe('promise-all-vs-workers.ts', () => {
     ]);
     expect(out).toContain('Promise.all order: start 1, end 1, start 2, end 2\n');
   });
+
+  it('when one worker fails to start, lets the other finish loading before ending it', async () => {
+    const hold = releaseFile();
+    const run = start('promise-all-vs-workers.ts', ['200000'], {
+      HOLD_WORKER_LOAD: hold.path,
+      HOLD_WORKER_FAIL_FIRST: '1',
+    });
+    let stderr = '';
+    run.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = once(run.child, 'close');
+    await linesMatching(run, /^worker error handled$/, 1, 'the sample to hear one worker fail');
+    hold.release();
+    const [code] = await within(closed, 30_000, 'the sample to exit');
+    // Ended as soon as its sibling failed, the held worker would never have been released.
+    expect(run.lines).toContain('worker released');
+    expect(code).toBe(1);
+    expect(stderr).toContain('this worker failed while loading');
+  });
 });
 
 describe('fork-queue.ts', () => {
@@ -236,6 +280,20 @@ describe('offload-server.ts', () => {
     expect((await fetchText(`${base}/nowhere`)).status).toBe(404);
 
     expect(await stop(server)).toBe(0);
+  });
+
+  it('on SIGTERM, lets a worker that is still loading finish loading before ending it', async () => {
+    const hold = releaseFile();
+    const server = start('offload-server.ts', ['0'], { HOLD_WORKER_LOAD: hold.path });
+    await linesMatching(server, /^listening on /, 1, 'the offload server to listen');
+    const closed = once(server.child, 'close');
+    server.child.kill('SIGTERM');
+    await linesMatching(server, /^SIGTERM handled$/, 1, 'the sample to handle SIGTERM');
+    hold.release();
+    const [code] = await within(closed, 30_000, 'the sample to exit after SIGTERM');
+    // Terminated at SIGTERM, the held worker would never have been released.
+    expect(server.lines).toContain('worker released');
+    expect(code).toBe(0);
   });
 });
 

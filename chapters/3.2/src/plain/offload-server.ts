@@ -11,6 +11,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { countPrimes } from './count-primes.ts';
 import type { PrimesReply, PrimesRequest } from './primes.worker.ts';
@@ -19,6 +20,7 @@ import type { PrimesReply, PrimesRequest } from './primes.worker.ts';
 const TS_WORKER = new URL('./ts-worker.mjs', import.meta.url);
 const PRIMES_WORKER = new URL('./primes.worker.ts', import.meta.url);
 const MAX_BELOW = 50_000_000; // bounds the work one request can ask for
+const LOAD_GRACE_MS = 5_000; // stop() ends a worker that never says 'ready' after this long
 
 type Waiter = { resolve: (count: number) => void; reject: (error: Error) => void };
 
@@ -29,9 +31,16 @@ function startPrimesWorker() {
   const waiting = new Map<number, Waiter>();
   let nextId = 1;
   let failure: Error | undefined;
-  worker.on('message', ({ id, count }: PrimesReply) => {
-    waiting.get(id)?.resolve(count);
-    waiting.delete(id);
+  // Ending a thread while it still loads its module can crash the whole process (Node 20), so
+  // stop() waits until the worker has said 'ready' or has exited.
+  const loaded = new Promise((resolve) => {
+    worker.once('message', resolve);
+    worker.once('exit', resolve);
+  });
+  worker.on('message', (message: PrimesReply | 'ready') => {
+    if (message === 'ready') return;
+    waiting.get(message.id)?.resolve(message.count);
+    waiting.delete(message.id);
   });
   // A worker that fails or ends fails every request waiting on it: nothing waits for ever.
   const failAll = (error: Error) => {
@@ -50,7 +59,10 @@ function startPrimesWorker() {
         worker.postMessage(request);
       });
     },
-    stop: () => worker.terminate(),
+    async stop() {
+      await Promise.race([loaded, sleep(LOAD_GRACE_MS, undefined, { ref: false })]);
+      await worker.terminate();
+    },
   };
 }
 // #endregion worker

@@ -1,5 +1,5 @@
-// Worker for promise-all-vs-workers.ts and offload-server.ts: answers each request
-// { id, from, to } with { id, count }, one at a time, until it is terminated.
+// Worker for promise-all-vs-workers.ts and offload-server.ts: says 'ready' once it listens, then
+// answers each request { id, from, to } with { id, count }, one at a time, until it is terminated.
 import { parentPort } from 'node:worker_threads';
 import { countPrimes } from './count-primes.ts';
 
@@ -10,3 +10,5 @@ parentPort?.on('message', ({ id, from, to }: PrimesRequest) => {
   const reply: PrimesReply = { id, count: countPrimes(from, to) };
   parentPort?.postMessage(reply);
 });
+// The parent ends this thread only after this: ending it while it loads can crash the process.
+parentPort?.postMessage('ready');

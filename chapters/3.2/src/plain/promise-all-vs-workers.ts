@@ -52,8 +52,12 @@ async function main(): Promise<void> {
   const countLane = (ranges: Array<[number, number]>) =>
     sum(ranges.map(([from, to]) => countPrimes(from, to)));
   try {
-    // 0. Warm up before any clock runs: compile countPrimes here, and wait until both workers
-    //    have started (loading TypeScript through tsx takes each one a few hundred ms).
+    // 0. Warm up before any clock runs: wait until both workers have said 'ready' (loading
+    //    TypeScript through tsx takes each one a few hundred ms), and compile countPrimes here.
+    //    allSettled, not all: if one worker fails, the other has still loaded (or failed) before
+    //    `finally` ends it — ending a thread while it loads its module can crash the process.
+    const started = await Promise.allSettled(lanes.map(({ worker }) => once(worker, 'message')));
+    for (const start of started) if (start.status === 'rejected') throw start.reason;
     countPrimes(2, 100_000);
     await Promise.all(lanes.map(({ worker }) => ask(worker, 2, 100_000)));
 

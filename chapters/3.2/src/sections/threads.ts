@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import type { Section } from '@course/course-kit';
 import { startTsWorker } from '@course/course-kit';
+import { firstMessageOrExit, terminateWhenLoaded } from '@course/course-kit/workers';
 import { runDaemonChild } from '../daemon.ts';
 import type { TickerData } from '../ticker.worker.ts';
 
@@ -26,7 +27,10 @@ export const threads: Section = {
       { label: 'B', periodMs: 300, ticks: 3 },
     ];
     const workers = specs.map((spec) => startTsWorker(TICKER, spec));
-    const stop = () => workers.forEach((w) => void w.terminate());
+    // A ticker has loaded once it ticks (or has exited), and only then is it terminated:
+    // ending a thread that still loads its module can crash the process.
+    const loaded = new Map(workers.map((w) => [w, firstMessageOrExit(w)]));
+    const stop = () => loaded.forEach((ticked, w) => void terminateWhenLoaded(w, ticked));
     ctx.signal.addEventListener('abort', stop, { once: true });
     for (const w of workers)
       w.on('message', ({ label, tick }: { label: string; tick: number }) =>
