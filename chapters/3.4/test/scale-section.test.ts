@@ -44,7 +44,7 @@ describe.skipIf(!shouldRunRedisTests())('3.4.6 measured scale, with a real redis
       members: number;
       inFlight: number;
       rounds: number;
-      ratios: { name: string; deliveries: number; p99: number; cpuPerDelivery: number }[];
+      ratios: { name: string; deliveries: number; p99: number; cpuPerDelivery: number | null }[];
       results: Row[];
     };
     expect(json).toMatchObject({ section: '3.4.6', members: 4, inFlight: 32, rounds: 1 });
@@ -68,7 +68,9 @@ describe.skipIf(!shouldRunRedisTests())('3.4.6 measured scale, with a real redis
     ]);
     for (const ratio of json.ratios) {
       expect(ratio.deliveries).toBeGreaterThan(0);
-      expect(ratio.cpuPerDelivery).toBeGreaterThan(0);
+      // A worker's CPU comes from /proc in 10 ms ticks: a 200 ms window on a busy machine can
+      // see none, and then the ratio is not measured (null in JSON) rather than 0.
+      if (ratio.cpuPerDelivery !== null) expect(ratio.cpuPerDelivery).toBeGreaterThan(0);
     }
     expect(stderr).toMatch(/^2 workers \/ 1 worker: \d+\.\d\dx the deliveries\/s/m);
     expect(stderr).toMatch(/busy processes on \d+ cores/);

@@ -50,7 +50,7 @@ describe('measureScale', () => {
       {
         rounds: 3,
         pairs: [['b', 'a']],
-        brokerCpuMicros: () => 0,
+        brokerCpuMicros: ticking(),
         onResult: (target, round) => order.push(`${round}:${target.name}`),
       },
     );
@@ -66,12 +66,37 @@ describe('measureScale', () => {
     }
     // The broker's CPU is read only for the target that relays through it.
     expect(run.rows[0]?.brokerCpuPercent).toBeNull();
-    expect(run.rows[1]?.brokerCpuPercent).toBe(0);
+    expect(run.rows[1]?.brokerCpuPercent).toBeGreaterThan(0);
     expect(run.ratios).toHaveLength(1);
     expect(run.ratios[0]).toMatchObject({ name: 'b / a', over: 'b', under: 'a' });
     expect(run.ratios[0]?.deliveries).toBeGreaterThan(0);
   });
+
+  test('a CPU reading that did not move in the window is "not measured", never "free"', async () => {
+    const a = await inProcessTarget('a');
+    // As /proc can read for a process that had no 10 ms tick in a short window.
+    const still: ChatTarget = { ...(await inProcessTarget('still')), serverCpuMicros: () => 7 };
+    const run = await measureScale(
+      [a, still],
+      { members: 3, senders: 1, windowMs: 100, warmupMs: 20 },
+      { rounds: 1, pairs: [['still', 'a']], brokerCpuMicros: () => 7 },
+    );
+    expect(run.rows[0]?.serverCpuPercent).toBeGreaterThan(0);
+    expect(run.rows[1]?.serverCpuPercent).toBeNull();
+    expect(run.rows[1]?.brokerCpuPercent).toBeNull();
+    expect(run.ratios[0]?.deliveries).toBeGreaterThan(0);
+    expect(run.ratios[0]?.cpuPerDelivery).toBeNaN();
+    expect(describeRatio(run.ratios[0] as (typeof run.ratios)[number])).toMatch(
+      /server CPU per delivery n\/a$/,
+    );
+  });
 });
+
+/** A CPU reader whose every reading is 1 ms on from the last. */
+function ticking(): () => number {
+  let micros = 0;
+  return () => (micros += 1000);
+}
 
 describe('rounds and medians', () => {
   test('every other round goes backwards', () => {

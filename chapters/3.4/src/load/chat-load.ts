@@ -410,8 +410,14 @@ async function probe(read: CpuReader | undefined): Promise<CpuReading | undefine
   return micros === undefined ? undefined : { micros, at: (asked + performance.now()) / 2 };
 }
 
+/**
+ * The share of one core used between two readings, or null when it cannot be told. A reading
+ * that did not move is not "no CPU": a process that relayed the window's lines spent some, and
+ * /proc counts CPU in 10 ms ticks, so a short window on a busy machine can see none of them.
+ */
 function cpuBetween(before: CpuReading | undefined, after: CpuReading | undefined): number | null {
   if (before === undefined || after === undefined) return null;
+  if (after.micros === before.micros) return null;
   return percentOfCore((after.micros - before.micros) / 1000, after.at - before.at);
 }
 
