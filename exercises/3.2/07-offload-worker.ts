@@ -55,14 +55,16 @@ export function startPrimesWorker(): PrimesWorker {
   //   new Worker(TS_ENTRY, { workerData: { tsModule: import.meta.url, role: WORKER_ROLE } })
   // Keep a Map from request id to the waiting promise's resolve/reject. On 'message', settle
   // the reply's id. On 'error' and 'exit', reject every count still waiting — and every later
-  // one. count() posts a CountRequest with a new id; stop() terminates the worker.
+  // one. count() posts a CountRequest with a new id; stop() terminates the worker, but only
+  // once it has said 'ready' or exited (a few seconds at most): ending a thread while it still
+  // loads its module can crash the whole process.
   throw new Error('TODO: start the primes worker');
 }
 
 /** 2. The worker's side: runs on the worker thread and answers each request in turn. */
 function serveCountRequests(): void {
   // TODO: import parentPort from 'node:worker_threads'; on each 'message' (a CountRequest),
-  // post back a CountReply with the same id and countPrimes(below).
+  // post back a CountReply with the same id and countPrimes(below). Then post 'ready'.
 }
 
 /** 3. The server (given): "ping" → "pong"; "primes N" → "primes N <count>". */

@@ -231,7 +231,9 @@ export function startPathPool(walls: Uint8Array, size: number, threads: number):
   //   (copy the walls into a SharedArrayBuffer first, and every worker reads the same map).
   // find() posts { id, from, to } to the least busy worker and waits for { id, steps } back:
   //   keep a Map from id to the waiting promise's resolve/reject, per worker. A worker's
-  //   'error' or 'exit' rejects what waits on it; close() terminates them all.
+  //   'error' or 'exit' rejects what waits on it; close() terminates them all, each once it
+  //   has said 'ready' or exited (a few seconds at most): ending a thread while it still loads
+  //   its module can crash the whole process.
   throw new Error(
     `TODO: start ${threads} path workers for a ${size} × ${size} map (${walls.length} cells)`,
   );
@@ -240,7 +242,8 @@ export function startPathPool(walls: Uint8Array, size: number, threads: number):
 /** The worker's side: answers each request in turn, on its own thread. */
 function servePaths(): void {
   // TODO: parentPort.on('message', ({ id, from, to }) => post back { id, steps }), with
-  //   steps = shortestPath(walls, size, from, to) and walls, size from workerData.
+  //   steps = shortestPath(walls, size, from, to) and walls, size from workerData. Then post
+  //   'ready'.
 }
 
 // ─── 5. The server: connections, the tick loop, the broadcast ───────────────────────────────

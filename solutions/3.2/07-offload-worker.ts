@@ -13,6 +13,7 @@
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 /** The CPU-heavy job: counts the primes below `below` by trial division (given). */
@@ -48,6 +49,8 @@ export interface PrimesWorker {
 export const TS_ENTRY = new URL('../../packages/course-kit/src/ts-entry.mjs', import.meta.url);
 /** Marks the thread that runs this file as the primes worker (see the end of the file). */
 const WORKER_ROLE = 'primes-worker';
+/** stop() ends a worker that never says 'ready' after this long. */
+const LOAD_GRACE_MS = 5_000;
 
 type Waiter = { resolve: (count: number) => void; reject: (error: Error) => void };
 
@@ -65,9 +68,16 @@ export function startPrimesWorker(): PrimesWorker {
     for (const waiter of waiting.values()) waiter.reject(failure);
     waiting.clear();
   };
-  worker.on('message', ({ id, count }: CountReply) => {
-    waiting.get(id)?.resolve(count);
-    waiting.delete(id);
+  // Ending a thread while it still loads its module can crash the whole process, so stop()
+  // waits until the worker has said 'ready' (its first message) or has exited.
+  const loaded = new Promise((resolve) => {
+    worker.once('message', resolve);
+    worker.once('exit', resolve);
+  });
+  worker.on('message', (message: CountReply | 'ready') => {
+    if (message === 'ready') return;
+    waiting.get(message.id)?.resolve(message.count);
+    waiting.delete(message.id);
   });
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`the primes worker exited with code ${code}`)));
@@ -82,6 +92,7 @@ export function startPrimesWorker(): PrimesWorker {
     },
     async stop() {
       failAll(new Error('the primes worker was stopped'));
+      await Promise.race([loaded, sleep(LOAD_GRACE_MS, undefined, { ref: false })]);
       await worker.terminate();
     },
   };
@@ -93,6 +104,7 @@ function serveCountRequests(): void {
     const reply: CountReply = { id, count: countPrimes(below) };
     parentPort?.postMessage(reply);
   });
+  parentPort?.postMessage('ready');
 }
 
 /** 3. The server (given): "ping" → "pong"; "primes N" → "primes N <count>". */

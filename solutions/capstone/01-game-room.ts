@@ -11,6 +11,7 @@
  * Check: npm run exercise -- watch   (or npm run grade -- capstone)
  */
 import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createServer, type WebSocketConnection } from '@course/ws-core';
 
@@ -232,6 +233,8 @@ type Waiter = { resolve: (steps: number) => void; reject: (error: Error) => void
 // plays the worker's part (see the end of the file).
 export const TS_ENTRY = new URL('../../packages/course-kit/src/ts-entry.mjs', import.meta.url);
 const PATH_WORKER_ROLE = 'path-worker';
+/** close() ends a worker that never says 'ready' after this long (the tests give close() 3 s). */
+const LOAD_GRACE_MS = 2_000;
 
 /** Leaves one core to the tick loop: on 2 cores, one path worker. */
 export function defaultPathThreads(): number {
@@ -248,11 +251,21 @@ export function startPathPool(walls: Uint8Array, size: number, threads: number):
     walls: shared,
     size,
   };
-  const slots = Array.from({ length: threads }, () => ({
-    worker: new Worker(TS_ENTRY, { workerData: data }),
-    waiting: new Map<number, Waiter>(),
-    failure: undefined as Error | undefined,
-  }));
+  const slots = Array.from({ length: threads }, () => {
+    const worker = new Worker(TS_ENTRY, { workerData: data });
+    // Ending a thread while it still loads its module can crash the whole process, so close()
+    // waits until each worker has said 'ready' (its first message) or has exited.
+    const loaded = new Promise((resolve) => {
+      worker.once('message', resolve);
+      worker.once('exit', resolve);
+    });
+    return {
+      worker,
+      loaded,
+      waiting: new Map<number, Waiter>(),
+      failure: undefined as Error | undefined,
+    };
+  });
   let nextId = 1;
   let closed: Error | undefined;
   for (const [index, slot] of slots.entries()) {
@@ -262,9 +275,10 @@ export function startPathPool(walls: Uint8Array, size: number, threads: number):
       for (const waiter of slot.waiting.values()) waiter.reject(slot.failure);
       slot.waiting.clear();
     };
-    slot.worker.on('message', ({ id, steps }: PathReply) => {
-      slot.waiting.get(id)?.resolve(steps);
-      slot.waiting.delete(id);
+    slot.worker.on('message', (message: PathReply | 'ready') => {
+      if (message === 'ready') return;
+      slot.waiting.get(message.id)?.resolve(message.steps);
+      slot.waiting.delete(message.id);
     });
     slot.worker.on('error', fail);
     slot.worker.on('exit', (code) =>
@@ -287,7 +301,13 @@ export function startPathPool(walls: Uint8Array, size: number, threads: number):
     },
     async close() {
       closed ??= new Error('the path pool was closed');
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      const grace = sleep(LOAD_GRACE_MS, undefined, { ref: false });
+      await Promise.all(
+        slots.map(async ({ worker, loaded }) => {
+          await Promise.race([loaded, grace]);
+          await worker.terminate();
+        }),
+      );
     },
   };
 }
@@ -299,6 +319,7 @@ function servePaths(): void {
     const reply: PathReply = { id, steps: shortestPath(walls, size, from, to) };
     parentPort?.postMessage(reply);
   });
+  parentPort?.postMessage('ready');
 }
 
 // ─── 5. The server: connections, the tick loop, the broadcast ───────────────────────────────

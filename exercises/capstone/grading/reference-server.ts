@@ -6,12 +6,15 @@
  * skips no slow reader; the room you write does all of that.
  */
 import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Cell, MAP_SIZE, makeMap, shortestPath, TICK_MS, TICK_RATE } from './protocol.ts';
 
 const TS_ENTRY = new URL('../../../packages/course-kit/src/ts-entry.mjs', import.meta.url);
 const ROLE = 'reference-path-worker';
+/** close() ends a worker that never says 'ready' after this long (the tests give close() 3 s). */
+const LOAD_GRACE_MS = 2_000;
 
 type Job = { id: number; from: Cell; to: Cell };
 
@@ -23,11 +26,21 @@ export async function startGameServer(options: { host?: string; port?: number } 
     { length: Math.max(1, availableParallelism() - 1) },
     () => new Worker(TS_ENTRY, { workerData: { tsModule: import.meta.url, role: ROLE, walls } }),
   );
+  // Ending a thread while it still loads its module can crash the whole process, so close()
+  // waits until each worker has said 'ready' (its first message) or has exited.
+  const loaded = workers.map(
+    (worker) =>
+      new Promise((resolve) => {
+        worker.once('message', resolve);
+        worker.once('exit', resolve);
+      }),
+  );
   const replies = new Map<number, (steps: number) => void>();
   for (const worker of workers)
-    worker.on('message', ({ id, steps }: { id: number; steps: number }) => {
-      replies.get(id)?.(steps);
-      replies.delete(id);
+    worker.on('message', (message: { id: number; steps: number } | 'ready') => {
+      if (message === 'ready') return;
+      replies.get(message.id)?.(message.steps);
+      replies.delete(message.id);
     });
   let jobs = 0;
 
@@ -70,6 +83,7 @@ export async function startGameServer(options: { host?: string; port?: number } 
       clearTimeout(timer);
       for (const ws of wss.clients) ws.terminate();
       await new Promise((resolve) => wss.close(resolve));
+      await Promise.race([Promise.all(loaded), sleep(LOAD_GRACE_MS, undefined, { ref: false })]);
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
   };
@@ -80,4 +94,5 @@ if (!isMainThread && workerData?.role === ROLE) {
   parentPort?.on('message', ({ id, from, to }: Job) => {
     parentPort?.postMessage({ id, steps: shortestPath(walls, MAP_SIZE, from, to) });
   });
+  parentPort?.postMessage('ready');
 }

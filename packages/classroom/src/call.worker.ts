@@ -1,6 +1,8 @@
 /**
  * Worker side of `callInWorker`: imports the named module, calls one export with the given
- * arguments and posts back { ok, value } or { ok: false, message }.
+ * arguments and posts back { ok, value } or { ok: false, message }. The call runs after this
+ * module has finished evaluating, not in a top-level await: a thread stuck in the call (a
+ * deadlock) is then no longer loading a module, and terminating it cannot crash the process.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -10,14 +12,16 @@ interface CallRequest {
   args: unknown[];
 }
 
-const { module, exportName, args } = (workerData as { data: CallRequest }).data;
-try {
+async function call({ module, exportName, args }: CallRequest): Promise<unknown> {
   const loaded = (await import(module)) as Record<string, unknown>;
   const fn = loaded[exportName];
   if (typeof fn !== 'function')
     throw new Error(`${module} does not export a function "${exportName}"`);
-  const value = await fn(...args);
-  parentPort?.postMessage({ ok: true, value });
-} catch (error) {
-  parentPort?.postMessage({ ok: false, message: (error as Error).message ?? String(error) });
+  return await fn(...args);
 }
+
+call((workerData as { data: CallRequest }).data).then(
+  (value) => parentPort?.postMessage({ ok: true, value }),
+  (error: unknown) =>
+    parentPort?.postMessage({ ok: false, message: (error as Error)?.message ?? String(error) }),
+);

@@ -4,6 +4,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '@course/course-kit';
+import { terminateWhenLoaded } from '@course/course-kit/workers';
 
 export class DeadlineError extends Error {
   override name = 'DeadlineError';
@@ -38,6 +39,11 @@ export async function withDeadline<T>(
 export interface WorkerCall<T> {
   result: Promise<T>;
   worker: Worker;
+  /**
+   * Ends the worker once it has answered or exited, or after LOAD_GRACE_MS if it has not:
+   * terminating a thread while it still loads a module can crash the whole process.
+   */
+  stop(): Promise<void>;
 }
 
 /** Starts a worker thread that calls `exportName(...args)` from `module` once. */
@@ -61,7 +67,11 @@ export function callInWorker<T>(module: URL, exportName: string, args: unknown[]
       ),
     );
   });
-  return { result, worker };
+  const answered = result.then(
+    () => {},
+    () => {},
+  );
+  return { result, worker, stop: () => terminateWhenLoaded(worker, answered) };
 }
 
 export interface WorkersOptions {
@@ -107,13 +117,20 @@ export async function callInWorkers<T>(
     () => (settled = true),
     () => (settled = true),
   );
-  const stopAll = () => Promise.all(calls.map((c) => c.worker.terminate()));
+  // Once every worker has reached the start line, all have loaded their modules and may be
+  // terminated at once; before that, each is stopped only once it has answered or exited.
+  let everyoneArrived = false;
+  const stopAll = () =>
+    Promise.all(calls.map((c) => (everyoneArrived ? c.worker.terminate() : c.stop())));
   const describe =
     options.describe ??
     (() => `${argsPerWorker.length} workers running ${exportName} did not finish`);
   try {
-    if (options.startLine)
-      await Promise.race([everyoneStarted(options.startLine, () => settled), all]);
+    const line = options.startLine;
+    if (line) {
+      await Promise.race([everyoneStarted(line, () => settled), all]);
+      everyoneArrived = Atomics.load(line, 0) >= Atomics.load(line, 1);
+    }
     return await withDeadline(all, options.deadlineMs, describe, stopAll);
   } finally {
     await stopAll();

@@ -1,7 +1,15 @@
+import { BroadcastChannel } from 'node:worker_threads';
+import { within } from '@course/course-kit/testing/waits';
 import { describe, expect, it } from 'vitest';
 import '../src/matchers.ts';
 import { describeByteMismatch, fromHex, toHex } from '../src/bytes.ts';
-import { callInWorkers, DeadlineError, THREAD_DRILLS, withDeadline } from '../src/concurrency.ts';
+import {
+  callInWorker,
+  callInWorkers,
+  DeadlineError,
+  THREAD_DRILLS,
+  withDeadline,
+} from '../src/concurrency.ts';
 import { startLine } from '../src/drills/threads.ts';
 import { formatGradeTable } from '../src/grade.ts';
 import { LockTable } from '../src/lock-table.ts';
@@ -234,6 +242,28 @@ describe('concurrency helpers', () => {
       'no progress after 1000 ms: owner 1 holds account lock 0 and waits for account lock 1; owner 2 holds account lock 1 and waits for account lock 0',
     );
   }, 30_000);
+
+  it("callInWorker's stop() lets a worker still loading the module finish and answer before ending it", async () => {
+    // HELD_LOAD_CHANNEL of the fixture, which is not imported here: importing it would run it.
+    const channel = new BroadcastChannel('classroom-held-load');
+    const loading = new Promise((resolve) => {
+      channel.onmessage = resolve;
+    });
+    const module = new URL('./fixtures/held-load.ts', import.meta.url);
+    const call = callInWorker<number>(module, 'answer', []);
+    try {
+      await within(loading, 20_000, 'the worker to start loading the module');
+      const stopping = call.stop();
+      channel.postMessage('go');
+      await within(stopping, 20_000, 'stop() to end the worker');
+      // Terminated at stop(), the worker would never have answered: the call would reject.
+      expect(await call.result).toBe(42);
+    } finally {
+      channel.postMessage('go');
+      channel.close();
+      await call.worker.terminate();
+    }
+  }, 60_000);
 
   it('turns a hang into an error that says what was held, and cleans up', async () => {
     let cleaned = false;
