@@ -20,4 +20,9 @@ await go;
 channel.close();
 if (mode === 'throw') throw new Error('failed while loading');
 if (mode === 'raw') parentPort?.postMessage('ready');
-else connectToParent().signalReady();
+else {
+  const link = connectToParent();
+  // Listening keeps the thread alive, as a real worker waiting for tasks: only kill() ends it.
+  link.onMessage(() => {});
+  link.signalReady();
+}
