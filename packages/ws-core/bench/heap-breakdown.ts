@@ -88,7 +88,8 @@ export function perConnection(
 
 /**
  * Who holds the nodes of one kind: for each, the chain of its first retainers (weak edges and
- * V8's synthetic roots do not count), up to `depth` steps, as `<-edge- type:name` steps; counted
+ * synthetic nodes do not count: V8's roots, and native wrappers such as Node / TCPSocketWrap, so
+ * a socket's TCP handle is credited to the Socket that holds it), up to `depth` steps, as `<-edge- type:name` steps; counted
  * per distinct chain, most common first.
  */
 export function owners(
@@ -156,7 +157,7 @@ function main(): void {
   const colon = values.owners?.indexOf(':') ?? -1;
   if (values.owners !== undefined && colon < 1) {
     throw new Error(
-      `--owners expects TYPE:NAME, e.g. 'closure:afterWrite', got "${values.owners}"\n${usage}`,
+      `--owners expects TYPE:NAME, e.g. 'array:(object properties)', got "${values.owners}"\n${usage}`,
     );
   }
   const after = read(afterPath);

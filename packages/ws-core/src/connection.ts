@@ -112,6 +112,13 @@ export class WebSocketConnection
     info: ConnectionInfo = {},
   ) {
     super();
+    // The socket's listeners find their connection through the socket: a second connection on
+    // it would take every byte and close from the first, which would then stay open for ever.
+    if ((socket as Partial<OwnedSocket>)[owner] !== undefined) {
+      throw new TypeError(
+        'this socket already carries a WebSocketConnection: wrap each socket once',
+      );
+    }
     this.role = machine.role;
     this.protocol = info.protocol;
     this.path = info.path ?? '/';

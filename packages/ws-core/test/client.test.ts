@@ -1,9 +1,11 @@
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Server, Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   connect,
   HandshakeError,
+  Protocol,
   truncateReason,
+  WebSocketConnection,
   WebSocketError,
   type WebSocketServer,
 } from '../src/index.ts';
@@ -239,5 +241,17 @@ describe('truncateReason', () => {
     expect(Buffer.byteLength(cut)).toBe(123);
     expect(cut).toBe('€'.repeat(41));
     expect(truncateReason('short')).toBe('short');
+  });
+});
+
+describe('WebSocketConnection', () => {
+  test('refuses a socket that already carries a connection, since only one of them could hear it', () => {
+    const socket = new Socket();
+    cleanups.push(() => socket.destroy());
+    const first = new WebSocketConnection(socket, new Protocol({ role: 'client' }));
+    expect(first.readyState).toBe('open');
+    expect(() => new WebSocketConnection(socket, new Protocol({ role: 'client' }))).toThrow(
+      new TypeError('this socket already carries a WebSocketConnection: wrap each socket once'),
+    );
   });
 });
