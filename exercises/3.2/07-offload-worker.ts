@@ -57,7 +57,8 @@ export function startPrimesWorker(): PrimesWorker {
   // the reply's id. On 'error' and 'exit', reject every count still waiting — and every later
   // one. count() posts a CountRequest with a new id; stop() terminates the worker, but only
   // once it has said 'ready' or exited (a few seconds at most): ending a thread while it still
-  // loads its module can crash the whole process.
+  // loads its module can crash the whole process. Keep a promise, made when the worker starts,
+  // that settles at its first message or exit: by stop() time 'ready' has long arrived.
   throw new Error('TODO: start the primes worker');
 }
 

@@ -20,8 +20,14 @@ async function call({ module, exportName, args }: CallRequest): Promise<unknown>
   return await fn(...args);
 }
 
-call((workerData as { data: CallRequest }).data).then(
-  (value) => parentPort?.postMessage({ ok: true, value }),
-  (error: unknown) =>
-    parentPort?.postMessage({ ok: false, message: (error as Error)?.message ?? String(error) }),
-);
+/** Posts the call's outcome; an answer that cannot be posted (a function, say) is a failure too. */
+async function answer(request: CallRequest): Promise<void> {
+  try {
+    const value = await call(request);
+    parentPort?.postMessage({ ok: true, value });
+  } catch (error) {
+    parentPort?.postMessage({ ok: false, message: (error as Error)?.message ?? String(error) });
+  }
+}
+
+void answer((workerData as { data: CallRequest }).data);

@@ -243,6 +243,21 @@ describe('concurrency helpers', () => {
     );
   }, 30_000);
 
+  it('callInWorker rejects an answer that cannot be sent back with what went wrong', async () => {
+    const call = callInWorker(
+      new URL('./fixtures/uncloneable.ts', import.meta.url),
+      'makeCounter',
+      [],
+    );
+    try {
+      await expect(within(call.result, 20_000, 'the call to answer')).rejects.toThrow(
+        /^makeCounter threw in a worker: .*could not be cloned/,
+      );
+    } finally {
+      await call.stop();
+    }
+  }, 60_000);
+
   it("callInWorker's stop() lets a worker still loading the module finish and answer before ending it", async () => {
     // HELD_LOAD_CHANNEL of the fixture, which is not imported here: importing it would run it.
     const channel = new BroadcastChannel('classroom-held-load');

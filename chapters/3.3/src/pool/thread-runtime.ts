@@ -45,7 +45,9 @@ export const threadRuntime: Runtime = {
         killedWhileStarting = !link.started;
         // Terminating a thread while V8 still evaluates a module can crash the process
         // (nodejs/node#53238): wait until the thread has loaded its entry and no task module
-        // import is in flight (none can start now), for at most LOAD_GRACE_MS.
+        // import is in flight (none can start now), for at most LOAD_GRACE_MS. A thread that
+        // has not said ready by then is left to link.kill(), which waits for that (course-kit's
+        // own bound) before it terminates.
         const giveUpAt = performance.now() + LOAD_GRACE_MS;
         const terminateWhenLoaded = () => {
           const loaded = link.started && stopImports(cells);
