@@ -23,7 +23,9 @@ let server: CourseServer;
 beforeAll(async () => {
   server = await startCourseServer({
     port: 0,
-    handshakeTimeout: 500,
+    // Every test here but the slowloris one needs its handshakes to succeed: room for a loaded
+    // machine. The slowloris test waits this long for its 408.
+    handshakeTimeout: 3_000,
     closeTimeout: 500,
     backpressure: { highWaterMark: 64 * 1024, maxDropped: 20 },
     // The never-reading test has a member send 6,000 lines as fast as it can, on purpose, and
@@ -47,12 +49,24 @@ const without = (name: string) => GOOD.filter((line) => !line.startsWith(name));
 async function witness(room: string, on: CourseServer = server) {
   const socket = new WebSocket(`${on.url}chat?nick=witness&room=${room}`);
   const lines: string[] = [];
+  // ws reports a refused upgrade or a reset as 'error', then 'close'; kept to say what happened.
+  const errors: string[] = [];
+  socket.on('error', (error) => errors.push(error.message));
   socket.on('message', (data) => {
     const event = decodeChatEvent(String(data));
     if (event.type === 'message') lines.push(event.text);
   });
-  await new Promise((resolve) => socket.once('open', resolve));
-  return { socket, lines };
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('close', (code, reason) =>
+      reject(
+        new Error(
+          `the witness closed before it opened (${code} ${String(reason)}): ${errors.join('; ') || 'no error'}`,
+        ),
+      ),
+    );
+  });
+  return { socket, lines, errors };
 }
 
 /** A `ws` client that records what the server sends it, and the code and reason it closes with. */

@@ -157,8 +157,10 @@ describe('the admit hook over TCP', () => {
   test('answers 503 with Retry-After at the deadline when an async hook decides late, and drops its answer', async () => {
     const answer = deferred<Admission>();
     let asked = 0;
+    // One deadline for both clients: the slow one's 503 waits for it, and the next one must
+    // get its 101 within it, so it leaves room for a loaded machine.
     const { port, upgraded } = await serve({
-      handshakeTimeout: 300,
+      handshakeTimeout: 2_000,
       admit: ({ head }) => {
         if (head.target !== '/slow') return true;
         asked++;

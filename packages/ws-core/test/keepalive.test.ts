@@ -20,15 +20,21 @@ const MiB = 1024 * 1024;
 // Short on purpose: a ping after 60 ms of silence, dead 200 ms after it. The rule itself, at
 // the real defaults, is tested on a moved clock in liveness.test.ts.
 const FAST = { pingInterval: 60, pongTimeout: 200 };
+// For a peer that must stay open: pings as often, but a pong may take 2 s. Node runs due
+// timers before it reads sockets, so after a stall longer than pongTimeout the sweep would
+// judge the peer before reading the pong already waiting for it.
+const PATIENT = { pingInterval: 60, pongTimeout: 2_000 };
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function serve(): Promise<{ server: WebSocketServer; port: number; url: string }> {
+async function serve(
+  keepalive = FAST,
+): Promise<{ server: WebSocketServer; port: number; url: string }> {
   // closeTimeout far beyond the test: only the immediate destroy can end a silent peer in time.
-  const started = await startServer({ ...FAST, closeTimeout: 60_000 });
+  const started = await startServer({ ...keepalive, closeTimeout: 60_000 });
   cleanups.push(() => started.server.close());
   return started;
 }
@@ -57,11 +63,11 @@ describe('keepalive over TCP', () => {
   }, 10_000);
 
   test('keeps a ws client, which answers every ping, open across several intervals', async () => {
-    const { server, url } = await serve();
+    const { server, url } = await serve(PATIENT);
     const ws = new WebSocket(url);
     cleanups.push(() => ws.terminate());
-    // A server that did not count the pongs would ping once and close the connection 200 ms
-    // later: five pings mean each was answered and heard.
+    // A server pings once per silence: one that did not count the pongs would ping once and
+    // close the connection 2 s later. Five pings mean each was answered and heard.
     const fivePings = new Promise<void>((resolve, reject) => {
       let pings = 0;
       ws.on('ping', () => ++pings === 5 && resolve());

@@ -227,7 +227,8 @@ describe('the handshake over TCP', () => {
   });
 
   test('keeps an upgraded connection open after handshakeTimeout has passed', async () => {
-    const { server, port } = await serve({ handshakeTimeout: 200 });
+    // Long enough for the first client's handshake on a loaded machine: it must get its 101.
+    const { server, port } = await serve({ handshakeTimeout: 2_000 });
     server.on('connection', (conn) => conn.on('message', (data) => conn.send(data)));
     const client = await rawUpgrade(port);
     sockets.push(client.socket);
