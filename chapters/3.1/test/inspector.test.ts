@@ -655,7 +655,8 @@ describe('npm run chapter:3.1 -- inspect', () => {
     child.stdout?.on('data', (chunk) => {
       stdout += chunk;
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close', not 'exit': only then has the last of stdout been read from the pipe.
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     await until(
       () => /^listening on ws:\/\/127\.0\.0\.1:\d+\/$/m.test(stdout),
       20_000,

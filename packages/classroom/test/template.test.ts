@@ -123,11 +123,13 @@ beforeAll(() => {
     });
   }
   solved = gradeTemplate('solved');
-}, 300_000);
+  // Its bounded steps in turn: the install (90 s) and two gradings (150 s each), with room left.
+}, 420_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the exported student template', () => {
+// A test that grades in the template waits for a whole grading run (bounded at 150 s).
+describe('the exported student template', { timeout: 180_000 }, () => {
   it('holds the exercises, the tooling and the workflow, and no solutions or course tests', () => {
     const top = readdirSync(template).filter(
       (name) => !['node_modules', 'package-lock.json', '.exercise-progress.json'].includes(name),

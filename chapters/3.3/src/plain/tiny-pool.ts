@@ -26,7 +26,7 @@ export const MAX_START_FAILURES = 3;
  * (nodejs/node#53238), so terminate() first lets a loading worker finish: it says it is ready
  * or dies by itself. A script that hangs while loading is ended anyway after this long.
  */
-export const LOAD_GRACE_MS = 2_000;
+export const LOAD_GRACE_MS = 5_000;
 
 interface Task {
   id: number;
