@@ -7,6 +7,8 @@ import { markdownTable, type TableSource } from '../tools/tables.ts';
 
 const whole = (value: number) => Math.round(value).toLocaleString('en');
 const fixed = (value: number, digits: number) => value.toFixed(digits);
+/** A ratio of two runs; null in the JSON when a side could not be measured (e.g. no CPU tick). */
+const times = (ratio: number | null) => (ratio === null ? 'n/a' : `${fixed(ratio, 2)}×`);
 const onCores = (json: { cores: number }) =>
   `Measured on ${json.cores} logical CPU${json.cores === 1 ? '' : 's'}; your numbers will differ — compare the ratios, not the absolute numbers.`;
 
@@ -91,10 +93,15 @@ interface ScaleRow extends CeilingRow {
 
 interface ScaleRatio {
   name: string;
-  deliveries: number;
-  p99: number;
-  cpuPerDelivery: number;
+  deliveries: number | null;
+  p99: number | null;
+  cpuPerDelivery: number | null;
 }
+
+const hopCost = (cpuPerDelivery: number | null) =>
+  cpuPerDelivery === null
+    ? "the Redis hop's CPU per delivery was not measured (the worker's CPU, read in 10 ms ticks, did not move in the window)"
+    : `the Redis hop cost the server ${times(cpuPerDelivery)} the CPU per delivery (1 worker against one process)`;
 
 /** Section 3.4.6: one room's load on 3.1's one process, then on 1 and 2 Redis-relayed workers. */
 const scale: TableSource = {
@@ -139,12 +146,7 @@ const scale: TableSource = {
     );
     const ratios = markdownTable(
       ['ratio', 'deliveries/s', 'p99 latency', 'server CPU per delivery'],
-      data.ratios.map((r) => [
-        r.name,
-        `${fixed(r.deliveries, 2)}×`,
-        `${fixed(r.p99, 2)}×`,
-        `${fixed(r.cpuPerDelivery, 2)}×`,
-      ]),
+      data.ratios.map((r) => [r.name, times(r.deliveries), times(r.p99), times(r.cpuPerDelivery)]),
     );
     const widest = data.results.reduce<ScaleRow | undefined>(
       (big, r) => (big === undefined || r.processes > big.processes ? r : big),
@@ -160,7 +162,7 @@ const scale: TableSource = {
     const second = ratio('2 workers / 1 worker');
     const reading =
       hop && second
-        ? `In this run the Redis hop cost the server ${fixed(hop.cpuPerDelivery, 2)}× the CPU per delivery (1 worker against one process), and a second worker gave ${fixed(second.deliveries, 2)}× the deliveries/s. `
+        ? `In this run ${hopCost(hop.cpuPerDelivery)}, and a second worker gave ${times(second.deliveries)} the deliveries/s. `
         : '';
     return `${table}\n\n${ratios}\n\n${reading}${verdict} Load average ${fixed(data.loadAverage, 1)}; each server was measured for ${data.windowMs} ms. ${onCores(data)}`;
   },
